@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profil/", views.profile, name="profile"),
+    path("identitaeten/", views.identities, name="identities"),
+    path("projekte/", views.my_projects, name="projects"),
+    path("daten/", views.data, name="data"),
+    path("daten/export/", views.data_export, name="data_export"),
+    path("loeschen/", views.delete, name="delete"),
+]

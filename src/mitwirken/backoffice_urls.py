@@ -1,0 +1,29 @@
+"""The back office under /verwaltung/<org_slug>/, shared by the organisation and project apps."""
+
+from django.urls import path
+
+from mitwirken.organisations import backoffice as org
+from mitwirken.projects import backoffice as projects
+
+app_name = "backoffice"
+
+P = "<slug:org_slug>/projekte/<int:project_pk>/"
+
+urlpatterns = [
+    path("", org.index, name="index"),
+    path("<slug:org_slug>/", projects.dashboard, name="dashboard"),
+    path("<slug:org_slug>/einstellungen/", org.settings, name="settings"),
+    path("<slug:org_slug>/mitglieder/", org.members, name="members"),
+    path("<slug:org_slug>/mitglieder/<int:membership_pk>/", org.member_change, name="member_change"),
+    path("<slug:org_slug>/protokoll/", org.audit_log, name="audit_log"),
+    path("<slug:org_slug>/rueckmeldungen/", org.accessibility_feedback, name="feedback"),
+    path("<slug:org_slug>/projekte/neu/", projects.project_create, name="project_create"),
+    path(P, projects.project_edit, name="project_edit"),
+    path(P + "status/", projects.project_status, name="project_status"),
+    path(P + "module/", projects.project_modules, name="project_modules"),
+    path(P + "module/<int:module_pk>/phasen/neu/", projects.phase_create, name="phase_create"),
+    path(P + "phasen/<int:phase_pk>/", projects.phase_edit, name="phase_edit"),
+    path(P + "anhaenge/", projects.project_attachments, name="project_attachments"),
+    path(P + "teilnehmende/", projects.project_participants, name="project_participants"),
+    path(P + "zugangscodes.pdf", projects.access_code_pdf, name="access_code_pdf"),
+]

@@ -1,0 +1,50 @@
+"""KERN UX form rendering: every Django form, including allauth's, renders through these templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+WIDGET_CLASSES = {
+    "checkbox": "kern-form-check__checkbox",
+    "radioselect": "kern-form-check__radio",
+    "checkboxselectmultiple": "kern-form-check__checkbox",
+    "select": "kern-form-input__select",
+    "selectmultiple": "kern-form-input__select",
+}
+
+
+class KernBoundField(forms.BoundField):
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget_type = self.widget_type
+        base = WIDGET_CLASSES.get(widget_type, "kern-form-input__input")
+        classes = [base] + ([f"{base}--error"] if self.errors else [])
+        attrs["class"] = " ".join([attrs.get("class", ""), *classes]).strip()
+        # Screen readers announce the hint and the error together with the field.
+        described_by = []
+        if self.help_text and self.auto_id:
+            described_by.append(f"{self.auto_id}_helptext")
+        if self.errors and self.auto_id:
+            described_by.append(f"{self.auto_id}_error")
+            attrs["aria-invalid"] = "true"
+        if described_by and widget_type not in ("radioselect", "checkboxselectmultiple"):
+            attrs["aria-describedby"] = " ".join(described_by)
+        return attrs
+
+
+class KernFormRenderer(TemplatesSetting):
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+    bound_field_class = KernBoundField
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """A native date-time picker; values are entered and shown in Europe/Berlin."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")

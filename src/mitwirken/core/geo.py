@@ -1,0 +1,58 @@
+"""GeoJSON checked with shapely. Geometry is stored as JSON plus a bounding box for prefilters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+AREA_TYPES = ("Polygon", "MultiPolygon")
+LOCATION_TYPES = ("Point", "Polygon", "MultiPolygon")
+
+
+def parse_geometry(value: Any, *, allowed_types: tuple[str, ...]) -> dict[str, Any]:
+    """Return the GeoJSON geometry as a dict, or raise a ValidationError in plain German."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ValidationError(
+                _("Das ist kein gültiges GeoJSON (JSON-Fehler: %(error)s).") % {"error": error.msg}
+            ) from None
+    if not isinstance(value, dict):
+        raise ValidationError(_("Das ist kein gültiges GeoJSON-Objekt."))
+    if value.get("type") == "Feature":
+        value = value.get("geometry") or {}
+    geometry_type = value.get("type")
+    if geometry_type not in allowed_types:
+        raise ValidationError(
+            _("Erlaubt sind nur diese Geometrietypen: %(types)s (erhalten: %(given)s).")
+            % {"types": ", ".join(allowed_types), "given": geometry_type or _("keiner")}
+        )
+    try:
+        geometry = shape(value)
+    except Exception:  # shapely raises several types for malformed coordinates
+        raise ValidationError(_("Die Koordinaten der Geometrie sind unvollständig oder fehlerhaft.")) from None
+    if geometry.is_empty:
+        raise ValidationError(_("Die Geometrie ist leer."))
+    if not geometry.is_valid:
+        raise ValidationError(_("Die Geometrie ist ungültig: %(reason)s.") % {"reason": explain_validity(geometry)})
+    min_x, min_y, max_x, max_y = geometry.bounds
+    if min_x < -180 or max_x > 180 or min_y < -90 or max_y > 90:
+        raise ValidationError(_("Die Koordinaten liegen außerhalb des gültigen Bereichs (Länge ±180, Breite ±90)."))
+    return dict(value)
+
+
+def to_shape(geojson: dict[str, Any]) -> BaseGeometry:
+    return shape(geojson)
+
+
+def bounding_box(geojson: dict[str, Any]) -> tuple[float, float, float, float]:
+    """(min_lon, min_lat, max_lon, max_lat)."""
+    bounds: tuple[float, float, float, float] = to_shape(geojson).bounds
+    return bounds

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Audit entries are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit entries are append-only.")
+
+    def for_organisation(self, organisation: Any) -> AppendOnlyQuerySet:
+        return self.filter(organisation=organisation).select_related("actor")
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when. Written by ``core.audit.log_action`` only."""
+
+    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Handelnde Person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("Organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+    )
+    action = models.CharField(_("Aktion"), max_length=80)
+    object_type = models.CharField(_("Objekttyp"), max_length=80, blank=True)
+    object_id = models.CharField(_("Objekt-ID"), max_length=64, blank=True)
+    object_repr = models.CharField(_("Objekt"), max_length=300, blank=True)
+    changes = models.JSONField(_("Änderungen"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokolleinträge")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit entries are append-only.")
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_user(self, user: Any) -> NotificationQuerySet:
+        return self.filter(recipient=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Empfänger/in"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    created_at = models.DateTimeField(_("Erstellt"), default=timezone.now)
+    title = models.CharField(_("Titel"), max_length=200)
+    body = models.TextField(_("Text"), blank=True)
+    url = models.CharField(_("Link"), max_length=500, blank=True)
+    read_at = models.DateTimeField(_("Gelesen"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Benachrichtigung")
+        verbose_name_plural = _("Benachrichtigungen")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AccessibilityFeedback(models.Model):
+    """Feedback on barriers (BITV 2.0 § 7 feedback mechanism), for the portal or one organisation."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("Organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="accessibility_feedback",
+    )
+    created_at = models.DateTimeField(_("Eingegangen"), default=timezone.now)
+    page_url = models.CharField(_("Betroffene Seite"), max_length=500, blank=True)
+    message = models.TextField(_("Beschreibung der Barriere"), max_length=5000)
+    email = models.EmailField(_("E-Mail-Adresse für Rückfragen"), blank=True)
+
+    class Meta:
+        verbose_name = _("Rückmeldung zur Barrierefreiheit")
+        verbose_name_plural = _("Rückmeldungen zur Barrierefreiheit")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message[:60]

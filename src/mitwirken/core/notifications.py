@@ -1,0 +1,35 @@
+"""In-app notifications and templated e-mails, the one place both are sent from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Notification
+
+
+def send_templated_email(*, to: list[str], template: str, context: dict[str, Any], language: str = "de") -> None:
+    """Render ``emails/<template>_subject.txt`` and ``_body.txt`` and queue the message."""
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        body = render_to_string(f"emails/{template}_body.txt", context)
+    EmailMultiAlternatives(subject=subject, body=body, to=to).send()
+
+
+def notify(
+    *, recipient: Any, title: str, body: str = "", url: str = "", email_template: str = "notification"
+) -> Notification:
+    """Store an in-app notification and e-mail it to the recipient."""
+    notification = Notification.objects.create(recipient=recipient, title=title, body=body, url=url)
+    if recipient.email:
+        send_templated_email(
+            to=[recipient.email],
+            template=email_template,
+            context={"notification": notification, "recipient": recipient},
+        )
+    return notification

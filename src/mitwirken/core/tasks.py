@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django_tasks import task
+
+
+@task(queue_name="email")
+def deliver_email(message: dict[str, Any]) -> int:
+    """Send one serialised message through the real delivery backend."""
+    email = EmailMultiAlternatives(
+        subject=message["subject"],
+        body=message["body"],
+        from_email=message["from_email"],
+        to=message["to"],
+        cc=message.get("cc") or [],
+        bcc=message.get("bcc") or [],
+        reply_to=message.get("reply_to") or [],
+        headers=message.get("headers") or {},
+        connection=get_connection(settings.MITWIRKEN_EMAIL_DELIVERY_BACKEND),
+    )
+    for content, mimetype in message.get("alternatives") or []:
+        email.attach_alternative(content, mimetype)
+    return email.send()

@@ -1,0 +1,89 @@
+"""Uploads are checked by their content, never by their name, and images are re-encoded."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+Image.MAX_IMAGE_PIXELS = 60_000_000  # refuse decompression bombs
+
+IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+
+# Content types accepted as attachments, keyed by what the bytes say they are.
+ATTACHMENT_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/zip": "zip",
+}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content: ContentFile
+    content_type: str
+
+
+def check_size(upload: UploadedFile, limit: int) -> None:
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            _("Die Datei ist zu groß (%(size)s). Erlaubt sind höchstens %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        )
+
+
+def reencode_image(upload: UploadedFile, *, max_bytes: int | None = None) -> CheckedFile:
+    """Decode, orient and re-encode an image. This drops EXIF (including GPS) and any payload."""
+    check_size(upload, max_bytes or settings.MITWIRKEN_MAX_IMAGE_BYTES)
+    upload.seek(0)
+    try:
+        with Image.open(upload) as probe:
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            source_format = image.format or ""
+            if source_format not in IMAGE_FORMATS:
+                raise ValidationError(_("Erlaubt sind Bilder im Format JPEG, PNG oder WebP."))
+            image = ImageOps.exif_transpose(image)
+            if source_format == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            output = io.BytesIO()
+            image.save(output, format=source_format, **({"quality": 88} if source_format == "JPEG" else {}))
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError):
+        raise ValidationError(_("Die Datei ist kein lesbares Bild. Erlaubt sind JPEG, PNG oder WebP.")) from None
+    content_type, extension = IMAGE_FORMATS[source_format]
+    base = (upload.name or "bild").rsplit(".", 1)[0][:80] or "bild"
+    return CheckedFile(ContentFile(output.getvalue(), name=f"{base}.{extension}"), content_type)
+
+
+def check_attachment(upload: UploadedFile, *, max_bytes: int | None = None) -> CheckedFile:
+    """Accept PDFs, images and office documents by their bytes; images are re-encoded."""
+    check_size(upload, max_bytes or settings.MITWIRKEN_MAX_ATTACHMENT_BYTES)
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else ""
+    if mime in ("image/jpeg", "image/png"):
+        return reencode_image(upload, max_bytes=max_bytes or settings.MITWIRKEN_MAX_ATTACHMENT_BYTES)
+    if mime not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            _(
+                "Dieser Dateityp ist nicht erlaubt. Erlaubt sind PDF, JPEG, PNG, Word/Excel (DOCX/XLSX) und OpenDocument (ODT/ODS)."
+            )
+        )
+    base = (upload.name or "datei").rsplit(".", 1)[0][:80] or "datei"
+    return CheckedFile(ContentFile(upload.read(), name=f"{base}.{ATTACHMENT_TYPES[mime]}"), mime)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from .forms_public import AccessibilityFeedbackForm
+from .models import AccessibilityFeedback, Notification
+
+TASK_BACKLOG_WARNING = timedelta(minutes=15)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and task-queue health for load balancers and monitoring."""
+    report: dict[str, object] = {"status": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        report["database"] = {"status": "ok", "vendor": connection.vendor}
+    except Exception as error:  # any driver error means "down"; the reason goes to the log, not the client
+        import logging
+
+        logging.getLogger(__name__).error("healthz: database check failed: %s", error)
+        report["database"] = {"status": "error"}
+        report["status"] = "error"
+        return JsonResponse(report, status=503)
+    try:
+        from django_tasks_db.models import DBTaskResult
+
+        ready = DBTaskResult.objects.filter(status="READY")
+        oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+        age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+        tasks_status = "ok" if age < TASK_BACKLOG_WARNING.total_seconds() else "degraded"
+        report["tasks"] = {"status": tasks_status, "pending": ready.count(), "oldest_pending_seconds": round(age, 1)}
+        if tasks_status != "ok":
+            report["status"] = "degraded"
+    except Exception as error:
+        import logging
+
+        logging.getLogger(__name__).error("healthz: task queue check failed: %s", error)
+        report["tasks"] = {"status": "error"}
+        report["status"] = "error"
+        return JsonResponse(report, status=503)
+    return JsonResponse(report)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    page = Paginator(Notification.objects.for_user(request.user), 25).get_page(request.GET.get("seite"))
+    return render(request, "core/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+    messages.success(request, _("Alle Benachrichtigungen sind als gelesen markiert."))
+    return redirect("core:notifications")
+
+
+def page(request: HttpRequest, template: str) -> HttpResponse:
+    return render(request, f"pages/{template}.html")
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return accessibility_feedback_page(request, organisation=None, template="pages/accessibility.html", context={})
+
+
+def accessibility_feedback_page(
+    request: HttpRequest, *, organisation: object | None, template: str, context: dict[str, object]
+) -> HttpResponse:
+    """The accessibility statement with its feedback form (BITV 2.0 § 7), for the portal or an organisation."""
+    form = AccessibilityFeedbackForm(request.POST or None, initial={"page_url": request.GET.get("seite", "")})
+    if request.method == "POST" and form.is_valid():
+        AccessibilityFeedback.objects.create(organisation=organisation, **form.cleaned_data)
+        messages.success(
+            request, _("Vielen Dank! Ihre Rückmeldung ist eingegangen. Wir antworten innerhalb von sechs Wochen.")
+        )
+        return redirect(request.path)
+    return render(request, template, {"form": form, **context})
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from mitwirken.core import geo
+
+from .models import Organisation, OrganisationRole
+
+LEGAL_HELP = _(
+    "Pflichtangabe vor der ersten Veröffentlichung. Einfache HTML-Auszeichnung (Absätze, Listen, Links) ist erlaubt."
+)
+
+
+class GeoJSONField(forms.CharField):
+    """A textarea for GeoJSON; the map editor in the browser fills the same field."""
+
+    def __init__(self, *, allowed_types: tuple[str, ...], **kwargs: Any) -> None:
+        self.allowed_types = allowed_types
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "class": "monospace"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return geo.parse_geometry(value, allowed_types=self.allowed_types)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+
+class OrganisationSettingsForm(forms.ModelForm):
+    boundary = GeoJSONField(
+        allowed_types=geo.AREA_TYPES,
+        required=False,
+        label=_("Gebiet (GeoJSON)"),
+        help_text=_(
+            "Polygon oder MultiPolygon in WGS84-Koordinaten (Länge, Breite). Wird für die Zuständigkeit nach Ort genutzt."
+        ),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "kind", "ags", "parent", "contact_email", "contact_phone", "address", "website", "logo",
+            "boundary", "imprint", "privacy_notice", "accessibility_statement",
+        ]  # fmt: skip
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "imprint": forms.Textarea(attrs={"rows": 8}),
+            "privacy_notice": forms.Textarea(attrs={"rows": 8}),
+            "accessibility_statement": forms.Textarea(attrs={"rows": 8}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        }
+        help_texts = {"imprint": LEGAL_HELP, "privacy_notice": LEGAL_HELP, "accessibility_statement": LEGAL_HELP}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Organisation.objects.exclude(pk=self.instance.pk).only("id", "name")
+
+
+class MembershipAddForm(forms.Form):
+    email = forms.EmailField(label=_("E-Mail-Adresse des Kontos"))
+    role = forms.ChoiceField(label=_("Rolle"), choices=OrganisationRole.choices, initial=OrganisationRole.STAFF)
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rolle"), choices=OrganisationRole.choices)

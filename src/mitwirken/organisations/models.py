@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from mitwirken.core import geo
+
+from .validators import validate_ags, validate_organisation_slug
+
+
+class OrganisationKind(models.TextChoices):
+    LAND = "land", _("Landesministerium oder Landesbehörde")
+    LANDKREIS = "landkreis", _("Landkreis")
+    KREISFREIE_STADT = "kreisfreie_stadt", _("Kreisfreie Stadt")
+    VERBANDSGEMEINDE = "verbandsgemeinde", _("Verbandsgemeinde")
+    VERBANDSFREIE_GEMEINDE = "verbandsfreie_gemeinde", _("Verbandsfreie Gemeinde")
+    ORTSGEMEINDE = "ortsgemeinde", _("Ortsgemeinde")
+    ZWECKVERBAND = "zweckverband", _("Zweckverband")
+    OTHER = "other", _("Sonstige")
+
+
+LEGAL_TEXT_FIELDS = ("imprint", "privacy_notice", "accessibility_statement")
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def staffed_by(self, user: Any) -> OrganisationQuerySet:
+        """Organisations whose back office ``user`` may enter (portal admins: all)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user).distinct()
+
+    def containing_bbox(self, lon: float, lat: float) -> OrganisationQuerySet:
+        """Prefilter on the stored bounding box; callers confirm with the exact polygon."""
+        return self.filter(bbox_min_lon__lte=lon, bbox_max_lon__gte=lon, bbox_min_lat__lte=lat, bbox_max_lat__gte=lat)
+
+
+class Organisation(models.Model):
+    """A tenant: a ministry, district, municipality or association with its own staff and texts."""
+
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(
+        _("Kurzbezeichnung"),
+        max_length=60,
+        unique=True,
+        validators=[validate_organisation_slug],
+        help_text=_("Erscheint in der Adresse, z. B. /musterkreis/. Nur Kleinbuchstaben, Ziffern und Bindestriche."),
+    )
+    kind = models.CharField(_("Art"), max_length=30, choices=OrganisationKind.choices)
+    ags = models.CharField(_("Amtlicher Gemeindeschlüssel (AGS)"), max_length=8, blank=True, validators=[validate_ags])
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("Übergeordnete Organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    boundary = models.JSONField(
+        _("Gebiet (GeoJSON)"),
+        null=True,
+        blank=True,
+        help_text=_("Polygon oder MultiPolygon in WGS84 (Länge, Breite)."),
+    )
+    bbox_min_lon = models.FloatField(_("Gebiet: westlichste Länge"), null=True, blank=True, editable=False)
+    bbox_min_lat = models.FloatField(_("Gebiet: südlichste Breite"), null=True, blank=True, editable=False)
+    bbox_max_lon = models.FloatField(_("Gebiet: östlichste Länge"), null=True, blank=True, editable=False)
+    bbox_max_lat = models.FloatField(_("Gebiet: nördlichste Breite"), null=True, blank=True, editable=False)
+
+    contact_email = models.EmailField(_("Kontakt-E-Mail"), blank=True)
+    contact_phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    address = models.TextField(_("Anschrift"), blank=True)
+    website = models.URLField(_("Website"), blank=True)
+    logo = models.ImageField(_("Logo"), upload_to="organisations/logos/", blank=True)
+
+    imprint = models.TextField(_("Impressum"), blank=True)
+    privacy_notice = models.TextField(_("Datenschutzerklärung"), blank=True)
+    accessibility_statement = models.TextField(_("Erklärung zur Barrierefreiheit"), blank=True)
+
+    created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Organisation")
+        verbose_name_plural = _("Organisationen")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["bbox_min_lon", "bbox_max_lon", "bbox_min_lat", "bbox_max_lat"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.boundary:
+            self.bbox_min_lon, self.bbox_min_lat, self.bbox_max_lon, self.bbox_max_lat = geo.bounding_box(self.boundary)
+        else:
+            self.bbox_min_lon = self.bbox_min_lat = self.bbox_max_lon = self.bbox_max_lat = None
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:detail", kwargs={"org_slug": self.slug})
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.boundary:
+            try:
+                self.boundary = geo.parse_geometry(self.boundary, allowed_types=geo.AREA_TYPES)
+            except ValidationError as error:
+                errors["boundary"] = error.messages
+        if self.parent_id and self.pk and self._parent_chain_contains_self():
+            errors["parent"] = [gettext("Eine Organisation kann nicht sich selbst untergeordnet sein.")]
+        if errors:
+            raise ValidationError(errors)
+
+    def _parent_chain_contains_self(self) -> bool:
+        seen = set()
+        parent = self.parent
+        while parent is not None and parent.pk not in seen:
+            if parent.pk == self.pk:
+                return True
+            seen.add(parent.pk)
+            parent = parent.parent
+        return False
+
+    @property
+    def missing_legal_texts(self) -> list[str]:
+        """Verbose names of the legally required texts that are still empty."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in LEGAL_TEXT_FIELDS
+            if not (getattr(self, name) or "").strip()
+        ]
+
+    @property
+    def can_publish(self) -> bool:
+        return not self.missing_legal_texts
+
+
+class OrganisationRole(models.TextChoices):
+    ADMIN = "admin", _("Administration der Organisation")
+    STAFF = "staff", _("Sachbearbeitung")
+
+
+class MembershipQuerySet(models.QuerySet["OrganisationMembership"]):
+    def admins(self) -> MembershipQuerySet:
+        return self.filter(role=OrganisationRole.ADMIN)
+
+
+class OrganisationMembership(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Konto"),
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+    )
+    role = models.CharField(_("Rolle"), max_length=20, choices=OrganisationRole.choices)
+    created_at = models.DateTimeField(_("Seit"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Mitgliedschaft")
+        verbose_name_plural = _("Mitgliedschaften")
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_membership_per_org")]
+        indexes = [models.Index(fields=["user", "organisation"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+def user_is_staff_anywhere(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.organisation_memberships.exists()))

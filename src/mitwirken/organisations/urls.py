@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("<slug:org_slug>/", views.detail, name="detail"),
+    path("<slug:org_slug>/impressum/", views.legal_text, {"field": "imprint"}, name="imprint"),
+    path("<slug:org_slug>/datenschutz/", views.legal_text, {"field": "privacy_notice"}, name="privacy"),
+    path("<slug:org_slug>/barrierefreiheit/", views.accessibility, name="accessibility"),
+]

@@ -1,0 +1,44 @@
+"""Public pages of an organisation: its projects and its legal texts."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from mitwirken.core.views import accessibility_feedback_page
+from mitwirken.projects.models import Project
+
+from .models import Organisation
+
+LEGAL_PAGES = {
+    "imprint": "Impressum",
+    "privacy_notice": "Datenschutzerklärung",
+}
+
+
+def detail(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, slug=org_slug)
+    projects = Project.objects.listed().filter(organisation=organisation).for_cards()
+    page = Paginator(projects, 12).get_page(request.GET.get("seite"))
+    return render(request, "organisations/detail.html", {"organisation": organisation, "page": page})
+
+
+def legal_text(request: HttpRequest, org_slug: str, field: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, slug=org_slug)
+    return render(
+        request,
+        "organisations/legal_text.html",
+        {"organisation": organisation, "field": field, "text": getattr(organisation, field),
+         "heading": Organisation._meta.get_field(field).verbose_name},
+    )  # fmt: skip
+
+
+def accessibility(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, slug=org_slug)
+    return accessibility_feedback_page(
+        request,
+        organisation=organisation,
+        template="organisations/accessibility.html",
+        context={"organisation": organisation},
+    )

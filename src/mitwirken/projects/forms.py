@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mitwirken.core import geo
+from mitwirken.core.forms import DateTimeLocalInput
+from mitwirken.organisations.forms import GeoJSONField
+from mitwirken.organisations.models import Organisation
+
+from . import registry
+from .models import AccessMode, Module, ParticipantRole, Phase, Project, Timing, Topic
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("Suche"), required=False, max_length=100)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), required=False, queryset=Organisation.objects.only("id", "name"),
+        empty_label=_("Alle Organisationen"), to_field_name="slug",
+    )  # fmt: skip
+    module_type = forms.ChoiceField(label=_("Art der Beteiligung"), required=False)
+    timing = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle")), *list(Timing.choices)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module_type"].choices = [("", _("Alle Arten")), *registry.choices()]
+
+
+class ProjectForm(forms.ModelForm):
+    topics = forms.MultipleChoiceField(
+        label=_("Themen"), required=False, choices=Topic.choices, widget=forms.CheckboxSelectMultiple
+    )
+    location = GeoJSONField(
+        allowed_types=geo.LOCATION_TYPES, required=False, label=_("Ort (GeoJSON)"),
+        help_text=_("Punkt, Polygon oder MultiPolygon in WGS84-Koordinaten. Alternativ genügt die Ortsangabe in Worten."),
+    )  # fmt: skip
+
+    class Meta:
+        model = Project
+        fields = [
+            "title", "slug", "summary", "description", "topics", "access", "location_label", "location",
+            "contact_name", "contact_email", "contact_phone", "image", "image_alt",
+        ]  # fmt: skip
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+            "description": forms.Textarea(attrs={"rows": 10}),
+            "access": forms.RadioSelect,
+            "image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        }
+        help_texts = {
+            "description": _("Einfache HTML-Auszeichnung (Absätze, Listen, Links, Zwischenüberschriften) ist erlaubt."),
+            "access": _("Geschützte Projekte sind nur für eingeladene Personen sichtbar."),
+        }
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        self.fields["access"].choices = AccessMode.choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("image") and not cleaned.get("image_alt") and not self.instance.image_alt:
+            self.add_error("image_alt", _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen können."))
+        return cleaned
+
+
+class ModuleForm(forms.ModelForm):
+    module_type = forms.ChoiceField(label=_("Modultyp"))
+
+    class Meta:
+        model = Module
+        fields = ["module_type", "name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module_type"].choices = registry.choices()
+
+
+class PhaseForm(forms.ModelForm):
+    start = forms.DateTimeField(
+        label=_("Beginn"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput,
+        help_text=_("Datum und Uhrzeit in deutscher Zeit (Europe/Berlin)."),
+    )  # fmt: skip
+    end = forms.DateTimeField(
+        label=_("Ende"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput,
+        help_text=_("Datum und Uhrzeit in deutscher Zeit (Europe/Berlin). Muss nach dem Beginn liegen."),
+    )  # fmt: skip
+    phase_type = forms.ChoiceField(label=_("Phasentyp"))
+
+    class Meta:
+        model = Phase
+        fields = ["phase_type", "name", "description", "start", "end"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, module: Module, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.module = module
+        module_type = module.type
+        self.fields["phase_type"].choices = (
+            [(phase.key, phase.name) for phase in module_type.phase_types] if module_type else []
+        )
+        if self.instance.pk:
+            self.fields["phase_type"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("Das Ende der Phase muss nach ihrem Beginn liegen."))
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # Model validation runs in the service, which knows the module type; avoid duplicate messages here.
+        pass
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    file = forms.FileField(
+        label=_("Datei"),
+        help_text=_("PDF, Bilder (JPEG, PNG) oder Office-Dokumente (DOCX, XLSX, ODT, ODS), höchstens 50 MB."),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-Mail-Adresse"))
+    role = forms.ChoiceField(label=_("Rolle"), choices=ParticipantRole.choices, initial=ParticipantRole.PARTICIPANT)
+    agency = forms.ModelChoiceField(
+        label=_("Für Behörde oder Stelle"), required=False, queryset=Organisation.objects.only("id", "name"),
+        help_text=_("Nur bei Trägern öffentlicher Belange: die Stelle, für die die Person spricht."),
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("role") == ParticipantRole.AGENCY and not cleaned.get("agency"):
+            self.add_error("agency", _("Bitte wählen Sie die Behörde oder Stelle, die die Person vertritt."))
+        return cleaned
+
+
+class AccessCodesForm(forms.Form):
+    count = forms.IntegerField(
+        label=_("Anzahl neuer Zugangscodes"), min_value=1, max_value=1000, initial=10,
+        help_text=_("Jeder Code gilt für eine Person und kann einmal eingelöst werden."),
+    )  # fmt: skip
+
+
+class AccessCodeRedeemForm(forms.Form):
+    code = forms.CharField(
+        label=_("Zugangscode"), max_length=20,
+        help_text=_("Der Code steht in Ihrem Schreiben, z. B. ABCD-EFGH-JKLM. Groß- und Kleinschreibung ist egal."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )  # fmt: skip

@@ -1,0 +1,430 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mitwirken.organisations.models import Organisation
+
+from . import registry
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("Entwurf")
+    PUBLISHED = "published", _("Veröffentlicht")
+    ARCHIVED = "archived", _("Archiviert")
+
+
+class AccessMode(models.TextChoices):
+    PUBLIC = "public", _("Öffentlich")
+    SEMIPUBLIC = "semipublic", _("Halböffentlich: alle lesen, nur Eingeladene beteiligen sich")
+    PROTECTED = "protected", _("Geschützt: nur Eingeladene sehen das Projekt")
+
+
+class Timing(models.TextChoices):
+    """Where a project stands in time, derived from its phases."""
+
+    UPCOMING = "upcoming", _("Demnächst")
+    OPEN = "open", _("Laufend")
+    FINISHED = "finished", _("Abgeschlossen")
+
+
+class Topic(models.TextChoices):
+    ENVIRONMENT = "umwelt", _("Umwelt und Klima")
+    MOBILITY = "mobilitaet", _("Verkehr und Mobilität")
+    PLANNING = "planung", _("Planen und Bauen")
+    EDUCATION = "bildung", _("Bildung")
+    SOCIAL = "soziales", _("Soziales und Gesundheit")
+    CULTURE = "kultur", _("Kultur und Freizeit")
+    ECONOMY = "wirtschaft", _("Wirtschaft und Arbeit")
+    DIGITAL = "digitales", _("Digitales und Verwaltung")
+    OTHER = "sonstiges", _("Sonstiges")
+
+
+PUBLICLY_LISTED = (AccessMode.PUBLIC, AccessMode.SEMIPUBLIC)
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def published(self) -> ProjectQuerySet:
+        """Published and archived projects: both are visible to their audience."""
+        return self.filter(status__in=[ProjectStatus.PUBLISHED, ProjectStatus.ARCHIVED])
+
+    def listed(self) -> ProjectQuerySet:
+        """What appears in public lists, searches and feeds. Protected projects never do."""
+        return self.published().filter(access__in=PUBLICLY_LISTED)
+
+    def visible_to(self, user: Any) -> ProjectQuerySet:
+        """Every project ``user`` may know exists."""
+        if getattr(user, "is_superuser", False):
+            return self
+        condition = Q(status__in=[ProjectStatus.PUBLISHED, ProjectStatus.ARCHIVED], access__in=PUBLICLY_LISTED)
+        if getattr(user, "is_authenticated", False):
+            condition |= Q(
+                status__in=[ProjectStatus.PUBLISHED, ProjectStatus.ARCHIVED],
+                pk__in=ProjectMembership.objects.filter(user=user).values("project_id"),
+            )
+            condition |= Q(organisation__memberships__user=user)
+        return self.filter(condition).distinct()
+
+    def timing(self, timing: str, now: datetime | None = None) -> ProjectQuerySet:
+        now = now or timezone.now()
+        if timing == Timing.UPCOMING:
+            return self.filter(first_phase_start__gt=now)
+        if timing == Timing.OPEN:
+            return self.filter(first_phase_start__lte=now, last_phase_end__gt=now)
+        if timing == Timing.FINISHED:
+            return self.filter(Q(last_phase_end__lte=now) | Q(status=ProjectStatus.ARCHIVED))
+        return self
+
+    def with_module_type(self, key: str) -> ProjectQuerySet:
+        return self.filter(Exists(Module.objects.filter(project=OuterRef("pk"), module_type=key)))
+
+    def search(self, text: str) -> ProjectQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(title__icontains=text) | Q(summary__icontains=text))
+
+    def for_cards(self) -> ProjectQuerySet:
+        """What a project card needs, in a constant number of queries."""
+        return self.select_related("organisation").prefetch_related(
+            models.Prefetch("modules", queryset=Module.objects.only("id", "project_id", "module_type", "weight"))
+        )
+
+
+class Project(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Organisation"), on_delete=models.PROTECT, related_name="projects"
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    slug = models.SlugField(_("Kurzbezeichnung"), max_length=80, help_text=_("Erscheint in der Adresse des Projekts."))
+    summary = models.CharField(_("Kurzbeschreibung"), max_length=500)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    topics = models.JSONField(_("Themen"), default=list, blank=True)
+    location = models.JSONField(_("Ort (GeoJSON)"), null=True, blank=True)
+    location_label = models.CharField(_("Ortsangabe"), max_length=200, blank=True)
+    contact_name = models.CharField(_("Ansprechperson"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("E-Mail der Ansprechperson"), blank=True)
+    contact_phone = models.CharField(_("Telefon der Ansprechperson"), max_length=40, blank=True)
+    image = models.ImageField(_("Bild"), upload_to="projects/images/", blank=True)
+    image_alt = models.CharField(
+        _("Bildbeschreibung (Alternativtext)"), max_length=250, blank=True,
+        help_text=_("Beschreibt das Bild für Menschen, die es nicht sehen können."),
+    )  # fmt: skip
+    status = models.CharField(_("Status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT)
+    access = models.CharField(_("Zugang"), max_length=20, choices=AccessMode.choices, default=AccessMode.PUBLIC)
+    created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
+    published_at = models.DateTimeField(_("Veröffentlicht am"), null=True, blank=True)
+    # Kept up to date by the phase services so lists can filter by timing without joins.
+    first_phase_start = models.DateTimeField(_("Beginn der ersten Phase"), null=True, blank=True, editable=False)
+    last_phase_end = models.DateTimeField(_("Ende der letzten Phase"), null=True, blank=True, editable=False)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Projekt")
+        verbose_name_plural = _("Projekte")
+        ordering = ["-published_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="unique_project_slug_per_org")]
+        indexes = [
+            models.Index(fields=["status", "access", "-published_at"]),
+            models.Index(fields=["first_phase_start", "last_phase_end"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", kwargs={"org_slug": self.organisation.slug, "project_slug": self.slug})
+
+    def url_kwargs(self) -> dict[str, str]:
+        return {"org_slug": self.organisation.slug, "project_slug": self.slug}
+
+    @property
+    def is_published(self) -> bool:
+        return self.status in (ProjectStatus.PUBLISHED, ProjectStatus.ARCHIVED)
+
+    def timing_at(self, now: datetime | None = None) -> str | None:
+        now = now or timezone.now()
+        if self.status == ProjectStatus.ARCHIVED:
+            return Timing.FINISHED
+        if self.first_phase_start is None or self.last_phase_end is None:
+            return None
+        if now < self.first_phase_start:
+            return Timing.UPCOMING
+        if now < self.last_phase_end:
+            return Timing.OPEN
+        return Timing.FINISHED
+
+    @property
+    def timing(self) -> str | None:
+        return self.timing_at()
+
+    @property
+    def timing_label(self) -> str:
+        timing = self.timing
+        return str(Timing(timing).label) if timing else ""
+
+    @property
+    def module_type_names(self) -> list[str]:
+        names = []
+        for module in self.modules.all():
+            module_type = registry.get(module.module_type)
+            if module_type and str(module_type.name) not in names:
+                names.append(str(module_type.name))
+        return names
+
+    def topic_labels(self) -> list[str]:
+        labels = dict(Topic.choices)
+        return [str(labels.get(topic, topic)) for topic in self.topics]
+
+
+class ProjectAttachment(models.Model):
+    project = models.ForeignKey(
+        Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    file = models.FileField(_("Datei"), upload_to="projects/attachments/")
+    content_type = models.CharField(_("Dateityp"), max_length=120)
+    size = models.PositiveBigIntegerField(_("Größe in Bytes"))
+    created_at = models.DateTimeField(_("Hochgeladen"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Anhang")
+        verbose_name_plural = _("Anhänge")
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Module(models.Model):
+    project = models.ForeignKey(Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="modules")
+    module_type = models.CharField(_("Modultyp"), max_length=40)
+    name = models.CharField(_("Name"), max_length=200)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    weight = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        verbose_name = _("Modul")
+        verbose_name_plural = _("Module")
+        ordering = ["weight", "id"]
+        indexes = [models.Index(fields=["module_type", "project"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def type(self) -> registry.ModuleType | None:
+        return registry.get(self.module_type)
+
+    def active_phase(self, now: datetime | None = None) -> Phase | None:
+        now = now or timezone.now()
+        return next((phase for phase in self.phases.all() if phase.start <= now < phase.end), None)
+
+    def allows(self, action: str, now: datetime | None = None) -> bool:
+        """Whether the phase running at ``now`` permits ``action``."""
+        phase = self.active_phase(now)
+        return phase is not None and action in phase.features
+
+
+class Phase(models.Model):
+    module = models.ForeignKey(Module, verbose_name=_("Modul"), on_delete=models.CASCADE, related_name="phases")
+    phase_type = models.CharField(_("Phasentyp"), max_length=40)
+    name = models.CharField(_("Name"), max_length=200)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    start = models.DateTimeField(_("Beginn"))
+    end = models.DateTimeField(_("Ende"))
+    features = models.JSONField(_("Erlaubte Aktionen"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("Phase")
+        verbose_name_plural = _("Phasen")
+        ordering = ["start", "id"]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="phase_ends_after_start")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.start <= now < self.end
+
+
+class ParticipantRole(models.TextChoices):
+    PARTICIPANT = "participant", _("Teilnehmende Person")
+    AGENCY = "agency", _("Träger öffentlicher Belange (TöB)")
+    MODERATOR = "moderator", _("Moderation")
+
+
+class ProjectMembership(models.Model):
+    """An invited person in a project: a participant, an agency member or a moderator."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Konto"), on_delete=models.CASCADE, related_name="project_memberships"
+    )
+    role = models.CharField(
+        _("Rolle"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT
+    )
+    agency = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Vertretene Behörde oder Stelle"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("Seit"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Projektmitgliedschaft")
+        verbose_name_plural = _("Projektmitgliedschaften")
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="one_project_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.project}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    project = models.ForeignKey(
+        Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("E-Mail-Adresse"))
+    role = models.CharField(
+        _("Rolle"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT
+    )
+    agency = models.ForeignKey(
+        Organisation,
+        verbose_name=_("Für Behörde oder Stelle"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token = models.CharField(_("Schlüssel"), max_length=64, unique=True, default=new_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Eingeladen von"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("Gültig bis"))
+    accepted_at = models.DateTimeField(_("Angenommen"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Angenommen von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("Widerrufen"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Einladung")
+        verbose_name_plural = _("Einladungen")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.project}"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return str(_("widerrufen"))
+        if self.accepted_at:
+            return str(_("angenommen"))
+        if self.expires_at <= timezone.now():
+            return str(_("abgelaufen"))
+        return str(_("offen"))
+
+    def unusable_reason(self, user: Any = None) -> str | None:
+        """Why this invitation cannot be accepted (by ``user``), or None if it can."""
+        if self.revoked_at:
+            return str(_("Diese Einladung wurde zurückgezogen. Bitte wenden Sie sich an die einladende Stelle."))
+        if self.accepted_at:
+            if user is not None and self.accepted_by_id == user.pk:
+                return None
+            return str(_("Diese Einladung wurde bereits angenommen."))
+        if self.expires_at <= timezone.now():
+            return str(
+                _("Diese Einladung ist am %(date)s abgelaufen. Bitte bitten Sie die einladende Stelle um eine neue.")
+                % {"date": timezone.localtime(self.expires_at).strftime("%d.%m.%Y")}
+            )
+        return None
+
+
+# Unambiguous characters only: no 0/O, 1/I/L, so codes survive being typed from paper.
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_access_code() -> str:
+    raw = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_access_code(value: str) -> str:
+    raw = "".join(ch for ch in value.upper() if ch.isalnum())
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else value.strip().upper()
+
+
+class AccessCode(models.Model):
+    """A single-use code printed on a letter; it admits whoever redeems it after logging in."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="access_codes"
+    )
+    code = models.CharField(_("Zugangscode"), max_length=14, unique=True, default=new_access_code)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Erstellt von"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("Erstellt"), auto_now_add=True)
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Eingelöst von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    redeemed_at = models.DateTimeField(_("Eingelöst"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("Widerrufen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Zugangscode")
+        verbose_name_plural = _("Zugangscodes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return str(_("widerrufen"))
+        if self.redeemed_at:
+            return str(_("eingelöst"))
+        return str(_("offen"))

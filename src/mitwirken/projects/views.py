@@ -1,0 +1,130 @@
+"""Public project pages. Every project lookup goes through ``access``, which answers 404 to outsiders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from mitwirken.core.forms_util import add_service_errors
+
+from . import access, services
+from .forms import AccessCodeRedeemForm, ProjectFilterForm
+from .models import Invitation, Project
+
+PAGE_SIZE = 12
+
+
+def filtered_projects(form: ProjectFilterForm):  # type: ignore[no-untyped-def]
+    """The start page's and the API's shared filter over listed projects."""
+    projects = Project.objects.listed()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("organisation"):
+            projects = projects.filter(organisation=data["organisation"])
+        if data.get("module_type"):
+            projects = projects.with_module_type(data["module_type"])
+        if data.get("timing"):
+            projects = projects.timing(data["timing"])
+        projects = projects.search(data.get("q") or "")
+    return projects
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    form = ProjectFilterForm(request.GET or None)
+    page = Paginator(filtered_projects(form).for_cards(), PAGE_SIZE).get_page(request.GET.get("seite"))
+    query = request.GET.copy()
+    query.pop("seite", None)
+    return render(request, "projects/home.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def detail(request: HttpRequest, org_slug: str, project_slug: str) -> HttpResponse:
+    project = access.project_for_viewer(request.user, org_slug, project_slug)
+    modules = project.modules.prefetch_related("phases")
+    return render(
+        request, "projects/detail.html",
+        {"project": project, "organisation": project.organisation, "modules": modules,
+         "attachments": project.attachments.all(),
+         "can_participate": request.user.has_perm("projects.participate_in_project", project)},
+    )  # fmt: skip
+
+
+def module_detail(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int) -> HttpResponse:
+    project, module = access.module_for_viewer(request.user, org_slug, project_slug, module_pk)
+    module_type = module.type
+    if module_type is None:
+        raise Http404
+    return module_type.render(request, project, module)
+
+
+def _file_response(field_file, content_type: str, *, download_name: str, inline: bool) -> FileResponse:  # type: ignore[no-untyped-def]
+    response = FileResponse(
+        field_file.open("rb"), content_type=content_type, as_attachment=not inline, filename=download_name
+    )
+    # Files are user uploads: never sniff, never run scripts, never embed elsewhere.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def attachment(request: HttpRequest, org_slug: str, project_slug: str, attachment_pk: int) -> FileResponse:
+    item = access.attachment_for_viewer(request.user, org_slug, project_slug, attachment_pk)
+    extension = item.file.name.rsplit(".", 1)[-1]
+    return _file_response(item.file, item.content_type, download_name=f"{item.title}.{extension}", inline=False)
+
+
+def image(request: HttpRequest, org_slug: str, project_slug: str) -> FileResponse:
+    project = access.project_for_viewer(request.user, org_slug, project_slug)
+    if not project.image:
+        raise Http404
+    extension = project.image.name.rsplit(".", 1)[-1].lower()
+    content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(
+        extension, "application/octet-stream"
+    )
+    return _file_response(project.image, content_type, download_name=f"{project.slug}.{extension}", inline=True)
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Show an invitation; a logged-in person accepts it with one click."""
+    found = Invitation.objects.select_related("project__organisation").filter(token=token).first()
+    error = None
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.invitation_accept(user=request.user, token=token)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request, _("Willkommen! Sie nehmen jetzt an „%(title)s“ teil.") % {"title": membership.project.title}
+            )
+            return redirect(membership.project.get_absolute_url())
+    elif found is None:
+        error = _("Diese Einladung gibt es nicht. Bitte prüfen Sie den Link aus der E-Mail.")
+    else:
+        error = found.unusable_reason(request.user if request.user.is_authenticated else None)
+    status = 404 if found is None else (410 if error else 200)
+    usable = found if error is None else None
+    return render(request, "projects/invitation.html", {"invitation": usable, "error": error}, status=status)
+
+
+@login_required
+def redeem_access_code(request: HttpRequest) -> HttpResponse:
+    form = AccessCodeRedeemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.access_code_redeem(user=request.user, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Willkommen! Sie nehmen jetzt an „%(title)s“ teil.") % {"title": membership.project.title}
+            )
+            return redirect(membership.project.get_absolute_url())
+    return render(request, "projects/access_code.html", {"form": form})

@@ -1,0 +1,105 @@
+"""Personas and helpers shared by the suite.
+
+Personas follow the guide: anonymous, citizen, invited participant, agency member,
+moderator, case worker, organisation admin, another organisation's admin and
+portal admin. Staff personas get a TOTP authenticator, because the back office requires one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.test import Client
+
+from mitwirken.core.demo import DEMO_TOTP_SECRET
+from mitwirken.organisations.models import OrganisationRole
+from mitwirken.projects.models import ParticipantRole
+
+from .factories import (
+    MembershipFactory,
+    ModuleFactory,
+    OrganisationFactory,
+    PhaseFactory,
+    ProjectFactory,
+    ProjectMembershipFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def with_second_factor(user: Any) -> Any:
+    TOTP.activate(user, DEMO_TOTP_SECRET)
+    return user
+
+
+@dataclass
+class World:
+    """One organisation with a project per access mode, and one person per role."""
+
+    organisation: Any
+    other_organisation: Any
+    agency_organisation: Any
+    public: Any
+    semipublic: Any
+    protected: Any
+    personas: dict[str, Any]
+
+    def client(self, persona: str) -> Client:
+        client = Client()
+        user = self.personas.get(persona)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+PERSONAS = [
+    "anonymous", "citizen", "invited", "agency", "moderator", "case_worker", "org_admin", "other_org_admin", "portal_admin",
+]  # fmt: skip
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    organisation = OrganisationFactory(slug="musterkreis", name="Landkreis Musterkreis")
+    other = OrganisationFactory(slug="anderswo", name="Stadt Anderswo")
+    agency_org = OrganisationFactory(slug="lbm", name="Landesbetrieb Mobilität")
+    projects = {}
+    for access in ("public", "semipublic", "protected"):
+        project = ProjectFactory(
+            organisation=organisation, slug=f"p-{access}", title=f"Projekt {access}", access=access
+        )
+        PhaseFactory(module=ModuleFactory(project=project))
+        projects[access] = project
+    personas: dict[str, Any] = {"anonymous": None}
+    personas["citizen"] = UserFactory(email="citizen@example.org")
+    personas["invited"] = UserFactory(email="invited@example.org")
+    personas["agency"] = UserFactory(email="agency@example.org")
+    personas["moderator"] = UserFactory(email="moderator@example.org")
+    for project in projects.values():
+        if project.access != "public":
+            ProjectMembershipFactory(project=project, user=personas["invited"])
+            ProjectMembershipFactory(
+                project=project, user=personas["agency"], role=ParticipantRole.AGENCY, agency=agency_org
+            )
+            ProjectMembershipFactory(project=project, user=personas["moderator"], role=ParticipantRole.MODERATOR)
+    personas["case_worker"] = with_second_factor(
+        MembershipFactory(organisation=organisation, role=OrganisationRole.STAFF, user__email="staff@example.org").user
+    )
+    personas["org_admin"] = with_second_factor(
+        MembershipFactory(organisation=organisation, role=OrganisationRole.ADMIN, user__email="admin@example.org").user
+    )
+    personas["other_org_admin"] = with_second_factor(
+        MembershipFactory(organisation=other, role=OrganisationRole.ADMIN, user__email="other@example.org").user
+    )
+    personas["portal_admin"] = with_second_factor(
+        UserFactory(email="portal@example.org", is_superuser=True, is_staff=True)
+    )
+    return World(
+        organisation, other, agency_org, projects["public"], projects["semipublic"], projects["protected"], personas
+    )
