@@ -9,6 +9,7 @@ from mitwirken.projects.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("admin/", admin.site.urls),
     path("konto/", include("mitwirken.accounts.urls")),
     path("konto/", include("allauth.urls")),

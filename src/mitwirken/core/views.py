@@ -19,6 +19,15 @@ from .models import AccessibilityFeedback, Notification
 TASK_BACKLOG_WARNING = timedelta(minutes=15)
 
 
+ROBOTS_TXT = "User-agent: *\nDisallow: /verwaltung/\nDisallow: /konto/\nDisallow: /einladung/\n"
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Also the benchmarks' trivial baseline view: no database, no template."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
