@@ -270,5 +270,4 @@ if ENVIRONMENT == "test":
     MEDIA_ROOT = VAR_DIR / "test-media"
     LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]
 
-FORMS_URLFIELD_ASSUME_HTTPS = True
 FORM_RENDERER = "mitwirken.core.forms.KernFormRenderer"

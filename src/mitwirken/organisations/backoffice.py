@@ -67,8 +67,8 @@ def members(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     )  # fmt: skip
 
 
-@require_POST
 @backoffice_view("organisations.manage_members")
+@require_POST
 def member_change(request: HttpRequest, organisation: Organisation, membership_pk: int) -> HttpResponse:
     membership = get_object_or_404(OrganisationMembership.objects.select_related("user", "organisation"),
                                    organisation=organisation, pk=membership_pk)  # fmt: skip

@@ -79,8 +79,8 @@ def project_edit(request: HttpRequest, organisation: Organisation, project_pk: i
     return _render(request, "project_form", organisation, form=form, project=project, section="projects", tab="edit")
 
 
-@require_POST
 @backoffice_view()
+@require_POST
 def project_status(request: HttpRequest, organisation: Organisation, project_pk: int) -> HttpResponse:
     project = project_for_staff(organisation, project_pk)
     try:

@@ -12,7 +12,7 @@ import rules
 
 from mitwirken.organisations.rules import is_org_staff, is_portal_admin
 
-from .models import AccessMode, ParticipantRole
+from .models import AccessMode, ParticipantRole, ProjectStatus
 from .roles import project_roles
 
 
@@ -56,6 +56,13 @@ def is_published(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
+def is_running(user: Any, obj: Any) -> bool:
+    """Published and not archived: the only state in which people take part."""
+    project = _project(obj)
+    return project is not None and project.status == ProjectStatus.PUBLISHED
+
+
+@rules.predicate
 def is_listed(user: Any, obj: Any) -> bool:
     project = _project(obj)
     return project is not None and project.access in (AccessMode.PUBLIC, AccessMode.SEMIPUBLIC)
@@ -80,11 +87,11 @@ def module_allows(action: str) -> rules.Predicate:
 is_staff_of_project = is_portal_admin | is_project_org_staff
 
 can_view = is_staff_of_project | (is_published & (is_listed | is_invited))
-can_participate = rules.is_authenticated & is_published & (is_open_to_all | is_invited)
+can_participate = rules.is_authenticated & is_running & (is_open_to_all | is_invited)
 
 rules.add_perm("projects.view_project", can_view)
 rules.add_perm("projects.participate_in_project", can_participate)
 rules.add_perm("projects.change_project", is_staff_of_project)
 rules.add_perm("projects.publish_project", is_staff_of_project)
 rules.add_perm("projects.manage_invitations", is_staff_of_project)
-rules.add_perm("projects.moderate_project", is_staff_of_project | (is_published & is_project_moderator))
+rules.add_perm("projects.moderate_project", is_staff_of_project | (is_running & is_project_moderator))

@@ -1,0 +1,109 @@
+"""Protected projects answer 404 to everyone not invited, on every URL that names them.
+
+The URLs are not listed by hand: the test walks the URL resolver and takes every
+pattern that contains ``project_slug`` (pages, files, modules, API), so a URL added
+later is covered without touching this file.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from .factories import AttachmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)
+
+
+def project_url_templates() -> list[str]:
+    templates = [route for route in walk(get_resolver().url_patterns) if "project_slug" in route]
+    assert len(templates) >= 5, templates  # pages, image, attachment, module and API at least
+    return templates
+
+
+def fill(route: str, values: dict[str, object]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        return str(values[match.group("name")])
+
+    path = re.sub(r"<(?:\w+:)?(?P<name>\w+)>", replace, route)
+    path = path.replace("^", "").replace("$", "")
+    return "/" + path.lstrip("/")
+
+
+@pytest.fixture
+def protected_urls(world):
+    project = world.protected
+    project.image = AttachmentFactory.build().file  # any stored file will do for the image route
+    project.image.name = "projects/images/bild.png"
+    project.image.save("bild.png", project.image.file, save=True)
+    attachment = AttachmentFactory(project=project)
+    values = {
+        "org_slug": project.organisation.slug,
+        "project_slug": project.slug,
+        "module_pk": project.modules.get().pk,
+        "attachment_pk": attachment.pk,
+    }
+    return [fill(route, values) for route in project_url_templates()]
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "citizen", "other_org_admin"])
+def test_outsiders_get_404_everywhere(world, protected_urls, persona):
+    client = world.client(persona)
+    for url in protected_urls:
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("persona", ["invited", "agency", "moderator", "case_worker", "org_admin", "portal_admin"])
+def test_invited_and_staff_get_200_everywhere(world, protected_urls, persona):
+    client = world.client(persona)
+    for url in protected_urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_revoked_access_turns_into_404(world, protected_urls):
+    from mitwirken.projects import services
+    from mitwirken.projects.models import ProjectMembership
+
+    membership = ProjectMembership.objects.get(project=world.protected, user=world.personas["invited"])
+    services.membership_remove(actor=world.personas["org_admin"], membership=membership)
+    client = world.client("invited")
+    assert all(client.get(url).status_code == 404 for url in protected_urls)
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "citizen", "invited"])
+def test_protected_projects_never_appear_in_lists_search_feeds_or_api(world, persona):
+    client = world.client(persona)
+    title = world.protected.title
+    for url in [
+        "/",
+        f"/?q={title}",
+        f"/{world.organisation.slug}/",
+        "/feed/",
+        f"/{world.organisation.slug}/feed/",
+        "/api/v1/projects",
+        f"/api/v1/projects?q={title}",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert world.protected.slug not in content, url
+        if "q=" not in url:  # a search page echoes the query itself
+            assert title not in content, url
+
+
+def test_draft_projects_are_404_for_the_public(world):
+    world.public.status = "draft"
+    world.public.save()
+    for persona in ["anonymous", "citizen", "invited", "other_org_admin"]:
+        assert world.client(persona).get(world.public.get_absolute_url()).status_code == 404
+    assert world.client("case_worker").get(world.public.get_absolute_url()).status_code == 200

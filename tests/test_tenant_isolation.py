@@ -1,0 +1,100 @@
+"""Staff of one organisation get 404 for every back-office object of another.
+
+Like the protected-mode test, the routes come from the URL resolver (namespace
+``backoffice``), so new back-office pages are covered automatically.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import get_resolver
+
+from mitwirken.core.models import AuditEntry
+from mitwirken.projects.models import Project
+
+from .factories import AttachmentFactory, MembershipFactory, ModuleFactory, PhaseFactory, ProjectFactory
+from .test_protected_mode import fill, walk
+
+pytestmark = pytest.mark.django_db
+
+
+def backoffice_routes() -> list[str]:
+    resolver = get_resolver()
+    namespace = next(r for r in resolver.url_patterns if getattr(r, "namespace", None) == "backoffice")
+    routes = [str(namespace.pattern) + route for route in walk(namespace.url_patterns)]
+    return [route for route in routes if "org_slug" in route]
+
+
+@pytest.fixture
+def foreign_objects(world):
+    other = world.other_organisation
+    project = ProjectFactory(organisation=other, status="draft", access="protected", slug="geheim")
+    phase = PhaseFactory(module=ModuleFactory(project=project))
+    AttachmentFactory(project=project)
+    membership = MembershipFactory(organisation=other)
+    return {
+        "project_pk": project.pk,
+        "module_pk": phase.module.pk,
+        "phase_pk": phase.pk,
+        "membership_pk": membership.pk,
+    }
+
+
+@pytest.mark.parametrize("persona", ["case_worker", "org_admin"])
+def test_every_backoffice_url_of_another_organisation_is_404(world, foreign_objects, persona):
+    client = world.client(persona)
+    routes = backoffice_routes()
+    assert len(routes) >= 12
+    audit_before = AuditEntry.objects.count()
+    for route in routes:
+        url = fill(route, {"org_slug": world.other_organisation.slug, **foreign_objects})
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"action": "publish", "title": "x", "role": "admin"}).status_code == 404, url
+    assert AuditEntry.objects.count() == audit_before
+    assert Project.objects.get(pk=foreign_objects["project_pk"]).status == "draft"
+
+
+@pytest.mark.parametrize("persona", ["case_worker", "org_admin"])
+def test_foreign_ids_under_the_own_organisation_are_404(world, foreign_objects, persona):
+    """Swapping only the id (keeping one's own slug) must not reach another tenant's object either."""
+    client = world.client(persona)
+    for route in backoffice_routes():
+        if not any(key in route for key in foreign_objects):
+            continue
+        url = fill(route, {"org_slug": world.organisation.slug, **foreign_objects})
+        # POST-only actions answer GET with 405 before looking anything up, which reveals nothing.
+        assert client.get(url).status_code in (404, 405), url
+        assert client.post(url, {"action": "publish"}).status_code == 404, url
+    assert Project.objects.get(pk=foreign_objects["project_pk"]).status == "draft"
+
+
+def test_own_backoffice_is_reachable(world):
+    client = world.client("org_admin")
+    for route in ["", "einstellungen/", "mitglieder/", "protokoll/", "projekte/neu/"]:
+        assert client.get(f"/verwaltung/{world.organisation.slug}/{route}").status_code == 200, route
+
+
+def test_participants_and_citizens_have_no_backoffice(world):
+    for persona in ["citizen", "invited", "moderator", "other_org_admin"]:
+        assert world.client(persona).get(f"/verwaltung/{world.organisation.slug}/").status_code == 404
+
+
+def test_case_worker_cannot_reach_admin_only_pages(world):
+    client = world.client("case_worker")
+    for route in ["einstellungen/", "mitglieder/", "protokoll/"]:
+        assert client.get(f"/verwaltung/{world.organisation.slug}/{route}").status_code == 404
+
+
+def test_staff_without_second_factor_is_sent_to_set_it_up(world):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=world.personas["case_worker"]).delete()
+    response = world.client("case_worker").get(f"/verwaltung/{world.organisation.slug}/")
+    assert response.status_code == 302
+    assert "/2fa/" in response["Location"]
+
+
+def test_django_admin_is_for_portal_admins_only(world):
+    assert world.client("portal_admin").get("/admin/").status_code == 200
+    for persona in ["org_admin", "case_worker", "citizen"]:
+        assert world.client(persona).get("/admin/").status_code == 302  # to the admin login
