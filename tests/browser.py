@@ -172,6 +172,7 @@ def new_tab(chromium: Any, live_server: Any, request: pytest.FixtureRequest) -> 
     base = _safe_name(request.node.nodeid)
     contexts: list[Any] = []
     tabs: list[Browse] = []
+    failed_before = request.session.testsfailed
 
     def make(*, phone: bool = False) -> Browse:
         context = chromium.new_context(
@@ -190,10 +191,13 @@ def new_tab(chromium: Any, live_server: Any, request: pytest.FixtureRequest) -> 
         return tab
 
     yield make
-    for context in contexts:
-        context.close()
-    for tab in tabs:
-        tab.assert_all_checked()
+    try:
+        if request.session.testsfailed == failed_before:  # a failed test has already said what went wrong
+            for tab in tabs:
+                tab.assert_all_checked()
+    finally:
+        for context in contexts:
+            context.close()
 
 
 @pytest.fixture

@@ -289,6 +289,7 @@ class ProjectMembership(models.Model):
     class Meta:
         verbose_name = _("Projektmitgliedschaft")
         verbose_name_plural = _("Projektmitgliedschaften")
+        ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["project", "user"], name="one_project_membership")]
 
     def __str__(self) -> str:
