@@ -43,8 +43,13 @@ def totp_code(secret: str) -> str:
 def _describe(violations: list[dict[str, Any]]) -> str:
     lines = []
     for violation in violations:
-        targets = [node["target"] for node in violation["nodes"][:3]]
-        lines.append(f"  {violation['id']} ({violation['impact']}): {violation['help']} – {targets}")
+        # A target is a list of selectors: one per iframe or shadow root on the way to the node.
+        targets = [" >>> ".join(node["target"]) for node in violation["nodes"][:3]]
+        more = len(violation["nodes"]) - len(targets)
+        lines.append(
+            f"  {violation['id']} ({violation['impact']}): {violation['help']}\n"
+            f"      at {', '.join(targets)}{f' and {more} more' if more > 0 else ''}"
+        )
     return "\n".join(lines)
 
 
@@ -125,11 +130,11 @@ class Browse:
         self.open("/konto/login/")
         self.page.get_by_label("E-Mail").fill(email)
         self.page.get_by_label("Passwort", exact=True).fill(password)
-        self.click(self.page.locator("main form").get_by_role("button", name="Anmelden"))
+        self.click(self.page.locator("main form").get_by_role("button", name="Anmeldung"))
         if totp_secret is not None:
             assert "/konto/2fa/authenticate/" in self.page.url, self.page.url
             self.page.get_by_label("Code").fill(totp_code(totp_secret))
-            self.click(self.page.locator("main form").get_by_role("button"))
+            self.click(self.page.locator("main form").get_by_role("button", name="Anmeldung"))
         assert self.page.get_by_role("button", name="Abmelden").is_visible()
 
 
@@ -154,9 +159,7 @@ def chromium() -> Iterator[Any]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
             yield browser
             browser.close()
 

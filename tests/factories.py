@@ -18,6 +18,7 @@ from mitwirken.projects.models import (
     ProjectMembership,
     ProjectStatus,
 )
+from mitwirken.projects.services import refresh_phase_span
 
 PASSWORD = "Testpasswort-123"
 
@@ -84,6 +85,7 @@ class ModuleFactory(factory.django.DjangoModelFactory):
 class PhaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Phase
+        skip_postgeneration_save = True
 
     module = factory.SubFactory(ModuleFactory)
     phase_type = "information"
@@ -91,6 +93,12 @@ class PhaseFactory(factory.django.DjangoModelFactory):
     features = ["view"]
     start = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     end = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+
+    @factory.post_generation
+    def refresh_project_span(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        # The services keep this denormalised span; factories must too.
+        if create:
+            refresh_phase_span(self.module.project)
 
 
 class ProjectMembershipFactory(factory.django.DjangoModelFactory):

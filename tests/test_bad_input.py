@@ -84,7 +84,9 @@ def test_invalid_geojson_is_explained(world, boundary, message):
 
 def test_reserved_slug_is_refused(world):
     with pytest.raises(ValidationError) as error:
-        org_services.organisation_create(actor=world.personas["portal_admin"], slug="verwaltung", name="X", kind="other")
+        org_services.organisation_create(
+            actor=world.personas["portal_admin"], slug="verwaltung", name="X", kind="other"
+        )
     assert "reserviert" in str(error.value)
     assert not Organisation.objects.filter(slug="verwaltung").exists()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,9 +19,12 @@ from django.utils import timezone
 from mitwirken.organisations.models import OrganisationRole
 from mitwirken.projects.models import Invitation, Project, ProjectStatus
 
-from .browser import PHONE, Browse
 from .factories import PASSWORD, MembershipFactory, ModuleFactory, OrganisationFactory, PhaseFactory, ProjectFactory
 
+if TYPE_CHECKING:
+    from .browser import Browse
+
+# The fixtures (chromium, new_tab, tab) live in browser.py; loading it as a plugin keeps its asserts rewritten.
 pytest_plugins = ["tests.browser"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,9 +53,7 @@ def org_admin(organisation: Any) -> Any:
 
 @pytest.fixture
 def public_project(organisation: Any) -> Any:
-    project = ProjectFactory(
-        organisation=organisation, slug="radweg", title="Radweg an der Mosel", access="public"
-    )
+    project = ProjectFactory(organisation=organisation, slug="radweg", title="Radweg an der Mosel", access="public")
     PhaseFactory(module=ModuleFactory(project=project, name="Informationen zum Radweg"))
     return project
 
@@ -64,9 +65,7 @@ def test_invited_person_registers_and_sees_protected_project(tab: Browse, organi
     )
     PhaseFactory(module=ModuleFactory(project=project))
     email = "neu@example.org"
-    invitation = Invitation.objects.create(
-        project=project, email=email, expires_at=timezone.now() + timedelta(days=14)
-    )
+    invitation = Invitation.objects.create(project=project, email=email, expires_at=timezone.now() + timedelta(days=14))
     page = tab.page
 
     tab.open("/konto/signup/")
@@ -205,4 +204,14 @@ def test_phone_layout(new_tab: Any, public_project: Any) -> None:
     for path in ("/", public_project.get_absolute_url()):
         phone.open(path)
         width = phone.page.evaluate("() => document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"{path} scrolls sideways on a phone ({width}px wide)"
+        assert width <= phone.page.viewport_size["width"], f"{path} scrolls sideways on a phone ({width}px wide)"
+
+
+def test_axe_check_reports_violations(tab: Browse) -> None:
+    """The helper itself: a serious violation on a page makes the check fail with a readable report."""
+    tab.open("/")
+    tab.page.evaluate(
+        "() => { const img = document.createElement('img'); img.src = '/'; document.querySelector('main').append(img); }"
+    )
+    with pytest.raises(AssertionError, match=r"image-alt \(critical\): Images must have alternative text\n\s+at img"):
+        tab.check_axe()

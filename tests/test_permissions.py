@@ -60,9 +60,7 @@ def test_project_permission_matrix(world, permission, access, status):
     project.status = status
     project.save()
     allowed = {
-        persona
-        for persona in PERSONAS
-        if rules.has_perm(permission, world.personas[persona] or _anonymous(), project)
+        persona for persona in PERSONAS if rules.has_perm(permission, world.personas[persona] or _anonymous(), project)
     }
     assert allowed == MATRIX[permission](access, status)
 
@@ -89,7 +87,9 @@ def test_organisation_permission_matrix(world, permission):
 
 
 def test_only_portal_admins_may_create_organisations(world):
-    allowed = {p for p in PERSONAS if rules.has_perm("organisations.add_organisation", world.personas[p] or _anonymous())}
+    allowed = {
+        p for p in PERSONAS if rules.has_perm("organisations.add_organisation", world.personas[p] or _anonymous())
+    }
     assert allowed == {"portal_admin"}
 
 

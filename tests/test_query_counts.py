@@ -29,7 +29,9 @@ def add_projects(organisation, count):
     )  # fmt: skip
     modules = Module.objects.bulk_create(Module(project=p, module_type="information", name="Info") for p in projects)
     Phase.objects.bulk_create(
-        Phase(module=m, phase_type="information", name="Info", start=now - timedelta(days=1), end=now + timedelta(days=5))
+        Phase(
+            module=m, phase_type="information", name="Info", start=now - timedelta(days=1), end=now + timedelta(days=5)
+        )
         for m in modules
     )
 
@@ -44,7 +46,9 @@ def add_people(world, count):
     )
     ProjectMembership.objects.bulk_create(ProjectMembership(project=world.protected, user=u) for u in users)
     Invitation.objects.bulk_create(
-        Invitation(project=world.protected, email=u.email, token=f"t-{u.pk}", expires_at=timezone.now() + timedelta(days=3))
+        Invitation(
+            project=world.protected, email=u.email, token=f"t-{u.pk}", expires_at=timezone.now() + timedelta(days=3)
+        )
         for u in users
     )
     AccessCode.objects.bulk_create(AccessCode(project=world.protected, code=f"C{u.pk:04d}-XXXX-XXXX") for u in users)

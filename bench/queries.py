@@ -1,0 +1,86 @@
+"""In-process measurement for the benchmark: SQL queries and service time per request.
+
+Run by ``bench/run.py`` as a subprocess with the same environment as the benchmarked server (same
+database, same production settings). Prints one JSON object to stdout::
+
+    python bench/queries.py /robots.txt / /musterkreis/ ...
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mitwirken.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from mitwirken.projects.models import Project  # noqa: E402
+
+TIMED_REQUESTS = 25
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
+_IN_LISTS = re.compile(r"IN \((?:\?(?:, )?)+\)")
+
+
+def shape(sql: str) -> str:
+    """The query with its literals removed: repeated shapes in one request usually mean N+1."""
+    return _IN_LISTS.sub("IN (…)", _LITERALS.sub("?", sql))
+
+
+def database_version() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+        else:
+            cursor.execute("SHOW server_version")
+        return str(cursor.fetchone()[0])
+
+
+def measure(client: Client, path: str) -> dict[str, object]:
+    response = client.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"{path} answered {response.status_code} in-process")
+    with CaptureQueriesContext(connection) as context:
+        client.get(path)
+    queries = [query["sql"] for query in context.captured_queries]
+    shapes = Counter(shape(sql) for sql in queries)
+    repeated = sum(count for count in shapes.values() if count > 1)
+    durations = []
+    for _ in range(TIMED_REQUESTS):
+        began = time.perf_counter()
+        client.get(path)
+        durations.append(time.perf_counter() - began)
+    return {
+        "queries": len(queries),
+        "repeated_queries": repeated,
+        "sql_ms": round(sum(float(query["time"]) for query in context.captured_queries) * 1000, 2),
+        "inprocess_ms": round(statistics.median(durations) * 1000, 2),
+        "sample_repeated": next((sql for sql in queries if shapes[shape(sql)] > 1), None),
+    }
+
+
+def main(paths: list[str]) -> None:
+    client = Client(HTTP_HOST="127.0.0.1")
+    report = {
+        "db_vendor": connection.vendor,
+        "db_version": database_version(),
+        "projects_total": Project.objects.count(),
+        "projects_listed": Project.objects.listed().count(),
+        "endpoints": {path: measure(client, path) for path in paths},
+    }
+    json.dump(report, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
