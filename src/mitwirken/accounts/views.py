@@ -3,18 +3,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from mitwirken.core.http import AuthenticatedRequest
 
 from . import gdpr
 from .forms import DeleteAccountForm, ProfileForm
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -24,25 +26,25 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def identities(request: HttpRequest) -> HttpResponse:
+def identities(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/identities.html", {"identities": request.user.identities.all()})
 
 
 @login_required
-def my_projects(request: HttpRequest) -> HttpResponse:
+def my_projects(request: AuthenticatedRequest) -> HttpResponse:
     memberships = request.user.project_memberships.select_related("project__organisation").order_by("-created_at")
     return render(request, "accounts/projects.html", {"memberships": memberships})
 
 
 @login_required
-def data(request: HttpRequest) -> HttpResponse:
+def data(request: AuthenticatedRequest) -> HttpResponse:
     form = DeleteAccountForm(user=request.user)
     return render(request, "accounts/data.html", {"delete_form": form})
 
 
 @login_required
 @require_POST
-def data_export(request: HttpRequest) -> HttpResponse:
+def data_export(request: AuthenticatedRequest) -> HttpResponse:
     response = HttpResponse(gdpr.export_zip(request.user), content_type="application/zip")
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="mitwirken-daten-{stamp}.zip"'
@@ -51,7 +53,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def delete(request: HttpRequest) -> HttpResponse:
+def delete(request: AuthenticatedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(request, "accounts/data.html", {"delete_form": form}, status=400)

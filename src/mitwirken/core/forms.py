@@ -22,7 +22,7 @@ class KernBoundField(forms.BoundField):
         widget_type = self.widget_type
         base = WIDGET_CLASSES.get(widget_type, "kern-form-input__input")
         classes = [base] + ([f"{base}--error"] if self.errors else [])
-        attrs["class"] = " ".join([attrs.get("class", ""), *classes]).strip()
+        attrs["class"] = " ".join([str(attrs.get("class", "")), *classes]).strip()
         # Screen readers announce the hint and the error together with the field.
         described_by = []
         if self.help_text and self.auto_id:

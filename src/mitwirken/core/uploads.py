@@ -53,11 +53,11 @@ def reencode_image(upload: UploadedFile, *, max_bytes: int | None = None) -> Che
         with Image.open(upload) as probe:
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
-            source_format = image.format or ""
+        with Image.open(upload) as opened:
+            source_format = opened.format or ""
             if source_format not in IMAGE_FORMATS:
                 raise ValidationError(_("Erlaubt sind Bilder im Format JPEG, PNG oder WebP."))
-            image = ImageOps.exif_transpose(image)
+            image: Image.Image = ImageOps.exif_transpose(opened)
             if source_format == "JPEG" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
             output = io.BytesIO()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .forms_public import AccessibilityFeedbackForm
 from .models import AccessibilityFeedback, Notification
+
+if TYPE_CHECKING:
+    from mitwirken.organisations.models import Organisation
 
 TASK_BACKLOG_WARNING = timedelta(minutes=15)
 
@@ -87,7 +91,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 
 def accessibility_feedback_page(
-    request: HttpRequest, *, organisation: object | None, template: str, context: dict[str, object]
+    request: HttpRequest, *, organisation: Organisation | None, template: str, context: dict[str, object]
 ) -> HttpResponse:
     """The accessibility statement with its feedback form (BITV 2.0 § 7), for the portal or an organisation."""
     form = AccessibilityFeedbackForm(request.POST or None, initial={"page_url": request.GET.get("seite", "")})

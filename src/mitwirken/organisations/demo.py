@@ -89,12 +89,12 @@ def seed(stdout: Any, scale: int) -> None:
     stdout.write("Demo-Organisationen: " + ", ".join(f"/{slug}/" for slug in by_slug))
     stdout.write(f"Demo-Konten (Passwort für alle: {DEMO_PASSWORD}):")
     for email, _display_name, superuser, membership in ACCOUNTS:
-        role = (
+        label = (
             f"{membership[1].label} bei {membership[0]}"
             if membership
             else ("Portaladministration" if superuser else "Teilnehmende Person")
         )
-        stdout.write(f"  {email:40} {role}")
+        stdout.write(f"  {email:40} {label}")
     stdout.write(
         "Verwaltungskonten brauchen einen zweiten Faktor: `python manage.py demo_totp` zeigt den aktuellen Code."
     )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -66,7 +66,8 @@ class OrganisationSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Organisation.objects.exclude(pk=self.instance.pk).only("id", "name")
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = Organisation.objects.exclude(pk=self.instance.pk).only("id", "name")
 
 
 class MembershipAddForm(forms.Form):

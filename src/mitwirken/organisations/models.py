@@ -28,6 +28,10 @@ class OrganisationKind(models.TextChoices):
 LEGAL_TEXT_FIELDS = ("imprint", "privacy_notice", "accessibility_statement")
 
 
+def field_label(model: type[models.Model], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def staffed_by(self, user: Any) -> OrganisationQuerySet:
         """Organisations whose back office ``user`` may enter (portal admins: all)."""
@@ -133,9 +137,7 @@ class Organisation(models.Model):
     def missing_legal_texts(self) -> list[str]:
         """Verbose names of the legally required texts that are still empty."""
         return [
-            str(self._meta.get_field(name).verbose_name)
-            for name in LEGAL_TEXT_FIELDS
-            if not (getattr(self, name) or "").strip()
+            field_label(Organisation, name) for name in LEGAL_TEXT_FIELDS if not (getattr(self, name) or "").strip()
         ]
 
     @property

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from mitwirken.core.views import accessibility_feedback_page
 from mitwirken.projects.models import Project
 
-from .models import Organisation
+from .models import Organisation, field_label
 
 LEGAL_PAGES = {
     "imprint": "Impressum",
@@ -30,7 +30,7 @@ def legal_text(request: HttpRequest, org_slug: str, field: str) -> HttpResponse:
         request,
         "organisations/legal_text.html",
         {"organisation": organisation, "field": field, "text": getattr(organisation, field),
-         "heading": Organisation._meta.get_field(field).verbose_name},
+         "heading": field_label(Organisation, field)},
     )  # fmt: skip
 
 

@@ -209,10 +209,10 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
                 messages.success(request, _("Die Person hat keinen Zugang mehr zum Projekt."))
                 return redirect(request.path)
             if action == "codes" and codes_form.is_valid():
-                codes = services.access_codes_create(
+                created = services.access_codes_create(
                     actor=request.user, project=project, count=codes_form.cleaned_data["count"]
                 )
-                messages.success(request, _("%(count)s Zugangscodes wurden erzeugt.") % {"count": len(codes)})
+                messages.success(request, _("%(count)s Zugangscodes wurden erzeugt.") % {"count": len(created)})
                 return redirect(request.path)
             if action == "revoke_code":
                 code = get_object_or_404(AccessCode, project=project, pk=request.POST.get("code"))

@@ -123,6 +123,6 @@ def _seed_scale(organisation: Organisation, count: int) -> None:
     )
     Phase.objects.bulk_create(
         [Phase(module=module, phase_type="information", name="Information", features=["view"],
-               start=module.project.first_phase_start, end=module.project.last_phase_end) for module in modules],
+               start=module.project.first_phase_start or now, end=module.project.last_phase_end or now) for module in modules],
         batch_size=1000,
     )  # fmt: skip

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,7 @@ class ProjectFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module_type"].choices = [("", _("Alle Arten")), *registry.choices()]
+        cast(forms.ChoiceField, self.fields["module_type"]).choices = [("", _("Alle Arten")), *registry.choices()]
 
 
 class ProjectForm(forms.ModelForm):
@@ -59,7 +59,7 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
-        self.fields["access"].choices = AccessMode.choices
+        cast(forms.ChoiceField, self.fields["access"]).choices = AccessMode.choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -78,7 +78,7 @@ class ModuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module_type"].choices = registry.choices()
+        cast(forms.ChoiceField, self.fields["module_type"]).choices = registry.choices()
 
 
 class PhaseForm(forms.ModelForm):
@@ -101,7 +101,7 @@ class PhaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.module = module
         module_type = module.type
-        self.fields["phase_type"].choices = (
+        cast(forms.ChoiceField, self.fields["phase_type"]).choices = (
             [(phase.key, phase.name) for phase in module_type.phase_types] if module_type else []
         )
         if self.instance.pk:

@@ -212,7 +212,7 @@ def phase_add(
 def phase_update(*, actor: Any, phase: Phase, **data: Any) -> Phase:
     project = phase.module.project
     _require(actor, "projects.change_project", project)
-    fields = [field for field in ("name", "description", "start", "end") if field in data]
+    fields: list[str] = [field for field in ("name", "description", "start", "end") if field in data]
     before = snapshot(phase, fields)
     for field in fields:
         setattr(phase, field, data[field])
