@@ -91,9 +91,10 @@ def test_queued_email_survives_serialisation_with_the_database_backend(world, se
     queued = DBTaskResult.objects.get()
     assert queued.queue_name == "email"
     assert mail.outbox == []  # nothing sent until a worker runs the task
-    from django.core.management import call_command
+    # Run what a worker would run, from the stored JSON (the worker command itself closes DB connections).
+    from mitwirken.core.tasks import deliver_email
 
-    call_command("db_worker", "--batch", "--queue-name", "email", "--no-startup-delay", "--no-reload")
+    deliver_email.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
     assert [m.subject for m in mail.outbox] == ["Über Umlaute"]
     assert mail.outbox[0].body == "Grüße"
 

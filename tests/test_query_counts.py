@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from mitwirken.core.models import AccessibilityFeedback, AuditEntry, Notification
 from mitwirken.organisations.models import OrganisationMembership
-from mitwirken.projects.models import AccessCode, Invitation, Module, Phase, Project, ProjectMembership
+from mitwirken.projects.models import (
+    AccessCode,
+    Invitation,
+    Module,
+    Phase,
+    Project,
+    ProjectMembership,
+    new_access_code,
+)
 
 from .factories import UserFactory
 
@@ -51,7 +59,7 @@ def add_people(world, count):
         )
         for u in users
     )
-    AccessCode.objects.bulk_create(AccessCode(project=world.protected, code=f"C{u.pk:04d}-XXXX-XXXX") for u in users)
+    AccessCode.objects.bulk_create(AccessCode(project=world.protected, code=new_access_code()) for _ in users)
     AuditEntry.objects.bulk_create(
         AuditEntry(organisation=world.organisation, actor=u, action="test.action", object_repr="x") for u in users
     )
