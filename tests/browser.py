@@ -8,10 +8,11 @@ an accessibility check cannot be forgotten when a journey grows.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,10 @@ def _describe(violations: list[dict[str, Any]]) -> str:
 class Browse:
     """One browser tab of one test; every way of reaching a page ends in :meth:`arrived`."""
 
-    def __init__(self, page: Any, base_url: str, name: str) -> None:
+    def __init__(self, page: Any, base_url: str, next_screenshot: Callable[[], Path]) -> None:
         self.page = page
         self.base_url = base_url.rstrip("/")
-        self.name = name
-        self.shots = 0
+        self.next_screenshot = next_screenshot
         self.loads = 0
         self.checked_loads = 0
         self.unchecked: list[str] = []
@@ -92,12 +92,6 @@ class Browse:
             locator.click()
         self.arrived()
 
-    def press(self, locator: Any, key: str) -> None:
-        """Submit with the keyboard, then check the page that loads."""
-        with self.page.expect_navigation():
-            locator.press(key)
-        self.arrived()
-
     def arrived(self) -> None:
         self.page.wait_for_load_state("load")
         self.screenshot()
@@ -105,8 +99,7 @@ class Browse:
         self.checked_loads = self.loads
 
     def screenshot(self) -> Path:
-        self.shots += 1
-        path = SCREENSHOTS / f"{self.name}-{self.shots}.png"
+        path = self.next_screenshot()
         self.page.screenshot(path=path, full_page=True)
         return path
 
@@ -128,14 +121,19 @@ class Browse:
 
     def log_in(self, email: str, password: str, *, totp_secret: str | None = None) -> None:
         self.open("/konto/login/")
+        self.submit_login(email, password, totp_secret=totp_secret)
+
+    def submit_login(self, email: str, password: str, *, totp_secret: str | None = None) -> None:
+        """Fill in the login form on the current page; answer the second-factor prompt if one is expected."""
+        assert "/konto/login/" in self.page.url, self.page.url
         self.page.get_by_label("E-Mail").fill(email)
         self.page.get_by_label("Passwort", exact=True).fill(password)
-        self.click(self.page.locator("main form").get_by_role("button", name="Anmeldung"))
+        self.click(self.page.locator("main form button[type=submit].kern-btn--primary"))
         if totp_secret is not None:
             assert "/konto/2fa/authenticate/" in self.page.url, self.page.url
             self.page.get_by_label("Code").fill(totp_code(totp_secret))
-            self.click(self.page.locator("main form").get_by_role("button", name="Anmeldung"))
-        assert self.page.get_by_role("button", name="Abmelden").is_visible()
+            self.click(self.page.locator("main form button[type=submit].kern-btn--primary"))
+        assert self.page.get_by_role("button", name="Abmelden").is_visible(), f"not logged in at {self.path}"
 
 
 def _safe_name(nodeid: str) -> str:
@@ -154,8 +152,9 @@ def chromium() -> Iterator[Any]:
         pytest.fail(f"{AXE_JS} is missing; run `make static`")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an event loop running in this thread, and Django refuses
-    # database access from a thread with a running loop unless told it is safe here.
+    # Playwright's sync API keeps an event loop running in this thread for as long as it is started, and
+    # Django refuses database access from a thread with a running loop unless told it is safe. That holds
+    # for every test that runs after this fixture in the session, browser test or not, hence session scope.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
@@ -173,6 +172,7 @@ def new_tab(chromium: Any, live_server: Any, request: pytest.FixtureRequest) -> 
     """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     base = _safe_name(request.node.nodeid)
+    numbers = itertools.count(1)  # one sequence across the test's tabs, in the order pages were reached
     contexts: list[Any] = []
     tabs: list[Browse] = []
     failed_before = request.session.testsfailed
@@ -188,8 +188,7 @@ def new_tab(chromium: Any, live_server: Any, request: pytest.FixtureRequest) -> 
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        name = base if not tabs else f"{base}-tab{len(tabs) + 1}"
-        tab = Browse(context.new_page(), live_server.url, name)
+        tab = Browse(context.new_page(), live_server.url, lambda: SCREENSHOTS / f"{base}-{next(numbers)}.png")
         tabs.append(tab)
         return tab
 

@@ -34,6 +34,14 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # allauth keeps rate limits and used TOTP codes in the cache; tests must not inherit them.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def with_second_factor(user: Any) -> Any:
     TOTP.activate(user, DEMO_TOTP_SECRET)
     return user
