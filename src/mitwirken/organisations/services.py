@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mitwirken.core.audit import diff_fields, log_action, snapshot
+from mitwirken.core.permissions import require
 from mitwirken.core.text import sanitise_html
 from mitwirken.core.uploads import reencode_image
 
@@ -22,14 +23,9 @@ EDITABLE_FIELDS = [
 ]  # fmt: skip
 
 
-def _require(actor: Any, permission: str, organisation: Organisation | None) -> None:
-    if not actor.has_perm(permission, organisation):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def organisation_create(*, actor: Any, slug: str, **data: Any) -> Organisation:
-    _require(actor, "organisations.add_organisation", None)
+    require(actor, "organisations.add_organisation", None)
     organisation = Organisation(slug=slug, **data)
     for field in LEGAL_TEXT_FIELDS:
         setattr(organisation, field, sanitise_html(getattr(organisation, field)))
@@ -41,7 +37,7 @@ def organisation_create(*, actor: Any, slug: str, **data: Any) -> Organisation:
 
 @transaction.atomic
 def organisation_update(*, actor: Any, organisation: Organisation, logo: Any = None, **data: Any) -> Organisation:
-    _require(actor, "organisations.change_organisation", organisation)
+    require(actor, "organisations.change_organisation", organisation)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     fields = [field for field in EDITABLE_FIELDS if field in data]
     before = snapshot(organisation, [*fields, "logo"])
@@ -63,7 +59,7 @@ def organisation_update(*, actor: Any, organisation: Organisation, logo: Any = N
 
 @transaction.atomic
 def membership_add(*, actor: Any, organisation: Organisation, email: str, role: str) -> OrganisationMembership:
-    _require(actor, "organisations.manage_members", organisation)
+    require(actor, "organisations.manage_members", organisation)
     user = get_user_model().objects.filter(email__iexact=email.strip()).first()
     if user is None:
         raise ValidationError(
@@ -91,7 +87,7 @@ def _ensure_an_admin_remains(organisation: Organisation, membership: Organisatio
 
 @transaction.atomic
 def membership_change_role(*, actor: Any, membership: OrganisationMembership, role: str) -> OrganisationMembership:
-    _require(actor, "organisations.manage_members", membership.organisation)
+    require(actor, "organisations.manage_members", membership.organisation)
     membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
     if role != membership.role:
         if role != OrganisationRole.ADMIN:
@@ -110,7 +106,7 @@ def membership_change_role(*, actor: Any, membership: OrganisationMembership, ro
 
 @transaction.atomic
 def membership_remove(*, actor: Any, membership: OrganisationMembership) -> None:
-    _require(actor, "organisations.manage_members", membership.organisation)
+    require(actor, "organisations.manage_members", membership.organisation)
     _ensure_an_admin_remains(membership.organisation, membership)
     log_action(actor=actor, action="membership.remove", obj=membership, organisation=membership.organisation)
     membership.delete()

@@ -1,22 +1,17 @@
-"""Project roles cached on the user object: one query per request, however many projects are checked."""
+"""The user's roles in projects, cached on the user object for the request."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from mitwirken.core.permissions import cached_on_user, forget_on_user
+
 CACHE_ATTR = "_mitwirken_project_roles"
 
 
 def project_roles(user: Any) -> dict[int, str]:
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    cached = getattr(user, CACHE_ATTR, None)
-    if cached is None:
-        cached = dict(user.project_memberships.values_list("project_id", "role"))
-        setattr(user, CACHE_ATTR, cached)
-    return cached
+    return cached_on_user(user, CACHE_ATTR, lambda u: dict(u.project_memberships.values_list("project_id", "role")))
 
 
 def forget_project_roles(user: Any) -> None:
-    if hasattr(user, CACHE_ATTR):
-        delattr(user, CACHE_ATTR)
+    forget_on_user(user, CACHE_ATTR)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from mitwirken.core import geo
 from mitwirken.core.audit import diff_fields, log_action, snapshot
 from mitwirken.core.notifications import send_templated_email
+from mitwirken.core.permissions import require
 from mitwirken.core.text import sanitise_html
 from mitwirken.core.uploads import check_attachment, reencode_image
 from mitwirken.organisations.models import Organisation
@@ -45,11 +46,6 @@ INVITATION_VALIDITY = timedelta(days=30)
 MAX_ACCESS_CODES_PER_BATCH = 1000
 
 
-def _require(actor: Any, permission: str, obj: Any) -> None:
-    if not actor.has_perm(permission, obj):
-        raise PermissionDenied
-
-
 def _apply_project_fields(project: Project, data: dict[str, Any]) -> list[str]:
     fields = [field for field in PROJECT_FIELDS if field in data]
     for field in fields:
@@ -68,7 +64,7 @@ def _save_image(project: Project, image: Any) -> None:
 
 @transaction.atomic
 def project_create(*, actor: Any, organisation: Organisation, image: Any = None, **data: Any) -> Project:
-    _require(actor, "organisations.add_project", organisation)
+    require(actor, "organisations.add_project", organisation)
     project = Project(organisation=organisation)
     _apply_project_fields(project, data)
     _save_image(project, image)
@@ -80,7 +76,7 @@ def project_create(*, actor: Any, organisation: Organisation, image: Any = None,
 
 @transaction.atomic
 def project_update(*, actor: Any, project: Project, image: Any = None, **data: Any) -> Project:
-    _require(actor, "projects.change_project", project)
+    require(actor, "projects.change_project", project)
     project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
     before = snapshot(project, [*PROJECT_FIELDS, "image"])
     fields = _apply_project_fields(project, data)
@@ -97,7 +93,7 @@ def project_update(*, actor: Any, project: Project, image: Any = None, **data: A
 
 @transaction.atomic
 def project_publish(*, actor: Any, project: Project) -> Project:
-    _require(actor, "projects.publish_project", project)
+    require(actor, "projects.publish_project", project)
     project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
     missing = project.organisation.missing_legal_texts
     if missing:
@@ -123,7 +119,7 @@ def project_publish(*, actor: Any, project: Project) -> Project:
 
 @transaction.atomic
 def project_archive(*, actor: Any, project: Project) -> Project:
-    _require(actor, "projects.publish_project", project)
+    require(actor, "projects.publish_project", project)
     project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
     old = project.status
     project.status = ProjectStatus.ARCHIVED
@@ -137,7 +133,7 @@ def project_archive(*, actor: Any, project: Project) -> Project:
 
 @transaction.atomic
 def attachment_add(*, actor: Any, project: Project, title: str, upload: Any) -> ProjectAttachment:
-    _require(actor, "projects.change_project", project)
+    require(actor, "projects.change_project", project)
     checked = check_attachment(upload)
     attachment = ProjectAttachment(
         project=project, title=title, content_type=checked.content_type, size=checked.content.size
@@ -151,7 +147,7 @@ def attachment_add(*, actor: Any, project: Project, title: str, upload: Any) -> 
 
 @transaction.atomic
 def attachment_remove(*, actor: Any, attachment: ProjectAttachment) -> None:
-    _require(actor, "projects.change_project", attachment.project)
+    require(actor, "projects.change_project", attachment.project)
     log_action(actor=actor, action="attachment.remove", obj=attachment, organisation=attachment.project.organisation)
     attachment.file.delete(save=False)
     attachment.delete()
@@ -168,7 +164,7 @@ def refresh_phase_span(project: Project) -> None:
 
 @transaction.atomic
 def module_add(*, actor: Any, project: Project, module_type: str, name: str, description: str = "") -> Module:
-    _require(actor, "projects.change_project", project)
+    require(actor, "projects.change_project", project)
     if registry.get(module_type) is None:
         raise ValidationError({"module_type": _("Diesen Modultyp gibt es nicht.")})
     weight = (project.modules.aggregate(Max("weight"))["weight__max"] or 0) + 1
@@ -194,7 +190,7 @@ def _validate_phase(phase: Phase) -> None:
 def phase_add(
     *, actor: Any, module: Module, phase_type: str, name: str, start: Any, end: Any, description: str = ""
 ) -> Phase:
-    _require(actor, "projects.change_project", module.project)
+    require(actor, "projects.change_project", module.project)
     phase = Phase(module=module, phase_type=phase_type, name=name, start=start, end=end, description=description)
     declared = module.type.phase_type(phase_type) if module.type else None
     phase.features = list(declared.features) if declared else []
@@ -211,7 +207,7 @@ def phase_add(
 @transaction.atomic
 def phase_update(*, actor: Any, phase: Phase, **data: Any) -> Phase:
     project = phase.module.project
-    _require(actor, "projects.change_project", project)
+    require(actor, "projects.change_project", project)
     fields: list[str] = [field for field in ("name", "description", "start", "end") if field in data]
     before = snapshot(phase, fields)
     for field in fields:
@@ -229,7 +225,7 @@ def phase_update(*, actor: Any, phase: Phase, **data: Any) -> Phase:
 @transaction.atomic
 def phase_remove(*, actor: Any, phase: Phase) -> None:
     project = phase.module.project
-    _require(actor, "projects.change_project", project)
+    require(actor, "projects.change_project", project)
     log_action(actor=actor, action="phase.remove", obj=phase, organisation=project.organisation)
     phase.delete()
     refresh_phase_span(project)
@@ -247,7 +243,7 @@ def invitation_create(
     role: str = ParticipantRole.PARTICIPANT,
     agency: Organisation | None = None,
 ) -> Invitation:
-    _require(actor, "projects.manage_invitations", project)
+    require(actor, "projects.manage_invitations", project)
     email = email.strip().lower()
     if project.invitations.pending().filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An diese Adresse ist bereits eine offene Einladung unterwegs.")})
@@ -267,7 +263,7 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
-    _require(actor, "projects.manage_invitations", invitation.project)
+    require(actor, "projects.manage_invitations", invitation.project)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
@@ -305,7 +301,7 @@ def invitation_accept(*, user: Any, token: str) -> ProjectMembership:
 
 @transaction.atomic
 def access_codes_create(*, actor: Any, project: Project, count: int) -> list[AccessCode]:
-    _require(actor, "projects.manage_invitations", project)
+    require(actor, "projects.manage_invitations", project)
     if not 1 <= count <= MAX_ACCESS_CODES_PER_BATCH:
         raise ValidationError(
             {
@@ -331,7 +327,7 @@ def access_codes_create(*, actor: Any, project: Project, count: int) -> list[Acc
 
 @transaction.atomic
 def access_code_revoke(*, actor: Any, access_code: AccessCode) -> AccessCode:
-    _require(actor, "projects.manage_invitations", access_code.project)
+    require(actor, "projects.manage_invitations", access_code.project)
     if access_code.revoked_at is None:
         access_code.revoked_at = timezone.now()
         access_code.save(update_fields=["revoked_at"])
@@ -364,7 +360,7 @@ def access_code_redeem(*, user: Any, code: str) -> ProjectMembership:
 
 @transaction.atomic
 def membership_remove(*, actor: Any, membership: ProjectMembership) -> None:
-    _require(actor, "projects.manage_invitations", membership.project)
+    require(actor, "projects.manage_invitations", membership.project)
     log_action(
         actor=actor, action="project_membership.remove", obj=membership, organisation=membership.project.organisation
     )
