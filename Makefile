@@ -9,7 +9,7 @@ VENDOR := src/mitwirken/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install static migrate demo test test-fast lint typecheck check bench lock messages clean
+.PHONY: run install static migrate demo totp test test-fast lint typecheck check bench lock messages clean
 
 run: install migrate demo ## install everything, set up var/ with demo data, serve on http://127.0.0.1:8000 with the task worker
 	@echo "Portal: http://$(HOST):$(PORT)/   (stop with Ctrl+C)"
@@ -35,7 +35,7 @@ static: node_modules/.installed
 	cp node_modules/@kern-ux/native/dist/kern.min.css $(VENDOR)/kern/
 	cp -r node_modules/@kern-ux/native/dist/fonts $(VENDOR)/kern/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
 
 migrate: $(VENV)/.installed
@@ -44,6 +44,9 @@ migrate: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(PY) manage.py seed_demo
+
+totp: $(VENV)/.installed ## print the current second-factor code of the demo staff accounts
+	@$(PY) manage.py demo_totp
 
 test: install ## the full suite (unit, integration, browser); DATABASE_URL selects PostgreSQL
 	MITWIRKEN_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)

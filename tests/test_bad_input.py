@@ -109,6 +109,18 @@ def test_organisation_without_legal_texts_cannot_publish(world):
     assert not AuditEntry.objects.filter(action="project.publish").exists()
 
 
+def test_a_draft_cannot_be_archived_into_public_view(world):
+    world.public.status, world.public.published_at = "draft", None
+    world.public.save()
+    response = world.client("org_admin").post(
+        f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/status/", {"action": "archive"}, follow=True
+    )
+    assert "Nur veröffentlichte Projekte können archiviert werden." in response.content.decode()
+    world.public.refresh_from_db()
+    assert world.public.status == "draft"
+    assert world.client("anonymous").get(world.public.get_absolute_url()).status_code == 404
+
+
 def phase_post(world, module, start, end):
     return world.client("case_worker").post(
         f"/verwaltung/{world.organisation.slug}/projekte/{module.project.pk}/module/{module.pk}/phasen/neu/",

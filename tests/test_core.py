@@ -163,6 +163,9 @@ def test_api_project_detail_carries_modules_and_phases(world):
     assert body["timing"] == "open"
 
 
+PRODUCTION_ENV = {"MITWIRKEN_ENV": "production", "SECRET_KEY": "s" * 50, "SITE_URL": "https://portal.example"}
+
+
 def run_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("MITWIRKEN_", "DJANGO_", "SECRET_KEY", "DEBUG"))}
     return subprocess.run(
@@ -177,17 +180,47 @@ def test_production_refuses_to_start_with_debug_or_default_secret():
     assert no_secret.returncode != 0 and "SECRET_KEY" in no_secret.stderr
     debug = run_settings({"MITWIRKEN_ENV": "production", "DEBUG": "1", "SECRET_KEY": "x" * 50})
     assert debug.returncode != 0 and "DEBUG" in debug.stderr
-    ok = run_settings({"MITWIRKEN_ENV": "production", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "portal.example"})
+    no_site = run_settings({"MITWIRKEN_ENV": "production", "SECRET_KEY": "s" * 50})
+    assert no_site.returncode != 0 and "SITE_URL" in no_site.stderr
+    typo = run_settings({**PRODUCTION_ENV, "STAFF_MFA_REQUIRED": "ture"})
+    assert typo.returncode != 0 and "STAFF_MFA_REQUIRED" in typo.stderr
+    ok = run_settings({**PRODUCTION_ENV, "ALLOWED_HOSTS": "portal.example"})
     assert ok.returncode == 0, ok.stderr
 
 
 def test_secret_can_come_from_a_file(tmp_path):
     secret_file = tmp_path / "secret"
     secret_file.write_text("f" * 50)
-    result = run_settings({"MITWIRKEN_ENV": "production", "SECRET_KEY_FILE": str(secret_file)})
+    result = run_settings(
+        {"MITWIRKEN_ENV": "production", "SITE_URL": "https://portal.example", "SECRET_KEY_FILE": str(secret_file)}
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_english_is_available(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert '<html lang="en"' in response.content.decode()
+
+
+def test_accessibility_feedback_is_stored_and_sent_to_the_organisation(world, client):
+    from mitwirken.core.models import AccessibilityFeedback
+
+    world.organisation.contact_email = "barrieren@musterkreis.example"
+    world.organisation.save()
+    response = client.post(
+        f"/{world.organisation.slug}/barrierefreiheit/",
+        {"page_url": "/musterkreis/", "message": "Der Kontrast der Buttons ist zu gering.", "email": ""},
+    )
+    assert response.status_code == 302
+    assert AccessibilityFeedback.objects.get().organisation == world.organisation
+    assert mail.outbox[-1].to == ["barrieren@musterkreis.example"]
+    assert "Kontrast" in mail.outbox[-1].body
+
+
+def test_accessibility_feedback_needs_a_message(client):
+    from mitwirken.core.models import AccessibilityFeedback
+
+    response = client.post("/barrierefreiheit/", {"page_url": "", "message": "", "email": "kein-mail"})
+    html = response.content.decode()
+    assert 'id="id_message_error"' in html and 'id="id_email_error"' in html
+    assert not AccessibilityFeedback.objects.exists()

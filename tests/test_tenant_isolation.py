@@ -94,6 +94,22 @@ def test_staff_without_second_factor_is_sent_to_set_it_up(world):
     assert "/2fa/" in response["Location"]
 
 
+def test_staff_must_confirm_the_session_with_the_second_factor(world):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.personas["org_admin"])  # e.g. a password-only login: no "mfa" record in the session
+    response = client.get(f"/verwaltung/{world.organisation.slug}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/2fa/reauthenticate/")
+
+
+def test_admin_login_goes_through_the_portal_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/login/")
+
+
 def test_django_admin_is_for_portal_admins_only(world):
     assert world.client("portal_admin").get("/admin/").status_code == 200
     for persona in ["org_admin", "case_worker", "citizen"]:

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -10,6 +11,8 @@ def portal_admins_only(request: HttpRequest) -> bool:
 
 
 admin.site.has_permission = portal_admins_only  # type: ignore[method-assign]
+# The admin's own password-only login would bypass e-mail verification, rate limits and the second factor.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "mitwirken – Portaladministration"
 
 

@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .forms_public import AccessibilityFeedbackForm
-from .models import AccessibilityFeedback, Notification
+from .models import Notification
+from .services import accessibility_feedback_submit
 
 if TYPE_CHECKING:
     from mitwirken.organisations.models import Organisation
@@ -96,7 +97,7 @@ def accessibility_feedback_page(
     """The accessibility statement with its feedback form (BITV 2.0 § 7), for the portal or an organisation."""
     form = AccessibilityFeedbackForm(request.POST or None, initial={"page_url": request.GET.get("seite", "")})
     if request.method == "POST" and form.is_valid():
-        AccessibilityFeedback.objects.create(organisation=organisation, **form.cleaned_data)
+        accessibility_feedback_submit(organisation=organisation, **form.cleaned_data)
         messages.success(
             request, _("Vielen Dank! Ihre Rückmeldung ist eingegangen. Wir antworten innerhalb von sechs Wochen.")
         )

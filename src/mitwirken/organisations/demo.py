@@ -95,6 +95,4 @@ def seed(stdout: Any, scale: int) -> None:
             else ("Portaladministration" if superuser else "Teilnehmende Person")
         )
         stdout.write(f"  {email:40} {label}")
-    stdout.write(
-        "Verwaltungskonten brauchen einen zweiten Faktor: `python manage.py demo_totp` zeigt den aktuellen Code."
-    )
+    stdout.write("Verwaltungskonten brauchen einen zweiten Faktor: `make totp` zeigt den aktuellen Code.")

@@ -204,6 +204,11 @@ class ProjectAttachment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def kind_label(self) -> str:
+        """What people call the file type: PDF, DOCX, PNG …"""
+        return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""
+
 
 class Module(models.Model):
     project = models.ForeignKey(Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="modules")

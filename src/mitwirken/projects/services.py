@@ -121,6 +121,9 @@ def project_publish(*, actor: Any, project: Project) -> Project:
 def project_archive(*, actor: Any, project: Project) -> Project:
     require(actor, "projects.publish_project", project)
     project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
+    if project.status != ProjectStatus.PUBLISHED:
+        # Archived projects are public; a draft must pass the publishing checks first.
+        raise ValidationError(_("Nur veröffentlichte Projekte können archiviert werden."))
     old = project.status
     project.status = ProjectStatus.ARCHIVED
     project.save(update_fields=["status"])
