@@ -118,6 +118,17 @@ def test_people_lists_have_constant_query_counts(world, persona, url):
     assert count_queries(client, url) == small
 
 
+@pytest.mark.parametrize("url", ["/", "/api/v1/projects", "/verwaltung/musterkreis/projekte/neu/"])
+def test_pages_with_organisation_choices_do_not_grow_with_tenants(world, url):
+    """About 200 tenants share one instance: choice lists must not cost a query per organisation."""
+    from .factories import OrganisationFactory
+
+    client = world.client("org_admin")
+    small = count_queries(client, url)
+    OrganisationFactory.create_batch(30)
+    assert count_queries(client, url) == small
+
+
 def test_start_page_stays_small_in_absolute_terms(world):
     add_projects(world.organisation, 50)
     assert count_queries(world.client("anonymous"), "/") <= 8

@@ -19,7 +19,7 @@ DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label=_("Suche"), required=False, max_length=100)
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), required=False, queryset=Organisation.objects.only("id", "name"),
+        label=_("Organisation"), required=False, queryset=Organisation.objects.only("id", "name", "slug"),
         empty_label=_("Alle Organisationen"), to_field_name="slug",
     )  # fmt: skip
     module_type = forms.ChoiceField(label=_("Art der Beteiligung"), required=False)
