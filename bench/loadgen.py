@@ -54,7 +54,8 @@ def wrk_version() -> str:
     if not binary:
         return ""
     result = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
-    return (result.stdout or result.stderr).splitlines()[0].strip() if (result.stdout or result.stderr) else "wrk"
+    text = (result.stdout or result.stderr).strip()
+    return text.splitlines()[0].split(" Copyright")[0].strip() if text else "wrk"
 
 
 class WrkClient:
