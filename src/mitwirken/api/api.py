@@ -40,7 +40,7 @@ def list_organisations(request: HttpRequest) -> Any:
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
     """Public and semi-public projects, filtered like the start page."""
     form = ProjectFilterForm({key: value for key, value in filters.dict().items() if value})
-    return filtered_projects(form).select_related("organisation")
+    return filtered_projects(form).for_list()
 
 
 @api.get(

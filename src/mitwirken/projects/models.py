@@ -49,29 +49,25 @@ class Topic(models.TextChoices):
 
 
 PUBLICLY_LISTED = (AccessMode.PUBLIC, AccessMode.SEMIPUBLIC)
+VISIBLE_STATUSES = (ProjectStatus.PUBLISHED, ProjectStatus.ARCHIVED)
+# The one definition of "appears in public lists"; the partial indexes below repeat it so that the
+# database can read a page of listed projects in order instead of sorting all of them.
+LISTED = Q(status__in=VISIBLE_STATUSES, access__in=PUBLICLY_LISTED)
+# What a project card (and the API list) shows; the wide text and geometry columns stay in the table.
+CARD_FIELDS = (
+    "id", "organisation_id", "title", "slug", "summary", "topics", "status", "access", "published_at",
+    "first_phase_start", "last_phase_end", "organisation__name", "organisation__slug",
+)  # fmt: skip
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
     def published(self) -> ProjectQuerySet:
         """Published and archived projects: both are visible to their audience."""
-        return self.filter(status__in=[ProjectStatus.PUBLISHED, ProjectStatus.ARCHIVED])
+        return self.filter(status__in=VISIBLE_STATUSES)
 
     def listed(self) -> ProjectQuerySet:
         """What appears in public lists, searches and feeds. Protected projects never do."""
-        return self.published().filter(access__in=PUBLICLY_LISTED)
-
-    def visible_to(self, user: Any) -> ProjectQuerySet:
-        """Every project ``user`` may know exists."""
-        if getattr(user, "is_superuser", False):
-            return self
-        condition = Q(status__in=[ProjectStatus.PUBLISHED, ProjectStatus.ARCHIVED], access__in=PUBLICLY_LISTED)
-        if getattr(user, "is_authenticated", False):
-            condition |= Q(
-                status__in=[ProjectStatus.PUBLISHED, ProjectStatus.ARCHIVED],
-                pk__in=ProjectMembership.objects.filter(user=user).values("project_id"),
-            )
-            condition |= Q(organisation__memberships__user=user)
-        return self.filter(condition).distinct()
+        return self.filter(LISTED)
 
     def timing(self, timing: str, now: datetime | None = None) -> ProjectQuerySet:
         now = now or timezone.now()
@@ -92,9 +88,13 @@ class ProjectQuerySet(models.QuerySet["Project"]):
             return self
         return self.filter(Q(title__icontains=text) | Q(summary__icontains=text))
 
+    def for_list(self) -> ProjectQuerySet:
+        """The columns a list row shows, with its organisation's name and slug."""
+        return self.select_related("organisation").only(*CARD_FIELDS)
+
     def for_cards(self) -> ProjectQuerySet:
         """What a project card needs, in a constant number of queries."""
-        return self.select_related("organisation").prefetch_related(
+        return self.for_list().prefetch_related(
             models.Prefetch("modules", queryset=Module.objects.only("id", "project_id", "module_type", "weight"))
         )
 
@@ -135,6 +135,10 @@ class Project(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="unique_project_slug_per_org")]
         indexes = [
             models.Index(fields=["status", "access", "-published_at"]),
+            models.Index(fields=["-published_at", "-id"], condition=LISTED, name="project_listed_recent"),
+            models.Index(
+                fields=["organisation", "-published_at", "-id"], condition=LISTED, name="project_listed_by_org"
+            ),
             models.Index(fields=["first_phase_start", "last_phase_end"]),
         ]
 

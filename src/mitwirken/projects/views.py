@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from mitwirken.core.forms_util import add_service_errors
 
@@ -35,7 +35,7 @@ def filtered_projects(form: ProjectFilterForm):  # type: ignore[no-untyped-def]
     return projects
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET or None)
     page = Paginator(filtered_projects(form).for_cards(), PAGE_SIZE).get_page(request.GET.get("seite"))
