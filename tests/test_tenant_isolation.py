@@ -32,11 +32,23 @@ def foreign_objects(world):
     phase = PhaseFactory(module=ModuleFactory(project=project))
     AttachmentFactory(project=project)
     membership = MembershipFactory(organisation=other)
+    from django.utils import timezone
+
+    from mitwirken.formal import services as formal_services
+
+    from .formal_fixtures import make_procedure
+
+    procedure = make_procedure(world.personas["other_org_admin"], project)
+    statement = formal_services.statement_record(
+        actor=world.personas["other_org_admin"], track=procedure.rounds.get().tracks.get(), received_at=timezone.now(),
+        channel="letter", text="Einwand per Brief", author_name="Erika Muster",
+    )  # fmt: skip
     return {
         "project_pk": project.pk,
-        "module_pk": phase.module.pk,
+        "module_pk": procedure.module.pk,
         "phase_pk": phase.pk,
         "membership_pk": membership.pk,
+        "statement_pk": statement.pk,
     }
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from mitwirken.formal.urls import backoffice_urlpatterns as formal_patterns
 from mitwirken.organisations import backoffice as org
 from mitwirken.projects import backoffice as projects
 
@@ -26,4 +27,5 @@ urlpatterns = [
     path(P + "anhaenge/", projects.project_attachments, name="project_attachments"),
     path(P + "teilnehmende/", projects.project_participants, name="project_participants"),
     path(P + "zugangscodes.pdf", projects.access_code_pdf, name="access_code_pdf"),
+    *formal_patterns,
 ]

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "mitwirken.api",
     # Module apps: each registers its module type with projects in ready().
     "mitwirken.information",
+    "mitwirken.formal",
 ]
 
 MIDDLEWARE = [

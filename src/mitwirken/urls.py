@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include((page_urlpatterns, "pages"))),
     path("", include("mitwirken.core.urls")),
     path("", include("mitwirken.projects.urls")),
+    path("", include("mitwirken.formal.urls")),
     # Organisation pages take the remaining first path segments; their slugs cannot collide (RESERVED_SLUGS).
     path("", include("mitwirken.organisations.urls")),
 ]

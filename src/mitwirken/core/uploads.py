@@ -86,3 +86,38 @@ def check_attachment(upload: UploadedFile, *, max_bytes: int | None = None) -> C
         )
     base = (upload.name or "datei").rsplit(".", 1)[0][:80] or "datei"
     return CheckedFile(ContentFile(upload.read(), name=f"{base}.{ATTACHMENT_TYPES[mime]}"), mime)
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    """A large upload accepted as it is: checked by its first bytes, hashed while it is read."""
+
+    upload: UploadedFile
+    content_type: str
+    extension: str
+    sha256: str
+    size: int
+
+
+def check_document(upload: UploadedFile, *, max_bytes: int) -> StoredUpload:
+    """For plan documents of hundreds of MB: nothing is held in memory, nothing is re-encoded."""
+    import hashlib
+
+    check_size(upload, max_bytes)
+    upload.seek(0)
+    kind = filetype.guess(upload.read(8192))
+    mime = kind.mime if kind else ""
+    if mime not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            _(
+                "Dieser Dateityp ist nicht erlaubt. Erlaubt sind PDF, JPEG, PNG, Word/Excel (DOCX/XLSX) und OpenDocument (ODT/ODS)."
+            )
+        )
+    upload.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    return StoredUpload(upload, mime, ATTACHMENT_TYPES[mime], digest.hexdigest(), size)

@@ -20,7 +20,7 @@ from mitwirken.core.forms_util import add_service_errors
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 
-from . import services
+from . import registry, services
 from .access import project_for_staff
 from .forms import AccessCodesForm, AttachmentForm, InvitationForm, ModuleForm, PhaseForm, ProjectForm
 from .letters import access_code_letters
@@ -110,7 +110,9 @@ def project_modules(request: HttpRequest, organisation: Organisation, project_pk
                 "backoffice:phase_create", org_slug=organisation.slug, project_pk=project.pk, module_pk=module.pk
             )
     modules = project.modules.prefetch_related("phases")
+    special_types = [module_type for module_type in registry.all_types() if module_type.backoffice_create]
     return _render(request, "project_modules", organisation, project=project, modules=modules, form=form,
+                   special_types=special_types,
                    section="projects", tab="modules")  # fmt: skip
 
 

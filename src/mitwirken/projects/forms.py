@@ -78,7 +78,7 @@ class ModuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["module_type"]).choices = registry.choices()
+        cast(forms.ChoiceField, self.fields["module_type"]).choices = registry.generic_choices()
 
 
 class PhaseForm(forms.ModelForm):

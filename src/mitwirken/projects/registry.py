@@ -35,6 +35,10 @@ class ModuleType:
     # Renders the module's public page; receives an already permission-checked project and module.
     render: Callable[[HttpRequest, Project, Module], HttpResponse]
     features: tuple[str, ...] = field(default=())
+    # Module types with their own set-up (e.g. a formal procedure) name back-office URLs taking
+    # org_slug + project_pk (create) and + module_pk (manage); the generic module form skips them.
+    backoffice_create: str = ""
+    backoffice_manage: str = ""
 
     def phase_type(self, key: str) -> PhaseType | None:
         return next((phase for phase in self.phase_types if phase.key == key), None)
@@ -59,3 +63,8 @@ def all_types() -> list[ModuleType]:
 
 def choices() -> list[tuple[str, Any]]:
     return [(module_type.key, module_type.name) for module_type in all_types()]
+
+
+def generic_choices() -> list[tuple[str, Any]]:
+    """Types the generic "add module" form can create: those without a set-up of their own."""
+    return [(module_type.key, module_type.name) for module_type in all_types() if not module_type.backoffice_create]

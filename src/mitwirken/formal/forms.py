@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mitwirken.core.forms import DateTimeLocalInput
+
+from .law import Audience, ProcedureType, RoundKind
+from .models import Channel, Document, DocumentKind, DocumentSection, StatementStatus, Track
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class StatementForm(forms.Form):
+    text = forms.CharField(label=_("Ihre Stellungnahme"), widget=forms.Textarea(attrs={"rows": 12}), required=False)
+    section = forms.ModelChoiceField(
+        label=_("Bezug auf einen Abschnitt der Unterlagen"), required=False, queryset=DocumentSection.objects.none()
+    )
+    location = forms.CharField(
+        label=_("Ortsbezug (GeoJSON)"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "monospace"}),
+        help_text=_("Optional: ein Punkt, eine Linie oder eine Fläche. Alternativ beschreiben Sie den Ort einfach im Text."),
+    )  # fmt: skip
+    attachments = MultipleFileField(label=_("Anlagen hinzufügen"), required=False)
+    author_name = forms.CharField(label=_("Vor- und Nachname"), max_length=150, required=False,
+                                  widget=forms.TextInput(attrs={"autocomplete": "name"}))  # fmt: skip
+    organisation_name = forms.CharField(label=_("Für eine Organisation oder Behörde"), max_length=200, required=False)
+    street = forms.CharField(label=_("Straße und Hausnummer"), max_length=150, required=False,
+                             widget=forms.TextInput(attrs={"autocomplete": "street-address"}))  # fmt: skip
+    postal_code = forms.CharField(label=_("Postleitzahl"), max_length=10, required=False,
+                                  widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}))  # fmt: skip
+    city = forms.CharField(
+        label=_("Ort"), max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    publish_name = forms.BooleanField(
+        label=_("Mein Name darf bei der Veröffentlichung der Ergebnisse genannt werden."), required=False,
+        help_text=_("Ohne Ihre Zustimmung erscheinen Sie in den Ergebnissen nur als „Einwender/in“ mit einer Nummer."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, procedure: Any, max_attachment_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        section = self.fields["section"]
+        section.queryset = DocumentSection.objects.filter(  # type: ignore[attr-defined]
+            document__procedure=procedure, document__superseded_by__isnull=True
+        ).select_related("document")
+        section.label_from_instance = lambda obj: f"{obj.document.title}: {obj}"  # type: ignore[attr-defined]
+        self.fields["text"].help_text = _("Höchstens %(max)s Zeichen.") % {"max": procedure.max_text_length}
+        self.fields["text"].widget.attrs["maxlength"] = procedure.max_text_length
+        self.fields["attachments"].help_text = _(
+            "PDF, Bilder (JPEG, PNG) oder Office-Dokumente, je Datei höchstens %(size)s MB, bis zu 10 Dateien."
+        ) % {"size": max_attachment_bytes // (1024 * 1024)}
+        if procedure.require_postal_address:
+            for name in ("author_name", "street", "postal_code", "city"):
+                self.fields[name].help_text = (
+                    _(
+                        "Pflichtangabe in diesem Verfahren: Nur mit Name und Anschrift ist Ihre Stellungnahme rechtlich verwertbar. Sie wird nicht veröffentlicht."
+                    )
+                    if name == "author_name"
+                    else ""
+                )
+
+
+class ProcedureForm(forms.Form):
+    name = forms.CharField(label=_("Bezeichnung"), max_length=200)
+    procedure_type = forms.ChoiceField(label=_("Verfahrensart"), choices=ProcedureType.choices)
+    reference_prefix = forms.CharField(label=_("Kürzel für Vorgangsnummern"), max_length=10, required=False,
+                                       help_text=_("Z. B. MK; leer lassen für die ersten Buchstaben der Organisation."))  # fmt: skip
+    require_postal_address = forms.BooleanField(
+        label=_("Name und Anschrift sind Pflicht"), required=False, initial=True
+    )
+
+
+class RoundForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Art des Durchgangs"), choices=RoundKind.choices)
+
+
+class TrackForm(forms.Form):
+    audience = forms.ChoiceField(label=_("Zielgruppe"), choices=Audience.choices, widget=forms.RadioSelect)
+    first_day = forms.DateField(label=_("Erster Tag der Frist"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(
+        label=_("Letzter Tag der Frist"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Stellungnahmen werden bis 23:59:59 Uhr (deutsche Zeit) dieses Tages angenommen."),
+    )  # fmt: skip
+    announced_at = forms.DateTimeField(label=_("Bekannt gemacht am"), required=False, widget=DateTimeLocalInput,
+                                       input_formats=["%Y-%m-%dT%H:%M"])  # fmt: skip
+    override_reason = forms.CharField(
+        label=_("Begründung für eine Abweichung von der gesetzlichen Frist"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Nur nötig, wenn die Frist kürzer oder länger als gesetzlich vorgesehen ist. Wird protokolliert."),
+    )  # fmt: skip
+
+
+class DocumentForm(forms.Form):
+    track = forms.ModelChoiceField(label=_("Veröffentlichen mit Beginn von"), queryset=Track.objects.none())
+    kind = forms.ChoiceField(label=_("Art der Unterlage"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Titel"), max_length=250)
+    upload = forms.FileField(label=_("Datei"), help_text=_("PDF, Bilder oder Office-Dokumente, bis 1 GB."))
+    text_alternative = forms.CharField(
+        label=_("Textfassung oder Beschreibung"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sections = forms.CharField(
+        label=_("Inhaltsverzeichnis"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Eine Zeile je Abschnitt, z. B. „2.3 Siedlungsentwicklung“. Stellungnahmen können sich darauf beziehen."),
+    )  # fmt: skip
+    replaces = forms.ModelChoiceField(label=_("Ersetzt die Fassung"), required=False, queryset=Document.objects.none())
+    change_note = forms.CharField(
+        label=_("Was hat sich geändert?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, procedure: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = Track.objects.with_phase().filter(round__procedure=procedure)  # type: ignore[attr-defined]
+        self.fields["replaces"].queryset = Document.objects.current().filter(procedure=procedure)  # type: ignore[attr-defined]
+
+
+class RecordStatementForm(forms.Form):
+    track = forms.ModelChoiceField(label=_("Beteiligungsschritt"), queryset=Track.objects.none())
+    channel = forms.ChoiceField(label=_("Eingangsweg"), choices=[c for c in Channel.choices if c[0] != Channel.PORTAL])
+    received_at = forms.DateTimeField(label=_("Eingegangen am"), widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"],
+                                      help_text=_("Datum und Uhrzeit des Eingangs (Eingangsstempel), deutsche Zeit."))  # fmt: skip
+    text = forms.CharField(label=_("Text der Stellungnahme"), widget=forms.Textarea(attrs={"rows": 8}))
+    author_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    organisation_name = forms.CharField(label=_("Organisation / Behörde"), max_length=200, required=False)
+    street = forms.CharField(label=_("Straße und Hausnummer"), max_length=150, required=False)
+    postal_code = forms.CharField(label=_("Postleitzahl"), max_length=10, required=False)
+    city = forms.CharField(label=_("Ort"), max_length=100, required=False)
+    email = forms.EmailField(label=_("E-Mail-Adresse"), required=False)
+    publish_name = forms.BooleanField(label=_("Name darf veröffentlicht werden"), required=False)
+
+    def __init__(self, *args: Any, procedure: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = Track.objects.with_phase().filter(round__procedure=procedure)  # type: ignore[attr-defined]
+
+
+class InboxFilterForm(forms.Form):
+    q = forms.CharField(label=_("Suche"), required=False, help_text=_("Vorgangsnummer, Name oder Text"))
+    track = forms.ModelChoiceField(label=_("Beteiligungsschritt"), required=False, queryset=Track.objects.none())
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle")), *StatementStatus.choices])
+    late = forms.ChoiceField(label=_("Fristgerecht"), required=False,
+                             choices=[("", _("Alle")), ("0", _("fristgerecht")), ("1", _("verspätet"))])  # fmt: skip
+    attachments = forms.ChoiceField(label=_("Anlagen"), required=False,
+                                    choices=[("", _("Alle")), ("1", _("mit Anlagen")), ("0", _("ohne Anlagen"))])  # fmt: skip
+    sort = forms.ChoiceField(label=_("Sortierung"), required=False, choices=[
+        ("-received_at", _("neueste zuerst")), ("received_at", _("älteste zuerst")), ("reference", _("Vorgangsnummer"))])  # fmt: skip
+
+    def __init__(self, *args: Any, procedure: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = Track.objects.with_phase().filter(round__procedure=procedure)  # type: ignore[attr-defined]

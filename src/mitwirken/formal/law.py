@@ -1,0 +1,109 @@
+"""Procedure types with their legal basis, minimum periods and XBeteiligung step codes.
+
+Sources: ../shared/DOMAIN.md §2 (ROG 2023, LPlG RLP, BauGB, VwVfG). Periods are
+*defaults that the portal enforces*: staff may go below a minimum only with a
+written reason, which is audit-logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcedureType(models.TextChoices):
+    LANDESPLANUNG = "landesplanung", _("Landesplanung (Landesentwicklungsprogramm, Regionaler Raumordnungsplan)")
+    RAUMORDNUNGSVERFAHREN = "rov", _("Raumordnungsverfahren / Raumverträglichkeitsprüfung")
+    RECHTSVERORDNUNG = "rvo", _("Rechtsverordnungsverfahren")
+    ZIELABWEICHUNG = "zav", _("Zielabweichungsverfahren")
+    BAULEITPLANUNG = "blp", _("Bauleitplanung")
+    PLANFESTSTELLUNG = "pfv", _("Planfeststellung")
+
+
+class RoundKind(models.TextChoices):
+    EARLY = "early", _("Frühzeitige Beteiligung")
+    HEARING = "hearing", _("Anhörung / Auslegung")
+    RENEWED = "renewed", _("Erneute Beteiligung nach Änderungen")
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", _("Öffentlichkeit")
+    AGENCY = "agency", _("Träger öffentlicher Belange")
+
+
+@dataclass(frozen=True)
+class Rules:
+    legal_basis: str
+    abbreviation: str  # appears in reference numbers, e.g. MK-2026-ROV-000123
+    min_months: int  # minimum length of a comment period, in calendar months
+    max_months: int | None  # upper bound of the comment period, if the law sets one
+    announcement_days: int  # the period must be announced at least this many days before its start
+    preclusion_notice: str
+    # XBeteiligung procedure-step codes per (round kind, audience): DOMAIN.md §2.
+    step_codes: dict[tuple[str, str], int]
+
+
+PRECLUSION = (
+    "Stellungnahmen, die nach Ablauf der Frist eingehen, können bei der Entscheidung unberücksichtigt "
+    "bleiben (Präklusion)."
+)
+RAUMORDNUNG_CODES = {
+    ("early", "agency"): 4000, ("hearing", "agency"): 4200, ("renewed", "agency"): 4400,
+    ("early", "public"): 5000, ("hearing", "public"): 5200, ("renewed", "public"): 5400,
+}  # fmt: skip
+BAULEITPLANUNG_CODES = {
+    ("early", "public"): 1000, ("early", "agency"): 2000,
+    ("hearing", "public"): 4000, ("hearing", "agency"): 5000,
+    ("renewed", "public"): 6000, ("renewed", "agency"): 7000,
+}  # fmt: skip
+
+RULES: dict[str, Rules] = {
+    ProcedureType.LANDESPLANUNG: Rules("§ 9 ROG, § 6 Abs. 4 LPlG RLP", "LP", 1, 3, 7, PRECLUSION, RAUMORDNUNG_CODES),
+    ProcedureType.RAUMORDNUNGSVERFAHREN: Rules("§ 15 ROG, § 17 LPlG RLP", "ROV", 1, None, 7, PRECLUSION, RAUMORDNUNG_CODES),
+    ProcedureType.RECHTSVERORDNUNG: Rules("Landesrecht (Anhörung zum Verordnungsentwurf)", "RVO", 0, None, 0, PRECLUSION, RAUMORDNUNG_CODES),
+    ProcedureType.ZIELABWEICHUNG: Rules("§ 6 Abs. 2 ROG, § 10 LPlG RLP", "ZAV", 1, None, 0, PRECLUSION, RAUMORDNUNG_CODES),
+    ProcedureType.BAULEITPLANUNG: Rules("§§ 3, 4 BauGB", "BLP", 1, None, 7, PRECLUSION, BAULEITPLANUNG_CODES),
+    ProcedureType.PLANFESTSTELLUNG: Rules("§ 73 VwVfG", "PFV", 1, None, 7, PRECLUSION, RAUMORDNUNG_CODES),
+}  # fmt: skip
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def period_problems(procedure_type: str, start: datetime, end: datetime, announced_at: datetime | None) -> list[str]:
+    """The legal minimums/maximums a period violates, as German sentences (empty if none)."""
+    rules = RULES[procedure_type]
+    problems: list[str] = []
+    start_day, end_day = start.date(), end.date()
+    if rules.min_months and end_day < add_months(start_day, rules.min_months) - timedelta(days=1):
+        problems.append(
+            str(_("Die Frist ist kürzer als die gesetzliche Mindestdauer von %(months)s Monat(en) (%(basis)s)."))
+            % {"months": rules.min_months, "basis": rules.legal_basis}
+        )
+    if rules.max_months and end_day > add_months(start_day, rules.max_months):
+        problems.append(
+            str(_("Die Frist ist länger als die Höchstdauer von %(months)s Monaten (%(basis)s)."))
+            % {"months": rules.max_months, "basis": rules.legal_basis}
+        )
+    if (
+        rules.announcement_days
+        and announced_at is not None
+        and start - announced_at < timedelta(days=rules.announcement_days)
+    ):
+        problems.append(
+            str(_("Die Frist muss mindestens %(days)s Tage vor Beginn bekannt gemacht werden (%(basis)s)."))
+            % {"days": rules.announcement_days, "basis": rules.legal_basis}
+        )
+    return problems

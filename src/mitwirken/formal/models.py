@@ -1,0 +1,341 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mitwirken.projects.models import Module, Phase
+
+from .law import RULES, Audience, ProcedureType, RoundKind, Rules
+
+
+class Procedure(models.Model):
+    """The statutory procedure a formal module carries."""
+
+    module = models.OneToOneField(Module, verbose_name=_("Modul"), on_delete=models.CASCADE, related_name="procedure")
+    procedure_type = models.CharField(_("Verfahrensart"), max_length=20, choices=ProcedureType.choices)
+    reference_prefix = models.CharField(
+        _("Kürzel für Vorgangsnummern"), max_length=10, default="",
+        help_text=_("Z. B. MK für den Landkreis Musterkreis; ergibt Vorgangsnummern wie MK-2026-ROV-000123."),
+    )  # fmt: skip
+    require_postal_address = models.BooleanField(
+        _("Name und Anschrift verpflichtend"), default=True,
+        help_text=_("Nur mit Name und Anschrift ist eine Stellungnahme rechtlich verwertbar."),
+    )  # fmt: skip
+    max_text_length = models.PositiveIntegerField(_("Höchstlänge einer Stellungnahme (Zeichen)"), default=20000)
+    preclusion_notice = models.TextField(_("Hinweis zur Präklusion"), blank=True)
+    retention_days = models.PositiveIntegerField(
+        _("Aufbewahrung personenbezogener Daten (Tage nach Abschluss)"), default=3650
+    )
+    statement_counter = models.PositiveIntegerField(_("Zähler für Vorgangsnummern"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("Förmliches Verfahren")
+        verbose_name_plural = _("Förmliche Verfahren")
+
+    def __str__(self) -> str:
+        return f"{self.get_procedure_type_display()}: {self.module}"
+
+    @property
+    def rules(self) -> Rules:
+        return RULES[self.procedure_type]
+
+    @property
+    def effective_preclusion_notice(self) -> str:
+        return self.preclusion_notice or self.rules.preclusion_notice
+
+
+class Round(models.Model):
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("Verfahren"), on_delete=models.CASCADE, related_name="rounds"
+    )
+    number = models.PositiveSmallIntegerField(_("Durchgang"))
+    kind = models.CharField(_("Art"), max_length=20, choices=RoundKind.choices)
+
+    class Meta:
+        verbose_name = _("Durchgang")
+        verbose_name_plural = _("Durchgänge")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "number"], name="unique_round_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.get_kind_display()}"
+
+
+class TrackQuerySet(models.QuerySet["Track"]):
+    def with_phase(self) -> TrackQuerySet:
+        return self.select_related("phase", "round")
+
+
+class Track(models.Model):
+    """One audience's comment period within a round; its dates live in the module phase it owns."""
+
+    round = models.ForeignKey(Round, verbose_name=_("Durchgang"), on_delete=models.CASCADE, related_name="tracks")
+    audience = models.CharField(_("Zielgruppe"), max_length=10, choices=Audience.choices)
+    phase = models.OneToOneField(Phase, verbose_name=_("Phase"), on_delete=models.CASCADE, related_name="track")
+    announced_at = models.DateTimeField(_("Bekannt gemacht am"), null=True, blank=True)
+    period_override_reason = models.TextField(_("Begründung für eine abweichende Frist"), blank=True)
+
+    objects = TrackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Beteiligungsschritt")
+        verbose_name_plural = _("Beteiligungsschritte")
+        ordering = ["round__number", "audience"]
+        constraints = [models.UniqueConstraint(fields=["round", "audience"], name="one_track_per_audience")]
+
+    def __str__(self) -> str:
+        return f"{self.round} – {self.get_audience_display()}"
+
+    @property
+    def start(self) -> datetime:
+        return self.phase.start
+
+    @property
+    def end(self) -> datetime:
+        return self.phase.end
+
+    @property
+    def xbeteiligung_code(self) -> int | None:
+        return self.round.procedure.rules.step_codes.get((self.round.kind, self.audience))
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Deadlines are decided here, on the server: open from start (inclusive) to end (exclusive)."""
+        now = now or timezone.now()
+        return self.start <= now < self.end
+
+    def has_started(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.start
+
+
+class DocumentKind(models.TextChoices):
+    PLAN = "plan", _("Planentwurf")
+    MAP = "map", _("Karte")
+    JUSTIFICATION = "justification", _("Begründung")
+    ENVIRONMENTAL_REPORT = "environmental_report", _("Umweltbericht")
+    ORDINANCE = "ordinance", _("Verordnungsentwurf")
+    OTHER = "other", _("Sonstige Unterlage")
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def current(self) -> DocumentQuerySet:
+        return self.filter(superseded_by__isnull=True)
+
+    def visible_at(self, now: datetime) -> DocumentQuerySet:
+        """Documents are published exactly when their track starts."""
+        return self.filter(track__phase__start__lte=now)
+
+
+class Document(models.Model):
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("Verfahren"), on_delete=models.CASCADE, related_name="documents"
+    )
+    track = models.ForeignKey(
+        Track, verbose_name=_("Veröffentlicht mit"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("Art"), max_length=30, choices=DocumentKind.choices, default=DocumentKind.PLAN)
+    title = models.CharField(_("Titel"), max_length=250)
+    weight = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    file = models.FileField(_("Datei"), upload_to="formal/documents/")
+    content_type = models.CharField(_("Dateityp"), max_length=120)
+    size = models.PositiveBigIntegerField(_("Größe in Bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    text_alternative = models.TextField(
+        _("Textfassung / barrierefreie Beschreibung"), blank=True,
+        help_text=_("Für Karten und Pläne: eine Beschreibung in Worten für Menschen, die das Dokument nicht sehen können."),
+    )  # fmt: skip
+    version = models.PositiveSmallIntegerField(_("Fassung"), default=1)
+    change_note = models.TextField(_("Was hat sich geändert?"), blank=True)
+    superseded_by = models.OneToOneField(
+        "self",
+        verbose_name=_("Ersetzt durch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="previous",
+    )
+    created_at = models.DateTimeField(_("Hochgeladen"), auto_now_add=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Planunterlage")
+        verbose_name_plural = _("Planunterlagen")
+        ordering = ["weight", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version}. Fassung)"
+
+
+class DocumentSection(models.Model):
+    """An entry of a document's table of contents that statements can refer to."""
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("Unterlage"), on_delete=models.CASCADE, related_name="sections"
+    )
+    number = models.CharField(_("Nummer"), max_length=20, blank=True)
+    title = models.CharField(_("Titel"), max_length=250)
+    weight = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        verbose_name = _("Abschnitt")
+        verbose_name_plural = _("Abschnitte")
+        ordering = ["weight", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Beteiligungsportal")
+    EMAIL = "email", _("E-Mail")
+    LETTER = "letter", _("Brief")
+    FAX = "fax", _("Fax")
+    MINUTES = "minutes", _("Niederschrift")
+
+
+class StatementStatus(models.TextChoices):
+    NEW = "new", _("neu")
+    IN_PROGRESS = "in_progress", _("in Bearbeitung")
+    WEIGHED = "weighed", _("abgewogen")
+    RELEASED = "released", _("freigegeben")
+
+
+class StatementQuerySet(models.QuerySet["Statement"]):
+    def for_inbox(self) -> StatementQuerySet:
+        return self.select_related("track__round", "section").annotate(attachment_count=models.Count("attachments"))
+
+    def search(self, text: str) -> StatementQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(reference__icontains=text) | Q(text__icontains=text) | Q(author_name__icontains=text))
+
+
+class Statement(models.Model):
+    """A submitted statement: a record of the authority. Never edited by its author after submission."""
+
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("Verfahren"), on_delete=models.PROTECT, related_name="statements"
+    )
+    track = models.ForeignKey(
+        Track, verbose_name=_("Beteiligungsschritt"), on_delete=models.PROTECT, related_name="statements"
+    )
+    reference = models.CharField(_("Vorgangsnummer"), max_length=40)
+    submission_key = models.UUIDField(_("Übermittlungsschlüssel"), unique=True, default=uuid.uuid4, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Konto"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="statements",
+    )  # fmt: skip
+    author_name = models.CharField(_("Name"), max_length=150, blank=True)
+    organisation_name = models.CharField(_("Für Organisation / Behörde"), max_length=200, blank=True)
+    street = models.CharField(_("Straße und Hausnummer"), max_length=150, blank=True)
+    postal_code = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+    publish_name = models.BooleanField(_("Name darf veröffentlicht werden"), default=False)
+    text = models.TextField(_("Stellungnahme"))
+    section = models.ForeignKey(
+        DocumentSection, verbose_name=_("Bezug auf Abschnitt"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="statements",
+    )  # fmt: skip
+    location = models.JSONField(_("Ortsbezug (GeoJSON)"), null=True, blank=True)
+    channel = models.CharField(_("Eingangsweg"), max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    received_at = models.DateTimeField(_("Eingegangen am"))
+    late = models.BooleanField(_("Nach Fristende eingegangen"), default=False)
+    status = models.CharField(_("Status"), max_length=20, choices=StatementStatus.choices, default=StatementStatus.NEW)
+    content_sha256 = models.CharField(_("SHA-256 der Stellungnahme"), max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Erfasst von"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    anonymised_at = models.DateTimeField(_("Anonymisiert am"), null=True, blank=True)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Stellungnahme")
+        verbose_name_plural = _("Stellungnahmen")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "reference"], name="unique_reference_per_procedure")
+        ]
+        indexes = [
+            models.Index(fields=["procedure", "-received_at", "-id"]),
+            models.Index(fields=["procedure", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def has_postal_address(self) -> bool:
+        return bool(self.author_name and self.street and self.postal_code and self.city)
+
+
+class StatementAttachment(models.Model):
+    statement = models.ForeignKey(
+        Statement,
+        verbose_name=_("Stellungnahme"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    draft = models.ForeignKey(
+        "StatementDraft",
+        verbose_name=_("Entwurf"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("Datei"), upload_to="formal/statements/")
+    name = models.CharField(_("Dateiname"), max_length=200)
+    content_type = models.CharField(_("Dateityp"), max_length=120)
+    size = models.PositiveBigIntegerField(_("Größe in Bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("Anlage")
+        verbose_name_plural = _("Anlagen")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(statement__isnull=False) | Q(draft__isnull=False), name="attachment_belongs_somewhere"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatementDraft(models.Model):
+    """What a person has typed so far; saved automatically, turned into a Statement on the final submit."""
+
+    track = models.ForeignKey(
+        Track, verbose_name=_("Beteiligungsschritt"), on_delete=models.CASCADE, related_name="drafts"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Konto"), on_delete=models.CASCADE, related_name="+"
+    )
+    submission_key = models.UUIDField(_("Übermittlungsschlüssel"), default=uuid.uuid4, unique=True, editable=False)
+    data = models.JSONField(_("Eingaben"), default=dict)
+    updated_at = models.DateTimeField(_("Zuletzt gespeichert"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Entwurf einer Stellungnahme")
+        verbose_name_plural = _("Entwürfe von Stellungnahmen")
+        constraints = [models.UniqueConstraint(fields=["track", "author"], name="one_draft_per_track_and_author")]
+
+    def __str__(self) -> str:
+        return f"Entwurf {self.submission_key}"
+
+    def value(self, key: str, default: Any = "") -> Any:
+        return self.data.get(key, default)

@@ -1,0 +1,79 @@
+"""Who may see which step of a formal procedure, and who may submit when.
+
+Composed from the project rules: a public track is for everyone who may take part
+in the project; an agency (TöB) track only for invited agency members. Staff of
+the running organisation see everything, including before the start.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from mitwirken.projects.models import Module
+from mitwirken.projects.rules import can_participate, can_view, is_agency_member, is_staff_of_project
+
+from .law import Audience
+
+
+def _project(obj: Any) -> Any:
+    """Rules receive a module, a track or a statement; each leads to its project."""
+    if isinstance(obj, Module):
+        return obj.project
+    track = getattr(obj, "track", obj)
+    return track.round.procedure.module.project
+
+
+@rules.predicate
+def track_is_public(user: Any, track: Any) -> bool:
+    return track.audience == Audience.PUBLIC
+
+
+@rules.predicate
+def track_has_started(user: Any, track: Any) -> bool:
+    return track.has_started()
+
+
+@rules.predicate
+def track_is_open(user: Any, track: Any) -> bool:
+    return track.is_open()
+
+
+@rules.predicate
+def staff(user: Any, obj: Any) -> bool:
+    return bool(is_staff_of_project(user, _project(obj)))
+
+
+@rules.predicate
+def may_view_project(user: Any, obj: Any) -> bool:
+    return bool(can_view(user, _project(obj)))
+
+
+@rules.predicate
+def may_participate(user: Any, obj: Any) -> bool:
+    return bool(can_participate(user, _project(obj)))
+
+
+@rules.predicate
+def agency_member(user: Any, obj: Any) -> bool:
+    return bool(is_agency_member(user, _project(obj)))
+
+
+@rules.predicate
+def is_author(user: Any, statement: Any) -> bool:
+    return bool(user.is_authenticated and statement.author_id == user.pk)
+
+
+audience_may_see = track_is_public | agency_member
+view_track = staff | (may_view_project & audience_may_see)
+view_documents = staff | (may_view_project & audience_may_see & track_has_started)
+submit_statement = (
+    rules.is_authenticated & track_is_open & may_view_project & ((track_is_public & may_participate) | agency_member)
+)
+
+rules.add_perm("formal.view_track", view_track)
+rules.add_perm("formal.view_documents", view_documents)
+rules.add_perm("formal.submit_statement", submit_statement)
+rules.add_perm("formal.view_statement", staff | is_author)
+rules.add_perm("formal.manage_procedure", staff)

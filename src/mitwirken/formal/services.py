@@ -1,0 +1,344 @@
+"""Writes of the formal procedure module. Every function re-checks permissions and audits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mitwirken.core import geo
+from mitwirken.core.audit import log_action
+from mitwirken.core.notifications import send_templated_email
+from mitwirken.core.permissions import require
+from mitwirken.core.uploads import check_attachment, check_document
+from mitwirken.projects import services as project_services
+from mitwirken.projects.models import Project
+
+from .law import Audience, period_problems
+from .models import (
+    Channel,
+    Document,
+    DocumentSection,
+    Procedure,
+    Round,
+    Statement,
+    StatementAttachment,
+    StatementDraft,
+    Track,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MAX_DOCUMENT_BYTES = 1024 * 1024 * 1024
+MAX_STATEMENT_ATTACHMENTS = 10
+DRAFT_FIELDS = (
+    "text", "section", "location", "author_name", "organisation_name", "street", "postal_code", "city", "publish_name",
+)  # fmt: skip
+
+
+def berlin_day_start(day: date) -> datetime:
+    """Midnight in Berlin as an aware datetime; correct on the days the clocks change."""
+    return datetime.combine(day, time.min, tzinfo=BERLIN)
+
+
+def period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """A period runs from 00:00 of the first day to the end of 23:59:59 of the last day, Berlin time."""
+    return berlin_day_start(first_day), berlin_day_start(last_day + timedelta(days=1))
+
+
+@transaction.atomic
+def procedure_create(
+    *, actor: Any, project: Project, procedure_type: str, name: str, reference_prefix: str = "", **options: Any
+) -> Procedure:
+    require(actor, "projects.change_project", project)
+    module = project_services.module_add(actor=actor, project=project, module_type="formal", name=name)
+    prefix = (reference_prefix or project.organisation.slug[:2]).upper()
+    procedure = Procedure(module=module, procedure_type=procedure_type, reference_prefix=prefix, **options)
+    procedure.full_clean()
+    procedure.save()
+    log_action(actor=actor, action="procedure.create", obj=procedure, organisation=project.organisation)
+    return procedure
+
+
+@transaction.atomic
+def round_add(*, actor: Any, procedure: Procedure, kind: str) -> Round:
+    require(actor, "formal.manage_procedure", procedure.module)
+    number = (procedure.rounds.aggregate(Max("number"))["number__max"] or 0) + 1
+    new_round = Round(procedure=procedure, number=number, kind=kind)
+    new_round.full_clean()
+    new_round.save()
+    log_action(actor=actor, action="round.add", obj=new_round, organisation=procedure.module.project.organisation)
+    return new_round
+
+
+@transaction.atomic
+def track_add(
+    *, actor: Any, round: Round, audience: str, first_day: date, last_day: date,
+    announced_at: datetime | None = None, override_reason: str = "",
+) -> Track:  # fmt: skip
+    """Open a comment period. Going below the legal minimum needs a written reason, which is audited."""
+    procedure = round.procedure
+    require(actor, "formal.manage_procedure", procedure.module)
+    if last_day < first_day:
+        raise ValidationError({"last_day": _("Der letzte Tag der Frist muss nach dem ersten liegen.")})
+    if round.tracks.filter(audience=audience).exists():
+        raise ValidationError({"audience": _("Für diese Zielgruppe gibt es in diesem Durchgang schon eine Frist.")})
+    start, end = period_bounds(first_day, last_day)
+    problems = period_problems(procedure.procedure_type, start, end, announced_at)
+    if problems and not override_reason.strip():
+        raise ValidationError(
+            {"override_reason": [*problems, _("Wenn Sie bewusst abweichen, begründen Sie dies bitte.")]}
+        )
+    phase = project_services.phase_add(
+        actor=actor, module=procedure.module, phase_type=f"{audience}_track",
+        name=f"{round} – {Audience(audience).label}", start=start, end=end,
+    )  # fmt: skip
+    track = Track(round=round, audience=audience, phase=phase, announced_at=announced_at,
+                  period_override_reason=override_reason.strip() if problems else "")  # fmt: skip
+    track.full_clean()
+    track.save()
+    organisation = procedure.module.project.organisation
+    log_action(actor=actor, action="track.add", obj=track, organisation=organisation,
+               changes={"start": [None, start.isoformat()], "end": [None, end.isoformat()]})  # fmt: skip
+    if problems:
+        log_action(actor=actor, action="track.period_override", obj=track, organisation=organisation,
+                   changes={"problems": problems, "reason": override_reason.strip()})  # fmt: skip
+    return track
+
+
+def procedure_is_closed(procedure: Procedure, now: datetime | None = None) -> bool:
+    ends = [track.end for track in Track.objects.with_phase().filter(round__procedure=procedure)]
+    return bool(ends) and max(ends) <= (now or timezone.now())
+
+
+@transaction.atomic
+def document_add(
+    *, actor: Any, procedure: Procedure, track: Track, title: str, upload: Any, kind: str = "plan",
+    text_alternative: str = "", sections: str = "", replaces: Document | None = None, change_note: str = "",
+) -> Document:  # fmt: skip
+    require(actor, "formal.manage_procedure", procedure.module)
+    if procedure_is_closed(procedure):
+        raise ValidationError(
+            {
+                "upload": _(
+                    "Das Verfahren ist abgeschlossen: Alle Fristen sind abgelaufen. Es können keine Unterlagen mehr hinzugefügt werden."
+                )
+            }
+        )
+    try:
+        checked = check_document(upload, max_bytes=MAX_DOCUMENT_BYTES)
+    except ValidationError as error:
+        raise ValidationError({"upload": error.messages}) from None
+    if replaces is not None and replaces.superseded_by_id:
+        raise ValidationError({"replaces": _("Diese Fassung wurde bereits ersetzt.")})
+    document = Document(
+        procedure=procedure, track=track, kind=kind, title=title, content_type=checked.content_type, size=checked.size,
+        sha256=checked.sha256, text_alternative=text_alternative, change_note=change_note,
+        version=replaces.version + 1 if replaces else 1, weight=replaces.weight if replaces else procedure.documents.count(),
+    )  # fmt: skip
+    document.file.save(f"{checked.sha256[:16]}.{checked.extension}", checked.upload, save=False)
+    document.full_clean()
+    document.save()
+    for weight, line in enumerate(line for line in sections.splitlines() if line.strip()):
+        number, _sep, rest = line.strip().partition(" ")
+        has_number = any(ch.isdigit() for ch in number)
+        DocumentSection.objects.create(
+            document=document,
+            number=number if has_number else "",
+            title=rest if has_number else line.strip(),
+            weight=weight,
+        )
+    if replaces is not None:
+        Document.objects.filter(pk=replaces.pk).update(superseded_by=document)
+    log_action(actor=actor, action="document.add", obj=document, organisation=procedure.module.project.organisation,
+               changes={"sha256": checked.sha256, "version": document.version})  # fmt: skip
+    return document
+
+
+# Statements
+
+
+def draft_for(*, user: Any, track: Track) -> StatementDraft:
+    draft, _created = StatementDraft.objects.get_or_create(track=track, author=user, defaults={"data": _profile(user)})
+    return draft
+
+
+def _profile(user: Any) -> dict[str, Any]:
+    return {"author_name": user.real_name, "street": user.street, "postal_code": user.postal_code, "city": user.city}
+
+
+def _require_submit(user: Any, track: Track) -> None:
+    if not track.is_open():
+        raise ValidationError(deadline_message(track))
+    require(user, "formal.submit_statement", track)
+
+
+def deadline_message(track: Track) -> str:
+    if not track.has_started():
+        return _("Die Frist beginnt erst am %(start)s.") % {"start": _format(track.start)}
+    return _(
+        "Die Frist für Stellungnahmen ist am %(end)s abgelaufen. Stellungnahmen können nicht mehr abgegeben werden."
+    ) % {"end": _format(track.end - timedelta(seconds=1))}
+
+
+def _format(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%d.%m.%Y, %H:%M:%S Uhr")
+
+
+def validate_draft(draft: StatementDraft, procedure: Procedure) -> dict[str, list[str]]:
+    """What still stops the final submit, field by field, in German."""
+    errors: dict[str, list[str]] = {}
+    text = (draft.value("text") or "").strip()
+    if not text:
+        errors["text"] = [_("Bitte schreiben Sie Ihre Stellungnahme.")]
+    elif len(text) > procedure.max_text_length:
+        errors["text"] = [_("Die Stellungnahme ist zu lang (%(length)s Zeichen, erlaubt sind %(max)s).")
+                          % {"length": len(text), "max": procedure.max_text_length}]  # fmt: skip
+    if procedure.require_postal_address:
+        for field, label in [("author_name", _("Name")), ("street", _("Straße und Hausnummer")),
+                             ("postal_code", _("Postleitzahl")), ("city", _("Ort"))]:  # fmt: skip
+            if not (draft.value(field) or "").strip():
+                errors[field] = [_("%(label)s ist in diesem Verfahren Pflicht: Nur mit Name und Anschrift ist eine "
+                                   "Stellungnahme rechtlich verwertbar.") % {"label": label}]  # fmt: skip
+    if draft.value("location"):
+        try:
+            geo.parse_geometry(draft.value("location"), allowed_types=("Point", "LineString", "Polygon"))
+        except ValidationError as error:
+            errors["location"] = error.messages
+    return errors
+
+
+@transaction.atomic
+def draft_save(*, user: Any, track: Track, data: dict[str, Any], uploads: list[Any] | None = None) -> StatementDraft:
+    _require_submit(user, track)
+    draft = StatementDraft.objects.select_for_update().get(pk=draft_for(user=user, track=track).pk)
+    draft.data = {**draft.data, **{key: data[key] for key in DRAFT_FIELDS if key in data}}
+    draft.save()
+    for upload in uploads or []:
+        if draft.attachments.count() >= MAX_STATEMENT_ATTACHMENTS:
+            raise ValidationError(
+                {"attachments": _("Höchstens %(max)s Anlagen sind möglich.") % {"max": MAX_STATEMENT_ATTACHMENTS}}
+            )
+        try:
+            checked = check_attachment(upload)
+        except ValidationError as error:
+            raise ValidationError(
+                {"attachments": [f"{upload.name}: {message}" for message in error.messages]}
+            ) from None
+        content = checked.content.read()
+        attachment = StatementAttachment(
+            draft=draft, name=str(upload.name or checked.content.name or "anlage")[:200], content_type=checked.content_type,
+            size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+        )  # fmt: skip
+        checked.content.seek(0)
+        attachment.file.save(checked.content.name, checked.content, save=False)
+        attachment.save()
+    return draft
+
+
+def statement_digest(statement: Statement) -> str:
+    """SHA-256 over everything the receipt certifies, in a stable JSON form."""
+    payload = {
+        "reference": statement.reference, "received_at": statement.received_at.isoformat(), "text": statement.text,
+        "author_name": statement.author_name, "organisation_name": statement.organisation_name,
+        "street": statement.street, "postal_code": statement.postal_code, "city": statement.city,
+        "section": str(statement.section) if statement.section_id else "", "location": statement.location,
+        "attachments": sorted(attachment.sha256 for attachment in statement.attachments.all()),
+    }  # fmt: skip
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _next_reference(procedure: Procedure, received_at: datetime) -> str:
+    # The counter row is locked, so concurrent submissions get distinct numbers without gaps in the race.
+    Procedure.objects.filter(pk=procedure.pk).update(statement_counter=F("statement_counter") + 1)
+    counter = Procedure.objects.values_list("statement_counter", flat=True).get(pk=procedure.pk)
+    year = timezone.localtime(received_at).year
+    return f"{procedure.reference_prefix}-{year}-{procedure.rules.abbreviation}-{counter:06d}"
+
+
+@transaction.atomic
+def statement_submit(*, user: Any, track: Track, submission_key: str) -> Statement:
+    """The final submit. Idempotent: the same submission key always yields the same single statement."""
+    existing = Statement.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        if existing.author_id != user.pk:
+            raise PermissionDenied
+        return existing
+    received_at = timezone.now()  # the moment of receipt is the server's, never the client's
+    _require_submit(user, track)
+    draft = (
+        StatementDraft.objects.select_for_update()
+        .filter(track=track, author=user, submission_key=submission_key)
+        .first()
+    )
+    if draft is None:
+        # A second request racing the first: once the first commits, its statement is the answer.
+        existing = Statement.objects.filter(submission_key=submission_key, author=user).first()
+        if existing is not None:
+            return existing
+        raise ValidationError(
+            _("Dieser Entwurf wurde bereits abgeschickt oder ist abgelaufen. Bitte laden Sie die Seite neu.")
+        )
+    procedure = track.round.procedure
+    errors = validate_draft(draft, procedure)
+    if errors:
+        raise ValidationError(errors)
+    section_id = int(draft.value("section") or 0)
+    statement = Statement(
+        procedure=procedure, track=track, submission_key=draft.submission_key, author=user,
+        author_name=draft.value("author_name"), organisation_name=draft.value("organisation_name"),
+        street=draft.value("street"), postal_code=draft.value("postal_code"), city=draft.value("city"),
+        email=user.email, publish_name=bool(draft.value("publish_name", False)), text=draft.value("text").strip(),
+        section_id=section_id
+        if section_id and DocumentSection.objects.filter(pk=section_id, document__procedure=procedure).exists()
+        else None,
+        location=geo.parse_geometry(draft.value("location"), allowed_types=("Point", "LineString", "Polygon"))
+        if draft.value("location") else None,
+        channel=Channel.PORTAL, received_at=received_at, reference=_next_reference(procedure, received_at),
+    )  # fmt: skip
+    statement.content_sha256 = ""
+    statement.save()
+    draft.attachments.update(statement=statement, draft=None)
+    statement.content_sha256 = statement_digest(statement)
+    statement.save(update_fields=["content_sha256"])
+    draft.delete()
+    log_action(actor=user, action="statement.submit", obj=statement, organisation=procedure.module.project.organisation)
+    send_templated_email(to=[user.email], template="statement_receipt",
+                         context={"statement": statement, "project": procedure.module.project})  # fmt: skip
+    return statement
+
+
+@transaction.atomic
+def statement_record(
+    *, actor: Any, track: Track, received_at: datetime, channel: str, text: str, author_name: str = "",
+    organisation_name: str = "", street: str = "", postal_code: str = "", city: str = "", email: str = "",
+    publish_name: bool = False,
+) -> Statement:  # fmt: skip
+    """Staff record a statement that arrived by letter, e-mail, fax or in minutes. Late ones are flagged, never dropped."""
+    procedure = track.round.procedure
+    require(actor, "formal.manage_procedure", procedure.module)
+    if channel == Channel.PORTAL:
+        raise ValidationError({"channel": _("Über das Portal eingegangene Stellungnahmen erfasst das Portal selbst.")})
+    if received_at > timezone.now():
+        raise ValidationError({"received_at": _("Das Eingangsdatum darf nicht in der Zukunft liegen.")})
+    if not text.strip():
+        raise ValidationError({"text": _("Bitte erfassen Sie den Text der Stellungnahme.")})
+    statement = Statement(
+        procedure=procedure, track=track, author_name=author_name, organisation_name=organisation_name, street=street,
+        postal_code=postal_code, city=city, email=email, publish_name=publish_name, text=text.strip(), channel=channel,
+        received_at=received_at, late=received_at >= track.end, recorded_by=actor,
+        reference=_next_reference(procedure, received_at), content_sha256="",
+    )  # fmt: skip
+    statement.save()
+    statement.content_sha256 = statement_digest(statement)
+    statement.save(update_fields=["content_sha256"])
+    log_action(actor=actor, action="statement.record", obj=statement, organisation=procedure.module.project.organisation,
+               changes={"channel": channel, "late": statement.late})  # fmt: skip
+    return statement

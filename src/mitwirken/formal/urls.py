@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import backoffice, views
+
+app_name = "formal"
+
+P = "<slug:org_slug>/projekte/<slug:project_slug>/verfahren/<int:module_pk>/"
+
+urlpatterns = [
+    path(P + "unterlagen/<int:document_pk>/", views.document_download, name="document"),
+    path(P + "frist/<int:track_pk>/stellungnahme/", views.statement_form, name="statement"),
+    path(P + "frist/<int:track_pk>/pruefen/", views.statement_review, name="review"),
+    path(P + "stellungnahmen/<str:reference>/", views.receipt, name="receipt"),
+    path(P + "stellungnahmen/<str:reference>/eingangsbestaetigung.pdf", views.receipt_download, name="receipt_pdf"),
+]
+
+B = "<slug:org_slug>/projekte/<int:project_pk>/verfahren/<int:module_pk>/"
+
+backoffice_urlpatterns = [
+    path(
+        "<slug:org_slug>/projekte/<int:project_pk>/verfahren/neu/", backoffice.procedure_create, name="procedure_create"
+    ),
+    path(B, backoffice.procedure_setup, name="procedure_setup"),
+    path(B + "unterlagen/", backoffice.documents, name="procedure_documents"),
+    path(B + "eingang/", backoffice.inbox, name="procedure_inbox"),
+    path(B + "eingang/erfassen/", backoffice.record_statement, name="procedure_record"),
+    path(B + "eingang/<int:statement_pk>/", backoffice.statement_detail, name="procedure_statement"),
+]

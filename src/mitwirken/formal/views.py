@@ -1,0 +1,192 @@
+"""Public pages of a formal procedure: announcement, documents, statement form, review, receipt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mitwirken.core.forms_util import add_service_errors
+from mitwirken.projects.models import Module, Project
+
+from . import access, services
+from .forms import StatementForm
+from .models import Document, DocumentSection, Statement, Track
+from .receipts import receipt_pdf
+
+
+def _url_kwargs(procedure: Any) -> dict[str, Any]:
+    project = procedure.module.project
+    return {"org_slug": project.organisation.slug, "project_slug": project.slug, "module_pk": procedure.module.pk}
+
+
+def procedure_page(request: HttpRequest, project: Project, module: Module) -> HttpResponse:
+    """The announcement (Bekanntmachung): schedule, documents once published, preclusion notice."""
+    procedure = getattr(module, "procedure", None)
+    if procedure is None:
+        raise Http404
+    procedure.module = module
+    now = timezone.now()
+    tracks = [
+        track for track in Track.objects.with_phase().filter(round__procedure=procedure)
+        if request.user.has_perm("formal.view_track", _attach(track, procedure))
+    ]  # fmt: skip
+    visible_tracks = [t for t in tracks if request.user.has_perm("formal.view_documents", t)]
+    documents = (
+        Document.objects.current().filter(procedure=procedure, track__in=visible_tracks)
+        .select_related("track__phase").prefetch_related("sections")
+    )  # fmt: skip
+    return render(request, "formal/procedure.html", {
+        "project": project, "organisation": project.organisation, "module": module, "procedure": procedure,
+        "tracks": [(t, request.user.has_perm("formal.submit_statement", t)) for t in tracks],
+        "documents": documents, "now": now,
+        "my_statements": Statement.objects.filter(procedure=procedure, author=request.user).select_related("track__round")
+        if request.user.is_authenticated else [],
+    })  # fmt: skip
+
+
+def _attach(track: Track, procedure: Any) -> Track:
+    track.round.procedure = procedure
+    return track
+
+
+def document_download(
+    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, document_pk: int
+) -> FileResponse:
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    document = access.document_for_viewer(request.user, procedure, document_pk)
+    extension = document.file.name.rsplit(".", 1)[-1]
+    # FileResponse streams in chunks: plan documents of hundreds of MB never sit in memory.
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
+                            filename=f"{document.title} ({document.version}. Fassung).{extension}")  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _open_track(
+    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, track_pk: int
+) -> tuple[Any, Track]:
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    return procedure, access.track_for_viewer(request.user, procedure, track_pk)
+
+
+def statement_form(
+    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, track_pk: int
+) -> HttpResponse:
+    procedure, track = _open_track(request, org_slug, project_slug, module_pk, track_pk)
+    if not request.user.is_authenticated:  # checked after the lookup, so protected projects stay 404
+        return redirect_to_login(request.get_full_path())
+    if not track.is_open():
+        return render(request, "formal/closed.html", {"procedure": procedure, "track": track,
+                      "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
+    if not request.user.has_perm("formal.submit_statement", track):
+        raise Http404
+    draft = services.draft_for(user=request.user, track=track)
+    limit = settings.MITWIRKEN_MAX_ATTACHMENT_BYTES
+    form = StatementForm(request.POST or None, request.FILES or None, procedure=procedure, max_attachment_bytes=limit,
+                         initial={**draft.data})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if key != "attachments"}
+        data["section"] = data["section"].pk if data.get("section") else None
+        try:
+            services.draft_save(user=request.user, track=track, data=data, uploads=form.cleaned_data["attachments"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if request.headers.get("HX-Request"):
+                return HttpResponse(
+                    _("Entwurf gespeichert um %(time)s Uhr.") % {"time": timezone.localtime().strftime("%H:%M")}
+                )
+            if request.POST.get("action") == "save":
+                messages.success(request, _("Ihr Entwurf ist gespeichert. Sie können später weiterschreiben."))
+                return redirect(request.path)
+            return redirect("formal:review", **_context(procedure)["url_kwargs"], track_pk=track.pk)
+    return render(request, "formal/statement_form.html", {
+        "procedure": procedure, "track": track, "form": form, "draft": draft, "attachments": draft.attachments.all(),
+        **_context(procedure)})  # fmt: skip
+
+
+def _context(procedure: Any) -> dict[str, Any]:
+    project = procedure.module.project
+    return {
+        "project": project,
+        "organisation": project.organisation,
+        "module": procedure.module,
+        "url_kwargs": _url_kwargs(procedure),
+    }
+
+
+def statement_review(
+    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, track_pk: int
+) -> HttpResponse:
+    procedure, track = _open_track(request, org_slug, project_slug, module_pk, track_pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        key = request.POST.get("submission_key", "")
+        try:
+            statement = services.statement_submit(user=request.user, track=track, submission_key=key)
+        except IntegrityError:
+            # The same key committed by a concurrent request: that statement is the answer.
+            statement = Statement.objects.get(submission_key=key, author=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            message = " ".join(getattr(error, "messages", [_("Die Stellungnahme konnte nicht abgegeben werden.")]))
+            messages.error(request, message)
+            if not track.is_open():
+                return render(request, "formal/closed.html", {"procedure": procedure, "track": track,
+                              "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
+            return redirect("formal:statement", **_url_kwargs(procedure), track_pk=track.pk)
+        return redirect("formal:receipt", **_url_kwargs(procedure), reference=statement.reference)
+    if not track.is_open():
+        return render(request, "formal/closed.html", {"procedure": procedure, "track": track,
+                      "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
+    if not request.user.has_perm("formal.submit_statement", track):
+        raise Http404
+    draft = services.draft_for(user=request.user, track=track)
+    errors = services.validate_draft(draft, procedure)
+    section = None
+    if draft.value("section"):
+        section = (
+            DocumentSection.objects.filter(pk=draft.value("section"), document__procedure=procedure)
+            .select_related("document").first()
+        )  # fmt: skip
+    return render(request, "formal/review.html", {
+        "procedure": procedure, "track": track, "draft": draft, "errors": errors, "section": section,
+        "attachments": draft.attachments.all(), **_context(procedure)})  # fmt: skip
+
+
+def receipt(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, reference: str) -> HttpResponse:
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    statement = access.statement_for_viewer(request.user, procedure, reference)
+    return render(request, "formal/receipt.html", {"procedure": procedure, "statement": statement,
+                  "attachments": statement.attachments.all(), **_context(procedure)})  # fmt: skip
+
+
+def receipt_download(
+    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, reference: str
+) -> HttpResponse:
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    statement = access.statement_for_viewer(request.user, procedure, reference)
+    response = HttpResponse(receipt_pdf(statement), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="eingangsbestaetigung-{statement.reference}.pdf"'
+    return response
+
+
+def export_statements_of(user: Any) -> list[dict[str, Any]]:
+    rows = Statement.objects.filter(author=user).values("reference", "received_at", "text", "procedure__module__name")
+    return [dict(row) for row in rows]
+
+
+def statement_url(statement: Statement) -> str:
+    procedure = statement.procedure
+    return reverse("formal:receipt", kwargs={**_url_kwargs(procedure), "reference": statement.reference})

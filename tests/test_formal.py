@@ -1,0 +1,303 @@
+"""Formal procedures: periods, documents, statements with receipts, deadlines, the inbox."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from mitwirken.core.models import AuditEntry
+from mitwirken.formal import services
+from mitwirken.formal.models import Statement
+
+from .formal_fixtures import make_procedure, pdf_upload
+
+pytestmark = pytest.mark.django_db
+BERLIN = ZoneInfo("Europe/Berlin")
+ADDRESS = {"author_name": "Erika Mustermann", "street": "Hauptstraße 1", "postal_code": "55555", "city": "Musterstadt"}
+
+
+def urls(procedure, track):
+    project = procedure.module.project
+    base = f"/{project.organisation.slug}/projekte/{project.slug}/verfahren/{procedure.module.pk}"
+    return {"page": f"/{project.organisation.slug}/projekte/{project.slug}/module/{procedure.module.pk}/",
+            "form": f"{base}/frist/{track.pk}/stellungnahme/", "review": f"{base}/frist/{track.pk}/pruefen/", "base": base}  # fmt: skip
+
+
+@pytest.fixture
+def procedure(world):
+    return make_procedure(world.personas["case_worker"], world.public)
+
+
+@pytest.fixture
+def track(procedure):
+    return procedure.rounds.get().tracks.get()
+
+
+def submit(client, procedure, track, text="Ich wende mich gegen die Trasse.", **extra):
+    links = urls(procedure, track)
+    response = client.post(links["form"], {"text": text, **ADDRESS, **extra, "action": "review"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    review = client.get(links["review"])
+    key = re.search(r'name="submission_key" value="([^"]+)"', review.content.decode()).group(1)
+    return client.post(links["review"], {"submission_key": key}), key
+
+
+def test_citizen_submits_and_gets_reference_receipt_and_email(world, procedure, track):
+    client = world.client("citizen")
+    response, _key = submit(client, procedure, track)
+    statement = Statement.objects.get()
+    year = timezone.localtime(statement.received_at).year
+    assert statement.reference == f"MK-{year}-ROV-000001"
+    assert response.status_code == 302 and statement.reference in response["Location"]
+    assert statement.author == world.personas["citizen"] and statement.channel == "portal"
+    assert len(statement.content_sha256) == 64
+    receipt_mail = mail.outbox[-1]
+    assert statement.reference in receipt_mail.subject and statement.content_sha256 in receipt_mail.body
+    pdf = client.get(response["Location"] + "eingangsbestaetigung.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert AuditEntry.objects.filter(action="statement.submit").exists()
+
+
+def test_reference_numbers_count_up_per_procedure(world, procedure, track):
+    for persona in ["citizen", "invited", "agency"]:
+        submit(world.client(persona), procedure, track)
+    numbers = sorted(Statement.objects.values_list("reference", flat=True))
+    assert [n[-6:] for n in numbers] == ["000001", "000002", "000003"]
+
+
+def test_final_submit_is_idempotent(world, procedure, track):
+    client = world.client("citizen")
+    first, key = submit(client, procedure, track)
+    again = client.post(urls(procedure, track)["review"], {"submission_key": key})
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Statement.objects.count() == 1
+    # the service itself, called twice with the same key
+    statement = services.statement_submit(user=world.personas["citizen"], track=track, submission_key=key)
+    assert Statement.objects.count() == 1 and statement.pk == Statement.objects.get().pk
+
+
+def test_empty_text_and_missing_address_are_explained(world, procedure, track):
+    client = world.client("citizen")
+    links = urls(procedure, track)
+    client.post(links["form"], {"text": "  ", "action": "review"})
+    html = client.get(links["review"]).content.decode()
+    assert "Bitte schreiben Sie Ihre Stellungnahme." in html
+    assert "ist in diesem Verfahren Pflicht" in html
+    assert "Verbindlich abgeben" not in html
+    key = services.draft_for(user=world.personas["citizen"], track=track).submission_key
+    client.post(links["review"], {"submission_key": str(key)})
+    assert not Statement.objects.exists()
+
+
+def test_too_long_text_is_refused(world, procedure, track):
+    procedure.max_text_length = 20
+    procedure.save()
+    client = world.client("citizen")
+    client.post(urls(procedure, track)["form"], {"text": "x" * 50, **ADDRESS, "action": "review"})
+    assert "zu lang (50 Zeichen, erlaubt sind 20)" in client.get(urls(procedure, track)["review"]).content.decode()
+
+
+def test_disguised_attachment_is_refused_next_to_the_field(world, procedure, track):
+    fake = SimpleUploadedFile("gutachten.pdf", b"MZ\x90\x00" + b"\x00" * 100, content_type="application/pdf")
+    response = world.client("citizen").post(
+        urls(procedure, track)["form"], {"text": "Text", **ADDRESS, "attachments": fake, "action": "review"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "gutachten.pdf: Dieser Dateityp ist nicht erlaubt" in html and 'id="id_attachments_error"' in html
+
+
+def test_attachments_are_listed_with_sha256(world, procedure, track):
+    client = world.client("citizen")
+    response, _key = submit(client, procedure, track, attachments=pdf_upload("anlage.pdf"))
+    statement = Statement.objects.get()
+    attachment = statement.attachments.get()
+    assert len(attachment.sha256) == 64
+    assert attachment.sha256 in client.get(response["Location"]).content.decode()
+
+
+def make_closing(world, last_day: date):
+    procedure = make_procedure(world.personas["case_worker"], world.public, first_day=last_day - timedelta(days=40),
+                               last_day=last_day)  # fmt: skip
+    return procedure, procedure.rounds.get().tracks.get()
+
+
+@pytest.mark.parametrize(("seconds", "accepted"), [(-1, True), (0, False), (1, False)])
+def test_deadline_is_the_end_of_the_last_day_in_berlin(world, seconds, accepted):
+    procedure, track = make_closing(world, date(2027, 3, 10))
+    end = datetime(2027, 3, 11, 0, 0, tzinfo=BERLIN)  # 23:59:59 on 10 March is the last accepted second
+    assert track.end == end
+    with time_machine.travel(end - timedelta(days=1), tick=False):
+        services.draft_save(user=world.personas["citizen"], track=track, data={"text": "Einwand", **ADDRESS})
+    key = str(services.draft_for(user=world.personas["citizen"], track=track).submission_key)
+    with time_machine.travel(end + timedelta(seconds=seconds), tick=False):
+        if accepted:
+            statement = services.statement_submit(user=world.personas["citizen"], track=track, submission_key=key)
+            assert statement.received_at == end + timedelta(seconds=seconds)
+        else:
+            with pytest.raises(ValidationError) as error:
+                services.statement_submit(user=world.personas["citizen"], track=track, submission_key=key)
+            assert "abgelaufen" in str(error.value)
+            response = world.client("citizen").post(urls(procedure, track)["review"], {"submission_key": key})
+            assert response.status_code == 403 and "abgelaufen" in response.content.decode()
+    assert Statement.objects.count() == (1 if accepted else 0)
+
+
+@pytest.mark.parametrize(("local", "accepted"), [((2026, 10, 25, 23, 59, 59), True), ((2026, 10, 26, 0, 0, 0), False)])
+def test_deadline_on_the_day_the_clocks_go_back(world, local, accepted):
+    """25 October 2026 has 25 hours in Berlin; the period still ends at local midnight (23:00 UTC)."""
+    _procedure, track = make_closing(world, date(2026, 10, 25))
+    assert track.end == datetime(2026, 10, 25, 23, 0, tzinfo=ZoneInfo("UTC"))
+    with time_machine.travel(datetime(2026, 10, 20, tzinfo=BERLIN), tick=False):
+        services.draft_save(user=world.personas["citizen"], track=track, data={"text": "Einwand", **ADDRESS})
+    key = str(services.draft_for(user=world.personas["citizen"], track=track).submission_key)
+    with time_machine.travel(datetime(*local, tzinfo=BERLIN), tick=False):
+        if accepted:
+            services.statement_submit(user=world.personas["citizen"], track=track, submission_key=key)
+        else:
+            with pytest.raises(ValidationError):
+                services.statement_submit(user=world.personas["citizen"], track=track, submission_key=key)
+    assert Statement.objects.count() == int(accepted)
+
+
+def test_closed_form_shows_a_clear_notice(world):
+    procedure, track = make_closing(world, timezone.localdate() - timedelta(days=2))
+    response = world.client("citizen").get(urls(procedure, track)["form"])
+    assert response.status_code == 403
+    assert "Die Frist für Stellungnahmen ist am" in response.content.decode()
+
+
+def test_staff_record_a_late_letter_which_is_flagged_not_dropped(world):
+    procedure, track = make_closing(world, timezone.localdate() - timedelta(days=2))
+    statement = services.statement_record(
+        actor=world.personas["case_worker"], track=track, received_at=timezone.now() - timedelta(hours=1),
+        channel="letter", text="Per Post eingegangen", author_name="Max Brief",
+    )  # fmt: skip
+    assert statement.late and statement.channel == "letter"
+    html = (
+        world.client("case_worker")
+        .get(
+            f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/verfahren/{procedure.module.pk}/eingang/?late=1"
+        )
+        .content.decode()
+    )
+    assert statement.reference in html and "verspätet" in html
+
+
+def test_period_below_the_legal_minimum_needs_a_reason(world):
+    procedure = services.procedure_create(actor=world.personas["case_worker"], project=world.public,
+                                          procedure_type="rov", name="ROV")  # fmt: skip
+    round_ = services.round_add(actor=world.personas["case_worker"], procedure=procedure, kind="hearing")
+    with pytest.raises(ValidationError) as error:
+        services.track_add(actor=world.personas["case_worker"], round=round_, audience="public",
+                           first_day=date(2027, 1, 4), last_day=date(2027, 1, 20))  # fmt: skip
+    assert "kürzer als die gesetzliche Mindestdauer von 1 Monat" in str(error.value)
+    assert not round_.tracks.exists()
+    services.track_add(actor=world.personas["case_worker"], round=round_, audience="public", first_day=date(2027, 1, 4),
+                       last_day=date(2027, 1, 20), override_reason="Eilbedürftigkeit laut Erlass vom 1.12.")  # fmt: skip
+    entry = AuditEntry.objects.get(action="track.period_override")
+    assert entry.changes["reason"].startswith("Eilbedürftigkeit")
+
+
+def test_a_one_month_period_needs_no_reason(world):
+    procedure = services.procedure_create(actor=world.personas["case_worker"], project=world.public,
+                                          procedure_type="rov", name="ROV")  # fmt: skip
+    round_ = services.round_add(actor=world.personas["case_worker"], procedure=procedure, kind="hearing")
+    track = services.track_add(actor=world.personas["case_worker"], round=round_, audience="public",
+                               first_day=date(2027, 1, 4), last_day=date(2027, 2, 3))  # fmt: skip
+    assert track.period_override_reason == "" and track.xbeteiligung_code == 5200
+
+
+def test_documents_appear_exactly_at_the_track_start(world):
+    start_day = timezone.localdate() + timedelta(days=5)
+    procedure = make_procedure(world.personas["case_worker"], world.public, first_day=start_day,
+                               last_day=start_day + timedelta(days=40))  # fmt: skip
+    track = procedure.rounds.get().tracks.get()
+    document = services.document_add(actor=world.personas["case_worker"], procedure=procedure, track=track,
+                                      title="Planentwurf", upload=pdf_upload(), sections="1 Einleitung\n2.3 Trasse")  # fmt: skip
+    link = f"{urls(procedure, track)['base']}/unterlagen/{document.pk}/"
+    client = world.client("anonymous")
+    with time_machine.travel(track.start - timedelta(seconds=1), tick=False):
+        assert client.get(link).status_code == 404
+        assert "Planentwurf" not in client.get(urls(procedure, track)["page"]).content.decode()
+        assert world.client("case_worker").get(link).status_code == 200  # staff prepare in advance
+    with time_machine.travel(track.start, tick=False):
+        response = client.get(link)
+        assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert [str(s) for s in document.sections.all()] == ["1 Einleitung", "2.3 Trasse"]
+
+
+def test_new_document_version_keeps_the_old_one(world, procedure, track):
+    first = services.document_add(actor=world.personas["case_worker"], procedure=procedure, track=track, title="Plan",
+                                   upload=pdf_upload())  # fmt: skip
+    second = services.document_add(actor=world.personas["case_worker"], procedure=procedure, track=track, title="Plan",
+                                    upload=pdf_upload(), replaces=first, change_note="Trasse nach Norden verschoben")  # fmt: skip
+    first.refresh_from_db()
+    assert second.version == 2 and first.superseded_by == second
+    html = world.client("anonymous").get(urls(procedure, track)["page"]).content.decode()
+    assert "Trasse nach Norden verschoben" in html and "2. Fassung" in html
+
+
+def test_no_documents_for_a_closed_procedure(world):
+    procedure, track = make_closing(world, timezone.localdate() - timedelta(days=1))
+    with pytest.raises(ValidationError) as error:
+        services.document_add(actor=world.personas["case_worker"], procedure=procedure, track=track, title="Spät",
+                              upload=pdf_upload())  # fmt: skip
+    assert "abgeschlossen" in str(error.value)
+    assert not procedure.documents.exists()
+
+
+def test_agency_track_is_only_for_agency_members(world):
+    procedure = make_procedure(world.personas["case_worker"], world.semipublic, audience="agency")
+    track = procedure.rounds.get().tracks.get()
+    links = urls(procedure, track)
+    assert world.client("agency").get(links["form"]).status_code == 200
+    for persona in ["citizen", "invited", "anonymous"]:
+        assert world.client(persona).get(links["form"]).status_code == 404
+        assert str(track) not in world.client(persona).get(links["page"]).content.decode()
+
+
+def test_semipublic_project_readers_cannot_submit(world):
+    procedure = make_procedure(world.personas["case_worker"], world.semipublic)
+    track = procedure.rounds.get().tracks.get()
+    assert world.client("citizen").get(urls(procedure, track)["form"]).status_code == 404
+    assert world.client("invited").get(urls(procedure, track)["form"]).status_code == 200
+
+
+def test_inbox_query_count_does_not_grow(world, procedure, track):
+    def add(count):
+        for _index in range(count):
+            Statement.objects.create(procedure=procedure, track=track, reference=f"R-{Statement.objects.count()}",
+                                     text="Text", received_at=timezone.now(), content_sha256="0" * 64)  # fmt: skip
+
+    client = world.client("case_worker")
+    url = f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/verfahren/{procedure.module.pk}/eingang/"
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url + "?q=Text&status=new&late=0").status_code == 200
+        return len(context.captured_queries)
+
+    add(10)
+    small = count()
+    add(990)
+    assert count() == small
+
+
+def test_receipts_are_for_the_author_and_staff_only(world, procedure, track):
+    response, _key = submit(world.client("citizen"), procedure, track)
+    receipt = response["Location"]
+    assert world.client("citizen").get(receipt).status_code == 200
+    assert world.client("case_worker").get(receipt).status_code == 200
+    for persona in ["invited", "anonymous", "other_org_admin"]:
+        assert world.client(persona).get(receipt).status_code == 404
