@@ -49,6 +49,7 @@ def foreign_objects(world):
         "phase_pk": phase.pk,
         "membership_pk": membership.pk,
         "statement_pk": statement.pk,
+        "file_format": "xlsx",
     }
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,9 +17,21 @@ from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.access import project_for_staff
 
-from . import services
-from .forms import DocumentForm, InboxFilterForm, ProcedureForm, RecordStatementForm, RoundForm, TrackForm
-from .models import Procedure, Round, Statement, StatementAttachment
+from . import evaluation, services
+from .forms import (
+    BulkForm,
+    DocumentForm,
+    InboxFilterForm,
+    KeywordForm,
+    ProcedureForm,
+    RecordStatementForm,
+    RoundForm,
+    SegmentCreateForm,
+    SegmentForm,
+    TextBlockForm,
+    TrackForm,
+)
+from .models import Keyword, Procedure, Result, Round, Segment, Statement, StatementAttachment
 
 INBOX_PAGE_SIZE = 50
 
@@ -124,10 +136,27 @@ def filtered_inbox(procedure: Procedure, form: InboxFilterForm) -> QuerySet[Stat
 def inbox(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
     procedure = _procedure(organisation, project_pk, module_pk)
     form = InboxFilterForm(request.GET or None, procedure=procedure)
+    bulk = BulkForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and bulk.is_valid():
+        ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+        try:
+            if not ids:
+                raise ValidationError(_("Bitte wählen Sie mindestens eine Stellungnahme aus."))
+            if bulk.cleaned_data["bulk_action"] == "assign":
+                count = evaluation.statements_assign(actor=request.user, procedure=procedure, statement_ids=ids,
+                                                     assignee=bulk.cleaned_data["assignee"])  # fmt: skip
+            else:
+                count = evaluation.statements_set_status(actor=request.user, procedure=procedure, statement_ids=ids,
+                                                         status=bulk.cleaned_data["status"])  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(count)s Stellungnahmen geändert.") % {"count": count})
+        return redirect(request.get_full_path())
     page = Paginator(filtered_inbox(procedure, form), INBOX_PAGE_SIZE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
-    return _render(request, "inbox", organisation, procedure, form=form, page=page, query=query.urlencode())
+    return _render(request, "inbox", organisation, procedure, form=form, page=page, query=query.urlencode(), bulk=bulk)
 
 
 @backoffice_view()
@@ -156,14 +185,154 @@ def record_statement(request: HttpRequest, organisation: Organisation, project_p
 
 
 @backoffice_view()
-def statement_detail(
+def evaluate(
     request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int
 ) -> HttpResponse:
+    """One statement's Abwägung: cut segments, respond, set results, tag, group."""
     procedure = _procedure(organisation, project_pk, module_pk)
-    statement = get_object_or_404(Statement.objects.select_related("track__phase", "track__round", "section", "recorded_by"),
-                                  procedure=procedure, pk=statement_pk)  # fmt: skip
-    if not request.user.has_perm("formal.manage_procedure", procedure.module):
-        raise Http404
-    return _render(
-        request, "statement", organisation, procedure, statement=statement, attachments=statement.attachments.all()
+    statement = get_object_or_404(
+        Statement.objects.select_related("track__phase", "track__round", "section", "recorded_by", "lead", "assignee"),
+        procedure=procedure, pk=statement_pk,
+    )  # fmt: skip
+    statement.procedure = procedure
+    action = request.POST.get("action")
+    create_form = SegmentCreateForm(request.POST if action == "segment_create" else None, prefix="new")
+    segment_forms = []
+    try:
+        if action == "segment_create" and create_form.is_valid():
+            evaluation.segment_create(actor=request.user, statement=statement, text=create_form.cleaned_data["text"])
+            messages.success(request, _("Der Abschnitt ist angelegt."))
+            return redirect(request.path)
+        if action == "tag":
+            keyword_ids = [int(pk) for pk in request.POST.getlist("keywords") if pk.isdigit()]
+            evaluation.statement_tag(actor=request.user, statement=statement, keyword_ids=keyword_ids)
+            messages.success(request, _("Die Schlagworte sind gespeichert."))
+            return redirect(request.path)
+    except ValidationError as error:
+        add_service_errors(create_form, error)
+    for segment in statement.segments.prefetch_related("keywords").select_related("updated_by"):
+        segment.statement = statement
+        prefix = f"s{segment.pk}"
+        bound = action == "segment_update" and request.POST.get("segment") == str(segment.pk)
+        form = SegmentForm(
+            request.POST if bound else None, prefix=prefix, procedure=procedure,
+            initial={"version": segment.version, "response": segment.response, "result": segment.result,
+                     "status": segment.status, "keywords": list(segment.keywords.all())},
+        )  # fmt: skip
+        if bound and form.is_valid():
+            data = form.cleaned_data
+            try:
+                evaluation.segment_update(
+                    actor=request.user, segment=segment, version=data["version"], response=data["response"],
+                    result=data["result"], status=data["status"], keyword_ids=[k.pk for k in data["keywords"]],
+                )  # fmt: skip
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Abschnitt %(number)s ist gespeichert.") % {"number": segment.number})
+                return redirect(f"{request.path}#abschnitt-{segment.pk}")
+        segment_forms.append((segment, form))
+    return _render(request, "evaluate", organisation, procedure, statement=statement, create_form=create_form,
+                   segment_forms=segment_forms, attachments=statement.attachments.all(),
+                   keywords=Keyword.objects.filter(topic__procedure=procedure).select_related("topic"),
+                   statement_keywords=set(statement.keywords.values_list("pk", flat=True)),
+                   text_blocks=procedure.text_blocks.all(), members=statement.members.only("id", "reference")[:50])  # fmt: skip
+
+
+@backoffice_view()
+def catalogue(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
+    """Keywords grouped into topics, and reusable text blocks."""
+    procedure = _procedure(organisation, project_pk, module_pk)
+    action = request.POST.get("action")
+    keyword_form = KeywordForm(request.POST if action == "keyword" else None, prefix="kw")
+    block_form = TextBlockForm(request.POST if action == "block" else None, prefix="tb")
+    try:
+        if action == "keyword" and keyword_form.is_valid():
+            evaluation.keyword_add(actor=request.user, procedure=procedure, **keyword_form.cleaned_data)
+            return redirect(request.path)
+        if action == "block" and block_form.is_valid():
+            evaluation.text_block_add(actor=request.user, procedure=procedure, **block_form.cleaned_data)
+            return redirect(request.path)
+    except ValidationError as error:
+        add_service_errors(keyword_form if action == "keyword" else block_form, error)
+    return _render(request, "catalogue", organisation, procedure, keyword_form=keyword_form, block_form=block_form,
+                   topics=procedure.topics.prefetch_related("keywords"), text_blocks=procedure.text_blocks.all())  # fmt: skip
+
+
+@backoffice_view()
+def groups(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
+    """Mass objections: identical texts, grouped under the earliest statement."""
+    procedure = _procedure(organisation, project_pk, module_pk)
+    if request.method == "POST":
+        count = evaluation.group_identical(actor=request.user, procedure=procedure)
+        messages.success(
+            request, _("%(count)s Stellungnahmen wurden Leitstellungnahmen zugeordnet.") % {"count": count}
+        )
+        return redirect(request.path)
+    candidates = list(evaluation.identical_groups(procedure)[:100])
+    grouped = (
+        Statement.objects.filter(procedure=procedure, members__isnull=False).distinct()
+        .annotate(member_count=Count("members")).only("id", "reference", "text")[:100]
+    )  # fmt: skip
+    return _render(request, "groups", organisation, procedure, candidates=candidates, grouped=grouped)
+
+
+@backoffice_view()
+def export(
+    request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, file_format: str
+) -> HttpResponseBase:
+    """The Abwägungstabelle for the whole procedure or the inbox filter; every export is audited."""
+    from django.http import FileResponse
+
+    from mitwirken.core.audit import log_action
+
+    from . import exports
+
+    procedure = _procedure(organisation, project_pk, module_pk)
+    statements = filtered_inbox(procedure, InboxFilterForm(request.GET or None, procedure=procedure))
+    count = statements.count()
+    log_action(actor=request.user, action="abwaegung.export", obj=procedure, organisation=organisation,
+               changes={"format": file_format, "statements": count, "filter": request.GET.urlencode()})  # fmt: skip
+    name = f"abwaegungstabelle-{procedure.module.pk}"
+    if file_format == "xlsx":
+        return FileResponse(exports.write_xlsx(statements), as_attachment=True, filename=f"{name}.xlsx",
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+    if file_format == "ods":
+        return FileResponse(exports.write_ods(statements), as_attachment=True, filename=f"{name}.ods",
+                            content_type="application/vnd.oasis.opendocument.spreadsheet")  # fmt: skip
+    if file_format == "pdf":
+        if count > exports.PDF_LIMIT:
+            messages.error(request, _("Als PDF lassen sich höchstens %(limit)s Stellungnahmen ausgeben. Bitte filtern Sie "
+                                      "oder nutzen Sie XLSX/ODS.") % {"limit": exports.PDF_LIMIT})  # fmt: skip
+            return redirect(
+                "backoffice:procedure_inbox", org_slug=organisation.slug, project_pk=project_pk, module_pk=module_pk
+            )
+        response = HttpResponse(exports.write_pdf(statements, procedure.module.name), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    raise Http404
+
+
+@backoffice_view()
+def results(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
+    """Counts per topic and result, a draft of the summary statement, and the final notices."""
+    from .notices import start_final_notices
+
+    procedure = _procedure(organisation, project_pk, module_pk)
+    if request.method == "POST":
+        start_final_notices(actor=request.user, procedure=procedure)
+        messages.success(request, _("Die Schlussmitteilungen werden jetzt im Hintergrund versandt."))
+        return redirect(request.path)
+    segments = Segment.objects.filter(statement__procedure=procedure)
+    by_result = segments.values("result").annotate(count=Count("id")).order_by("result")
+    by_topic = (
+        segments.values("keywords__topic__name", "result").annotate(count=Count("id"))
+        .order_by("keywords__topic__name", "result")
+    )  # fmt: skip
+    totals = Statement.objects.filter(procedure=procedure).aggregate(
+        statements=Count("id"),
+        late=Count("id", filter=Q(late=True)),
+        notices=Count("id", filter=Q(final_notice_sent_at__isnull=False)),
     )
+    return _render(request, "results", organisation, procedure, by_result=by_result, by_topic=by_topic, totals=totals,
+                   result_labels=dict(Result.choices))  # fmt: skip

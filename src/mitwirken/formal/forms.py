@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core.forms import DateTimeLocalInput
 
 from .law import Audience, ProcedureType, RoundKind
-from .models import Channel, Document, DocumentKind, DocumentSection, StatementStatus, Track
+from .models import Channel, Document, DocumentKind, DocumentSection, Keyword, Result, StatementStatus, Track
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -160,3 +161,52 @@ class InboxFilterForm(forms.Form):
     def __init__(self, *args: Any, procedure: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["track"].queryset = Track.objects.with_phase().filter(round__procedure=procedure)  # type: ignore[attr-defined]
+
+
+class SegmentCreateForm(forms.Form):
+    text = forms.CharField(
+        label=_("Neuer Abschnitt"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Markieren Sie den Text oben und übernehmen Sie ihn, oder kopieren Sie ihn hierher. Ein Abschnitt = ein Anliegen."),
+    )  # fmt: skip
+
+
+class SegmentForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    response = forms.CharField(
+        label=_("Abwägung / Erwiderung"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    result = forms.ChoiceField(label=_("Ergebnis"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=StatementStatus.choices)
+    keywords = forms.ModelMultipleChoiceField(label=_("Schlagworte"), required=False, queryset=Keyword.objects.none())
+
+    def __init__(self, *args: Any, procedure: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["result"]).choices = [("", "–"), *Result.choices]
+        cast(forms.ModelMultipleChoiceField, self.fields["keywords"]).queryset = Keyword.objects.filter(
+            topic__procedure=procedure
+        ).select_related("topic")
+
+
+class KeywordForm(forms.Form):
+    topic = forms.CharField(label=_("Thema"), max_length=120)
+    keyword = forms.CharField(label=_("Schlagwort"), max_length=120)
+
+
+class TextBlockForm(forms.Form):
+    title = forms.CharField(label=_("Titel des Textbausteins"), max_length=150)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("assign", _("Zuweisen an")), ("status", _("Status setzen auf"))]
+    bulk_action = forms.ChoiceField(label=_("Aktion für ausgewählte"), choices=ACTIONS)
+    assignee = forms.ModelChoiceField(label=_("Person"), required=False, queryset=get_user_model().objects.none())
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=StatementStatus.choices)
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
+            get_user_model()
+            .objects.filter(organisation_memberships__organisation=organisation)
+            .only("id", "email", "display_name")
+        )

@@ -209,7 +209,9 @@ class StatementStatus(models.TextChoices):
 
 class StatementQuerySet(models.QuerySet["Statement"]):
     def for_inbox(self) -> StatementQuerySet:
-        return self.select_related("track__round", "section").annotate(attachment_count=models.Count("attachments"))
+        return self.select_related("track__round", "section", "assignee").annotate(
+            attachment_count=models.Count("attachments")
+        )
 
     def search(self, text: str) -> StatementQuerySet:
         text = text.strip()
@@ -256,6 +258,20 @@ class Statement(models.Model):
         related_name="+",
     )  # fmt: skip
     anonymised_at = models.DateTimeField(_("Anonymisiert am"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Zuständig"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_statements",
+    )  # fmt: skip
+    keywords: models.ManyToManyField[Keyword, Any] = models.ManyToManyField(
+        "Keyword", verbose_name=_("Schlagworte"), blank=True, related_name="statements"
+    )
+    lead = models.ForeignKey(
+        "self", verbose_name=_("Leitstellungnahme (Masseneinwendung)"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="members",
+    )  # fmt: skip
+    # Identical texts (mass objections) share this fingerprint of the normalised text.
+    text_fingerprint = models.CharField(_("Textfingerabdruck"), max_length=64, blank=True, db_index=True)
+    final_notice_sent_at = models.DateTimeField(_("Schlussmitteilung versandt"), null=True, blank=True)
 
     objects = StatementQuerySet.as_manager()
 
@@ -277,6 +293,90 @@ class Statement(models.Model):
     @property
     def has_postal_address(self) -> bool:
         return bool(self.author_name and self.street and self.postal_code and self.city)
+
+
+class Topic(models.Model):
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("Verfahren"), on_delete=models.CASCADE, related_name="topics"
+    )
+    name = models.CharField(_("Thema"), max_length=120)
+
+    class Meta:
+        verbose_name = _("Thema")
+        verbose_name_plural = _("Themen")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "name"], name="unique_topic_per_procedure")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Keyword(models.Model):
+    topic = models.ForeignKey(Topic, verbose_name=_("Thema"), on_delete=models.CASCADE, related_name="keywords")
+    name = models.CharField(_("Schlagwort"), max_length=120)
+
+    class Meta:
+        verbose_name = _("Schlagwort")
+        verbose_name_plural = _("Schlagworte")
+        ordering = ["topic__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["topic", "name"], name="unique_keyword_per_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.topic.name}: {self.name}"
+
+
+class TextBlock(models.Model):
+    """A reusable response text for the Abwägung."""
+
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("Verfahren"), on_delete=models.CASCADE, related_name="text_blocks"
+    )
+    title = models.CharField(_("Titel"), max_length=150)
+    text = models.TextField(_("Text"))
+
+    class Meta:
+        verbose_name = _("Textbaustein")
+        verbose_name_plural = _("Textbausteine")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Result(models.TextChoices):
+    CONSIDERED = "considered", _("berücksichtigt")
+    PARTLY = "partly", _("teilweise berücksichtigt")
+    NOT_CONSIDERED = "not_considered", _("nicht berücksichtigt")
+    NOTED = "noted", _("zur Kenntnis genommen")
+
+
+class Segment(models.Model):
+    """One concern of a statement, with its response and result. Edited under optimistic locking."""
+
+    statement = models.ForeignKey(
+        Statement, verbose_name=_("Stellungnahme"), on_delete=models.CASCADE, related_name="segments"
+    )
+    number = models.PositiveSmallIntegerField(_("Nummer"))
+    text = models.TextField(_("Textabschnitt"))
+    keywords = models.ManyToManyField(Keyword, verbose_name=_("Schlagworte"), blank=True, related_name="segments")
+    response = models.TextField(_("Abwägung / Erwiderung"), blank=True)
+    result = models.CharField(_("Ergebnis"), max_length=20, choices=Result.choices, blank=True)
+    status = models.CharField(_("Status"), max_length=20, choices=StatementStatus.choices, default=StatementStatus.NEW)
+    version = models.PositiveIntegerField(_("Version"), default=1)
+    updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Zuletzt geändert von"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("Abschnitt der Stellungnahme")
+        verbose_name_plural = _("Abschnitte der Stellungnahme")
+        ordering = ["statement", "number"]
+        constraints = [models.UniqueConstraint(fields=["statement", "number"], name="unique_segment_number")]
+
+    def __str__(self) -> str:
+        return f"{self.statement.reference}/{self.number}"
 
 
 class StatementAttachment(models.Model):

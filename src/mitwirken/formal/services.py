@@ -22,6 +22,7 @@ from mitwirken.core.uploads import check_attachment, check_document
 from mitwirken.projects import services as project_services
 from mitwirken.projects.models import Project
 
+from .evaluation import fingerprint
 from .law import Audience, period_problems
 from .models import (
     Channel,
@@ -304,6 +305,7 @@ def statement_submit(*, user: Any, track: Track, submission_key: str) -> Stateme
         channel=Channel.PORTAL, received_at=received_at, reference=_next_reference(procedure, received_at),
     )  # fmt: skip
     statement.content_sha256 = ""
+    statement.text_fingerprint = fingerprint(statement.text)
     statement.save()
     draft.attachments.update(statement=statement, draft=None)
     statement.content_sha256 = statement_digest(statement)
@@ -334,7 +336,7 @@ def statement_record(
         procedure=procedure, track=track, author_name=author_name, organisation_name=organisation_name, street=street,
         postal_code=postal_code, city=city, email=email, publish_name=publish_name, text=text.strip(), channel=channel,
         received_at=received_at, late=received_at >= track.end, recorded_by=actor,
-        reference=_next_reference(procedure, received_at), content_sha256="",
+        reference=_next_reference(procedure, received_at), content_sha256="", text_fingerprint=fingerprint(text),
     )  # fmt: skip
     statement.save()
     statement.content_sha256 = statement_digest(statement)

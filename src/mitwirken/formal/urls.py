@@ -12,6 +12,7 @@ urlpatterns = [
     path(P + "frist/<int:track_pk>/pruefen/", views.statement_review, name="review"),
     path(P + "stellungnahmen/<str:reference>/", views.receipt, name="receipt"),
     path(P + "stellungnahmen/<str:reference>/eingangsbestaetigung.pdf", views.receipt_download, name="receipt_pdf"),
+    path(P + "ergebnisse/", views.public_results, name="results"),
 ]
 
 B = "<slug:org_slug>/projekte/<int:project_pk>/verfahren/<int:module_pk>/"
@@ -24,5 +25,9 @@ backoffice_urlpatterns = [
     path(B + "unterlagen/", backoffice.documents, name="procedure_documents"),
     path(B + "eingang/", backoffice.inbox, name="procedure_inbox"),
     path(B + "eingang/erfassen/", backoffice.record_statement, name="procedure_record"),
-    path(B + "eingang/<int:statement_pk>/", backoffice.statement_detail, name="procedure_statement"),
+    path(B + "eingang/<int:statement_pk>/", backoffice.evaluate, name="procedure_statement"),
+    path(B + "schlagworte/", backoffice.catalogue, name="procedure_catalogue"),
+    path(B + "masseneinwendungen/", backoffice.groups, name="procedure_groups"),
+    path(B + "ergebnis/", backoffice.results, name="procedure_results"),
+    path(B + "abwaegungstabelle.<str:file_format>", backoffice.export, name="procedure_export"),
 ]

@@ -190,3 +190,32 @@ def export_statements_of(user: Any) -> list[dict[str, Any]]:
 def statement_url(statement: Statement) -> str:
     procedure = statement.procedure
     return reverse("formal:receipt", kwargs={**_url_kwargs(procedure), "reference": statement.reference})
+
+
+def public_results(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int) -> HttpResponse:
+    """The anonymised Abwägung: released segments only; names only where the submitter consented."""
+    from django.core.paginator import Paginator
+    from django.db.models import Prefetch, Q
+
+    from .exports import public_author
+    from .models import Segment, StatementStatus
+
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    released = Segment.objects.filter(status=StatementStatus.RELEASED).order_by("number")
+    statements = (
+        Statement.objects.filter(procedure=procedure)
+        .filter(Q(segments__status=StatementStatus.RELEASED) | Q(lead__segments__status=StatementStatus.RELEASED))
+        .distinct().order_by("reference")
+        .only("id", "reference", "author_name", "publish_name", "lead_id", "procedure_id")
+        .prefetch_related(Prefetch("segments", queryset=released), Prefetch("lead__segments", queryset=released))
+    )  # fmt: skip
+    page = Paginator(statements, 50).get_page(request.GET.get("seite"))
+    entries = [
+        (public_author(statement), list(statement.segments.all()) or list(statement.lead.segments.all() if statement.lead_id else []))
+        for statement in page.object_list
+    ]  # fmt: skip
+    return render(
+        request,
+        "formal/results.html",
+        {"procedure": procedure, "page": page, "entries": entries, **_context(procedure)},
+    )

@@ -1,0 +1,133 @@
+"""The Abwägungstabelle as XLSX, ODS and PDF, written row by row so memory stays bounded.
+
+Files are written to a temporary file and streamed from there: 50,000 statements
+never sit in memory as a workbook.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from typing import IO, Any
+from xml.sax.saxutils import escape
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from .models import Segment, Statement
+
+HEADER = [
+    "Vorgangsnummer", "Eingang", "Schritt", "Einreicher/in", "Organisation", "Bezug", "Abschnitt", "Textabschnitt",
+    "Schlagworte", "Abwägung / Erwiderung", "Ergebnis", "Status", "Leitstellungnahme",
+]  # fmt: skip
+PDF_LIMIT = 2000
+CHUNK = 1000
+
+
+def export_queryset(statements: QuerySet[Statement]) -> QuerySet[Statement]:
+    segments = Segment.objects.prefetch_related("keywords__topic").order_by("number")
+    return statements.select_related("track__round", "section", "lead").prefetch_related(
+        Prefetch("segments", queryset=segments), Prefetch("lead__segments", queryset=segments)
+    )
+
+
+def rows(statements: QuerySet[Statement], *, with_personal_data: bool = True) -> Iterator[list[Any]]:
+    """One row per segment (or per statement without segments), in chunks of CHUNK statements."""
+    for statement in export_queryset(statements).iterator(chunk_size=CHUNK):
+        base = [
+            statement.reference,
+            timezone.localtime(statement.received_at).strftime("%d.%m.%Y %H:%M"),
+            str(statement.track),
+            statement.author_name if with_personal_data else public_author(statement),
+            statement.organisation_name,
+            str(statement.section) if statement.section_id else "",
+        ]
+        lead = statement.lead.reference if statement.lead is not None else ""
+        lead_segments = list(statement.lead.segments.all()) if statement.lead is not None else []
+        segments = list(statement.segments.all()) or lead_segments
+        if not segments:
+            yield [*base, "", statement.text, "", "", "", statement.get_status_display(), lead]
+            continue
+        for segment in segments:
+            keywords = ", ".join(str(keyword) for keyword in segment.keywords.all())
+            yield [*base, segment.number, segment.text, keywords, segment.response, segment.get_result_display(),
+                   segment.get_status_display(), lead]  # fmt: skip
+
+
+def public_author(statement: Statement) -> str:
+    """Names only where the submitter consented; otherwise a stable pseudonym."""
+    if statement.publish_name and statement.author_name:
+        return statement.author_name
+    return f"Einwender/in {int(statement.reference.rsplit('-', 1)[-1])}"
+
+
+def write_xlsx(statements: QuerySet[Statement]) -> IO[bytes]:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)  # rows are flushed as they are appended
+    sheet = workbook.create_sheet("Abwägungstabelle")
+    sheet.append(HEADER)
+    for row in rows(statements):
+        sheet.append(row)
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
+    workbook.save(target)
+    target.seek(0)
+    return target
+
+
+def write_ods(statements: QuerySet[Statement]) -> IO[bytes]:
+    """A minimal OpenDocument spreadsheet, streamed into the ZIP (no ODF library builds a DOM of 50,000 rows)."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
+        entry = zipfile.ZipInfo("content.xml", date_time=(2026, 1, 1, 0, 0, 0))
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(entry, "w") as content:
+            content.write(_ODS_HEAD.encode())
+            for row in [HEADER, *rows(statements)]:
+                cells = "".join(
+                    f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+                    for value in row
+                )
+                content.write(f"<table:table-row>{cells}</table:table-row>".encode())
+            content.write(_ODS_TAIL.encode())
+    target.seek(0)
+    return target
+
+
+def write_pdf(statements: QuerySet[Statement], title: str) -> bytes:
+    from fpdf import FPDF
+
+    from .receipts import _font
+
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.add_font("Fira", fname=_font(""))
+    pdf.add_font("Fira", style="B", fname=_font("B"))
+    pdf.set_title(f"Abwägungstabelle – {title}")
+    pdf.add_page()
+    pdf.set_font("Fira", style="B", size=13)
+    pdf.multi_cell(0, 7, f"Abwägungstabelle – {title}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Fira", size=8)
+    with pdf.table(col_widths=(22, 30, 70, 80, 25, 20), line_height=4) as table:
+        heading = table.row()
+        for label in ["Vorgang", "Einreicher/in", "Textabschnitt", "Abwägung", "Ergebnis", "Status"]:
+            heading.cell(label)
+        for row in rows(statements):
+            cells = table.row()
+            for value in (row[0], row[3], row[7], row[9], row[10], row[11]):
+                cells.cell(str(value))
+    return bytes(pdf.output())
+
+
+_ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+ <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"""
+_ODS_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Abwaegungstabelle">"""
+_ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
