@@ -301,3 +301,63 @@ def test_receipts_are_for_the_author_and_staff_only(world, procedure, track):
     assert world.client("case_worker").get(receipt).status_code == 200
     for persona in ["invited", "anonymous", "other_org_admin"]:
         assert world.client(persona).get(receipt).status_code == 404
+
+
+def agency_setup(world):
+    from .conftest import login
+    from .factories import MembershipFactory, ProjectMembershipFactory
+
+    coordinator = MembershipFactory(organisation=world.agency_organisation, role="admin",
+                                    user__email="koordination@lbm.example").user  # fmt: skip
+    ProjectMembershipFactory(
+        project=world.semipublic, user=coordinator, role="agency", agency=world.agency_organisation
+    )
+    procedure = make_procedure(world.personas["case_worker"], world.semipublic, audience="agency")
+    from django.test import Client
+
+    return procedure, procedure.rounds.get().tracks.get(), login(Client(), coordinator)
+
+
+def test_agency_case_worker_drafts_and_coordinator_releases(world):
+    procedure, track, coordinator = agency_setup(world)
+    drafter = world.client("agency")
+    links = urls(procedure, track)
+    drafter.post(links["form"], {"text": "Die Zufahrt zur Landesstraße ist zu eng.", **ADDRESS, "action": "review"})
+    review = drafter.get(links["review"]).content.decode()
+    assert "Zur Freigabe an die Koordination übergeben" in review and "Verbindlich abgeben" not in review
+    key = re.search(r'name="submission_key" value="([^"]+)"', review).group(1)
+    # Submitting directly is refused for a case worker: the coordinator releases.
+    with pytest.raises(ValidationError):
+        services.statement_submit(user=world.personas["agency"], track=track, submission_key=key)
+    drafter.post(links["review"], {"submission_key": key, "action": "hand_over"})
+    assert not Statement.objects.exists()
+    queue = coordinator.get(f"{links['base']}/frist/{track.pk}/freigabe/")
+    assert queue.status_code == 200 and "Die Zufahrt zur Landesstraße" in queue.content.decode()
+    assert drafter.get(f"{links['base']}/frist/{track.pk}/freigabe/").status_code == 404  # not a coordinator
+    draft_pk = re.search(r'name="draft" value="(\d+)"', queue.content.decode()).group(1)
+    response = coordinator.post(f"{links['base']}/frist/{track.pk}/freigabe/", {"draft": draft_pk})
+    statement = Statement.objects.get()
+    assert response.status_code == 302 and statement.reference in response["Location"]
+    assert (
+        statement.agency == world.agency_organisation and statement.organisation_name == world.agency_organisation.name
+    )
+    assert statement.released_by.email == "koordination@lbm.example"
+    assert AuditEntry.objects.filter(action="statement.hand_over").exists()
+
+
+def test_cosigners_join_with_their_own_address(world, procedure, track):
+    response, _key = submit(world.client("citizen"), procedure, track)
+    statement = Statement.objects.get()
+    link = f"{urls(procedure, track)['base']}/mitzeichnen/{statement.cosign_token}/"
+    assert link.split("/verfahren/")[1] in world.client("citizen").get(response["Location"]).content.decode()
+    client = world.client("invited")
+    missing = client.post(link, {"name": "Max Mit", "street": "", "postal_code": "55555", "city": "X"})
+    assert 'id="id_street_error"' in missing.content.decode() and not statement.cosigners.exists()
+    assert (
+        client.post(link, {"name": "Max Mit", "street": "Weg 2", "postal_code": "55555", "city": "X"}).status_code
+        == 302
+    )
+    again = client.post(link, {"name": "Max Mit", "street": "Weg 2", "postal_code": "55555", "city": "X"})
+    assert "bereits" in again.content.decode()
+    assert statement.cosigners.get().name == "Max Mit"
+    assert world.client("anonymous").get(link).status_code == 302  # to the login, the project is public

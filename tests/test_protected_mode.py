@@ -44,7 +44,12 @@ AUTHOR_ONLY = ("stellungnahmen/",)  # receipts: the author and staff only
 SUBMITTERS_ONLY = ("/frist/",)  # statement form and review: people who may take part, not staff
 
 
+RELEASE_QUEUE = ("/freigabe/",)  # agency coordinators only; no persona here coordinates an agency
+
+
 def expected_status(url: str, persona: str) -> int:
+    if any(marker in url for marker in RELEASE_QUEUE):
+        return 404
     if any(marker in url for marker in AUTHOR_ONLY):
         return 200 if persona in ("invited", "case_worker", "org_admin", "portal_admin") else 404
     if any(marker in url for marker in SUBMITTERS_ONLY):
@@ -83,6 +88,7 @@ def protected_urls(world):
         "track_pk": track.pk,
         "document_pk": document.pk,
         "reference": statement.reference,
+        "token": statement.cosign_token,
     }
     return [fill(route, values) for route in project_url_templates()]
 

@@ -210,3 +210,17 @@ class BulkForm(forms.Form):
             .objects.filter(organisation_memberships__organisation=organisation)
             .only("id", "email", "display_name")
         )
+
+
+class CoSignForm(forms.Form):
+    name = forms.CharField(
+        label=_("Vor- und Nachname"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    street = forms.CharField(label=_("Straße und Hausnummer"), max_length=150,
+                             widget=forms.TextInput(attrs={"autocomplete": "street-address"}))  # fmt: skip
+    postal_code = forms.CharField(
+        label=_("Postleitzahl"), max_length=10, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
+    )
+    city = forms.CharField(
+        label=_("Ort"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )

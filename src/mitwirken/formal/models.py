@@ -272,6 +272,15 @@ class Statement(models.Model):
     # Identical texts (mass objections) share this fingerprint of the normalised text.
     text_fingerprint = models.CharField(_("Textfingerabdruck"), max_length=64, blank=True, db_index=True)
     final_notice_sent_at = models.DateTimeField(_("Schlussmitteilung versandt"), null=True, blank=True)
+    agency = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("Für Träger öffentlicher Belange"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Freigegeben von"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    cosign_token = models.UUIDField(_("Schlüssel zum Mitzeichnen"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = StatementQuerySet.as_manager()
 
@@ -379,6 +388,32 @@ class Segment(models.Model):
         return f"{self.statement.reference}/{self.number}"
 
 
+class CoSigner(models.Model):
+    """A further submitter (Mitzeichnende/r) of the same text, with their own name and address."""
+
+    statement = models.ForeignKey(
+        Statement, verbose_name=_("Stellungnahme"), on_delete=models.CASCADE, related_name="cosigners"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Konto"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="cosigned")  # fmt: skip
+    name = models.CharField(_("Vor- und Nachname"), max_length=150)
+    street = models.CharField(_("Straße und Hausnummer"), max_length=150)
+    postal_code = models.CharField(_("Postleitzahl"), max_length=10)
+    city = models.CharField(_("Ort"), max_length=100)
+    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+    signed_at = models.DateTimeField(_("Mitgezeichnet am"))
+    final_notice_sent_at = models.DateTimeField(_("Schlussmitteilung versandt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Mitzeichnende Person")
+        verbose_name_plural = _("Mitzeichnende Personen")
+        ordering = ["signed_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["statement", "user"], name="one_cosignature_per_account")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class StatementAttachment(models.Model):
     statement = models.ForeignKey(
         Statement,
@@ -428,6 +463,12 @@ class StatementDraft(models.Model):
     submission_key = models.UUIDField(_("Übermittlungsschlüssel"), default=uuid.uuid4, unique=True, editable=False)
     data = models.JSONField(_("Eingaben"), default=dict)
     updated_at = models.DateTimeField(_("Zuletzt gespeichert"), auto_now=True)
+    # DiPlanung pattern: an agency's case worker hands the draft to the agency's coordinator for release.
+    awaiting_release_since = models.DateTimeField(_("Zur Freigabe übergeben"), null=True, blank=True)
+    agency = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("Träger öffentlicher Belange"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("Entwurf einer Stellungnahme")

@@ -14,7 +14,7 @@ from mitwirken.core.audit import log_action
 from mitwirken.core.notifications import send_templated_email
 
 from .evaluation import effective_segments
-from .models import Procedure, Statement, StatementStatus
+from .models import CoSigner, Procedure, Statement, StatementStatus
 
 BATCH = 500
 
@@ -42,6 +42,12 @@ def send_final_notices(procedure_id: int, after_id: int = 0) -> int:
                 context={"statement": statement, "segments": effective_segments(statement), "project": procedure.module.project},
             )  # fmt: skip
             Statement.objects.filter(pk=statement.pk).update(final_notice_sent_at=timezone.now())
+            for cosigner in statement.cosigners.filter(final_notice_sent_at__isnull=True).exclude(email=""):
+                send_templated_email(
+                    to=[cosigner.email], template="final_notice",
+                    context={"statement": statement, "segments": effective_segments(statement), "project": procedure.module.project},
+                )  # fmt: skip
+                CoSigner.objects.filter(pk=cosigner.pk).update(final_notice_sent_at=timezone.now())
         sent += 1
     if len(batch) == BATCH:
         send_final_notices.enqueue(procedure_id, batch[-1].pk)

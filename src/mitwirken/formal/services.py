@@ -26,6 +26,7 @@ from .evaluation import fingerprint
 from .law import Audience, period_problems
 from .models import (
     Channel,
+    CoSigner,
     Document,
     DocumentSection,
     Procedure,
@@ -221,6 +222,7 @@ def draft_save(*, user: Any, track: Track, data: dict[str, Any], uploads: list[A
     _require_submit(user, track)
     draft = StatementDraft.objects.select_for_update().get(pk=draft_for(user=user, track=track).pk)
     draft.data = {**draft.data, **{key: data[key] for key in DRAFT_FIELDS if key in data}}
+    draft.awaiting_release_since = None  # a changed draft must be handed over (and released) again
     draft.save()
     for upload in uploads or []:
         if draft.attachments.count() >= MAX_STATEMENT_ATTACHMENTS:
@@ -287,34 +289,138 @@ def statement_submit(*, user: Any, track: Track, submission_key: str) -> Stateme
         raise ValidationError(
             _("Dieser Entwurf wurde bereits abgeschickt oder ist abgelaufen. Bitte laden Sie die Seite neu.")
         )
+    if track.audience == Audience.AGENCY and not is_agency_coordinator(user, track):
+        raise ValidationError(
+            _(
+                "Stellungnahmen einer Behörde gibt deren Koordination frei. Bitte übergeben Sie den Entwurf zur Freigabe."
+            )
+        )
+    statement = _statement_from_draft(draft, track, received_at, author=user)
+    send_templated_email(to=[user.email], template="statement_receipt",
+                         context={"statement": statement, "project": track.round.procedure.module.project})  # fmt: skip
+    return statement
+
+
+def _statement_from_draft(draft: StatementDraft, track: Track, received_at: datetime, **extra: Any) -> Statement:
+    """Turn a validated draft into the statement record; the caller holds the transaction and the checks."""
     procedure = track.round.procedure
     errors = validate_draft(draft, procedure)
     if errors:
         raise ValidationError(errors)
+    author = extra.pop("author")
     section_id = int(draft.value("section") or 0)
     statement = Statement(
-        procedure=procedure, track=track, submission_key=draft.submission_key, author=user,
+        procedure=procedure, track=track, submission_key=draft.submission_key, author=author,
         author_name=draft.value("author_name"), organisation_name=draft.value("organisation_name"),
         street=draft.value("street"), postal_code=draft.value("postal_code"), city=draft.value("city"),
-        email=user.email, publish_name=bool(draft.value("publish_name", False)), text=draft.value("text").strip(),
+        email=author.email, publish_name=bool(draft.value("publish_name", False)), text=draft.value("text").strip(),
         section_id=section_id
         if section_id and DocumentSection.objects.filter(pk=section_id, document__procedure=procedure).exists()
         else None,
         location=geo.parse_geometry(draft.value("location"), allowed_types=("Point", "LineString", "Polygon"))
         if draft.value("location") else None,
         channel=Channel.PORTAL, received_at=received_at, reference=_next_reference(procedure, received_at),
+        content_sha256="", **extra,
     )  # fmt: skip
-    statement.content_sha256 = ""
     statement.text_fingerprint = fingerprint(statement.text)
     statement.save()
     draft.attachments.update(statement=statement, draft=None)
     statement.content_sha256 = statement_digest(statement)
     statement.save(update_fields=["content_sha256"])
     draft.delete()
-    log_action(actor=user, action="statement.submit", obj=statement, organisation=procedure.module.project.organisation)
-    send_templated_email(to=[user.email], template="statement_receipt",
-                         context={"statement": statement, "project": procedure.module.project})  # fmt: skip
+    log_action(actor=extra.get("released_by") or author, action="statement.submit", obj=statement,
+               organisation=procedure.module.project.organisation)  # fmt: skip
     return statement
+
+
+def agency_of(user: Any, track: Track) -> Any:
+    """The agency (TöB organisation) the user speaks for in this project, if any."""
+    from mitwirken.projects.models import ParticipantRole, ProjectMembership
+
+    membership = (
+        ProjectMembership.objects.filter(project=track.round.procedure.module.project, user=user, role=ParticipantRole.AGENCY)
+        .select_related("agency").first()
+    )  # fmt: skip
+    return membership.agency if membership else None
+
+
+def is_agency_coordinator(user: Any, track: Track) -> bool:
+    """Coordinators are the administrators of the agency's own organisation (DiPlanung's release step)."""
+    from mitwirken.organisations.models import OrganisationMembership, OrganisationRole
+
+    agency = agency_of(user, track)
+    if agency is None:
+        return False
+    return OrganisationMembership.objects.filter(organisation=agency, user=user, role=OrganisationRole.ADMIN).exists()
+
+
+@transaction.atomic
+def draft_hand_over(*, user: Any, track: Track, submission_key: str) -> StatementDraft:
+    """An agency case worker passes the finished draft to the agency's coordinator."""
+    _require_submit(user, track)
+    agency = agency_of(user, track)
+    if agency is None:
+        raise PermissionDenied
+    draft = StatementDraft.objects.select_for_update().get(track=track, author=user, submission_key=submission_key)
+    errors = validate_draft(draft, track.round.procedure)
+    if errors:
+        raise ValidationError(errors)
+    draft.awaiting_release_since = timezone.now()
+    draft.agency = agency
+    draft.save(update_fields=["awaiting_release_since", "agency"])
+    log_action(actor=user, action="statement.hand_over", obj=draft, organisation=agency)
+    return draft
+
+
+@transaction.atomic
+def statement_release(*, coordinator: Any, track: Track, draft_pk: int) -> Statement:
+    """The coordinator releases a colleague's draft; the moment of release is the moment of receipt."""
+    received_at = timezone.now()
+    _require_submit(coordinator, track)
+    if not is_agency_coordinator(coordinator, track):
+        raise PermissionDenied
+    agency = agency_of(coordinator, track)
+    draft = (
+        StatementDraft.objects.select_for_update()
+        .filter(pk=draft_pk, track=track, agency=agency, awaiting_release_since__isnull=False)
+        .first()
+    )
+    if draft is None:
+        raise ValidationError(_("Dieser Entwurf liegt nicht (mehr) zur Freigabe vor."))
+    if not draft.value("organisation_name"):
+        draft.data["organisation_name"] = agency.name
+    statement = _statement_from_draft(
+        draft, track, received_at, author=draft.author, agency=agency, released_by=coordinator
+    )
+    recipients = sorted({address for address in (statement.email, coordinator.email) if address})
+    send_templated_email(to=recipients, template="statement_receipt",
+                         context={"statement": statement, "project": track.round.procedure.module.project})  # fmt: skip
+    return statement
+
+
+@transaction.atomic
+def cosign(*, user: Any, statement: Statement, name: str, street: str, postal_code: str, city: str) -> CoSigner:
+    """Join an existing statement with one's own name and address, within the statement's period."""
+    track = Track.objects.with_phase().get(pk=statement.track_id)
+    if not track.is_open():
+        raise ValidationError(deadline_message(track))
+    values = {"name": name.strip(), "street": street.strip(), "postal_code": postal_code.strip(), "city": city.strip()}
+    missing = {field: [_("Bitte ausfüllen: Mitzeichnen ist nur mit Name und Anschrift rechtlich wirksam.")]
+               for field, value in values.items() if not value}  # fmt: skip
+    if missing:
+        raise ValidationError(missing)
+    if statement.author_id == user.pk or statement.cosigners.filter(user=user).exists():
+        raise ValidationError(_("Sie haben diese Stellungnahme bereits abgegeben oder mitgezeichnet."))
+    cosigner = CoSigner.objects.create(
+        statement=statement, user=user, email=user.email, signed_at=timezone.now(), **values
+    )
+    log_action(
+        actor=user,
+        action="statement.cosign",
+        obj=statement,
+        organisation=statement.procedure.module.project.organisation,
+    )
+    return cosigner
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ urlpatterns = [
     path(P + "stellungnahmen/<str:reference>/", views.receipt, name="receipt"),
     path(P + "stellungnahmen/<str:reference>/eingangsbestaetigung.pdf", views.receipt_download, name="receipt_pdf"),
     path(P + "ergebnisse/", views.public_results, name="results"),
+    path(P + "frist/<int:track_pk>/freigabe/", views.release_list, name="release"),
+    path(P + "mitzeichnen/<uuid:token>/", views.cosign, name="cosign"),
 ]
 
 B = "<slug:org_slug>/projekte/<int:project_pk>/verfahren/<int:module_pk>/"

@@ -135,6 +135,10 @@ def statement_review(
     if request.method == "POST":
         key = request.POST.get("submission_key", "")
         try:
+            if request.POST.get("action") == "hand_over":
+                services.draft_hand_over(user=request.user, track=track, submission_key=key)
+                messages.success(request, _("Ihr Entwurf liegt jetzt Ihrer Koordination zur Freigabe vor."))
+                return redirect(procedure.module.project.get_absolute_url())
             statement = services.statement_submit(user=request.user, track=track, submission_key=key)
         except IntegrityError:
             # The same key committed by a concurrent request: that statement is the answer.
@@ -160,8 +164,10 @@ def statement_review(
             DocumentSection.objects.filter(pk=draft.value("section"), document__procedure=procedure)
             .select_related("document").first()
         )  # fmt: skip
+    needs_release = track.audience == "agency" and not services.is_agency_coordinator(request.user, track)
     return render(request, "formal/review.html", {
         "procedure": procedure, "track": track, "draft": draft, "errors": errors, "section": section,
+        "needs_release": needs_release,
         "attachments": draft.attachments.all(), **_context(procedure)})  # fmt: skip
 
 
@@ -219,3 +225,61 @@ def public_results(request: HttpRequest, org_slug: str, project_slug: str, modul
         "formal/results.html",
         {"procedure": procedure, "page": page, "entries": entries, **_context(procedure)},
     )
+
+
+def release_list(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, track_pk: int) -> HttpResponse:
+    """The agency coordinator's queue: colleagues' drafts waiting for release."""
+    from .models import StatementDraft
+
+    procedure, track = _open_track(request, org_slug, project_slug, module_pk, track_pk)
+    if not request.user.is_authenticated or not services.is_agency_coordinator(request.user, track):
+        raise Http404
+    if request.method == "POST":
+        try:
+            statement = services.statement_release(
+                coordinator=request.user, track=track, draft_pk=int(request.POST.get("draft", 0))
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [_("Die Freigabe ist nicht möglich.")])))
+        else:
+            messages.success(request, _("Freigegeben und eingegangen als %(ref)s.") % {"ref": statement.reference})
+            return redirect("formal:receipt", **_url_kwargs(procedure), reference=statement.reference)
+    drafts = StatementDraft.objects.filter(
+        track=track, agency=services.agency_of(request.user, track), awaiting_release_since__isnull=False
+    ).select_related("author")
+    return render(
+        request,
+        "formal/release.html",
+        {"procedure": procedure, "track": track, "drafts": drafts, **_context(procedure)},
+    )
+
+
+def cosign(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, token: str) -> HttpResponse:
+    """Co-sign an existing statement with one's own name and address (Mitzeichnung)."""
+    from django.shortcuts import get_object_or_404
+
+    from .forms import CoSignForm
+
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    statement = get_object_or_404(Statement.objects.select_related("track__phase", "track__round"), procedure=procedure,
+                                  cosign_token=token)  # fmt: skip
+    statement.procedure = statement.track.round.procedure = procedure
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm("formal.view_track", statement.track):
+        raise Http404
+    user = request.user
+    form = CoSignForm(request.POST or None, initial={"name": getattr(user, "real_name", ""), "street": getattr(user, "street", ""),
+                      "postal_code": getattr(user, "postal_code", ""), "city": getattr(user, "city", "")})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cosign(user=user, statement=statement, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Sie haben die Stellungnahme %(ref)s mitgezeichnet.") % {"ref": statement.reference}
+            )
+            return redirect(procedure.module.project.get_absolute_url())
+    return render(request, "formal/cosign.html", {"procedure": procedure, "statement": statement, "form": form,
+                  "open": statement.track.is_open(), **_context(procedure)})  # fmt: skip
