@@ -285,6 +285,10 @@ if ENVIRONMENT == "test":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}
     MITWIRKEN_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     MEDIA_ROOT = VAR_DIR / "test-media"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not memory: live-server tests then get one connection per thread, as in production,
+        # and concurrent requests (the deadline burst test) really run concurrently.
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]
 
 FORM_RENDERER = "mitwirken.core.forms.KernFormRenderer"

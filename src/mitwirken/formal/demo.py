@@ -87,7 +87,8 @@ def _create(staff: Any, project: Project) -> Procedure:
     for index in range(5):  # a mass objection: the same text by letter
         statements.append(services.statement_record(
             actor=staff, track=public, received_at=timezone.now() - timedelta(days=2, hours=index), channel="letter",
-            text=OBJECTION, author_name=f"Einwender Brief {index + 1}", **ADDRESS,
+            text=OBJECTION, author_name=f"Einwender Brief {index + 1}", street=ADDRESS["street"],
+            postal_code=ADDRESS["postal_code"], city=ADDRESS["city"],
         ))  # fmt: skip
     services.statement_record(actor=staff, track=public, received_at=timezone.now() - timedelta(days=1), channel="email",
                               text="Bitte prüfen Sie die Variante Süd genauer, sie schont den Mühlbach.",

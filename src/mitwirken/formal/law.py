@@ -50,14 +50,18 @@ PRECLUSION = (
     "Stellungnahmen, die nach Ablauf der Frist eingehen, können bei der Entscheidung unberücksichtigt "
     "bleiben (Präklusion)."
 )
+# Raumordnung (demosplan's mapping, DOMAIN.md §2): 4000/5000 are the configuration step, 4400/5400 the
+# Erörterungstermin; participation steps are early 4100/5100, hearing 4200/5200, renewed hearing 4500/5500.
 RAUMORDNUNG_CODES = {
-    ("early", "agency"): 4000, ("hearing", "agency"): 4200, ("renewed", "agency"): 4400,
-    ("early", "public"): 5000, ("hearing", "public"): 5200, ("renewed", "public"): 5400,
+    ("early", "agency"): 4100, ("hearing", "agency"): 4200, ("renewed", "agency"): 4500,
+    ("early", "public"): 5100, ("hearing", "public"): 5200, ("renewed", "public"): 5500,
 }  # fmt: skip
+# Bauleitplanung (the XSD's code documentation): public early 4000 / publication 6000, agencies early 2000 /
+# hearing 5000. A renewed hearing repeats the hearing step; XBeteiligung tells them apart by the Durchgang.
 BAULEITPLANUNG_CODES = {
-    ("early", "public"): 1000, ("early", "agency"): 2000,
-    ("hearing", "public"): 4000, ("hearing", "agency"): 5000,
-    ("renewed", "public"): 6000, ("renewed", "agency"): 7000,
+    ("early", "public"): 4000, ("early", "agency"): 2000,
+    ("hearing", "public"): 6000, ("hearing", "agency"): 5000,
+    ("renewed", "public"): 6000, ("renewed", "agency"): 5000,
 }  # fmt: skip
 
 RULES: dict[str, Rules] = {

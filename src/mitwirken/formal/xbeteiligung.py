@@ -1,0 +1,724 @@
+"""XBeteiligung 1.2: statements out (0701), procedures in (0301 and 0401).
+
+XBeteiligung is the XÖV standard of the XLeitstelle for participation procedures
+(../shared/DOMAIN.md §2). Every message is an XÖV g2g base message: a header with
+message id, type, creation time, reader (``leser``) and author (``autor``), then the
+content (``nachrichteninhalt``).
+
+- ``statement_message`` writes ``allgemein.stellungnahme.Neuabgegeben.0701`` for one statement;
+  ``statement_batch_zip`` / ``write_statement_batch`` put one such file per statement into a ZIP.
+- ``import_procedure`` reads ``raumordnung.Initiieren.0301`` or ``kommunal.Initiieren.0401`` and
+  creates the procedure with its rounds, tracks and dates through the normal services.
+- ``validate`` checks a message against the XSDs; both directions use it, so we never send
+  and never accept a message the schema refuses.
+
+The XSDs are located at ``<repository>/../shared/standards/xbeteiligung-1.2/``; the setting or
+environment variable ``XBETEILIGUNG_XSD_DIR`` overrides that.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import unicodedata
+import uuid
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from lxml import etree
+
+from mitwirken.core.audit import log_action
+from mitwirken.projects.models import Project
+
+from . import services
+from .law import BAULEITPLANUNG_CODES, RAUMORDNUNG_CODES, Audience, ProcedureType, RoundKind
+from .models import Procedure, Statement, StatementAttachment, StatementStatus, Track
+
+# Namespaces
+
+XBETEILIGUNG = "https://www.xleitstelle.de/xbeteiligung/12"
+G2G = "http://xoev.de/schemata/basisnachricht/g2g/1_1"
+BEHOERDE = "http://xoev.de/schemata/basisnachricht/behoerde/1_1"
+KOMMUNIKATION = "http://xoev.de/schemata/basisnachricht/kommunikation/1_1"
+GML = "http://www.opengis.net/gml/3.2"
+NSMAP = {"xbeteiligung": XBETEILIGUNG, "bn-g2g": G2G, "bn-beh": BEHOERDE, "bn-kom": KOMMUNIKATION, "gml": GML}
+
+STANDARD, STANDARD_VERSION = "XBeteiligung", "1.2"
+PRODUCT = "mitwirken"
+
+STATEMENT_MESSAGE = "allgemein.stellungnahme.Neuabgegeben.0701"
+RAUMORDNUNG_INITIATE = "raumordnung.Initiieren.0301"
+KOMMUNAL_INITIATE = "kommunal.Initiieren.0401"
+
+# Code lists. Where the schema fixes listURI/listVersionID we send exactly that. The step
+# lists (Verfahrensschritt, Verfahrensteilschritt) and the KoSIT lists are external
+# ("Typ 3") lists whose version the schema leaves open; the values follow what the
+# demosplan XBeteiligung adapter exchanges with DiPlan Cockpit.
+MESSAGE_TYPES = ("urn:xoev-de:xleitstelle:codeliste:xbeteiligung-nachrichten", "1.2")
+DIRECTORY_SERVICES = ("urn:xoev-de:kosit:codeliste:verzeichnisdienst", "3")
+CHANNELS = ("urn:de:xoev:codeliste:erreichbarkeit", "3")
+CHANNEL_EMAIL = "01"
+MIME_TYPES = ("urn:xoev-de:xbau:codeliste:xbau-mimetypes", "1.0")
+STEP_LIST_VERSION = "3"
+STEP_LISTS = {
+    "verfahrensschrittKommunal": "urn:xoev-de:xleitstelle:codeliste:verfahrensschrittkommunal",
+    "verfahrensschrittRaumordnung": "urn:xoev-de:xleitstelle:codeliste:verfahrensschrittraumordnung",
+    "verfahrensschrittPlanfeststellung": "urn:xoev-de:xleitstelle:codeliste:verfahrensschrittplanfeststellung",
+}
+SUBSTEP_LIST = "urn:xoev-de:xleitstelle:codeliste:verfahrensteilschritt"
+STATUS_LIST = ("urn:xoev-de:xleitstelle:codeliste:statusderstellungnahme", "1.0")
+KIND_LIST = ("urn:xoev-de:xleitstelle:codeliste:artderstellungnahme", "1.0")
+FEEDBACK_LIST = ("urn:xoev-de:xleitstelle:codeliste:artderrueckmeldung", "1.0")
+
+# Statusderstellungnahme 1.0: 1000 neu, 2000 in Bearbeitung, 3000 bearbeitet, 4000 Schlussmitteilung versandt.
+STATUS_CODES: dict[str, str] = {
+    StatementStatus.NEW: "1000",
+    StatementStatus.IN_PROGRESS: "2000",
+    StatementStatus.WEIGHED: "3000",
+    StatementStatus.RELEASED: "3000",
+}
+STATUS_FINAL_NOTICE_SENT = "4000"
+KIND_ANONYMOUS, KIND_NAMED = "1000", "2000"  # artderstellungnahme 1.0
+FEEDBACK_EMAIL, FEEDBACK_POST = "1000", "2000"  # artderrueckmeldung 1.0
+
+# GeoJSON is WGS 84 (longitude, latitude); GML with this CRS URI takes the EPSG axis order (latitude, longitude).
+WGS84 = "http://www.opengis.net/def/crs/EPSG/0/4326"
+
+ROUND_ORDER = {RoundKind.EARLY: 0, RoundKind.HEARING: 1, RoundKind.RENEWED: 2}
+
+
+class MessageInvalid(ValueError):
+    """A message the schema (or our mapping) refuses. ``errors`` holds one readable line per problem."""
+
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        self.errors = errors or []
+        super().__init__("\n".join([message, *self.errors]))
+
+
+@dataclass(frozen=True)
+class Authority:
+    """A public body in the message header (``bn-beh:BehoerdeType``).
+
+    ``kennung`` is the body's key in the directory service: the AGS for routing between
+    planning portals, or a DVDV "prefix:id" such as ``psw:01003110``.
+    """
+
+    name: str
+    kennung: str
+    verzeichnisdienst: str = "DVDV"
+    email: str = ""
+
+
+# Schema
+
+
+def xsd_dir() -> Path:
+    configured = getattr(settings, "XBETEILIGUNG_XSD_DIR", None) or os.environ.get("XBETEILIGUNG_XSD_DIR")
+    if configured:
+        return Path(configured)
+    repository = Path(__file__).resolve().parents[3]  # src/mitwirken/formal/xbeteiligung.py -> repository root
+    return repository.parent / "shared" / "standards" / "xbeteiligung-1.2"
+
+
+# lxml keeps the error log on the schema object, not per call: one compiled schema per thread
+# keeps the errors of concurrent validations apart. Compiling takes a few milliseconds.
+_schemas = threading.local()
+
+
+def schema() -> etree.XMLSchema:
+    """The compiled XBeteiligung schema, built once per thread and folder."""
+    directory = xsd_dir()
+    cache: dict[Path, etree.XMLSchema] = _schemas.__dict__.setdefault("by_folder", {})
+    if directory not in cache:
+        entry = directory / "xbeteiligung.xsd"
+        if not entry.is_file():
+            raise ImproperlyConfigured(
+                f"XBeteiligung-Schema nicht gefunden: {entry} (Einstellung XBETEILIGUNG_XSD_DIR)"
+            )
+        cache[directory] = etree.XMLSchema(etree.parse(str(entry), parser=_safe_parser()))
+    return cache[directory]
+
+
+def _safe_parser() -> etree.XMLParser:
+    # Messages come from outside: no external entities, no DTDs, no network.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=True)
+
+
+def _parse(xml_bytes: bytes) -> Any:
+    try:
+        return etree.fromstring(xml_bytes, parser=_safe_parser())
+    except etree.XMLSyntaxError as error:
+        raise MessageInvalid(
+            "Die Nachricht ist kein wohlgeformtes XML.", [f"Zeile {error.lineno}: {error.msg}"]
+        ) from None
+
+
+def _validate_tree(root: Any) -> None:
+    checker = schema()
+    if not checker.validate(root):
+        lines = [f"Zeile {entry.line}: {entry.message}" for entry in checker.error_log]
+        raise MessageInvalid("Die Nachricht entspricht nicht dem Schema XBeteiligung 1.2.", lines)
+
+
+def validate(xml_bytes: bytes) -> None:
+    """Raise ``MessageInvalid`` with the schema's errors (line and message) unless the message is valid."""
+    _validate_tree(_parse(xml_bytes))
+
+
+# Text for DIN 91379 fields
+
+# The single characters of DIN 91379 datatype C (din-norm-91379-datatypes.xsd). Typographic quotes,
+# dashes, emoji and the like are outside it and would make the whole message invalid.
+_DIN_C_CHAR = re.compile(
+    "[\t\n\r\x20-\x7e\xa0-\xac\xae-\u017e\u0187\u0188\u018f\u0197\u01a0\u01a1\u01af\u01b0\u01b7\u01cd-\u01dc"
+    "\u01de\u01df\u01e2-\u01f0\u01f4\u01f5\u01f8-\u01ff\u0212\u0213\u0218-\u021b\u021e\u021f\u0227-\u0233\u0259"
+    "\u0268\u0292\u02b9\u02ba\u02be\u02bf\u02c8\u02cc\u1e02\u1e03\u1e06\u1e07\u1e0a-\u1e11\u1e17\u1e1c-\u1e2b"
+    "\u1e2f-\u1e37\u1e3a\u1e3b\u1e40-\u1e49\u1e52-\u1e5b\u1e5e-\u1e63\u1e6a-\u1e6f\u1e80-\u1e87\u1e8c-\u1e97"
+    "\u1e9e\u1ea0-\u1ef9\u2019\u2021\u20ac]"
+)
+_DIN_C_REPLACEMENTS = {
+    "„": '"', "“": '"', "”": '"', "‟": '"', "″": '"', "‚": "'", "‘": "'", "‛": "'", "′": "'",
+    "–": "-", "—": "-", "‒": "-", "―": "-", "−": "-", "‐": "-", "‑": "-", "…": "...", "•": "*",
+    "\u2007": " ", "\u2009": " ", "\u200a": " ", "\u202f": " ",
+    "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
+}  # fmt: skip
+
+
+def din_text(value: str) -> str:
+    """``value`` with every character outside DIN 91379 datatype C replaced by its nearest allowed form.
+
+    The statement in our database keeps its exact wording; only the message is transliterated.
+    """
+    result = []
+    for char in unicodedata.normalize("NFC", value):
+        if _DIN_C_CHAR.fullmatch(char):
+            result.append(char)
+        elif char in _DIN_C_REPLACEMENTS:
+            result.append(_DIN_C_REPLACEMENTS[char])
+        elif unicodedata.combining(char):
+            continue  # a diacritic NFC could not merge into its letter
+        else:
+            folded = "".join(part for part in unicodedata.normalize("NFKD", char) if _DIN_C_CHAR.fullmatch(part))
+            result.append(folded or "?")
+    return "".join(result)
+
+
+# Element builders
+
+
+def _sub(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
+    element = etree.SubElement(parent, tag, attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _xb(name: str) -> str:
+    return f"{{{XBETEILIGUNG}}}{name}"
+
+
+def _code(parent: Any, tag: str, code: str, lists: tuple[str, str] | None = None, *, name: str = "") -> Any:
+    """An XÖV code element: ``<code>`` (and ``<name>``) are unqualified children; the list travels in attributes."""
+    element = _sub(parent, tag)
+    if lists:
+        element.set("listURI", lists[0])
+        element.set("listVersionID", lists[1])
+    _sub(element, "code", code)
+    if name:
+        _sub(element, "name", din_text(name))
+    return element
+
+
+def _authority(parent: Any, tag: str, authority: Authority) -> None:
+    element = _sub(parent, tag)
+    _code(element, f"{{{BEHOERDE}}}verzeichnisdienst", authority.verzeichnisdienst, DIRECTORY_SERVICES)
+    _sub(element, f"{{{BEHOERDE}}}kennung", din_text(authority.kennung))
+    _sub(element, f"{{{BEHOERDE}}}name", din_text(authority.name))
+    if authority.email:
+        reachability = _sub(element, f"{{{KOMMUNIKATION}}}erreichbarkeit")
+        _code(reachability, f"{{{KOMMUNIKATION}}}kanal", CHANNEL_EMAIL, CHANNELS)
+        _sub(reachability, f"{{{KOMMUNIKATION}}}kennung", din_text(authority.email))
+
+
+def _message(root_name: str, *, sender: Authority, receiver: Authority) -> Any:
+    """The g2g base message with its header; returns the root, ready for ``nachrichteninhalt``."""
+    root = etree.Element(_xb(root_name), nsmap=NSMAP)
+    root.set("produkt", PRODUCT)
+    root.set("produkthersteller", getattr(settings, "XBETEILIGUNG_PRODUCT_MANUFACTURER", PRODUCT))
+    root.set("standard", STANDARD)
+    root.set("version", STANDARD_VERSION)
+    if getattr(settings, "ENVIRONMENT", "production") != "production":
+        root.set("test", "true")  # receivers must never process messages from a test or development system
+    header = _sub(root, f"{{{G2G}}}nachrichtenkopf.g2g")
+    identification = _sub(header, f"{{{G2G}}}identifikation.nachricht")
+    _sub(identification, f"{{{G2G}}}nachrichtenUUID", str(uuid.uuid4()))
+    _code(identification, f"{{{G2G}}}nachrichtentyp", root_name.rsplit(".", 1)[-1], MESSAGE_TYPES, name=root_name)
+    # The base message asks for milliseconds and a time zone; we write Berlin time with its offset.
+    created = timezone.localtime()
+    _sub(identification, f"{{{G2G}}}erstellungszeitpunkt", created.isoformat(timespec="milliseconds"))
+    _authority(header, f"{{{G2G}}}leser", receiver)
+    _authority(header, f"{{{G2G}}}autor", sender)
+    return root
+
+
+# Statement export (0701)
+
+
+def organisation_authority(organisation: Any) -> Authority:
+    """The organisation as message author: its AGS is the routing key; without one, its portal slug."""
+    return Authority(name=organisation.name, kennung=organisation.ags or organisation.slug,
+                     email=organisation.contact_email)  # fmt: skip
+
+
+def configured_receiver() -> Authority | None:
+    """``settings.XBETEILIGUNG_RECEIVER``: a dict with name, kennung and optionally verzeichnisdienst, email."""
+    configured = getattr(settings, "XBETEILIGUNG_RECEIVER", None)
+    return Authority(**configured) if configured else None
+
+
+def procedure_ids(procedure: Procedure) -> tuple[str, str]:
+    """(vorgangsID, planID) for a procedure.
+
+    XBeteiligung expects the ids of the 0301/0401 message that opened the procedure. We do not
+    store those yet, so the ids are derived from our own keys: stable, unique within the portal.
+    """
+    key = f"mitwirken:{procedure.module.project.organisation.slug}:verfahren:{procedure.pk}"
+    return key, key
+
+
+def track_id(track: Track) -> str:
+    """The beteiligungsID: one participation step (audience and round) of a procedure."""
+    return f"mitwirken:{track.round.procedure.module.project.organisation.slug}:frist:{track.pk}"
+
+
+def _step_element(procedure: Procedure) -> str:
+    if procedure.procedure_type == ProcedureType.BAULEITPLANUNG:
+        return "verfahrensschrittKommunal"
+    if procedure.procedure_type == ProcedureType.PLANFESTSTELLUNG:
+        return "verfahrensschrittPlanfeststellung"
+    return "verfahrensschrittRaumordnung"
+
+
+def _status_code(statement: Statement) -> str:
+    # final_notice_sent_at arrives with the Abwägung work; getattr keeps this module independent of it.
+    if getattr(statement, "final_notice_sent_at", None):
+        return STATUS_FINAL_NOTICE_SENT
+    return STATUS_CODES.get(statement.status, "1000")
+
+
+_NAME_PARTICLES = frozenset(
+    ["von", "vom", "van", "de", "der", "den", "zu", "zum", "zur", "ten", "ter", "di", "da", "del", "le", "la"]
+)
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    """(given names, family name) from the one name field we have: the family name is the last word,
+    together with any lowercase particles before it ("Ursula von der Leyen" -> "Ursula", "von der Leyen")."""
+    words = full_name.split()
+    if len(words) < 2:
+        return "", full_name.strip()
+    cut = len(words) - 1
+    while cut > 1 and words[cut - 1] in _NAME_PARTICLES:
+        cut -= 1
+    return " ".join(words[:cut]), " ".join(words[cut:])
+
+
+def _person_name(parent: Any, tag: str, full_name: str) -> None:
+    # xbauk:NameNatuerlichePerson; its children are unqualified (the XBau core module's element form).
+    given, family = split_name(full_name)
+    name = _sub(parent, tag)
+    for part_tag, value in (("familienname", family), ("vorname", given)):
+        part = _sub(name, part_tag)
+        if value:
+            _sub(part, "name", din_text(value))
+        else:
+            _sub(part, "nichtVorhanden", "true")
+
+
+def _author(parent: Any, statement: Statement) -> None:
+    if not statement.author_name.strip():
+        return  # anonymous or anonymised: the schema makes the whole verfasser optional, but its name mandatory
+    author = _sub(parent, _xb("verfasser"))
+    if not statement.organisation_name.strip():
+        _sub(author, _xb("privatperson"), "true")
+    _person_name(author, _xb("name"), statement.author_name.strip())
+    if statement.organisation_name.strip():
+        organisation = _sub(author, _xb("organisation"))
+        _sub(organisation, _xb("name"), din_text(statement.organisation_name.strip()))
+    if statement.street or statement.postal_code or statement.city:
+        address = _sub(author, _xb("anschrift"))
+        for tag, value in (("strasseHausnummer", statement.street), ("postleitzahl", statement.postal_code),
+                           ("ort", statement.city)):  # fmt: skip
+            if value.strip():
+                _sub(address, tag, din_text(value.strip()))
+    if statement.email:
+        channel = _sub(author, _xb("kommunikation"))
+        _code(channel, "kanal", CHANNEL_EMAIL, CHANNELS)
+        _sub(channel, "kennung", din_text(statement.email))
+
+
+def _feedback_code(statement: Statement) -> str | None:
+    if statement.email:
+        return FEEDBACK_EMAIL
+    return FEEDBACK_POST if statement.has_postal_address else None
+
+
+def _section_reference(parent: Any, statement: Statement) -> None:
+    section = statement.section
+    if section is None:
+        return
+    # zuordnungID is a free token; the code list «zuordnung» only fits B-Plan justifications, so it stays empty.
+    reference = _sub(parent, _xb("zuordnung"))
+    _sub(reference, _xb("zuordnungID"), f"{section.document.title} / {section}")
+
+
+def _positions(coordinates: Iterable[Iterable[float]]) -> str:
+    return " ".join(f"{lat} {lon}" for lon, lat, *_rest in coordinates)
+
+
+def _geometry_parts(geometry: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(Point|LineString|Polygon, coordinates) for a GeoJSON geometry, multi-geometries split up."""
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    if kind in ("Point", "LineString", "Polygon"):
+        yield kind, coordinates
+    elif kind in ("MultiPoint", "MultiLineString", "MultiPolygon"):
+        for part in coordinates or []:
+            yield kind.removeprefix("Multi"), part
+
+
+def _georeference(parent: Any, statement: Statement) -> None:
+    location = statement.location
+    if location and location.get("type") == "Feature":
+        location = location.get("geometry")
+    parts = list(_geometry_parts(location or {}))
+    if not parts:
+        return
+    # The schema wants points, then areas, then lines; each is GML 3.2 inside XBau wrappers.
+    order = {"Point": 0, "Polygon": 1, "LineString": 2}
+    georeference = _sub(parent, _xb("georeferenzierung"))
+    for number, (kind, coordinates) in enumerate(sorted(parts, key=lambda part: order[part[0]]), start=1):
+        gml_id = f"geo-{statement.submission_key}-{number}"
+        if kind == "Point":
+            wrapper = _sub(_sub(georeference, _xb("punkt")), "punkt")
+            point = _sub(wrapper, "punkt", **{f"{{{GML}}}id": gml_id, "srsName": WGS84})
+            _sub(point, f"{{{GML}}}pos", _positions([coordinates]))
+        elif kind == "Polygon":
+            wrapper = _sub(_sub(georeference, _xb("flaeche")), "flaeche")
+            polygon = _sub(wrapper, "polygon", **{f"{{{GML}}}id": gml_id, "srsName": WGS84})
+            for index, ring in enumerate(coordinates):
+                boundary = _sub(polygon, f"{{{GML}}}exterior" if index == 0 else f"{{{GML}}}interior")
+                _sub(_sub(boundary, f"{{{GML}}}LinearRing"), f"{{{GML}}}posList", _positions(ring))
+        else:
+            wrapper = _sub(_sub(georeference, _xb("linie")), "linie")
+            curve = _sub(wrapper, "linie", **{f"{{{GML}}}id": gml_id, "srsName": WGS84})
+            segment = _sub(_sub(curve, f"{{{GML}}}segments"), f"{{{GML}}}LineStringSegment")
+            _sub(segment, f"{{{GML}}}posList", _positions(coordinates))
+
+
+def _attachments(parent: Any, attachments: Iterable[StatementAttachment]) -> None:
+    attachments = list(attachments)
+    if not attachments:
+        return
+    container = _sub(parent, _xb("anlagen"))
+    for attachment in attachments:
+        # MetadatenAnlage: unqualified children; «anhang» (qualified) names the file and carries its SHA-256.
+        item = _sub(container, "anlage")
+        _sub(item, "bezeichnung", din_text(attachment.name))
+        _code(item, "mimeType", attachment.content_type, MIME_TYPES)
+        reference = _sub(item, "anhangOderVerlinkung")
+        attributes = {"hashValue": attachment.sha256}
+        if attachment.size:
+            attributes["filesize"] = str(attachment.size)
+        document = _sub(reference, _xb("anhang"), **attributes)
+        _sub(document, "dokumentid", f"anlage-{attachment.pk}")
+        _sub(document, "dateiname", din_text(attachment.name))
+
+
+def _statement(parent: Any, statement: Statement) -> None:
+    track = statement.track
+    procedure = track.round.procedure
+    step_code = track.xbeteiligung_code
+    if step_code is None:
+        raise MessageInvalid(
+            f"Für den Beteiligungsschritt „{track}“ ist kein XBeteiligung-Verfahrensschritt hinterlegt."
+        )
+    _vorgang_id, plan_id = procedure_ids(procedure)
+    element = _sub(parent, _xb("stellungnahme"))
+    _sub(element, _xb("stellungnahmeID"), str(statement.submission_key))
+    _sub(element, _xb("planID"), plan_id)
+    _sub(element, _xb("beteiligungsID"), track_id(track))
+    _code(element, _xb("status"), _status_code(statement), STATUS_LIST)
+    _author(element, statement)
+    _sub(element, _xb("titel"), din_text(f"Stellungnahme {statement.reference}"))
+    _sub(element, _xb("beschreibung"), din_text(statement.text))
+    _sub(element, _xb("durchgang"), str(track.round.number))
+    _sub(element, _xb("datum"), timezone.localdate(statement.received_at).isoformat())
+    _code(element, _xb("artDerStellungnahme"), KIND_NAMED if statement.author_name.strip() else KIND_ANONYMOUS,
+          KIND_LIST)  # fmt: skip
+    feedback = _feedback_code(statement)
+    if feedback:
+        _code(element, _xb("artDerRueckmeldung"), feedback, FEEDBACK_LIST)
+    step_element = _step_element(procedure)
+    _code(element, _xb(step_element), str(step_code), (STEP_LISTS[step_element], STEP_LIST_VERSION),
+          name=str(track))  # fmt: skip
+    # We do not model sub-steps; the step itself is the finest sub-step we can name.
+    _code(element, _xb("verfahrensteilschritt"), str(step_code), (SUBSTEP_LIST, STEP_LIST_VERSION))
+    _section_reference(element, statement)
+    _georeference(element, statement)
+    _attachments(element, statement.attachments.all())
+
+
+def statement_message(
+    statement: Statement, *, sender: Authority | None = None, receiver: Authority | None = None
+) -> bytes:
+    """``allgemein.stellungnahme.Neuabgegeben.0701`` for one statement, checked against the schema.
+
+    ``sender`` defaults to the procedure's organisation; ``receiver`` to ``settings.XBETEILIGUNG_RECEIVER``,
+    or, when none is configured (an archive download), to the sender itself.
+    """
+    procedure = statement.track.round.procedure  # one path to the procedure, so a batch can select it along
+    sender = sender or organisation_authority(procedure.module.project.organisation)
+    receiver = receiver or configured_receiver() or sender
+    root = _message(STATEMENT_MESSAGE, sender=sender, receiver=receiver)
+    content = _sub(root, _xb("nachrichteninhalt"))
+    vorgang_id, _plan_id = procedure_ids(procedure)
+    _sub(content, _xb("vorgangsID"), vorgang_id)
+    _statement(content, statement)
+    _validate_tree(root)  # never hand out a message the schema refuses
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
+
+
+def _batch_queryset(statements: Iterable[Statement]) -> Iterable[Statement]:
+    if isinstance(statements, QuerySet):
+        return (
+            statements.select_related("track__round__procedure__module__project__organisation", "section__document")
+            .prefetch_related("attachments")
+            .iterator(chunk_size=500)
+        )
+    return statements
+
+
+def write_statement_batch(
+    statements: Iterable[Statement], target: IO[bytes], *, sender: Authority | None = None,
+    receiver: Authority | None = None,
+) -> int:  # fmt: skip
+    """Write a ZIP with one 0701 file per statement to ``target``; returns the number of files.
+
+    Files are named after the reference number (Vorgangsnummer). Stream ``target`` from a temporary
+    file for large procedures.
+    """
+    names: set[str] = set()
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for statement in _batch_queryset(statements):
+            name = f"{statement.reference}.xml"
+            if name in names:  # references are unique per procedure only
+                name = f"{statement.reference}-{statement.submission_key}.xml"
+            names.add(name)
+            archive.writestr(name, statement_message(statement, sender=sender, receiver=receiver))
+    return len(names)
+
+
+def statement_batch_zip(
+    statements: Iterable[Statement], *, sender: Authority | None = None, receiver: Authority | None = None
+) -> bytes:
+    """The batch download as bytes; see ``write_statement_batch``."""
+    buffer = BytesIO()
+    write_statement_batch(statements, buffer, sender=sender, receiver=receiver)
+    return buffer.getvalue()
+
+
+# Procedure import (0301, 0401)
+
+
+@dataclass(frozen=True)
+class ImportedTrack:
+    """One participation step read from a message, before anything is saved."""
+
+    kind: str
+    audience: str
+    durchgang: int
+    first_day: date
+    last_day: date
+    announced_on: date | None
+    beteiligungs_id: str = ""
+
+
+@dataclass(frozen=True)
+class ImportedProcedure:
+    message_id: str
+    message_type: str
+    vorgang_id: str
+    plan_id: str
+    name: str
+    procedure_type: str
+    tracks: list[ImportedTrack]
+
+
+def _find(element: Any, path: str) -> Any:
+    return element.find(path, namespaces={"x": XBETEILIGUNG, "g2g": G2G})
+
+
+def _text(element: Any, path: str) -> str:
+    found = _find(element, path)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value[:10])  # xs:date may carry a time zone, which a calendar day ignores
+
+
+def _step(code: str, table: dict[tuple[str, str], int], family: str, *, durchgang: int,
+          audience: str | None = None) -> tuple[str, str]:  # fmt: skip
+    """(round kind, audience) for a step code: the inverse of the code tables in law.py."""
+    matches = [key for key, value in table.items() if str(value) == code and audience in (None, key[1])]
+    if not matches:
+        known = sorted({str(value) for key, value in table.items() if audience in (None, key[1])})
+        raise MessageInvalid(f"Unbekannter Verfahrensschritt „{code}“ ({family}). Bekannt sind: {', '.join(known)}.")
+    if len(matches) > 1:
+        # A table may give the renewed round the code of the first one; XBeteiligung counts repeats in «durchgang».
+        preferred = [key for key in matches if (key[0] == RoundKind.RENEWED) == (durchgang > 1)]
+        matches = preferred or matches
+    return matches[0]
+
+
+def _period(block: Any, where: str) -> tuple[date, date, date | None]:
+    first, last = _text(block, "x:zeitraum/x:beginn"), _text(block, "x:zeitraum/x:ende")
+    announced = _text(block, "x:bekanntmachung")
+    if not first or not last:
+        raise MessageInvalid(f"{where}: Der Zeitraum braucht Beginn und Ende.")
+    first_day, last_day = _day(first), _day(last)
+    if last_day < first_day:
+        raise MessageInvalid(f"{where}: Das Ende des Zeitraums ({last_day:%d.%m.%Y}) liegt vor seinem Beginn.")
+    return first_day, last_day, _day(announced) if announced else None
+
+
+def _header(root: Any) -> tuple[str, str]:
+    """(message UUID, vorgangsID) of an incoming message."""
+    message_id = _text(root, "g2g:nachrichtenkopf.g2g/g2g:identifikation.nachricht/g2g:nachrichtenUUID")
+    return message_id, _text(root, "x:nachrichteninhalt/x:vorgangsID")
+
+
+def _read_raumordnung(root: Any) -> ImportedProcedure:
+    participation = _find(root, "x:nachrichteninhalt/x:beteiligung")
+    durchgang = int(_text(participation, "x:durchgang"))
+    code = _text(participation, "x:verfahrensschritt/code")
+    kind, audience = _step(code, RAUMORDNUNG_CODES, "Raumordnung", durchgang=durchgang)
+    first_day, last_day, announced_on = _period(participation, "Beteiligung")
+    # Planart and Verfahrensart (Änderung, Teilfortschreibung, Neuaufstellung …) only describe plans:
+    # such a message sets up a Raumordnungsplan; without them it is a Raumordnungsverfahren.
+    is_plan = _find(participation, "x:planart") is not None or _find(participation, "x:verfahrensart") is not None
+    message_id, vorgang_id = _header(root)
+    return ImportedProcedure(
+        message_id=message_id, message_type=RAUMORDNUNG_INITIATE, vorgang_id=vorgang_id,
+        plan_id=_text(participation, "x:planID"), name=_text(participation, "x:planname"),
+        procedure_type=ProcedureType.LANDESPLANUNG if is_plan else ProcedureType.RAUMORDNUNGSVERFAHREN,
+        tracks=[ImportedTrack(kind, audience, durchgang, first_day, last_day, announced_on)],
+    )  # fmt: skip
+
+
+# (audience, label, participation block, its formal step code); the other choice in a block is an informal format.
+_KOMMUNAL_BLOCKS = (
+    (Audience.PUBLIC, "Beteiligung der Öffentlichkeit", "x:beteiligungOeffentlichkeit",
+     "x:beteiligungKommunalOeffentlichkeitArt/x:beteiligungKommunalFormalOeffentlichkeit"),
+    (Audience.AGENCY, "Beteiligung der Träger öffentlicher Belange", "x:beteiligungTOEB",
+     "x:beteiligungKommunalTOEBArt/x:beteiligungKommunalFormalTOEB"),
+)  # fmt: skip
+
+
+def _read_kommunal(root: Any) -> ImportedProcedure:
+    participation = _find(root, "x:nachrichteninhalt/x:beteiligung")
+    tracks = []
+    # The top-level verfahrensschrittKommunal names where the plan procedure stands; the
+    # participation steps, with their dates, are the two optional blocks per audience.
+    for audience, where, path, formal_path in _KOMMUNAL_BLOCKS:
+        block = _find(participation, path)
+        if block is None:
+            continue
+        formal = _find(block, formal_path)
+        if formal is None:
+            raise MessageInvalid(
+                f"{where}: Informelle Beteiligungsformen können nicht als förmliches Verfahren übernommen werden."
+            )
+        durchgang = int(_text(block, "x:durchgang"))
+        code = _text(formal, "code")
+        kind, _audience = _step(code, BAULEITPLANUNG_CODES, where, durchgang=durchgang, audience=audience)
+        first_day, last_day, announced_on = _period(block, where)
+        tracks.append(ImportedTrack(kind, audience, durchgang, first_day, last_day, announced_on,
+                                    _text(block, "x:beteiligungsID")))  # fmt: skip
+    message_id, vorgang_id = _header(root)
+    return ImportedProcedure(
+        message_id=message_id, message_type=KOMMUNAL_INITIATE, vorgang_id=vorgang_id,
+        plan_id=_text(participation, "x:planID"), name=_text(participation, "x:planname"),
+        procedure_type=ProcedureType.BAULEITPLANUNG, tracks=tracks,
+    )  # fmt: skip
+
+
+def read_procedure(xml_bytes: bytes) -> ImportedProcedure:
+    """Parse and validate a 0301 or 0401 message; nothing is saved."""
+    root = _parse(xml_bytes)
+    _validate_tree(root)
+    message_type = etree.QName(root).localname
+    if message_type == RAUMORDNUNG_INITIATE:
+        return _read_raumordnung(root)
+    if message_type == KOMMUNAL_INITIATE:
+        return _read_kommunal(root)
+    raise MessageInvalid(
+        f"Die Nachricht „{message_type}“ legt kein Verfahren an. "
+        f"Erwartet: {RAUMORDNUNG_INITIATE} oder {KOMMUNAL_INITIATE}."
+    )
+
+
+def _rounds(tracks: list[ImportedTrack]) -> list[list[ImportedTrack]]:
+    """Tracks of the same round kind and Durchgang share one round; rounds in legal order."""
+    rounds: dict[tuple[int, int], list[ImportedTrack]] = {}
+    for track in tracks:
+        rounds.setdefault((track.durchgang, ROUND_ORDER[RoundKind(track.kind)]), []).append(track)
+    return [rounds[key] for key in sorted(rounds)]
+
+
+def import_procedure(xml_bytes: bytes, *, actor: Any, project: Project) -> Procedure:
+    """Create a procedure from a ``raumordnung.Initiieren.0301`` or ``kommunal.Initiieren.0401`` message.
+
+    The message is validated first; an invalid one raises ``MessageInvalid`` and saves nothing.
+    Periods below the legal minimum are taken over as sent, with a recorded reason, because the
+    sending authority decides them. Permission errors of the services propagate unchanged.
+    """
+    imported = read_procedure(xml_bytes)
+    reason = f"Übernommen aus XBeteiligung-Nachricht {imported.message_id}"
+    try:
+        with transaction.atomic():
+            procedure = services.procedure_create(
+                actor=actor, project=project, procedure_type=imported.procedure_type,
+                name=(imported.name or imported.plan_id)[:200],
+            )  # fmt: skip
+            for tracks in _rounds(imported.tracks):
+                new_round = services.round_add(actor=actor, procedure=procedure, kind=tracks[0].kind)
+                for track in tracks:
+                    announced_at = services.berlin_day_start(track.announced_on) if track.announced_on else None
+                    services.track_add(
+                        actor=actor, round=new_round, audience=track.audience, first_day=track.first_day,
+                        last_day=track.last_day, announced_at=announced_at, override_reason=reason,
+                    )  # fmt: skip
+            # The sender's ids are needed to answer with 0701 later; until the model stores them, the audit log does.
+            details = {
+                "message_type": imported.message_type, "message_id": imported.message_id,
+                "vorgangsID": imported.vorgang_id, "planID": imported.plan_id,
+                "beteiligungsIDs": [track.beteiligungs_id for track in imported.tracks],
+            }  # fmt: skip
+            log_action(actor=actor, action="procedure.xbeteiligung_import", obj=procedure,
+                       organisation=project.organisation, changes=details)  # fmt: skip
+    except ValidationError as error:
+        raise MessageInvalid("Das Verfahren konnte nicht angelegt werden.", list(error.messages)) from None
+    return procedure
