@@ -308,3 +308,71 @@ def test_failure_while_saving_leaves_nothing_behind(world, monkeypatch):
             message("kommunal-initiieren-0401.xml"), actor=world.personas["case_worker"], project=world.public
         )
     assert count_everything() == before
+
+
+def _xsd_or_skip():
+    if not xbeteiligung.xsd_dir().is_dir():
+        pytest.skip("XBeteiligung XSDs not present")
+
+
+def test_backoffice_downloads_validate(world):
+    _xsd_or_skip()
+    from .test_abwaegung import submit_as
+
+    procedure = make_procedure(world.personas["case_worker"], world.public)
+    track = procedure.rounds.get().tracks.get()
+    statement = submit_as(world, "citizen", track)
+    base = f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/verfahren/{procedure.module.pk}/"
+    client = world.client("case_worker")
+    single = client.get(f"{base}eingang/{statement.pk}/xbeteiligung.xml")
+    assert single.status_code == 200
+    xbeteiligung.validate(single.content)
+    batch = zipfile.ZipFile(io.BytesIO(b"".join(client.get(f"{base}xbeteiligung-0701.zip").streaming_content)))
+    assert batch.namelist() == [f"{statement.reference}.xml"]
+    assert world.client("other_org_admin").get(f"{base}eingang/{statement.pk}/xbeteiligung.xml").status_code == 404
+
+
+def test_backoffice_import_shows_the_schema_error_and_saves_nothing(world):
+    _xsd_or_skip()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/verfahren/import/"
+    client = world.client("case_worker")
+    broken = SimpleUploadedFile("kaputt.xml", b"<kein><xbeteiligung/></kein>", content_type="application/xml")
+    response = client.post(url, {"message": broken})
+    assert response.status_code == 200
+    assert (
+        "Die Nachricht ist ungültig" in response.content.decode()
+        and 'id="id_message_error"' in response.content.decode()
+    )
+    assert not Procedure.objects.exists()
+    valid = SimpleUploadedFile("ok.xml", message("raumordnung-initiieren-0301.xml"), content_type="application/xml")
+    assert client.post(url, {"message": valid}).status_code == 302
+    assert Procedure.objects.count() == 1
+
+
+def test_api_xbeteiligung_endpoints_are_for_staff_only(world):
+    _xsd_or_skip()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_abwaegung import submit_as
+
+    procedure = make_procedure(world.personas["case_worker"], world.public)
+    statement = submit_as(world, "citizen", procedure.rounds.get().tracks.get())
+    url = f"/api/v1/procedures/{world.organisation.slug}/{world.public.pk}/{procedure.module.pk}/statements/{statement.reference}.xml"
+    response = world.client("case_worker").get(url)
+    assert response.status_code == 200
+    xbeteiligung.validate(response.content)
+    for persona in ["citizen", "other_org_admin"]:
+        assert world.client(persona).get(url).status_code == 404
+    assert world.client("anonymous").get(url).status_code == 401
+    from django.test import Client
+
+    from .conftest import login
+
+    client = login(Client(enforce_csrf_checks=False), world.personas["case_worker"])
+    import_url = f"/api/v1/procedures/{world.organisation.slug}/{world.public.pk}/import"
+    bad = client.post(import_url, {"message": SimpleUploadedFile("x.xml", b"<x/>")})
+    assert bad.status_code == 400 and "Zeile" in bad.json()["detail"]
+    good = client.post(import_url, {"message": SimpleUploadedFile("m.xml", message("kommunal-initiieren-0401.xml"))})
+    assert good.status_code == 201 and good.json()["procedure_type"] == "blp"

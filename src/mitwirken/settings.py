@@ -288,7 +288,8 @@ if ENVIRONMENT == "test":
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A file, not memory: live-server tests then get one connection per thread, as in production,
         # and concurrent requests (the deadline burst test) really run concurrently.
-        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+        # One file per test process, so two test runs on one machine never share it.
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]
 
 FORM_RENDERER = "mitwirken.core.forms.KernFormRenderer"

@@ -94,3 +94,9 @@ class ProjectDetailOut(ProjectOut):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class ImportedOut(Schema):
+    module: int
+    procedure_type: str
+    rounds: int

@@ -336,3 +336,69 @@ def results(request: HttpRequest, organisation: Organisation, project_pk: int, m
     )
     return _render(request, "results", organisation, procedure, by_result=by_result, by_topic=by_topic, totals=totals,
                    result_labels=dict(Result.choices))  # fmt: skip
+
+
+@backoffice_view()
+def statement_xml(
+    request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int
+) -> HttpResponse:
+    """One statement as an XBeteiligung allgemein.stellungnahme.Neuabgegeben.0701 message."""
+    from mitwirken.core.audit import log_action
+
+    from . import xbeteiligung
+
+    procedure = _procedure(organisation, project_pk, module_pk)
+    statement = get_object_or_404(Statement.objects.select_related("track__phase", "track__round", "section"),
+                                  procedure=procedure, pk=statement_pk)  # fmt: skip
+    statement.procedure = statement.track.round.procedure = procedure
+    log_action(actor=request.user, action="xbeteiligung.export", obj=statement, organisation=organisation)
+    response = HttpResponse(xbeteiligung.statement_message(statement), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{statement.reference}.xml"'
+    return response
+
+
+@backoffice_view()
+def statements_xml_batch(
+    request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int
+) -> HttpResponseBase:
+    """The statements of the current inbox filter as a ZIP of 0701 messages, written to a temporary file."""
+    import tempfile
+
+    from django.http import FileResponse
+
+    from mitwirken.core.audit import log_action
+
+    from . import xbeteiligung
+
+    procedure = _procedure(organisation, project_pk, module_pk)
+    statements = filtered_inbox(procedure, InboxFilterForm(request.GET or None, procedure=procedure))
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
+    count = xbeteiligung.write_statement_batch(statements, target)
+    target.seek(0)
+    log_action(actor=request.user, action="xbeteiligung.export", obj=procedure, organisation=organisation,
+               changes={"statements": count, "filter": request.GET.urlencode()})  # fmt: skip
+    return FileResponse(target, as_attachment=True, filename=f"xbeteiligung-0701-{procedure.module.pk}.zip",
+                        content_type="application/zip")  # fmt: skip
+
+
+@backoffice_view()
+def procedure_import(request: HttpRequest, organisation: Organisation, project_pk: int) -> HttpResponse:
+    """Create a procedure from a raumordnung.Initiieren.0301 or kommunal.Initiieren.0401 message."""
+    from .forms import ImportForm
+    from .xbeteiligung import MessageInvalid, import_procedure
+
+    project = project_for_staff(organisation, project_pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            procedure = import_procedure(form.cleaned_data["message"].read(), actor=request.user, project=project)
+        except MessageInvalid as error:
+            form.add_error(
+                "message", _("Die Nachricht ist ungültig und wurde nicht übernommen: %(error)s") % {"error": error}
+            )
+        else:
+            messages.success(request, _("Das Verfahren wurde aus der XBeteiligung-Nachricht angelegt."))
+            return redirect("backoffice:procedure_setup", org_slug=organisation.slug, project_pk=project.pk,
+                            module_pk=procedure.module.pk)  # fmt: skip
+    return render(request, "formal/backoffice/procedure_import.html",
+                  {"organisation": organisation, "project": project, "form": form, "section": "projects", "tab": "modules"})  # fmt: skip

@@ -224,3 +224,16 @@ class CoSignForm(forms.Form):
     city = forms.CharField(
         label=_("Ort"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
     )
+
+
+class ImportForm(forms.Form):
+    message = forms.FileField(
+        label=_("XBeteiligung-Nachricht (XML)"),
+        help_text=_("raumordnung.Initiieren.0301 oder kommunal.Initiieren.0401. Ungültige Nachrichten werden mit dem Schemafehler abgelehnt."),
+    )  # fmt: skip
+
+    def clean_message(self) -> Any:
+        upload = self.cleaned_data["message"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("Die Nachricht ist zu groß (höchstens 20 MB)."))
+        return upload

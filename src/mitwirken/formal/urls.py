@@ -23,6 +23,11 @@ backoffice_urlpatterns = [
     path(
         "<slug:org_slug>/projekte/<int:project_pk>/verfahren/neu/", backoffice.procedure_create, name="procedure_create"
     ),
+    path(
+        "<slug:org_slug>/projekte/<int:project_pk>/verfahren/import/",
+        backoffice.procedure_import,
+        name="procedure_import",
+    ),
     path(B, backoffice.procedure_setup, name="procedure_setup"),
     path(B + "unterlagen/", backoffice.documents, name="procedure_documents"),
     path(B + "eingang/", backoffice.inbox, name="procedure_inbox"),
@@ -32,4 +37,6 @@ backoffice_urlpatterns = [
     path(B + "masseneinwendungen/", backoffice.groups, name="procedure_groups"),
     path(B + "ergebnis/", backoffice.results, name="procedure_results"),
     path(B + "abwaegungstabelle.<str:file_format>", backoffice.export, name="procedure_export"),
+    path(B + "eingang/<int:statement_pk>/xbeteiligung.xml", backoffice.statement_xml, name="procedure_statement_xml"),
+    path(B + "xbeteiligung-0701.zip", backoffice.statements_xml_batch, name="procedure_xml_batch"),
 ]
