@@ -117,7 +117,7 @@ def documents(request: HttpRequest, organisation: Organisation, project_pk: int,
 def filtered_inbox(procedure: Procedure, form: InboxFilterForm) -> QuerySet[Statement]:
     statements = Statement.objects.filter(procedure=procedure).for_inbox()
     if not form.is_valid():
-        return statements
+        return statements.order_by("-received_at", "-id")
     data = form.cleaned_data
     if data.get("track"):
         statements = statements.filter(track=data["track"])
