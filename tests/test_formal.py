@@ -361,3 +361,51 @@ def test_cosigners_join_with_their_own_address(world, procedure, track):
     assert "bereits" in again.content.decode()
     assert statement.cosigners.get().name == "Max Mit"
     assert world.client("anonymous").get(link).status_code == 302  # to the login, the project is public
+
+
+def test_statement_without_account_is_received_on_confirmation(world, procedure, track):
+    procedure.allow_unregistered = True
+    procedure.save()
+    links = urls(procedure, track)
+    client = world.client("anonymous")
+    assert "ohne Konto" in client.get(links["page"]).content.decode()
+    url = f"{links['base']}/frist/{track.pk}/ohne-konto/"
+    missing = client.post(url, {"email": "ohne-konto@example.org", "text": "Einwand ohne Konto"})
+    assert "ist in diesem Verfahren Pflicht" in missing.content.decode() and not mail.outbox
+    sent = client.post(url, {"email": "ohne-konto@example.org", "text": "Einwand ohne Konto", **ADDRESS})
+    assert sent.status_code == 200 and not Statement.objects.exists()  # nothing received before the confirmation
+    link = re.search(r"https?://\S+/bestaetigen/\S+/", mail.outbox[-1].body).group(0)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    assert (
+        client.get(path).status_code == 200 and not Statement.objects.exists()
+    )  # a mail scanner's GET confirms nothing
+    confirmed = client.post(path)
+    statement = Statement.objects.get()
+    assert statement.reference in confirmed.content.decode() and statement.author is None
+    assert statement.email == "ohne-konto@example.org"
+    assert client.post(path).status_code == 200 and Statement.objects.count() == 1  # idempotent
+    assert client.get(path + "?pdf=1")["Content-Type"] == "application/pdf"
+    assert statement.reference in mail.outbox[-1].subject
+
+
+def test_confirmation_after_the_deadline_is_refused(world, procedure, track):
+    procedure.allow_unregistered = True
+    procedure.save()
+    client = world.client("anonymous")
+    client.post(f"{urls(procedure, track)['base']}/frist/{track.pk}/ohne-konto/",
+                {"email": "spaet@example.org", "text": "Zu spät bestätigt", **ADDRESS})  # fmt: skip
+    path = (
+        "/"
+        + re.search(r"https?://\S+/bestaetigen/\S+/", mail.outbox[-1].body).group(0).split("://", 1)[1].split("/", 1)[1]
+    )
+    with time_machine.travel(track.end + timedelta(seconds=1)):
+        response = client.post(path)
+    assert response.status_code == 403 and "abgelaufen" in response.content.decode()
+    assert not Statement.objects.exists()
+
+
+def test_without_account_only_where_allowed(world, procedure, track):
+    assert (
+        world.client("anonymous").get(f"{urls(procedure, track)['base']}/frist/{track.pk}/ohne-konto/").status_code
+        == 404
+    )

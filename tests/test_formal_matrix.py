@@ -44,6 +44,7 @@ def setup(world):
         "results": f"{base}ergebnisse/",
         "release": f"{base}frist/{track.pk}/freigabe/",
         "cosign": f"{base}mitzeichnen/{statement.cosign_token}/",
+        "unregistered": f"{base}frist/{track.pk}/ohne-konto/",  # not allowed by this procedure
         "inbox": f"{office}eingang/",
         "evaluate": f"{office}eingang/{statement.pk}/",
         "export": f"{office}abwaegungstabelle.xlsx",
@@ -67,8 +68,8 @@ def expected(route: str, persona: str, moment: str) -> int:
         return 200 if moment == "during" else 403  # closed, with a notice
     if route in ("receipt", "receipt_pdf"):
         return 200 if persona in {"citizen", *STAFF} else 404
-    if route == "release":
-        return 404  # no persona coordinates an agency here
+    if route in ("release", "unregistered"):
+        return 404  # no persona coordinates an agency here; this procedure requires an account
     if route == "cosign":
         return 302 if anonymous else 200
     raise AssertionError(route)

@@ -45,10 +45,11 @@ SUBMITTERS_ONLY = ("/frist/",)  # statement form and review: people who may take
 
 
 RELEASE_QUEUE = ("/freigabe/",)  # agency coordinators only; no persona here coordinates an agency
+NO_ACCOUNT = ("/ohne-konto/", "/bestaetigen/")  # statements without an account exist only in public projects
 
 
 def expected_status(url: str, persona: str) -> int:
-    if any(marker in url for marker in RELEASE_QUEUE):
+    if any(marker in url for marker in RELEASE_QUEUE + NO_ACCOUNT):
         return 404
     if any(marker in url for marker in AUTHOR_ONLY):
         return 200 if persona in ("invited", "case_worker", "org_admin", "portal_admin") else 404

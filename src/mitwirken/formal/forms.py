@@ -237,3 +237,23 @@ class ImportForm(forms.Form):
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("Die Nachricht ist zu groß (höchstens 20 MB)."))
         return upload
+
+
+class UnregisteredStatementForm(forms.Form):
+    email = forms.EmailField(label=_("Ihre E-Mail-Adresse"), help_text=_("Sie erhalten einen Link. Erst mit der Bestätigung geht Ihre Stellungnahme ein."),
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))  # fmt: skip
+    text = forms.CharField(label=_("Ihre Stellungnahme"), widget=forms.Textarea(attrs={"rows": 10}))
+    author_name = forms.CharField(label=_("Vor- und Nachname"), max_length=150, required=False)
+    street = forms.CharField(label=_("Straße und Hausnummer"), max_length=150, required=False)
+    postal_code = forms.CharField(label=_("Postleitzahl"), max_length=10, required=False)
+    city = forms.CharField(label=_("Ort"), max_length=100, required=False)
+    publish_name = forms.BooleanField(
+        label=_("Mein Name darf bei der Veröffentlichung der Ergebnisse genannt werden."), required=False
+    )
+    website = forms.CharField(required=False, widget=forms.HiddenInput, label="")  # honeypot: people never fill it
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.pop("website", ""):
+            raise forms.ValidationError(_("Ihre Stellungnahme konnte nicht angenommen werden."))
+        return cleaned

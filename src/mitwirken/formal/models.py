@@ -29,6 +29,10 @@ class Procedure(models.Model):
         help_text=_("Nur mit Name und Anschrift ist eine Stellungnahme rechtlich verwertbar."),
     )  # fmt: skip
     max_text_length = models.PositiveIntegerField(_("Höchstlänge einer Stellungnahme (Zeichen)"), default=20000)
+    allow_unregistered = models.BooleanField(
+        _("Stellungnahmen ohne Konto zulassen"), default=False,
+        help_text=_("Dann genügt eine E-Mail-Adresse; die Stellungnahme geht erst mit der Bestätigung des Links ein."),
+    )  # fmt: skip
     preclusion_notice = models.TextField(_("Hinweis zur Präklusion"), blank=True)
     retention_days = models.PositiveIntegerField(
         _("Aufbewahrung personenbezogener Daten (Tage nach Abschluss)"), default=3650
@@ -412,6 +416,34 @@ class CoSigner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UnregisteredSubmission(models.Model):
+    """A statement by someone without an account; it is received when the e-mail link is confirmed."""
+
+    track = models.ForeignKey(Track, verbose_name=_("Beteiligungsschritt"), on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(_("E-Mail-Adresse"))
+    data = models.JSONField(_("Eingaben"), default=dict)
+    token = models.UUIDField(_("Bestätigungsschlüssel"), default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
+    statement = models.OneToOneField(
+        Statement, verbose_name=_("Stellungnahme"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Stellungnahme ohne Konto (unbestätigt)")
+        verbose_name_plural = _("Stellungnahmen ohne Konto (unbestätigt)")
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+    @property
+    def submission_key(self) -> uuid.UUID:
+        """The confirmation token doubles as the idempotency key of the resulting statement."""
+        return self.token
+
+    def value(self, key: str, default: Any = "") -> Any:
+        return self.data.get(key, default)
 
 
 class StatementAttachment(models.Model):

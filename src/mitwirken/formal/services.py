@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from .models import (
     StatementAttachment,
     StatementDraft,
     Track,
+    UnregisteredSubmission,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -194,7 +196,7 @@ def _format(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%d.%m.%Y, %H:%M:%S Uhr")
 
 
-def validate_draft(draft: StatementDraft, procedure: Procedure) -> dict[str, list[str]]:
+def validate_draft(draft: StatementDraft | UnregisteredSubmission, procedure: Procedure) -> dict[str, list[str]]:
     """What still stops the final submit, field by field, in German."""
     errors: dict[str, list[str]] = {}
     text = (draft.value("text") or "").strip()
@@ -301,19 +303,22 @@ def statement_submit(*, user: Any, track: Track, submission_key: str) -> Stateme
     return statement
 
 
-def _statement_from_draft(draft: StatementDraft, track: Track, received_at: datetime, **extra: Any) -> Statement:
+def _statement_from_draft(
+    draft: StatementDraft | UnregisteredSubmission, track: Track, received_at: datetime, **extra: Any
+) -> Statement:
     """Turn a validated draft into the statement record; the caller holds the transaction and the checks."""
     procedure = track.round.procedure
     errors = validate_draft(draft, procedure)
     if errors:
         raise ValidationError(errors)
     author = extra.pop("author")
+    email = extra.pop("email", author.email if author is not None else "")
     section_id = int(draft.value("section") or 0)
     statement = Statement(
         procedure=procedure, track=track, submission_key=draft.submission_key, author=author,
         author_name=draft.value("author_name"), organisation_name=draft.value("organisation_name"),
         street=draft.value("street"), postal_code=draft.value("postal_code"), city=draft.value("city"),
-        email=author.email, publish_name=bool(draft.value("publish_name", False)), text=draft.value("text").strip(),
+        email=email, publish_name=bool(draft.value("publish_name", False)), text=draft.value("text").strip(),
         section_id=section_id
         if section_id and DocumentSection.objects.filter(pk=section_id, document__procedure=procedure).exists()
         else None,
@@ -324,10 +329,12 @@ def _statement_from_draft(draft: StatementDraft, track: Track, received_at: date
     )  # fmt: skip
     statement.text_fingerprint = fingerprint(statement.text)
     statement.save()
-    draft.attachments.update(statement=statement, draft=None)
+    if isinstance(draft, StatementDraft):
+        draft.attachments.update(statement=statement, draft=None)
     statement.content_sha256 = statement_digest(statement)
     statement.save(update_fields=["content_sha256"])
-    draft.delete()
+    if isinstance(draft, StatementDraft):
+        draft.delete()
     log_action(actor=extra.get("released_by") or author, action="statement.submit", obj=statement,
                organisation=procedure.module.project.organisation)  # fmt: skip
     return statement
@@ -449,4 +456,57 @@ def statement_record(
     statement.save(update_fields=["content_sha256"])
     log_action(actor=actor, action="statement.record", obj=statement, organisation=procedure.module.project.organisation,
                changes={"channel": channel, "late": statement.late})  # fmt: skip
+    return statement
+
+
+def unregistered_allowed(track: Track) -> bool:
+    """Without an account only where the procedure allows it, on a public track of a public project."""
+    from mitwirken.projects.models import AccessMode
+
+    project = track.round.procedure.module.project
+    return bool(
+        track.round.procedure.allow_unregistered and track.audience == Audience.PUBLIC
+        and project.access == AccessMode.PUBLIC and project.is_published
+    )  # fmt: skip
+
+
+@transaction.atomic
+def unregistered_start(*, track: Track, email: str, data: dict[str, Any], confirm_url: Any) -> UnregisteredSubmission:
+    """Store the statement unconfirmed and send the confirmation link; nothing is received yet."""
+    if not unregistered_allowed(track):
+        raise PermissionDenied
+    if not track.is_open():
+        raise ValidationError(deadline_message(track))
+    submission = UnregisteredSubmission(track=track, email=email, data={k: data[k] for k in DRAFT_FIELDS if k in data})
+    errors = validate_draft(submission, track.round.procedure)
+    if errors:
+        raise ValidationError(errors)
+    submission.save()
+    send_templated_email(to=[email], template="statement_confirm",
+                         context={"url": confirm_url(submission), "track": track, "end": track.end - timedelta(seconds=1)})  # fmt: skip
+    return submission
+
+
+@transaction.atomic
+def unregistered_confirm(*, token: str) -> Statement:
+    """The click on the e-mail link: the statement is received now, if the period is still open. Idempotent."""
+    submission = (
+        UnregisteredSubmission.objects.select_for_update().select_related("statement").filter(token=token).first()
+    )
+    if submission is None:
+        raise ValidationError(_("Dieser Bestätigungslink ist ungültig."))
+    if submission.statement is not None:
+        return submission.statement
+    received_at = timezone.now()
+    track = Track.objects.with_phase().select_related("round__procedure__module__project").get(pk=submission.track_id)
+    if not track.is_open():
+        raise ValidationError(deadline_message(track))
+    statement = _statement_from_draft(submission, track, received_at, author=None, email=submission.email)
+    submission.statement = statement
+    submission.save(update_fields=["statement"])
+    project = track.round.procedure.module.project
+    receipt_url = reverse("formal:confirm", kwargs={"org_slug": project.organisation.slug, "project_slug": project.slug,
+                                                     "module_pk": track.round.procedure.module_id, "token": submission.token})  # fmt: skip
+    send_templated_email(to=[submission.email], template="statement_receipt",
+                         context={"statement": statement, "project": project, "receipt_url": receipt_url})  # fmt: skip
     return statement

@@ -15,6 +15,8 @@ urlpatterns = [
     path(P + "ergebnisse/", views.public_results, name="results"),
     path(P + "frist/<int:track_pk>/freigabe/", views.release_list, name="release"),
     path(P + "mitzeichnen/<uuid:token>/", views.cosign, name="cosign"),
+    path(P + "frist/<int:track_pk>/ohne-konto/", views.unregistered_form, name="unregistered"),
+    path(P + "bestaetigen/<uuid:token>/", views.confirm, name="confirm"),
 ]
 
 B = "<slug:org_slug>/projekte/<int:project_pk>/verfahren/<int:module_pk>/"

@@ -283,3 +283,60 @@ def cosign(request: HttpRequest, org_slug: str, project_slug: str, module_pk: in
             return redirect(procedure.module.project.get_absolute_url())
     return render(request, "formal/cosign.html", {"procedure": procedure, "statement": statement, "form": form,
                   "open": statement.track.is_open(), **_context(procedure)})  # fmt: skip
+
+
+def unregistered_form(
+    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, track_pk: int
+) -> HttpResponse:
+    """A statement without an account: stored unconfirmed, received when the e-mail link is confirmed."""
+    from .forms import UnregisteredStatementForm
+
+    procedure, track = _open_track(request, org_slug, project_slug, module_pk, track_pk)
+    if not services.unregistered_allowed(track):
+        raise Http404
+    if not track.is_open():
+        return render(request, "formal/closed.html", {"procedure": procedure, "track": track,
+                      "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
+    form = UnregisteredStatementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        email = data.pop("email")
+
+        def confirm_url(submission: Any) -> str:
+            return request.build_absolute_uri(
+                reverse("formal:confirm", kwargs={**_url_kwargs(procedure), "token": submission.token})
+            )
+
+        try:
+            services.unregistered_start(track=track, email=email, data=data, confirm_url=confirm_url)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return render(request, "formal/unregistered_sent.html", {"procedure": procedure, "track": track, "email": email,
+                          **_context(procedure)})  # fmt: skip
+    return render(request, "formal/unregistered_form.html", {"procedure": procedure, "track": track, "form": form,
+                  **_context(procedure)})  # fmt: skip
+
+
+def confirm(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, token: str) -> HttpResponse:
+    """GET shows what will happen (mail scanners must not confirm); POST confirms and shows the receipt."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import UnregisteredSubmission
+
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    submission = get_object_or_404(UnregisteredSubmission.objects.select_related("statement"), token=token,
+                                   track__round__procedure=procedure)  # fmt: skip
+    statement = submission.statement
+    error = None
+    if request.method == "POST" and statement is None:
+        try:
+            statement = services.unregistered_confirm(token=str(token))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if statement is not None and request.GET.get("pdf"):
+        response = HttpResponse(receipt_pdf(statement), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="eingangsbestaetigung-{statement.reference}.pdf"'
+        return response
+    return render(request, "formal/confirm.html", {"procedure": procedure, "submission": submission, "statement": statement,
+                  "error": error, **_context(procedure)}, status=403 if error else 200)  # fmt: skip
