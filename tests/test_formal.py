@@ -409,3 +409,12 @@ def test_without_account_only_where_allowed(world, procedure, track):
         world.client("anonymous").get(f"{urls(procedure, track)['base']}/frist/{track.pk}/ohne-konto/").status_code
         == 404
     )
+
+
+def test_map_is_offered_only_with_a_configured_tile_server(world, procedure, track, settings):
+    client = world.client("citizen")
+    html = client.get(urls(procedure, track)["form"]).content.decode()
+    assert "data-map-input" not in html and 'id="id_location"' in html  # the text field is always there
+    settings.MITWIRKEN_TILE_URL = "https://tiles.example.de/{z}/{x}/{y}.png"
+    html = client.get(urls(procedure, track)["form"]).content.decode()
+    assert 'data-map-input="id_location"' in html and "leaflet.js" in html

@@ -113,7 +113,19 @@ def statement_form(
             return redirect("formal:review", **_context(procedure)["url_kwargs"], track_pk=track.pk)
     return render(request, "formal/statement_form.html", {
         "procedure": procedure, "track": track, "form": form, "draft": draft, "attachments": draft.attachments.all(),
-        **_context(procedure)})  # fmt: skip
+        "tile_url": settings.MITWIRKEN_TILE_URL, "tile_attribution": settings.MITWIRKEN_TILE_ATTRIBUTION,
+        "map_center": _map_center(procedure), **_context(procedure)})  # fmt: skip
+
+
+def _map_center(procedure: Any) -> tuple[float, float]:
+    """Centre of the organisation's area (lon, lat), or of the demo region if it has none."""
+    organisation = procedure.module.project.organisation
+    if organisation.bbox_min_lon is not None:
+        return (
+            (organisation.bbox_min_lon + organisation.bbox_max_lon) / 2,
+            (organisation.bbox_min_lat + organisation.bbox_max_lat) / 2,
+        )
+    return (7.60, 49.99)
 
 
 def _context(procedure: Any) -> dict[str, Any]:
