@@ -229,7 +229,9 @@ def test_documents_appear_exactly_at_the_track_start(world):
     client = world.client("anonymous")
     with time_machine.travel(track.start - timedelta(seconds=1), tick=False):
         assert client.get(link).status_code == 404
-        assert "Planentwurf" not in client.get(urls(procedure, track)["page"]).content.decode()
+        page = client.get(urls(procedure, track)["page"]).content.decode()
+        assert f"unterlagen/{document.pk}/" not in page  # no link yet ...
+        assert "Planentwurf" in page  # ... but the announcement says what will be published and when
         assert world.client("case_worker").get(link).status_code == 200  # staff prepare in advance
     with time_machine.travel(track.start, tick=False):
         response = client.get(link)

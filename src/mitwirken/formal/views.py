@@ -45,8 +45,14 @@ def procedure_page(request: HttpRequest, project: Project, module: Module) -> Ht
         Document.objects.current().filter(procedure=procedure, track__in=visible_tracks)
         .select_related("track__phase").prefetch_related("sections")
     )  # fmt: skip
+    # The announcement names what will be published and when, before the documents themselves are visible.
+    upcoming = (
+        Document.objects.current().filter(procedure=procedure, track__in=[t for t in tracks if t not in visible_tracks])
+        .select_related("track__phase").only("id", "title", "kind", "track__phase__start")
+    )  # fmt: skip
     return render(request, "formal/procedure.html", {
         "project": project, "organisation": project.organisation, "module": module, "procedure": procedure,
+        "upcoming_documents": upcoming,
         "tracks": [(t, request.user.has_perm("formal.submit_statement", t)) for t in tracks],
         "documents": documents, "now": now,
         "my_statements": Statement.objects.filter(procedure=procedure, author=request.user).select_related("track__round")
