@@ -91,8 +91,12 @@ def test_conflict_is_shown_next_to_the_form(world, procedure, track):
         "action": "segment_update", "segment": segment.pk, f"s{segment.pk}-version": 1,
         f"s{segment.pk}-response": "Später", f"s{segment.pk}-result": "considered", f"s{segment.pk}-status": "in_progress",
     })  # fmt: skip
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "inzwischen von admin@example.org geändert" in response.content.decode()
+    assert "inzwischen von admin@example.org geändert" in html
+    assert "Aktuelle Fassung der Erwiderung" in html and "Zuerst" in html  # the colleague's text, to merge
+    assert "Später" in html  # the user's own input is kept
+    assert f'name="s{segment.pk}-version" value="2"' in html  # saving again now targets the current version
     segment.refresh_from_db()
     assert segment.response == "Zuerst"
 
@@ -250,3 +254,39 @@ def test_results_page_counts(world, procedure, track):
     html = world.client("case_worker").get(backoffice(world, procedure, "ergebnis/")).content.decode()
     assert "1 × berücksichtigt" in html
     assert timezone.now()
+
+
+def test_retention_also_clears_cosigners(world, procedure, track):
+    statement = submit_as(world, "citizen", track)
+    services.cosign(user=world.personas["invited"], statement=statement, name="Max Mit", street="Weg 2",
+                    postal_code="55555", city="X")  # fmt: skip
+    procedure.retention_days = 0
+    procedure.save()
+    import time_machine
+
+    with time_machine.travel(track.end + timedelta(days=1)):
+        anonymise_expired.call()
+    cosigner = statement.cosigners.get()
+    assert cosigner.name == "" and cosigner.street == "" and cosigner.user is None
+
+
+def test_procedure_settings_are_editable_and_audited(world, procedure):
+    response = world.client("case_worker").post(backoffice(world, procedure), {
+        "action": "settings", "settings-require_postal_address": "on", "settings-allow_unregistered": "on",
+        "settings-max_text_length": "5000", "settings-retention_days": "365", "settings-preclusion_notice": "",
+    })  # fmt: skip
+    assert response.status_code == 302
+    procedure.refresh_from_db()
+    assert procedure.allow_unregistered and procedure.max_text_length == 5000
+    assert AuditEntry.objects.filter(action="procedure.update").exists()
+
+
+def test_generic_phase_editing_does_not_touch_legal_periods(world, procedure, track):
+    url = f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/phasen/{track.phase.pk}/"
+    end = track.end
+    response = world.client("case_worker").post(
+        url, {"name": "x", "start": "2026-01-01T00:00", "end": "2026-01-02T00:00"}
+    )
+    assert response.status_code == 302 and f"/verfahren/{procedure.module.pk}/" in response["Location"]
+    track.phase.refresh_from_db()
+    assert track.phase.end == end

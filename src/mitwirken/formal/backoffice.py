@@ -24,6 +24,7 @@ from .forms import (
     InboxFilterForm,
     KeywordForm,
     ProcedureForm,
+    ProcedureSettingsForm,
     RecordStatementForm,
     RoundForm,
     SegmentCreateForm,
@@ -73,10 +74,16 @@ def procedure_create(request: HttpRequest, organisation: Organisation, project_p
 @backoffice_view()
 def procedure_setup(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
     procedure = _procedure(organisation, project_pk, module_pk)
+    settings_form = ProcedureSettingsForm(request.POST if request.POST.get("action") == "settings" else None,
+                                          instance=procedure, prefix="settings")  # fmt: skip
     round_form = RoundForm(request.POST if request.POST.get("action") == "round" else None, prefix="round")
     track_form = TrackForm(request.POST if request.POST.get("action") == "track" else None, prefix="track")
     if request.method == "POST":
         try:
+            if request.POST.get("action") == "settings" and settings_form.is_valid():
+                services.procedure_update(actor=request.user, procedure=procedure, **settings_form.cleaned_data)
+                messages.success(request, _("Die Einstellungen des Verfahrens sind gespeichert."))
+                return redirect(request.path)
             if request.POST.get("action") == "round" and round_form.is_valid():
                 services.round_add(actor=request.user, procedure=procedure, **round_form.cleaned_data)
                 messages.success(request, _("Der Durchgang ist angelegt."))
@@ -90,7 +97,9 @@ def procedure_setup(request: HttpRequest, organisation: Organisation, project_pk
         except ValidationError as error:
             add_service_errors(track_form if request.POST.get("action") == "track" else round_form, error)
     rounds = procedure.rounds.prefetch_related("tracks__phase")
+    procedure.refresh_from_db()
     return _render(request, "setup", organisation, procedure, rounds=rounds, round_form=round_form, track_form=track_form,
+                   settings_form=settings_form,
                    selected_round=request.POST.get("round"))  # fmt: skip
 
 
@@ -123,6 +132,12 @@ def filtered_inbox(procedure: Procedure, form: InboxFilterForm) -> QuerySet[Stat
         statements = statements.filter(track=data["track"])
     if data.get("status"):
         statements = statements.filter(status=data["status"])
+    if data.get("keyword"):
+        statements = statements.filter(keywords=data["keyword"])
+    if data.get("assignee"):
+        statements = statements.filter(assignee=data["assignee"])
+    if data.get("section"):
+        statements = statements.filter(section=data["section"])
     if data.get("late") in ("0", "1"):
         statements = statements.filter(late=data["late"] == "1")
     if data.get("attachments") in ("0", "1"):
@@ -226,6 +241,16 @@ def evaluate(
                     actor=request.user, segment=segment, version=data["version"], response=data["response"],
                     result=data["result"], status=data["status"], keyword_ids=[k.pk for k in data["keywords"]],
                 )  # fmt: skip
+            except evaluation.EditConflict as conflict:
+                # Keep the user's input, move it onto the current version, and show what the colleague saved,
+                # so the two can be merged and saved again without retyping.
+                segment.refresh_from_db()
+                data = request.POST.copy()
+                data[f"{prefix}-version"] = str(segment.version)
+                form = SegmentForm(data, prefix=prefix, procedure=procedure)
+                form.is_valid()
+                add_service_errors(form, conflict)
+                segment.conflict_response = segment.response
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -236,7 +261,8 @@ def evaluate(
                    segment_forms=segment_forms, attachments=statement.attachments.all(),
                    keywords=Keyword.objects.filter(topic__procedure=procedure).select_related("topic"),
                    statement_keywords=set(statement.keywords.values_list("pk", flat=True)),
-                   text_blocks=procedure.text_blocks.all(), members=statement.members.only("id", "reference")[:50])  # fmt: skip
+                   text_blocks=procedure.text_blocks.all(), members=statement.members.only("id", "reference")[:50],
+                   cosigners=statement.cosigners.all())  # fmt: skip
 
 
 @backoffice_view()

@@ -97,7 +97,8 @@ def _create(staff: Any, project: Project) -> Procedure:
     keyword = evaluation.keyword_add(actor=staff, procedure=procedure, topic="Umwelt", keyword="Lärm")
     evaluation.text_block_add(actor=staff, procedure=procedure, title="Lärmgutachten",
                               text="Ein Lärmgutachten wird im weiteren Verfahren erstellt und öffentlich ausgelegt.")  # fmt: skip
-    lead = statements[0]
+    lead = Statement.objects.get(pk=statements[0].pk)
+    lead = lead.lead or lead  # grouping made the earliest letter the lead: answer the group there
     segment = evaluation.segment_create(
         actor=staff, statement=lead, text="Außerdem fehlt ein Lärmgutachten für die Wohngebiete am Ortsrand."
     )

@@ -19,7 +19,7 @@ from .models import Segment, Statement
 
 HEADER = [
     "Vorgangsnummer", "Eingang", "Schritt", "Einreicher/in", "Organisation", "Bezug", "Abschnitt", "Textabschnitt",
-    "Schlagworte", "Abwägung / Erwiderung", "Ergebnis", "Status", "Leitstellungnahme",
+    "Schlagworte", "Abwägung / Erwiderung", "Ergebnis", "Status", "Leitstellungnahme", "Mitzeichnende",
 ]  # fmt: skip
 PDF_LIMIT = 2000
 CHUNK = 1000
@@ -28,7 +28,7 @@ CHUNK = 1000
 def export_queryset(statements: QuerySet[Statement]) -> QuerySet[Statement]:
     segments = Segment.objects.prefetch_related("keywords__topic").order_by("number")
     return statements.select_related("track__round", "section", "lead").prefetch_related(
-        Prefetch("segments", queryset=segments), Prefetch("lead__segments", queryset=segments)
+        Prefetch("segments", queryset=segments), Prefetch("lead__segments", queryset=segments), "cosigners"
     )
 
 
@@ -44,15 +44,16 @@ def rows(statements: QuerySet[Statement], *, with_personal_data: bool = True) ->
             str(statement.section) if statement.section_id else "",
         ]
         lead = statement.lead.reference if statement.lead is not None else ""
+        cosigners = "; ".join(c.name for c in statement.cosigners.all()) if with_personal_data else ""
         lead_segments = list(statement.lead.segments.all()) if statement.lead is not None else []
         segments = list(statement.segments.all()) or lead_segments
         if not segments:
-            yield [*base, "", statement.text, "", "", "", statement.get_status_display(), lead]
+            yield [*base, "", statement.text, "", "", "", statement.get_status_display(), lead, cosigners]
             continue
         for segment in segments:
             keywords = ", ".join(str(keyword) for keyword in segment.keywords.all())
             yield [*base, segment.number, segment.text, keywords, segment.response, segment.get_result_display(),
-                   segment.get_status_display(), lead]  # fmt: skip
+                   segment.get_status_display(), lead, cosigners]  # fmt: skip
 
 
 def public_author(statement: Statement) -> str:

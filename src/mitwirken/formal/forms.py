@@ -9,7 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from mitwirken.core.forms import DateTimeLocalInput
 
 from .law import Audience, ProcedureType, RoundKind
-from .models import Channel, Document, DocumentKind, DocumentSection, Keyword, Result, StatementStatus, Track
+from .models import (
+    Channel,
+    Document,
+    DocumentKind,
+    DocumentSection,
+    Keyword,
+    Procedure,
+    Result,
+    StatementStatus,
+    Track,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -64,7 +74,12 @@ class StatementForm(forms.Form):
         self.fields["attachments"].help_text = _(
             "PDF, Bilder (JPEG, PNG) oder Office-Dokumente, je Datei höchstens %(size)s MB, bis zu 10 Dateien."
         ) % {"size": max_attachment_bytes // (1024 * 1024)}
+        # Drafts may be incomplete, so these fields are not enforced here, but they are required for the
+        # final submit: the form must not label them "optional".
+        self.fields["text"].mandatory_on_submit = True  # type: ignore[attr-defined]
         if procedure.require_postal_address:
+            for name in ("author_name", "street", "postal_code", "city"):
+                self.fields[name].mandatory_on_submit = True  # type: ignore[attr-defined]
             for name in ("author_name", "street", "postal_code", "city"):
                 self.fields[name].help_text = (
                     _(
@@ -83,6 +98,20 @@ class ProcedureForm(forms.Form):
     require_postal_address = forms.BooleanField(
         label=_("Name und Anschrift sind Pflicht"), required=False, initial=True
     )
+
+
+class ProcedureSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Procedure
+        fields = [
+            "require_postal_address",
+            "allow_unregistered",
+            "max_text_length",
+            "retention_days",
+            "preclusion_notice",
+        ]
+        widgets = {"preclusion_notice": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"preclusion_notice": _("Leer lassen für den Standardhinweis der Verfahrensart.")}
 
 
 class RoundForm(forms.Form):
@@ -155,12 +184,28 @@ class InboxFilterForm(forms.Form):
                              choices=[("", _("Alle")), ("0", _("fristgerecht")), ("1", _("verspätet"))])  # fmt: skip
     attachments = forms.ChoiceField(label=_("Anlagen"), required=False,
                                     choices=[("", _("Alle")), ("1", _("mit Anlagen")), ("0", _("ohne Anlagen"))])  # fmt: skip
+    keyword = forms.ModelChoiceField(label=_("Schlagwort"), required=False, queryset=Keyword.objects.none())
+    assignee = forms.ModelChoiceField(label=_("Zuständig"), required=False, queryset=get_user_model().objects.none())
+    section = forms.ModelChoiceField(
+        label=_("Abschnitt der Unterlagen"), required=False, queryset=DocumentSection.objects.none()
+    )
     sort = forms.ChoiceField(label=_("Sortierung"), required=False, choices=[
         ("-received_at", _("neueste zuerst")), ("received_at", _("älteste zuerst")), ("reference", _("Vorgangsnummer"))])  # fmt: skip
 
     def __init__(self, *args: Any, procedure: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["track"].queryset = Track.objects.with_phase().filter(round__procedure=procedure)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["keyword"]).queryset = Keyword.objects.filter(
+            topic__procedure=procedure
+        ).select_related("topic")
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
+            get_user_model()
+            .objects.filter(organisation_memberships__organisation=procedure.module.project.organisation)
+            .only("id", "email", "display_name")
+        )
+        cast(forms.ModelChoiceField, self.fields["section"]).queryset = DocumentSection.objects.filter(
+            document__procedure=procedure
+        ).select_related("document")
 
 
 class SegmentCreateForm(forms.Form):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -104,6 +104,11 @@ class Track(models.Model):
     @property
     def end(self) -> datetime:
         return self.phase.end
+
+    @property
+    def last_day(self) -> Any:
+        """The last calendar day (Berlin) on which statements are accepted."""
+        return timezone.localtime(self.end - timedelta(seconds=1)).date()
 
     @property
     def xbeteiligung_code(self) -> int | None:
@@ -381,6 +386,8 @@ class Segment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("Zuletzt geändert von"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )  # fmt: skip
+    # Set by the Abwägung view after an edit conflict: the colleague's text, shown for merging.
+    conflict_response: str | None = None
 
     class Meta:
         verbose_name = _("Abschnitt der Stellungnahme")

@@ -14,7 +14,7 @@ from mitwirken.core.audit import log_action
 from mitwirken.core.notifications import send_templated_email
 
 from .evaluation import effective_segments
-from .models import CoSigner, Procedure, Statement, StatementStatus
+from .models import CoSigner, Procedure, Statement, StatementStatus, UnregisteredSubmission
 
 BATCH = 500
 
@@ -79,6 +79,11 @@ def anonymise_expired() -> int:
         updated = Statement.objects.filter(procedure=procedure, anonymised_at__isnull=True).update(
             **PERSONAL_FIELDS, anonymised_at=now
         )
+        # Co-signers' addresses and unconfirmed no-account submissions are personal data too.
+        CoSigner.objects.filter(statement__procedure=procedure).exclude(name="").update(
+            name="", street="", postal_code="", city="", email="", user=None
+        )
+        UnregisteredSubmission.objects.filter(track__round__procedure=procedure).delete()
         if updated:
             log_action(actor=None, action="statements.anonymise", obj=procedure,
                        organisation=procedure.module.project.organisation, changes={"count": updated})  # fmt: skip

@@ -65,6 +65,12 @@ def is_author(user: Any, statement: Any) -> bool:
     return bool(user.is_authenticated and statement.author_id == user.pk)
 
 
+@rules.predicate
+def released_it(user: Any, statement: Any) -> bool:
+    """An agency coordinator who released a colleague's statement keeps access to its receipt."""
+    return bool(user.is_authenticated and statement.released_by_id == user.pk)
+
+
 audience_may_see = track_is_public | agency_member
 view_track = staff | (may_view_project & audience_may_see)
 view_documents = staff | (may_view_project & audience_may_see & track_has_started)
@@ -75,5 +81,5 @@ submit_statement = (
 rules.add_perm("formal.view_track", view_track)
 rules.add_perm("formal.view_documents", view_documents)
 rules.add_perm("formal.submit_statement", submit_statement)
-rules.add_perm("formal.view_statement", staff | is_author)
+rules.add_perm("formal.view_statement", staff | is_author | released_it)
 rules.add_perm("formal.manage_procedure", staff)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitwirken.core import geo
-from mitwirken.core.audit import log_action
+from mitwirken.core.audit import diff_fields, log_action, snapshot
 from mitwirken.core.notifications import send_templated_email
 from mitwirken.core.permissions import require
 from mitwirken.core.uploads import check_attachment, check_document
@@ -68,6 +68,34 @@ def procedure_create(
     procedure.full_clean()
     procedure.save()
     log_action(actor=actor, action="procedure.create", obj=procedure, organisation=project.organisation)
+    return procedure
+
+
+SETTINGS_FIELDS = [
+    "require_postal_address",
+    "allow_unregistered",
+    "max_text_length",
+    "retention_days",
+    "preclusion_notice",
+]
+
+
+@transaction.atomic
+def procedure_update(*, actor: Any, procedure: Procedure, **data: Any) -> Procedure:
+    require(actor, "formal.manage_procedure", procedure.module)
+    procedure = (
+        Procedure.objects.select_for_update().select_related("module__project__organisation").get(pk=procedure.pk)
+    )
+    fields = [field for field in SETTINGS_FIELDS if field in data]
+    before = snapshot(procedure, fields)
+    for field in fields:
+        setattr(procedure, field, data[field])
+    procedure.full_clean()
+    procedure.save()
+    changes = diff_fields(procedure, before, fields)
+    if changes:
+        log_action(actor=actor, action="procedure.update", obj=procedure, organisation=procedure.module.project.organisation,
+                   changes=changes)  # fmt: skip
     return procedure
 
 

@@ -105,7 +105,9 @@ def statement_form(
         data = {key: value for key, value in form.cleaned_data.items() if key != "attachments"}
         data["section"] = data["section"].pk if data.get("section") else None
         try:
-            services.draft_save(user=request.user, track=track, data=data, uploads=form.cleaned_data["attachments"])
+            # Autosave (htmx) stores the text only; files are added by the explicit buttons.
+            uploads = [] if request.headers.get("HX-Request") else form.cleaned_data["attachments"]
+            services.draft_save(user=request.user, track=track, data=data, uploads=uploads)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

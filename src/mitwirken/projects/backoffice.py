@@ -116,11 +116,24 @@ def project_modules(request: HttpRequest, organisation: Organisation, project_pk
                    section="projects", tab="modules")  # fmt: skip
 
 
+def _own_setup_redirect(organisation: Organisation, project: Project, module: Any) -> HttpResponse | None:
+    """Module types with their own set-up (formal procedures: legal periods) keep their phases there."""
+    module_type = module.type
+    if module_type is None or not module_type.backoffice_manage:
+        return None
+    return redirect(
+        module_type.backoffice_manage, org_slug=organisation.slug, project_pk=project.pk, module_pk=module.pk
+    )
+
+
 @backoffice_view()
 def phase_create(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
     project = project_for_staff(organisation, project_pk)
     module = get_object_or_404(project.modules, pk=module_pk)
     module.project = project
+    own_setup = _own_setup_redirect(organisation, project, module)
+    if own_setup is not None:
+        return own_setup
     form = PhaseForm(request.POST or None, module=module)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,6 +152,9 @@ def phase_edit(request: HttpRequest, organisation: Organisation, project_pk: int
     project = project_for_staff(organisation, project_pk)
     phase = get_object_or_404(Phase.objects.select_related("module"), module__project=project, pk=phase_pk)
     phase.module.project = project
+    own_setup = _own_setup_redirect(organisation, project, phase.module)
+    if own_setup is not None:
+        return own_setup
     if request.method == "POST" and request.POST.get("action") == "delete":
         services.phase_remove(actor=request.user, phase=phase)
         messages.success(request, _("Die Phase wurde gelöscht."))

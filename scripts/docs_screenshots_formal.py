@@ -1,0 +1,145 @@
+"""Screenshots of a formal procedure for docs/formal.md, taken from a throw-away demo portal.
+
+Usage (from the project root, after ``make install``):
+
+    .venv/bin/python scripts/docs_screenshots_formal.py                 # writes docs/img/formal-*.png
+    .venv/bin/python scripts/docs_screenshots_formal.py --out /tmp/shots
+    .venv/bin/python scripts/docs_screenshots_formal.py --base-url http://127.0.0.1:8000   # a running demo portal
+
+Like ``docs_screenshots.py`` (whose server set-up it reuses), the script builds its own environment
+unless ``--base-url`` is given: a temporary ``MITWIRKEN_VAR_DIR`` with a fresh SQLite database
+(``migrate`` + ``seed_demo``) and ``runserver`` on a free port, removed again on every exit path.
+
+The demo data contain a running Raumordnungsverfahren at
+``/musterkreis/projekte/ortsumgehung-beispielhausen/`` with statements. The script submits one more
+statement as the demo citizen ``gast@mitwirken.example`` (so against ``--base-url`` it adds a statement
+to that portal), then logs in as the case worker ``sachbearbeitung@musterkreis.example`` with the demo
+second factor (``manage.py demo_totp``). Screenshots are viewport-sized, 1280 pixels wide.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from docs_screenshots import CHROMIUM, CHROMIUM_ARGS, ORG, PASSWORD, ROOT, VIEWPORT, demo_portal, shoot, totp_code
+from playwright.sync_api import sync_playwright
+
+PROJECT = "ortsumgehung-beispielhausen"
+PROJECT_TITLE = "Raumordnungsverfahren Ortsumgehung Beispielhausen (B 999)"
+CITIZEN = "gast@mitwirken.example"
+CASE_WORKER = "sachbearbeitung@musterkreis.example"
+STATEMENT = (
+    "Ich wohne am Mühlbach und bitte darum, die Variante Süd nicht weiterzuverfolgen. Sie führt direkt am "
+    "Wanderweg entlang und würde das Naherholungsgebiet durchschneiden.\n\n"
+    "Außerdem bitte ich um eine Lärmschutzwand auf Höhe der Grundschule."
+)
+
+
+def log_in(page: Any, base: str, email: str, env: dict[str, str] | None = None) -> None:
+    """Log in; with ``env``, answer the second-factor prompt with the demo code."""
+    page.goto(base + "/konto/login/")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort", exact=True).fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit].kern-btn--primary").click()
+    if env is None:
+        return
+    for _attempt in range(2):  # a code can expire between reading and submitting it
+        page.get_by_label("Code").fill(totp_code(env))
+        with page.expect_navigation():
+            page.locator("main form button[type=submit].kern-btn--primary").click()
+        if "/konto/2fa/" not in page.url:
+            return
+        time.sleep(31 - time.time() % 30)
+    raise RuntimeError(f"second factor was not accepted (still at {page.url})")
+
+
+def click(page: Any, locator: Any) -> None:
+    with page.expect_navigation():
+        locator.click()
+
+
+def take(base: str, env: dict[str, str], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=de-DE"], headless=True
+        )
+        try:
+            # The public side: the announcement and the results, as anyone sees them.
+            public = browser.new_context(viewport=VIEWPORT, locale="de-DE", timezone_id="Europe/Berlin")
+            page = public.new_page()
+            page.goto(f"{base}/{ORG}/projekte/{PROJECT}/")
+            module_path = page.locator("main a[href*='/module/']").first.get_attribute("href")
+            module_pk = module_path.rstrip("/").rsplit("/", 1)[-1]
+            page.goto(base + module_path)
+            shoot(page, out, "formal-oeffentliche-seite", heading="Bekanntmachung")
+            page.goto(f"{base}/{ORG}/projekte/{PROJECT}/verfahren/{module_pk}/ergebnisse/")
+            shoot(page, out, "formal-ergebnisse")
+            public.close()
+
+            # A citizen writes, checks and submits a statement.
+            citizen = browser.new_context(viewport=VIEWPORT, locale="de-DE", timezone_id="Europe/Berlin")
+            page = citizen.new_page()
+            log_in(page, base, CITIZEN)
+            page.goto(base + module_path)
+            click(page, page.get_by_role("link", name="Stellungnahme abgeben").first)
+            page.get_by_label("Ihre Stellungnahme").fill(STATEMENT)
+            page.get_by_label("Bezug auf einen Abschnitt").select_option(
+                label="Antragsunterlage Raumverträglichkeit: 2.2 Variante Süd"
+            )
+            page.get_by_label("Vor- und Nachname").fill("Gabriele Gast")
+            page.get_by_label("Straße und Hausnummer").fill("Am Mühlbach 3")
+            page.get_by_label("Postleitzahl").fill("55599")
+            page.get_by_label(re.compile(r"^Ort\b")).fill("Beispielhausen")
+            page.locator("#autosave-status").filter(has_text="Entwurf gespeichert").wait_for(timeout=15_000)
+            page.get_by_label("Ihre Stellungnahme").evaluate("e => { e.scrollTop = 0; }")
+            shoot(page, out, "formal-stellungnahme", heading="Stellungnahme abgeben")
+            click(page, page.get_by_role("button", name="Weiter zur Prüfung"))
+            click(page, page.get_by_role("button", name="Verbindlich abgeben"))
+            shoot(page, out, "formal-eingangsbestaetigung")
+            citizen.close()
+
+            # The case worker: the inbox and the Abwägung of the demo's lead statement.
+            staff = browser.new_context(viewport=VIEWPORT, locale="de-DE", timezone_id="Europe/Berlin")
+            page = staff.new_page()
+            log_in(page, base, CASE_WORKER, env)
+            page.goto(f"{base}/verwaltung/{ORG}/")
+            href = page.get_by_role("link", name=PROJECT_TITLE, exact=True).get_attribute("href")
+            project_pk = href.rstrip("/").rsplit("/", 1)[-1]
+            procedure = f"{base}/verwaltung/{ORG}/projekte/{project_pk}/verfahren/{module_pk}/"
+            page.goto(procedure)
+            shoot(page, out, "formal-fristen")
+            page.goto(procedure + "eingang/")
+            shoot(page, out, "formal-eingang")
+            shoot(page, out, "formal-eingang-liste", selector="main table")
+            click(page, page.get_by_role("link", name=re.compile(r"-ROV-000001$")))
+            shoot(page, out, "formal-abwaegung", heading="Text der Stellungnahme")
+            staff.close()
+        finally:
+            browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img", help="directory for the PNG files")
+    parser.add_argument("--base-url", help="use this running demo portal instead of starting one")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium).")
+    if args.base_url:
+        env = {**os.environ, "MITWIRKEN_ENV": os.environ.get("MITWIRKEN_ENV", "development")}
+        take(args.base_url.rstrip("/"), env, args.out)
+        return
+    with demo_portal() as (base, env):
+        take(base, env, args.out)
+
+
+if __name__ == "__main__":
+    main()
