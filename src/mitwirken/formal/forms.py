@@ -297,6 +297,12 @@ class UnregisteredStatementForm(forms.Form):
     )
     website = forms.CharField(required=False, widget=forms.HiddenInput, label="")  # honeypot: people never fill it
 
+    def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if procedure.require_postal_address:
+            for name in ("author_name", "street", "postal_code", "city"):
+                self.fields[name].mandatory_on_submit = True  # type: ignore[attr-defined]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.pop("website", ""):

@@ -317,7 +317,7 @@ def unregistered_form(
     if not track.is_open():
         return render(request, "formal/closed.html", {"procedure": procedure, "track": track,
                       "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
-    form = UnregisteredStatementForm(request.POST or None)
+    form = UnregisteredStatementForm(request.POST or None, procedure=procedure)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         email = data.pop("email")
