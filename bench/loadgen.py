@@ -68,10 +68,13 @@ class WrkClient:
         self.script = workdir / "bench_report.lua"
         self.script.write_text(WRK_SCRIPT, encoding="utf-8")
 
-    def run(self, url: str, seconds: float, max_requests: int) -> Sample:  # max_requests: wrk is bounded by time
+    def run(
+        self, url: str, seconds: float, max_requests: int, headers: tuple[tuple[str, str], ...] = ()
+    ) -> Sample:  # max_requests: wrk is bounded by time
         command = [
             self.binary, f"-t{self.threads}", f"-c{self.connections}", f"-d{max(1, round(seconds))}s",
-            "--timeout", "10s", "-s", str(self.script), url,
+            "--timeout", "10s", "-s", str(self.script),
+            *(argument for name, value in headers for argument in ("-H", f"{name}: {value}")), url,
         ]  # fmt: skip
         result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=seconds + 60)
         line = next((ln for ln in result.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
@@ -104,7 +107,7 @@ class PythonClient:
     def __init__(self, connections: int) -> None:
         self.connections = connections
 
-    def run(self, url: str, seconds: float, max_requests: int) -> Sample:
+    def run(self, url: str, seconds: float, max_requests: int, headers: tuple[tuple[str, str], ...] = ()) -> Sample:
         parsed = urllib.parse.urlsplit(url)
         host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
         path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
@@ -129,7 +132,7 @@ class PythonClient:
                         issued += 1
                     began = time.perf_counter()
                     try:
-                        connection.request("GET", path)
+                        connection.request("GET", path, headers=dict(headers))
                         response = connection.getresponse()
                         response.read()
                     except (OSError, http.client.HTTPException):

@@ -1,14 +1,20 @@
-"""``make bench``: throughput of the busiest public pages as a ratio to a trivial view on the same server.
+"""``make bench``: throughput of the busiest pages as a ratio to a trivial view on the same server.
 
 1. Builds a throw-away environment: a temporary var directory with its own SQLite database (or, with
    ``DATABASE_URL`` pointing at PostgreSQL, a dedicated database ``mitwirken_bench`` on that server),
-   migrates it and seeds the demo data plus ``--scale`` projects.
+   migrates it and seeds the demo data, then ``--scale`` projects and ``--statements`` statements in the
+   demo's formal procedure (``bench/seed.py``).
 2. Collects static files and starts gunicorn with production settings on a free port on 127.0.0.1.
 3. Loads every endpoint with wrk (or the Python fallback client) in several rounds, each round starting
    with the baseline ``/robots.txt``; an endpoint's ratio is its throughput divided by the baseline's in
-   the same round, and the report shows the median over the rounds.
-4. Counts SQL queries per request in-process against the same database.
-5. Prints a table, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
+   the same round, and the report shows the median over the rounds. The statement inbox of the back
+   office is loaded with a staff session confirmed by a second factor.
+4. Counts SQL queries per request in-process against the same database (the inbox also before the
+   statements are added, to show the count does not grow with them).
+5. Formal procedure (unless ``--skip-formal``): times the XLSX and ODS export and records peak memory,
+   each in a fresh process (``bench/formal_tools.py``), then fires a deadline burst of ``--burst``
+   submissions, some sent twice, at the server and checks that each draft became exactly one statement.
+6. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
 
 Everything it starts or creates is stopped and removed again on every exit path.
 Extra options may also come from the environment: ``BENCH_ARGS="--rounds 5" make bench``.
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import importlib.metadata
 import json
 import math
@@ -40,6 +47,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import burst
 from loadgen import PythonClient, Sample, WrkClient, median, wrk_path, wrk_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +65,7 @@ class Endpoint:
     key: str
     path: str
     label: str
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 BASELINE = Endpoint("baseline", "/robots.txt", "Baseline: robots.txt (no database, no template)")
@@ -67,6 +76,16 @@ ENDPOINTS = [
     Endpoint("organisation", "/musterkreis/", "Organisation page (holds the scaled projects)"),
     Endpoint("api_list", "/api/v1/projects?page=100", "API project list, page 100"),
 ]
+
+
+def inbox_endpoints(inbox_path: str, cookie: str) -> list[Endpoint]:
+    """The statement inbox of the formal procedure, as the logged-in case worker sees it."""
+    headers = (("Cookie", cookie),)
+    return [
+        Endpoint("inbox", inbox_path, "Inbox, page 1", headers),
+        Endpoint("inbox_search", f"{inbox_path}?q=Nummer+4711", "Inbox, text search", headers),
+        Endpoint("inbox_filtered", f"{inbox_path}?status=in_progress&seite=200", "Inbox, status filter, page 200", headers),
+    ]  # fmt: skip
 
 
 @dataclass
@@ -162,6 +181,8 @@ class Server:
         self.env = env
         self.workers = workers
         self.log_path = log_path
+        # What Django logs (request errors with tracebacks) goes to the workers' stderr: kept for the report.
+        self.stderr_path = log_path.with_name("server-stderr.log")
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -175,7 +196,10 @@ class Server:
             "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers), "--timeout", "120",
             "--error-logfile", str(self.log_path), "--log-level", "warning",
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
+        with self.stderr_path.open("ab") as stderr:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, start_new_session=True, stdout=stderr, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -189,10 +213,15 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer within 60 s:\n{self.log_tail()}")
 
+    def log_text(self) -> str:
+        texts = []
+        for path in (self.log_path, self.stderr_path):
+            with contextlib.suppress(OSError):
+                texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        return "\n".join(texts)
+
     def log_tail(self) -> str:
-        with contextlib.suppress(OSError):
-            return self.log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-        return ""
+        return self.log_text()[-3000:]
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -208,45 +237,55 @@ class Server:
             self.process.wait(timeout=5)
 
     def check(self, endpoint: Endpoint) -> int:
-        """Fetch once; the benchmark refuses to measure a page that does not answer 200."""
+        """Fetch once; the benchmark refuses to measure a page that does not answer 200 (redirects included:
+        a back-office page answering with the login or second-factor form would be measured otherwise)."""
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
         try:
-            with urllib.request.urlopen(self.base_url + endpoint.path, timeout=30) as response:
-                body = response.read()
-                status = response.status
-        except urllib.error.HTTPError as error:
-            status, body = error.code, b""
+            connection.request("GET", endpoint.path, headers=dict(endpoint.headers))
+            response = connection.getresponse()
+            body = response.read()
+            status, location = response.status, response.getheader("Location") or ""
+        finally:
+            connection.close()
         if status != 200:
-            raise RuntimeError(f"{endpoint.path} answered {status}; not benchmarking an error page.\n{self.log_tail()}")
+            where = f" to {location}" if location else ""
+            raise RuntimeError(
+                f"{endpoint.path} answered {status}{where}; not benchmarking an error page.\n{self.log_tail()}"
+            )
         return len(body)
 
 
 # ---------------------------------------------------------------- measuring
 
 
-def measure(server: Server, client: WrkClient | PythonClient, args: argparse.Namespace) -> Measurements:
+def measure(
+    server: Server, client: WrkClient | PythonClient, args: argparse.Namespace, endpoints: list[Endpoint]
+) -> Measurements:
     """Rounds of: every endpoint once, in rotating order, between two baseline measurements.
 
     An endpoint's ratio in a round is its req/s divided by the geometric mean of the baselines measured just
     before and just after that round, so a change in background load during the round affects both sides.
     """
-    everything = [BASELINE, *ENDPOINTS]
+    everything = [BASELINE, *endpoints]
     log(f"warm-up: {args.warmup:g} s per endpoint")
     for endpoint in everything:
-        client.run(server.base_url + endpoint.path, args.warmup, args.max_requests)
-    result = Measurements({endpoint.key: [] for endpoint in everything}, {endpoint.key: [] for endpoint in ENDPOINTS})
+        client.run(server.base_url + endpoint.path, args.warmup, args.max_requests, endpoint.headers)
+    result = Measurements({endpoint.key: [] for endpoint in everything}, {endpoint.key: [] for endpoint in endpoints})
     baselines = result.samples[BASELINE.key]
     baselines.append(client.run(server.base_url + BASELINE.path, args.duration, args.max_requests))
     for round_index in range(args.rounds):
-        shift = round_index % len(ENDPOINTS)  # no endpoint always runs first or last in a round
+        shift = round_index % len(endpoints)  # no endpoint always runs first or last in a round
         measured = {}
-        for endpoint in ENDPOINTS[shift:] + ENDPOINTS[:shift]:
-            measured[endpoint.key] = client.run(server.base_url + endpoint.path, args.duration, args.max_requests)
+        for endpoint in endpoints[shift:] + endpoints[:shift]:
+            measured[endpoint.key] = client.run(
+                server.base_url + endpoint.path, args.duration, args.max_requests, endpoint.headers
+            )
         baselines.append(client.run(server.base_url + BASELINE.path, args.duration, args.max_requests))
         reference = math.sqrt(baselines[-2].rps * baselines[-1].rps)
         for key, sample in measured.items():
             result.samples[key].append(sample)
             result.ratios[key].append(sample.rps / reference if reference else 0.0)
-        summary = ", ".join(f"{key} {measured[key].rps:,.0f}/s" for key in result.ratios)
+        summary = ", ".join(f"{key} {format_rps(measured[key].rps)}/s" for key in result.ratios)
         log(f"round {round_index + 1}/{args.rounds}: baseline {reference:,.0f}/s, {summary}")
     return result
 
@@ -283,9 +322,10 @@ def noise_notes(report: dict, busy_before: float | None) -> list[str]:
             f"The baseline varied from {min(baseline):,.0f} to {max(baseline):,.0f} req/s during the run "
             "(other load on the machine?)."
         )
+    measured = report["endpoints"][1:] + (report["formal"]["inbox"] if report.get("formal") else [])
     unstable = [
-        f"{item['key']} {item['ratio_min']:.3f}–{item['ratio_max']:.3f}"
-        for item in report["endpoints"][1:]
+        f"{item['key']} {format_ratio(item['ratio_min'])}–{format_ratio(item['ratio_max'])}"
+        for item in measured
         if item["ratio_min"] > 0 and item["ratio_max"] / item["ratio_min"] > 1.5
     ]
     if unstable:
@@ -293,7 +333,116 @@ def noise_notes(report: dict, busy_before: float | None) -> list[str]:
     return notes
 
 
+# ---------------------------------------------------------------- formal procedure: export and burst
+
+EXPORT_TARGET_MB = 500
+LOG_PATTERNS = {
+    "database_is_locked": "database is locked",
+    "tracebacks": "Traceback (most recent call last)",
+    "internal_server_error": "Internal Server Error",
+    "integrity_error": "IntegrityError",
+    "worker_timeout": "WORKER TIMEOUT",
+}
+
+
+def run_json(label: str, command: list[str], env: dict[str, str]) -> dict:
+    return json.loads(run_step(label, command, env).stdout)
+
+
+def measure_exports(python: str, env: dict[str, str], statements: int) -> list[dict]:
+    """Each export in a fresh process, so its peak RSS is its own; a tenth of the statements shows the growth."""
+    tools = str(BENCH / "formal_tools.py")
+    small = statements // 10
+    results = []
+    for file_format in ("xlsx", "ods"):
+        for limit in ([small] if small else []) + [0]:
+            result = run_json(f"export {file_format} of {limit or statements:,} statements",
+                              [python, tools, "export", file_format, "--limit", str(limit)], env)  # fmt: skip
+            result["under_target"] = result["rss_peak_mb"] < EXPORT_TARGET_MB
+            log(
+                f"  {file_format}: {result['statements']:,} statements in {result['seconds']:.1f} s, "
+                f"peak RSS {result['rss_peak_mb']:.0f} MB (+{result['rss_growth_mb']:.0f} MB), "
+                f"file {result['file_mb']:.1f} MB"
+            )
+            results.append(result)
+    return results
+
+
+def log_counts(text: str) -> dict[str, int]:
+    return {key: text.count(pattern) for key, pattern in LOG_PATTERNS.items()}
+
+
+def log_examples(text: str, limit: int = 3) -> list[str]:
+    """A few log lines naming the errors found, as evidence for the report."""
+    lines = [line.strip() for line in text.splitlines() if any(p in line for p in LOG_PATTERNS.values())]
+    return [line[:400] for line in lines[:limit]]
+
+
+def deadline_burst(
+    server: Server, python: str, env: dict[str, str], info: dict, tmp: Path, args: argparse.Namespace
+) -> dict:
+    tools = str(BENCH / "formal_tools.py")
+    people_file = tmp / "burst-people.json"
+    setup = run_json(f"burst set-up: {args.burst:,} citizens with draft and session",
+                     [python, tools, "burst-setup", str(args.burst), str(people_file)], env)  # fmt: skip
+    people = json.loads(people_file.read_text(encoding="utf-8"))
+    log_before = len(server.log_text())
+    log(
+        f"deadline burst: {len(people):,} submissions, {args.burst_workers} workers, {args.burst_duplicates:.0%} sent twice"
+    )
+    fired = burst.run(server.base_url, info["review_path"], people, workers=args.burst_workers,
+                      duplicate_share=args.burst_duplicates,
+                      cookies=(info["session_cookie_name"], info["csrf_cookie_name"]))  # fmt: skip
+    database = run_json("burst check in the database", [python, tools, "burst-verify", str(people_file)], env)
+    summary = burst.summarise(fired, people, database, args.burst_workers, args.burst_duplicates)
+    new_log = server.log_text()[log_before:]
+    summary["setup_seconds"] = setup["seconds"]
+    summary["server_log"] = log_counts(new_log)
+    summary["server_log_examples"] = log_examples(new_log)
+    checks = {
+        "one statement per draft": database["users_with_one_statement"] == len(people)
+        and database["statements"] == len(people),
+        "unique references": database["unique_references"] == len(people)
+        and database["duplicate_references_in_procedure"] == 0,
+        "no drafts left": database["drafts_left"] == 0,
+        "no HTTP 5xx": summary["http_5xx"] == 0,
+        "every request answered": summary["no_answer"] == 0,
+        "every answer is the person's receipt": summary["answers_not_receipt"] == 0
+        and summary["answers_wrong_reference"] == 0 and summary["duplicates_inconsistent"] == 0,
+        "no 'database is locked' in the server log": summary["server_log"]["database_is_locked"] == 0,
+    }  # fmt: skip
+    summary["checks"] = checks
+    summary["failed_checks"] = [name for name, ok in checks.items() if not ok]
+    log(
+        f"  {summary['seconds']:.1f} s, {summary['submissions_per_second']:.1f} submissions/s, "
+        f"p50 {summary['p50_ms']:.0f} ms, p95 {summary['p95_ms']:.0f} ms, statuses {summary['status_counts']}; "
+        f"{database['statements']:,} statements; failed checks: {summary['failed_checks'] or 'none'}"
+    )
+    return summary
+
+
 # ---------------------------------------------------------------- reporting
+
+
+def endpoint_entry(endpoint: Endpoint, measured: Measurements, inprocess: dict, sizes: dict[str, int]) -> dict:
+    samples = measured.samples[endpoint.key]
+    ratios = measured.ratios.get(endpoint.key, [1.0] * len(samples))
+    extra = inprocess["endpoints"][endpoint.path]
+    return {
+        "key": endpoint.key, "path": endpoint.path, "label": endpoint.label,
+        "rps": round(median([s.rps for s in samples]), 2),
+        "rps_rounds": [round(s.rps, 2) for s in samples],
+        "ratio": round(median(ratios), 6),
+        "ratio_min": round(min(ratios), 6), "ratio_max": round(max(ratios), 6),
+        "p50_ms": round(median([s.p50_ms for s in samples]), 2),
+        "p95_ms": round(median([s.p95_ms for s in samples]), 2),
+        "requests": sum(s.requests for s in samples),
+        "errors": sum(s.errors for s in samples), "bad_status": sum(s.bad_status for s in samples),
+        "bytes": sizes[endpoint.key],
+        "queries": extra["queries"], "repeated_queries": extra["repeated_queries"],
+        "sql_ms": extra["sql_ms"], "inprocess_ms": extra["inprocess_ms"],
+        "sample_repeated_query": extra["sample_repeated"],
+    }  # fmt: skip
 
 
 def build_report(
@@ -303,26 +452,16 @@ def build_report(
     sizes: dict[str, int],
     client_name: str,
     notes: list[str],
+    formal: dict | None,
 ) -> dict:
-    endpoints = []
-    for endpoint in [BASELINE, *ENDPOINTS]:
-        samples = measured.samples[endpoint.key]
-        ratios = measured.ratios.get(endpoint.key, [1.0] * len(samples))
-        extra = inprocess["endpoints"][endpoint.path]
-        endpoints.append({
-            "key": endpoint.key, "path": endpoint.path, "label": endpoint.label,
-            "rps": round(median([s.rps for s in samples]), 1),
-            "rps_rounds": [round(s.rps, 1) for s in samples],
-            "ratio": round(median(ratios), 4),
-            "ratio_min": round(min(ratios), 4), "ratio_max": round(max(ratios), 4),
-            "p50_ms": round(median([s.p50_ms for s in samples]), 2),
-            "p95_ms": round(median([s.p95_ms for s in samples]), 2),
-            "errors": sum(s.errors for s in samples), "bad_status": sum(s.bad_status for s in samples),
-            "bytes": sizes[endpoint.key],
-            "queries": extra["queries"], "repeated_queries": extra["repeated_queries"],
-            "sql_ms": extra["sql_ms"], "inprocess_ms": extra["inprocess_ms"],
-            "sample_repeated_query": extra["sample_repeated"],
-        })  # fmt: skip
+    endpoints = [endpoint_entry(endpoint, measured, inprocess, sizes) for endpoint in [BASELINE, *ENDPOINTS]]
+    if formal is not None:
+        small = formal.pop("inbox_queries_small")
+        formal["inbox"] = []
+        for endpoint in formal.pop("inbox_endpoints"):
+            entry = endpoint_entry(endpoint, measured, inprocess, sizes)
+            entry["queries_at_demo_size"] = small["endpoints"][endpoint.path]["queries"]
+            formal["inbox"].append(entry)
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -336,6 +475,7 @@ def build_report(
         "machine": machine(),
         "settings": {
             "scale": args.scale,
+            "statements_scale": 0 if args.skip_formal else args.statements,
             "projects_total": inprocess["projects_total"],
             "projects_listed": inprocess["projects_listed"],
             "gunicorn_workers": args.workers,
@@ -348,50 +488,111 @@ def build_report(
             "warmup_seconds": args.warmup,
         },
         "endpoints": endpoints,
+        "formal": formal,
         "notes": notes,
     }
 
 
 def format_ratio(value: float) -> str:
+    """Two significant digits below 0.1 (0.031×, 0.0014×, 0.00040×), so small ratios keep their precision."""
     if value >= 0.1:
         return f"{value:.2f}×"
-    if value >= 0.001:
-        return f"{value:.3f}×"
-    return f"{value:.5f}×"
+    if value <= 0:
+        return "0×"
+    return f"{value:.{max(3, 1 - math.floor(math.log10(value)))}f}×"
+
+
+def format_rps(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}" if value >= 1 else f"{value:.2f}"
+
+
+def endpoint_row(item: dict, path: str) -> list[str]:
+    repeated = f" ({item['repeated_queries']} repeated)" if item["repeated_queries"] else ""
+    return [
+        item["label"], f"`{path}`", format_rps(item["rps"]),
+        format_ratio(item["ratio"]) if item["key"] != BASELINE.key else "1 (baseline)",
+        f"{item['p50_ms']:.1f}", f"{item['p95_ms']:.1f}", f"{item['inprocess_ms']:.1f}",
+        f"{item['sql_ms']:.1f}", f"{item['queries']}{repeated}",
+    ]  # fmt: skip
 
 
 def table_rows(report: dict) -> list[list[str]]:
-    rows = []
-    for item in report["endpoints"]:
-        repeated = f" ({item['repeated_queries']} repeated)" if item["repeated_queries"] else ""
-        rows.append([
-            item["label"], f"`{item['path']}`", f"{item['rps']:,.0f}",
-            format_ratio(item["ratio"]) if item["key"] != BASELINE.key else "1 (baseline)",
-            f"{item['p50_ms']:.1f}", f"{item['p95_ms']:.1f}", f"{item['inprocess_ms']:.1f}",
-            f"{item['sql_ms']:.1f}", f"{item['queries']}{repeated}",
-        ])  # fmt: skip
+    return [endpoint_row(item, item["path"]) for item in report["endpoints"]]
+
+
+def inbox_rows(report: dict) -> list[list[str]]:
+    baseline = report["endpoints"][0]
+    rows = [endpoint_row(baseline, baseline["path"])]
+    for item in report["formal"]["inbox"]:
+        path = "…/eingang/" + item["path"].split("/eingang/", 1)[1]
+        rows.append([*endpoint_row(item, path), str(item["queries_at_demo_size"])])
+    rows[0].append("–")
     return rows
 
 
+def export_rows(report: dict) -> list[list[str]]:
+    return [
+        [
+            item["format"].upper(), f"{item['statements']:,}", f"{item['seconds']:.1f}",
+            f"{item['statements'] / item['seconds']:,.0f}" if item["seconds"] else "–",
+            f"{item['rss_before_mb']:.0f}", f"{item['rss_peak_mb']:.0f}", f"{item['rss_growth_mb']:.0f}",
+            f"{item['file_mb']:.1f}", f"{item['queries']}",
+            "yes" if item["under_target"] else "**no**",
+        ]
+        for item in report["formal"]["export"]
+    ]  # fmt: skip
+
+
+def burst_rows(report: dict) -> list[list[str]]:
+    item = report["formal"]["burst"]
+    database = item["database"]
+    kinds = item["people_by_kind"]
+    statuses = ", ".join(f"{status}: {count:,}" for status, count in item["status_counts"].items())
+    log_counts_text = ", ".join(f"{key.replace('_', ' ')}: {count}" for key, count in item["server_log"].items())
+    return [
+        ["Submissions (people with a draft)", f"{item['people']:,}"],
+        ["Sent twice", f"{kinds.get('retry', 0):,} as a retry after the answer, {kinds.get('double', 0):,} as a "
+                       "double click (two POSTs at once)"],
+        ["Requests in total", f"{item['requests']:,} from {item['workers']} concurrent workers"],
+        ["Total time", f"{item['seconds']:.1f} s"],
+        ["Throughput", f"{item['submissions_per_second']:.1f} submissions/s ({item['requests_per_second']:.1f} requests/s)"],
+        ["Latency p50 / p95 / max", f"{item['p50_ms']:,.0f} / {item['p95_ms']:,.0f} / {item['max_ms']:,.0f} ms"],
+        ["HTTP status of the answers", statuses],
+        ["HTTP 5xx / no answer", f"{item['http_5xx']} / {item['no_answer']}"],
+        ["Answers other than the person's receipt", f"{item['answers_not_receipt'] + item['answers_wrong_reference']}"],
+        ["Statements created for the burst's drafts", f"{database['statements']:,} "
+                                                     f"({database['users_with_one_statement']:,} people with exactly one)"],
+        ["Distinct references / duplicates in the procedure", f"{database['unique_references']:,} / "
+                                                             f"{database['duplicate_references_in_procedure']}"],
+        ["Drafts left", f"{database['drafts_left']:,}"],
+        ["Server log during the burst", log_counts_text],
+        ["Failed checks", ", ".join(item["failed_checks"]) or "none"],
+    ]  # fmt: skip
+
+
 HEADERS = ["Endpoint", "Path", "req/s", "Ratio", "p50 ms", "p95 ms", "1 req ms", "SQL ms", "SQL queries"]
+INBOX_HEADERS = [*HEADERS, "SQL queries at 8 statements"]
+EXPORT_HEADERS = ["Format", "Statements", "Time s", "Statements/s", "RSS before MB", "Peak RSS MB", "Growth MB",
+                  "File MB", "SQL queries", f"Peak < {EXPORT_TARGET_MB} MB"]  # fmt: skip
+BURST_HEADERS = ["Deadline burst", "Result"]
 
 
-def print_table(report: dict) -> None:
-    rows = [[cell.strip("`") for cell in row] for row in table_rows(report)]
-    widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in enumerate(HEADERS)]
-    right = {2, 3, 4, 5, 6, 7}
+def text_table(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    rows = [[cell.strip("`").replace("**", "") for cell in row] for row in rows]
+    widths = [max(len(header), *(len(row[i]) for row in rows)) for i, header in enumerate(headers)]
 
     def line(cells: list[str]) -> str:
         return "  ".join(
             cell.rjust(w) if i in right else cell.ljust(w)
             for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        )
+        ).rstrip()
 
+    return [line(headers), "  ".join("-" * w for w in widths), *(line(row) for row in rows)]
+
+
+def print_table(report: dict) -> None:
     print()
-    print(line(HEADERS))
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print(line(row))
+    print("\n".join(text_table(HEADERS, table_rows(report), {2, 3, 4, 5, 6, 7})))
     settings = report["settings"]
     print(
         f"\n{report['db_vendor']} {report['db_version']}, {settings['projects_listed']:,} listed of "
@@ -399,9 +600,25 @@ def print_table(report: dict) -> None:
         f"{settings['rounds']} rounds of {settings['seconds_per_measurement']:g} s; gunicorn {settings['gunicorn_workers']} "
         f"sync workers; {report['machine']['cpus']} CPUs"
     )
+    formal = report.get("formal")
+    if formal:
+        print(f"\nFormal procedure with {formal['statements']:,} statements: inbox {formal['inbox_base_path']}")
+        print("\n".join(text_table(INBOX_HEADERS, inbox_rows(report), {2, 3, 4, 5, 6, 7, 9})))
+        print()
+        print("\n".join(text_table(EXPORT_HEADERS, export_rows(report), set(range(1, 10)))))
+        print()
+        print("\n".join(text_table(BURST_HEADERS, burst_rows(report), set())))
     for note in report["notes"]:
         print(f"NOTE: {note}")
     print()
+
+
+def markdown_table(headers: list[str], rows: list[list[str]], left: int = 2) -> list[str]:
+    return [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join(["---"] * left + ["---:"] * (len(headers) - left)) + "|",
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
 
 
 def markdown(report: dict) -> str:
@@ -409,11 +626,16 @@ def markdown(report: dict) -> str:
     machine_info = report["machine"]
     commit = report["git_commit"][:10] + (" (with uncommitted changes)" if report["git_dirty"] else "")
     client = settings["client_version"] or settings["client"]
+    formal = report.get("formal")
+    seeded = f"`seed_demo` + `bench/seed.py --projects {settings['scale']}"
+    seeded += f" --statements {settings['statements_scale']}`" if formal else "`"
     lines = [
         f"Measured {report['date']} at commit `{commit}` by `bench/run.py` (raw figures: `bench/results.json`).",
         "",
         f"- Database: {report['db_vendor']} {report['db_version']}, {settings['projects_total']:,} projects "
-        f"({settings['projects_listed']:,} publicly listed, `seed_demo --scale {settings['scale']}`).",
+        f"({settings['projects_listed']:,} publicly listed)"
+        + (f", {formal['statements']:,} statements in one formal procedure" if formal else "")
+        + f"; {seeded}.",
         f"- Server: gunicorn {report['gunicorn']}, {settings['gunicorn_workers']} sync workers, production settings; "
         f"Python {report['python']}, Django {report['django']}.",
         f"- Load: {client}, {settings['connections']} connections, {settings['rounds']} rounds of "
@@ -421,11 +643,9 @@ def markdown(report: dict) -> str:
         f"- Machine: {machine_info['cpus']} CPUs ({machine_info['cpu_model'] or 'unknown model'}), "
         f"{machine_info['memory_gb']} GB RAM; load generator on the same machine.",
         "",
-        "| " + " | ".join(HEADERS) + " |",
-        "|" + "|".join(["---", "---", *["---:"] * (len(HEADERS) - 2)]) + "|",
-    ]
-    lines += ["| " + " | ".join(row) + " |" for row in table_rows(report)]
-    lines += [
+        "### Public pages",
+        "",
+        *markdown_table(HEADERS, table_rows(report)),
         "",
         "Ratio: median over the rounds of endpoint req/s ÷ baseline req/s (the baselines measured just before "
         "and after the round). "
@@ -434,9 +654,50 @@ def markdown(report: dict) -> str:
         "SQL queries: per request; *repeated* counts queries "
         "whose shape occurs more than once in the request, the usual sign of N+1.",
     ]
+    if formal:
+        lines += formal_markdown(report)
+    else:
+        lines += ["", "The formal-procedure part (inbox, export, deadline burst) was skipped (`--skip-formal`)."]
     if report["notes"]:
         lines += ["", "Notes from this run:", ""] + [f"- {note}" for note in report["notes"]]
     return "\n".join(lines)
+
+
+def formal_markdown(report: dict) -> list[str]:
+    formal = report["formal"]
+    item = formal["burst"]
+    return [
+        "",
+        f"### Statement inbox ({formal['statements']:,} statements)",
+        "",
+        f"Back office, logged in as the case worker with a session confirmed by the second factor; "
+        f"`…` stands for `{formal['inbox_base_path'].split('/eingang/')[0]}`. Measured in the same rounds and "
+        "against the same baseline as the public pages; the last column counts the queries of the same "
+        "request before the statements were added (demo data only; a search without hits skips the table and "
+        "the bulk form, so it runs fewer).",
+        "",
+        *markdown_table(INBOX_HEADERS, inbox_rows(report)),
+        "",
+        f"### Export of the Abwägungstabelle ({formal['statements']:,} statements)",
+        "",
+        "`exports.write_xlsx` / `write_ods` on all statements of the procedure, and on the first tenth of them, "
+        "each in a fresh process (`bench/formal_tools.py export`) with the production settings and the bench "
+        "database. RSS before: after Django and the export libraries are loaded; peak RSS: `ru_maxrss` after "
+        "the export; growth: the difference. Target from the issue: under 500 MB peak.",
+        "",
+        *markdown_table(EXPORT_HEADERS, export_rows(report), left=1),
+        "",
+        "### Deadline burst",
+        "",
+        f"{item['people']:,} citizens with a verified e-mail address, a complete draft (name and postal "
+        f"address included) and a session each submit at once: POSTs of their `submission_key` to the review "
+        f"URL of the running public track, from {item['workers']} concurrent workers against the gunicorn "
+        f"server above. {item['duplicate_share']:.0%} of them send twice. Every answer must be the redirect to that "
+        "person's receipt; afterwards the database must hold exactly one statement per draft with distinct "
+        "references. Latency includes waiting for one of the sync workers.",
+        "",
+        *markdown_table(BURST_HEADERS, burst_rows(report), left=2),
+    ]
 
 
 def write_docs(report: dict) -> None:
@@ -459,6 +720,11 @@ def write_docs(report: dict) -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--scale", type=int, default=10_000, help="extra projects seeded (default 10000)")
+    parser.add_argument("--statements", type=int, default=50_000, help="extra statements seeded (default 50000)")
+    parser.add_argument("--burst", type=int, default=2_000, help="submissions in the deadline burst (default 2000)")
+    parser.add_argument("--burst-workers", type=int, default=32, help="concurrent burst workers (default 32)")
+    parser.add_argument("--burst-duplicates", type=float, default=0.3, help="share sent twice (default 0.3)")
+    parser.add_argument("--skip-formal", action="store_true", help="public pages only: no inbox, export or burst")
     parser.add_argument("--rounds", type=int, default=5, help="measurement rounds (default 5)")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per endpoint per round (default 3)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint (default 2)")
@@ -511,15 +777,15 @@ def main() -> int:
             log(f"SQLite in {tmp / 'var'}")
 
         development = {**base_env, "MITWIRKEN_ENV": "development"}
-        run_step("migrate", [python, "manage.py", "migrate", "--no-input"], development)
-        run_step(f"seed_demo --scale {args.scale}", [python, "manage.py", "seed_demo", "--scale", str(args.scale)], development)  # fmt: skip
-
         port = free_port()
         production = {
             **base_env, "MITWIRKEN_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": HOST, "SITE_URL": f"http://{HOST}:{port}",
             "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0",
         }  # fmt: skip
+        run_step("migrate", [python, "manage.py", "migrate", "--no-input"], development)
+        # Demo data first, then the scaled records with separate counts (bench/seed.py explains why).
+        run_step("seed_demo", [python, "manage.py", "seed_demo"], development)
         static = run_step("collectstatic", [python, str(BENCH / "collectstatic.py")], production, check=False)
         if static.returncode == 3:
             missing = re.search(r"The file '([^']+)' could not be found", static.stderr)
@@ -529,15 +795,38 @@ def main() -> int:
         elif static.returncode != 0:
             raise RuntimeError(f"collectstatic failed:\n{static.stdout[-2000:]}\n{static.stderr[-4000:]}")
 
+        formal: dict | None = None
+        info: dict = {}
+        inbox: list[Endpoint] = []
+        if not args.skip_formal:
+            # Created with the server's SECRET_KEY, so the session is valid there.
+            info = run_json("staff session with second factor", [python, str(BENCH / "formal_tools.py"), "info"], production)  # fmt: skip
+            cookie = f"{info['session_cookie_name']}={info['staff_session']}"
+            inbox = inbox_endpoints(info["inbox_path"], cookie)
+            queries_command = [python, str(BENCH / "queries.py"), "--cookie", cookie]
+            small = run_json(f"inbox queries at demo size ({info['statements']} statements)",
+                             [*queries_command, *(endpoint.path for endpoint in inbox)], production)  # fmt: skip
+            formal = {"inbox_endpoints": inbox, "inbox_queries_small": small, "inbox_base_path": info["inbox_path"],
+                      "statements_demo": info["statements"]}  # fmt: skip
+        statements = 0 if args.skip_formal else args.statements
+        seeded = run_json(f"bench/seed.py --projects {args.scale} --statements {statements}",
+                          [python, str(BENCH / "seed.py"), "--projects", str(args.scale), "--statements", str(statements)],
+                          development)  # fmt: skip
+        log(f"  {seeded}")
+
         log("counting queries in-process")
         paths = [endpoint.path for endpoint in [BASELINE, *ENDPOINTS]]
-        counted = run_step("in-process measurement", [python, str(BENCH / "queries.py"), *paths], production)
-        inprocess = json.loads(counted.stdout)
+        inprocess = run_json("in-process measurement", [python, str(BENCH / "queries.py"), *paths], production)
+        if inbox:
+            staff_pages = run_json("in-process measurement, inbox",
+                                   [*queries_command, *(endpoint.path for endpoint in inbox)], production)  # fmt: skip
+            inprocess["endpoints"].update(staff_pages["endpoints"])
 
         server = Server(production, port, args.workers, tmp / "gunicorn.log")
         server.start()
         log(f"gunicorn on {server.base_url} with {args.workers} workers")
-        sizes = {endpoint.key: server.check(endpoint) for endpoint in [BASELINE, *ENDPOINTS]}
+        measured_endpoints = [*ENDPOINTS, *inbox]
+        sizes = {endpoint.key: server.check(endpoint) for endpoint in [BASELINE, *measured_endpoints]}
 
         use_wrk = args.client == "wrk" or (args.client == "auto" and wrk_path())
         if args.client == "wrk" and not wrk_path():
@@ -551,23 +840,46 @@ def main() -> int:
                 "does on the baseline, which makes ratios look better than with wrk."
             )
         log(f"load generator: {client.name}, {args.connections} connections")
-        measured = measure(server, client, args)
+        measured = measure(server, client, args, measured_endpoints)
         failures = {key: sum(s.errors + s.bad_status for s in samples) for key, samples in measured.samples.items()}
         for key, count in failures.items():
             if count:
                 notes.append(f"{key}: {count} failed requests (connection errors, timeouts or status ≥ 400).")
-        server.stop()
 
-        report = build_report(args, measured, inprocess, sizes, client.name, notes)
+        if formal is not None:
+            formal["statements"] = seeded["statements_total"]
+            formal["statements_scaled"] = statements
+            formal["seed_seconds"] = seeded.get("statements_seconds")
+            # The server is idle meanwhile; each export runs in its own process.
+            formal["export"] = measure_exports(python, production, seeded["statements_total"])
+            formal["burst"] = deadline_burst(server, python, production, info, tmp, args)
+            for name in formal["burst"]["failed_checks"]:
+                notes.append(f"Deadline burst: check failed: {name} (see the burst table).")
+            for item in formal["export"]:
+                if not item["under_target"]:
+                    notes.append(
+                        f"{item['format'].upper()} export of {item['statements']:,} statements peaked at "
+                        f"{item['rss_peak_mb']:.0f} MB, above the {EXPORT_TARGET_MB} MB target."
+                    )
+        server.stop()
+        whole_log = log_counts(server.log_text())
+        if any(whole_log.values()):
+            notes.append(f"Server log of the whole run: {whole_log}.")
+
+        report = build_report(args, measured, inprocess, sizes, client.name, notes, formal)
         report["machine"]["load_average_1m"] = load_before
         report["machine"]["cpu_busy_before"] = None if busy_before is None else round(busy_before, 3)
         report["notes"] += noise_notes(report, busy_before)
+        report["seconds_total"] = round(time.perf_counter() - began)
         print_table(report)
         if not args.no_write:
             RESULTS_JSON.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             write_docs(report)
             log(f"wrote {RESULTS_JSON.relative_to(ROOT)} and {PERFORMANCE_MD.relative_to(ROOT)}")
         log(f"done in {time.perf_counter() - began:.0f} s")
+        if formal is not None and formal["burst"]["failed_checks"]:
+            log(f"FAILED: deadline burst checks: {', '.join(formal['burst']['failed_checks'])}")
+            return 1
         return 0
     finally:
         if server is not None:

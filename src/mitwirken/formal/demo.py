@@ -114,6 +114,7 @@ def _create(staff: Any, project: Project) -> Procedure:
 def _scale(procedure: Procedure, count: int) -> None:
     """Bulk-insert ``count`` statements into the public track (for benchmarks)."""
     track = procedure.rounds.get().tracks.get(audience="public")
+    procedure.refresh_from_db(fields=["statement_counter"])  # the services raised it in the database
     now = timezone.now()
     start = procedure.statement_counter
     year = timezone.localtime(now).year

@@ -6,6 +6,7 @@ never sit in memory as a workbook.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -87,7 +88,7 @@ def write_ods(statements: QuerySet[Statement]) -> IO[bytes]:
         entry.compress_type = zipfile.ZIP_DEFLATED
         with archive.open(entry, "w") as content:
             content.write(_ODS_HEAD.encode())
-            for row in [HEADER, *rows(statements)]:
+            for row in itertools.chain([HEADER], rows(statements)):  # a generator: rows are never all in memory
                 cells = "".join(
                     f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
                     for value in row

@@ -1,0 +1,63 @@
+"""Scale data for the benchmark, after an ordinary ``seed_demo``: extra projects and extra statements.
+
+Run by ``bench/run.py`` as a subprocess with the development environment (the demo seeders refuse
+production)::
+
+    python bench/seed.py --projects 10000 --statements 50000
+
+It calls the same bulk seeders that ``seed_demo --scale N`` calls (``projects.demo._seed_scale`` and
+``formal.demo._scale``), but with separate counts, and it reloads the procedure from the database before
+adding statements. Prints one JSON object with the counts and the time each part took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mitwirken.settings")
+
+import django
+
+django.setup()
+
+from django.db import transaction  # noqa: E402
+
+from mitwirken.formal import demo as formal_demo  # noqa: E402
+from mitwirken.formal.models import Procedure, Statement  # noqa: E402
+from mitwirken.organisations.models import Organisation  # noqa: E402
+from mitwirken.projects import demo as project_demo  # noqa: E402
+from mitwirken.projects.models import Project  # noqa: E402
+
+PROJECT_SLUG = "ortsumgehung-beispielhausen"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=0)
+    parser.add_argument("--statements", type=int, default=0)
+    args = parser.parse_args()
+    report: dict[str, object] = {}
+    if args.projects:
+        began = time.perf_counter()
+        with transaction.atomic():
+            project_demo._seed_scale(Organisation.objects.get(slug="musterkreis"), args.projects)
+        report["projects_seconds"] = round(time.perf_counter() - began, 1)
+    if args.statements:
+        began = time.perf_counter()
+        with transaction.atomic():
+            # Fresh from the database: the counter must include the demo statements already submitted.
+            procedure = Procedure.objects.get(module__project__slug=PROJECT_SLUG)
+            formal_demo._scale(procedure, args.statements)
+        report["statements_seconds"] = round(time.perf_counter() - began, 1)
+    report["projects_total"] = Project.objects.count()
+    procedure = Procedure.objects.filter(module__project__slug=PROJECT_SLUG).first()
+    report["statements_total"] = Statement.objects.filter(procedure=procedure).count() if procedure else 0
+    json.dump(report, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
