@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import Segment, Statement
 
@@ -61,7 +62,7 @@ def public_author(statement: Statement) -> str:
     """Names only where the submitter consented; otherwise a stable pseudonym."""
     if statement.publish_name and statement.author_name:
         return statement.author_name
-    return f"Einwender/in {int(statement.reference.rsplit('-', 1)[-1])}"
+    return gettext("Einwender/in %(number)s") % {"number": int(statement.reference.rsplit("-", 1)[-1])}
 
 
 def write_xlsx(statements: QuerySet[Statement]) -> IO[bytes]:

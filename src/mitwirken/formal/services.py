@@ -221,7 +221,7 @@ def deadline_message(track: Track) -> str:
 
 
 def _format(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%d.%m.%Y, %H:%M:%S Uhr")
+    return _("%(date)s Uhr") % {"date": timezone.localtime(moment).strftime("%d.%m.%Y, %H:%M:%S")}
 
 
 def validate_draft(draft: StatementDraft | UnregisteredSubmission, procedure: Procedure) -> dict[str, list[str]]:
