@@ -420,3 +420,14 @@ def test_map_is_offered_only_with_a_configured_tile_server(world, procedure, tra
     settings.MITWIRKEN_TILE_URL = "https://tiles.example.de/{z}/{x}/{y}.png"
     html = client.get(urls(procedure, track)["form"]).content.decode()
     assert 'data-map-input="id_location"' in html and "leaflet.js" in html
+
+
+def test_oversize_attachment_is_refused_with_the_limit(world, procedure, track, settings):
+    settings.MITWIRKEN_MAX_ATTACHMENT_BYTES = 10
+    response = world.client("citizen").post(
+        urls(procedure, track)["form"],
+        {"text": "Text", **ADDRESS, "attachments": pdf_upload("gross.pdf"), "action": "review"},
+    )
+    html = response.content.decode()
+    assert "gross.pdf: Die Datei ist zu groß" in html and "Erlaubt sind höchstens 10\xa0Bytes" in html
+    assert not services.draft_for(user=world.personas["citizen"], track=track).attachments.exists()
