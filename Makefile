@@ -62,6 +62,7 @@ typecheck: $(VENV)/.installed
 	MITWIRKEN_ENV=test $(VENV)/bin/mypy
 
 check: lint typecheck
+	mkdir -p var
 	MITWIRKEN_ENV=test $(PY) manage.py makemigrations --check --dry-run
 
 bench: install ## throughput ratios against a trivial view; writes bench/results.json and docs/performance.md

@@ -289,6 +289,7 @@ if ENVIRONMENT == "test":
         # A file, not memory: live-server tests then get one connection per thread, as in production,
         # and concurrent requests (the deadline burst test) really run concurrently.
         # One file per test process, so two test runs on one machine never share it.
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
         DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]
 
