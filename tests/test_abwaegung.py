@@ -305,3 +305,17 @@ def test_generic_phase_editing_does_not_touch_legal_periods(world, procedure, tr
     assert response.status_code == 302 and f"/verfahren/{procedure.module.pk}/" in response["Location"]
     track.phase.refresh_from_db()
     assert track.phase.end == end
+
+
+def test_prepared_letters_with_own_greeting_and_signature_are_grouped(world, procedure, track):
+    body = ("Die geplante Trasse der Ortsumgehung führt mitten durch das Naherholungsgebiet am Mühlbach und "
+            "zerstört Lebensraum geschützter Arten, deshalb fordern wir eine Prüfung der Variante Süd.")  # fmt: skip
+    lead = submit_as(
+        world, "citizen", track, text=f"Sehr geehrte Damen und Herren,\n\n{body}\n\nMit freundlichen Grüßen\nErika"
+    )
+    member = submit_as(world, "invited", track, text=f"Hallo,\n\n{body}\n\nViele Grüße, Max aus Nordheim")
+    other = submit_as(world, "agency", track, text=f"Guten Tag,\n\n{body.replace('Süd', 'Nord')}\n\nGruß")
+    evaluation.group_identical(actor=world.personas["case_worker"], procedure=procedure)
+    member.refresh_from_db()
+    other.refresh_from_db()
+    assert member.lead == lead and other.lead is None

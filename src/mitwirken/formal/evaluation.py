@@ -27,10 +27,24 @@ class EditConflict(ValidationError):
     """Someone else saved the segment since it was opened."""
 
 
+TEMPLATE_MIN_WORDS = 20
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())  # casefold: "STRASSE" matches "Straße"
+
+
 def fingerprint(text: str) -> str:
-    """Identical objections differ in spacing, case and punctuation, not in words."""
-    normalised = " ".join(re.findall(r"\w+", text.casefold()))  # casefold: "STRASSE" matches "Straße"
-    return hashlib.sha256(normalised.encode()).hexdigest()
+    """The same fingerprint for identical and near-identical objections.
+
+    Mass objections differ in spacing, case and punctuation, and, when people sign a prepared letter, in the
+    salutation, the sender line and the signature. So a text with several paragraphs is identified by its
+    longest paragraph (the prepared body), provided that body is substantial; otherwise by all its words.
+    """
+    paragraphs = [_words(part) for part in re.split(r"\n\s*\n", text) if part.strip()]
+    body = max(paragraphs, key=len, default=[])
+    words = body if len(paragraphs) > 1 and len(body) >= TEMPLATE_MIN_WORDS else _words(text)
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
 
 
 def _audit(actor: Any, action: str, obj: Any, procedure: Procedure, changes: dict[str, Any] | None = None) -> None:
