@@ -518,9 +518,11 @@ def unregistered_start(*, track: Track, email: str, data: dict[str, Any], confir
 @transaction.atomic
 def unregistered_confirm(*, token: str) -> Statement:
     """The click on the e-mail link: the statement is received now, if the period is still open. Idempotent."""
+    # Lock only the submission row: PostgreSQL cannot lock the nullable side of the join to its statement.
     submission = (
-        UnregisteredSubmission.objects.select_for_update().select_related("statement").filter(token=token).first()
-    )
+        UnregisteredSubmission.objects.select_for_update(of=("self",)).select_related("statement")
+        .filter(token=token).first()
+    )  # fmt: skip
     if submission is None:
         raise ValidationError(_("Dieser Bestätigungslink ist ungültig."))
     if submission.statement is not None:
