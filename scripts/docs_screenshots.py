@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -194,8 +194,9 @@ def take(base: str, env: dict[str, str], out: Path) -> None:
             browser.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def run_cli(take_screenshots: Callable[[str, dict[str, str], Path], None], description: str | None) -> None:
+    """The command line shared by the screenshot scripts: --out, --base-url, or a throw-away demo portal."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img", help="directory for the PNG files")
     parser.add_argument("--base-url", help="use this running demo portal instead of starting one")
     args = parser.parse_args()
@@ -203,10 +204,14 @@ def main() -> None:
         sys.exit(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium).")
     if args.base_url:
         env = {**os.environ, "MITWIRKEN_ENV": os.environ.get("MITWIRKEN_ENV", "development")}
-        take(args.base_url.rstrip("/"), env, args.out)
+        take_screenshots(args.base_url.rstrip("/"), env, args.out)
         return
     with demo_portal() as (base, env):
-        take(base, env, args.out)
+        take_screenshots(base, env, args.out)
+
+
+def main() -> None:
+    run_cli(take, __doc__)
 
 
 if __name__ == "__main__":

@@ -19,15 +19,12 @@ second factor (``manage.py demo_totp``). Screenshots are viewport-sized, 1280 pi
 
 from __future__ import annotations
 
-import argparse
-import os
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from docs_screenshots import CHROMIUM, CHROMIUM_ARGS, ORG, PASSWORD, ROOT, VIEWPORT, demo_portal, shoot, totp_code
+from docs_screenshots import CHROMIUM, CHROMIUM_ARGS, ORG, PASSWORD, VIEWPORT, run_cli, shoot, totp_code
 from playwright.sync_api import sync_playwright
 
 PROJECT = "ortsumgehung-beispielhausen"
@@ -127,18 +124,7 @@ def take(base: str, env: dict[str, str], out: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img", help="directory for the PNG files")
-    parser.add_argument("--base-url", help="use this running demo portal instead of starting one")
-    args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
-        sys.exit(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium).")
-    if args.base_url:
-        env = {**os.environ, "MITWIRKEN_ENV": os.environ.get("MITWIRKEN_ENV", "development")}
-        take(args.base_url.rstrip("/"), env, args.out)
-        return
-    with demo_portal() as (base, env):
-        take(base, env, args.out)
+    run_cli(take, __doc__)
 
 
 if __name__ == "__main__":
