@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     # Module apps: each registers its module type with projects in ready().
     "mitwirken.information",
     "mitwirken.formal",
+    "mitwirken.reports",
 ]
 
 MIDDLEWARE = [
