@@ -15,6 +15,7 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("mitwirken.reports.urls")),
     path("verwaltung/", include("mitwirken.backoffice_urls")),
     path("", include((page_urlpatterns, "pages"))),
     path("", include("mitwirken.core.urls")),
