@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
+from django_tasks.base import TaskResultStatus
+from django_tasks.signals import task_enqueued, task_finished
 
 from mitwirken.core.demo import DEMO_TOTP_SECRET
 from mitwirken.organisations.models import OrganisationRole
@@ -121,3 +123,32 @@ def world(db: Any) -> World:
     return World(
         organisation, other, agency_org, projects["public"], projects["semipublic"], projects["protected"], personas
     )
+
+
+# The immediate task backend records a failing task and carries on; without this check a broken
+# mail or alert task would look like "nothing sent".
+@pytest.fixture
+def tasks() -> Any:
+    """Every task enqueued and finished during the test (the immediate backend runs them at once)."""
+    log: dict[str, list[Any]] = {"enqueued": [], "finished": []}
+
+    def on_enqueued(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        log["enqueued"].append(task_result)
+
+    def on_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        log["finished"].append(task_result)
+
+    task_enqueued.connect(on_enqueued, dispatch_uid="tests_enqueued")
+    task_finished.connect(on_finished, dispatch_uid="tests_finished")
+    yield log
+    task_enqueued.disconnect(dispatch_uid="tests_enqueued")
+    task_finished.disconnect(dispatch_uid="tests_finished")
+
+
+@pytest.fixture(autouse=True)
+def _tasks_must_not_fail(tasks: Any) -> Any:
+    yield
+    failed = [result for result in tasks["finished"] if result.status == TaskResultStatus.FAILED]
+    if failed:
+        details = "\n".join(f"{r.task.name}{tuple(r.args)}:\n{r.errors[-1].traceback}" for r in failed)
+        pytest.fail(f"{len(failed)} task(s) failed silently in the immediate backend:\n{details}")

@@ -43,7 +43,13 @@ def foreign_objects(world):
         actor=world.personas["other_org_admin"], track=procedure.rounds.get().tracks.get(), received_at=timezone.now(),
         channel="letter", text="Einwand per Brief", author_name="Erika Muster",
     )  # fmt: skip
+    from mitwirken.reports.models import CategoryTemplate, Report
+
+    category = CategoryTemplate.objects.create(code="isolation", name="Isolation")
+    report = Report.objects.create(organisation=other, category=category, description="Fremd", lon=7.6, lat=50.0,
+                                   status="open")  # fmt: skip
     return {
+        "report_pk": report.pk,
         "project_pk": project.pk,
         "module_pk": procedure.module.pk,
         "phase_pk": phase.pk,

@@ -5,6 +5,7 @@ from django.urls import path
 from mitwirken.formal.urls import backoffice_urlpatterns as formal_patterns
 from mitwirken.organisations import backoffice as org
 from mitwirken.projects import backoffice as projects
+from mitwirken.reports.urls import backoffice_urlpatterns as report_patterns
 
 app_name = "backoffice"
 
@@ -28,4 +29,5 @@ urlpatterns = [
     path(P + "teilnehmende/", projects.project_participants, name="project_participants"),
     path(P + "zugangscodes.pdf", projects.access_code_pdf, name="access_code_pdf"),
     *formal_patterns,
+    *report_patterns,
 ]

@@ -15,12 +15,13 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("open311/v2/", include("mitwirken.reports.urls")),
+    path("open311/v2/", include("mitwirken.reports.open311_urls")),
     path("verwaltung/", include("mitwirken.backoffice_urls")),
     path("", include((page_urlpatterns, "pages"))),
     path("", include("mitwirken.core.urls")),
     path("", include("mitwirken.projects.urls")),
     path("", include("mitwirken.formal.urls")),
+    path("", include("mitwirken.reports.urls")),
     # Organisation pages take the remaining first path segments; their slugs cannot collide (RESERVED_SLUGS).
     path("", include("mitwirken.organisations.urls")),
 ]

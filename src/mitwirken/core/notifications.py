@@ -12,13 +12,20 @@ from django.utils import translation
 from .models import Notification
 
 
-def send_templated_email(*, to: list[str], template: str, context: dict[str, Any], language: str = "de") -> None:
+def send_templated_email(
+    *,
+    to: list[str],
+    template: str,
+    context: dict[str, Any],
+    language: str = "de",
+    headers: dict[str, str] | None = None,
+) -> None:
     """Render ``emails/<template>_subject.txt`` and ``_body.txt`` and queue the message."""
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         body = render_to_string(f"emails/{template}_body.txt", context)
-    EmailMultiAlternatives(subject=subject, body=body, to=to).send()
+    EmailMultiAlternatives(subject=subject, body=body, to=to, headers=headers).send()
 
 
 def notify(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import filetype
@@ -10,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -50,6 +53,9 @@ def reencode_image(upload: UploadedFile, *, max_bytes: int | None = None) -> Che
     upload.seek(0)
     try:
         with Image.open(upload) as probe:
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a small file can still decode huge.
+            if probe.width * probe.height > Image.MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as opened:
@@ -66,6 +72,31 @@ def reencode_image(upload: UploadedFile, *, max_bytes: int | None = None) -> Che
     content_type, extension = IMAGE_FORMATS[source_format]
     base = (upload.name or "bild").rsplit(".", 1)[0][:80] or "bild"
     return CheckedFile(ContentFile(output.getvalue(), name=f"{base}.{extension}"), content_type)
+
+
+def image_gps(upload: UploadedFile) -> tuple[float, float] | None:
+    """The (lon, lat) a camera wrote into a photo's EXIF, read before re-encoding throws it away."""
+    upload.seek(0)
+    try:
+        with Image.open(upload) as opened:
+            gps = opened.getexif().get_ifd(0x8825)  # GPSInfo
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError):
+        return None
+    finally:
+        upload.seek(0)
+    try:
+        lat = _degrees(gps[2]) * (-1 if gps.get(1) == "S" else 1)
+        lon = _degrees(gps[4]) * (-1 if gps.get(3) == "W" else 1)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90) or (lon == 0 and lat == 0):
+        return None
+    return round(lon, 6), round(lat, 6)
+
+
+def _degrees(value: tuple[float, float, float]) -> float:
+    degrees, minutes, seconds = (float(part) for part in value)
+    return degrees + minutes / 60 + seconds / 3600
 
 
 def check_attachment(upload: UploadedFile, *, max_bytes: int | None = None) -> CheckedFile:
@@ -86,6 +117,21 @@ def check_attachment(upload: UploadedFile, *, max_bytes: int | None = None) -> C
         )
     base = (upload.name or "datei").rsplit(".", 1)[0][:80] or "datei"
     return CheckedFile(ContentFile(upload.read(), name=f"{base}.{ATTACHMENT_TYPES[mime]}"), mime)
+
+
+@contextmanager
+def files_removed_on_failure() -> Iterator[list[FieldFile]]:
+    """Collect files written inside a transaction; if the block fails, delete them again.
+
+    A rollback undoes the rows but not the files in the storage, which would otherwise be orphans.
+    """
+    written: list[FieldFile] = []
+    try:
+        yield written
+    except BaseException:
+        for stored in written:
+            stored.storage.delete(stored.name)
+        raise
 
 
 @dataclass(frozen=True)

@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     name = "mitwirken.reports"
     label = "reports"
     verbose_name = _("Mängelmelder")
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401  (registers the permissions)

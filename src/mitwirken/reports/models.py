@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.organisations.models import Organisation
@@ -45,3 +51,312 @@ class OrganisationCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} – {self.template}"
+
+
+class ReportStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("unbestätigt")
+    OPEN = "open", _("offen")
+    IN_PROGRESS = "in_progress", _("in Bearbeitung")
+    FIXED = "fixed", _("erledigt")
+    REJECTED = "rejected", _("abgelehnt")
+    DUPLICATE = "duplicate", _("Duplikat")
+    NOT_RESPONSIBLE = "not_responsible", _("nicht zuständig")
+
+
+# Open311 knows only "open" and "closed"; a forwarded report is open again at its new body.
+OPEN_STATUSES = (ReportStatus.OPEN, ReportStatus.IN_PROGRESS)
+CLOSED_STATUSES = (ReportStatus.FIXED, ReportStatus.REJECTED, ReportStatus.DUPLICATE, ReportStatus.NOT_RESPONSIBLE)
+PUBLIC_STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES)
+# Which status staff may set from which; "unbestätigt" is left only by the reporter's confirmation.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ReportStatus.OPEN: (ReportStatus.IN_PROGRESS, ReportStatus.FIXED, ReportStatus.REJECTED, ReportStatus.DUPLICATE),
+    ReportStatus.IN_PROGRESS: (ReportStatus.OPEN, ReportStatus.FIXED, ReportStatus.REJECTED, ReportStatus.DUPLICATE),
+    ReportStatus.FIXED: (ReportStatus.OPEN, ReportStatus.IN_PROGRESS),
+    ReportStatus.REJECTED: (ReportStatus.OPEN,),
+    ReportStatus.DUPLICATE: (ReportStatus.OPEN,),
+    ReportStatus.NOT_RESPONSIBLE: (),
+    ReportStatus.UNCONFIRMED: (),
+}
+
+
+class ReportSource(models.TextChoices):
+    WEB = "web", _("Portal")
+    OPEN311 = "open311", _("Open311-Schnittstelle")
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def public(self) -> ReportQuerySet:
+        """What anybody may see: confirmed reports. Hidden ones stay, shown as a placeholder."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def open(self) -> ReportQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def in_bbox(self, west: float, south: float, east: float, north: float) -> ReportQuerySet:
+        return self.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+
+    def for_list(self) -> ReportQuerySet:
+        return self.select_related("category", "organisation").prefetch_related(
+            models.Prefetch("photos", queryset=ReportPhoto.objects.filter(hidden=False).order_by("position", "pk"))
+        )
+
+
+class Report(models.Model):
+    """A defect reported at a point; the responsible organisation is found by routing."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Zuständig"), on_delete=models.PROTECT, related_name="reports"
+    )
+    category = models.ForeignKey(
+        CategoryTemplate, verbose_name=_("Kategorie"), on_delete=models.PROTECT, related_name="reports"
+    )
+    description = models.TextField(_("Beschreibung"), max_length=4000)
+    attributes = models.JSONField(_("Antworten auf Zusatzfragen"), default=dict, blank=True)
+    lon = models.FloatField(_("Länge"))
+    lat = models.FloatField(_("Breite"))
+    address = models.CharField(_("Adresse oder Ortsbeschreibung"), max_length=300, blank=True)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.UNCONFIRMED
+    )
+    status_message = models.TextField(_("Letzte öffentliche Antwort"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("Duplikat von"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Personal data: never shown publicly (except the name with consent) and never in Open311 output.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Konto"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reports",
+    )  # fmt: skip
+    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+    name = models.CharField(_("Name"), max_length=120, blank=True)
+    publish_name = models.BooleanField(_("Name veröffentlichen"), default=False)
+    confirm_token = models.UUIDField(_("Bestätigungsschlüssel"), default=uuid.uuid4, unique=True, editable=False)
+    # Open311 "token": lets a client look up the report id; it confirms nothing.
+    public_token = models.UUIDField(_("Open311-Token"), default=uuid.uuid4, unique=True, editable=False)
+    source = models.CharField(_("Eingang"), max_length=10, choices=ReportSource.choices, default=ReportSource.WEB)
+    api_client = models.ForeignKey(
+        "ApiClient", verbose_name=_("Anwendung"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Bearbeitet von"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    supporters_count = models.PositiveIntegerField(_("Unterstützungen"), default=0)
+    hidden = models.BooleanField(_("Ausgeblendet"), default=False)
+    hidden_reason = models.CharField(_("Grund für das Ausblenden"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("Gemeldet"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("Bestätigt"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("Zuletzt geändert"), default=timezone.now)
+    fixed_at = models.DateTimeField(_("Erledigt am"), null=True, blank=True)
+    followup_sent_at = models.DateTimeField(_("Nachfrage gesendet"), null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Meldung")
+        verbose_name_plural = _("Meldungen")
+        indexes = [
+            models.Index(fields=["lon", "lat"], name="report_position"),
+            models.Index(fields=["organisation", "status", "-created_at"], name="report_inbox"),
+            models.Index(fields=["status", "-created_at"], name="report_public_list"),
+            models.Index(fields=["category", "status", "lon", "lat"], name="report_nearby"),
+            models.Index(fields=["-updated_at"], name="report_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.category}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def open311_status(self) -> str:
+        return "open" if self.status in (*OPEN_STATUSES, ReportStatus.UNCONFIRMED) else "closed"
+
+    @property
+    def public_name(self) -> str:
+        return self.name if self.publish_name and self.name else ""
+
+
+class ReportPhoto(models.Model):
+    """A re-encoded photo: the stored bytes carry no EXIF, so no GPS and no camera serial."""
+
+    report = models.ForeignKey(Report, verbose_name=_("Meldung"), on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("Foto"), upload_to="reports/%Y/%m/")
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    hidden = models.BooleanField(_("Ausgeblendet"), default=False)
+    hidden_reason = models.CharField(_("Grund für das Ausblenden"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Foto")
+        verbose_name_plural = _("Fotos")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class ReportUpdate(models.Model):
+    """One line of a report's public history; ``message`` is shown publicly, staff names are not."""
+
+    report = models.ForeignKey(Report, verbose_name=_("Meldung"), on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(_("Status"), max_length=20, choices=ReportStatus.choices)
+    message = models.TextField(_("Öffentliche Nachricht"), blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Von"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Statusänderung")
+        verbose_name_plural = _("Statusänderungen")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.status}"
+
+
+class InternalNote(models.Model):
+    report = models.ForeignKey(Report, verbose_name=_("Meldung"), on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Von"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("Interne Notiz"), max_length=4000)
+    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Interne Notiz")
+        verbose_name_plural = _("Interne Notizen")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class ResponseTemplate(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="report_templates"
+    )
+    title = models.CharField(_("Titel"), max_length=120)
+    text = models.TextField(_("Text"), max_length=2000)
+    status = models.CharField(_("Passend zu Status"), max_length=20, choices=ReportStatus.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("Antwortvorlage")
+        verbose_name_plural = _("Antwortvorlagen")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Supporter(models.Model):
+    """Someone who has the same problem: counted, and told about every status change."""
+
+    report = models.ForeignKey(Report, verbose_name=_("Meldung"), on_delete=models.CASCADE, related_name="supporters")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Konto"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Unterstützung")
+        verbose_name_plural = _("Unterstützungen")
+        constraints = [models.UniqueConstraint(fields=["report", "user"], name="support_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.report_id}"
+
+
+class AlertFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("sofort")
+    DAILY = "daily", _("einmal täglich")
+
+
+class AreaAlert(models.Model):
+    """An e-mail subscription to new reports around a point or in an organisation's area (double opt-in)."""
+
+    email = models.EmailField(_("E-Mail-Adresse"))
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Gebiet der Organisation"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    lon = models.FloatField(_("Länge"), null=True, blank=True)
+    lat = models.FloatField(_("Breite"), null=True, blank=True)
+    radius_m = models.PositiveIntegerField(_("Umkreis in Metern"), null=True, blank=True)
+    # The circle's bounding box, so matching a new report is an indexed range query.
+    min_lon = models.FloatField(null=True, blank=True, editable=False)
+    max_lon = models.FloatField(null=True, blank=True, editable=False)
+    min_lat = models.FloatField(null=True, blank=True, editable=False)
+    max_lat = models.FloatField(null=True, blank=True, editable=False)
+    frequency = models.CharField(
+        _("Häufigkeit"), max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.IMMEDIATE
+    )
+    token = models.UUIDField(_("Schlüssel"), default=uuid.uuid4, unique=True, editable=False)
+    confirmed_at = models.DateTimeField(_("Bestätigt"), null=True, blank=True)
+    active = models.BooleanField(_("Aktiv"), default=True)
+    created_at = models.DateTimeField(_("Angelegt"), default=timezone.now)
+    last_sent_at = models.DateTimeField(_("Zuletzt gesendet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Gebietsbenachrichtigung")
+        verbose_name_plural = _("Gebietsbenachrichtigungen")
+        indexes = [models.Index(fields=["min_lon", "max_lon", "min_lat", "max_lat"], name="alert_bbox")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Place(models.Model):
+    """A gazetteer entry (street or place), so a location can be given as text instead of on the map."""
+
+    name = models.CharField(_("Straße oder Ort"), max_length=200)
+    municipality = models.CharField(_("Gemeinde"), max_length=120)
+    postal_code = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
+    lon = models.FloatField(_("Länge"))
+    lat = models.FloatField(_("Breite"))
+    search_text = models.CharField(max_length=340, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Ortsverzeichnis-Eintrag")
+        verbose_name_plural = _("Ortsverzeichnis")
+        ordering = ["municipality", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.postal_code} {self.municipality}".replace(",  ", ", ")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = f"{self.name} {self.postal_code} {self.municipality}".casefold()
+        super().save(*args, **kwargs)
+
+
+class ApiClient(models.Model):
+    """An application allowed to POST Open311 requests; only a hash of its key is kept."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="api_clients"
+    )
+    name = models.CharField(_("Anwendung"), max_length=120)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField(_("Schlüsselanfang"), max_length=8, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Angelegt von"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("Angelegt"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("Widerrufen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-Schlüssel")
+        verbose_name_plural = _("API-Schlüssel")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"

@@ -1,23 +1,42 @@
-"""Open311 GeoReport v2 (open311.github.io/GeoReport_v2): discovery and the service list, in XML and JSON.
+"""Open311 GeoReport v2 (wiki.open311.org/GeoReport_v2) in XML and JSON: discovery, services, service
+definitions, posting and reading service requests, and tokens. docs/open311.md is the integrators' guide.
 
 One endpoint serves every organisation, so ``jurisdiction_id`` (the organisation slug) is required.
 Errors follow the spec: a list of ``{code, description}`` with HTTP 400, 403 or 404.
+Nothing personal (e-mail, name, phone, account) is ever written into a response: rows are built field by
+field from an allow-list, never from the model.
 """
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
 
 from mitwirken.organisations.models import Organisation
 
-from .models import CategoryTemplate, OrganisationCategory
+from . import apikeys
+from . import services as report_services
+from .models import CLOSED_STATUSES, OPEN_STATUSES, PUBLIC_STATUSES, CategoryTemplate, OrganisationCategory, Report
 
 FORMATS = ("json", "xml")
+MAX_RESULTS = 1000  # GET requests answers at most this many, newest first (documented in docs/open311.md)
+MAX_SPAN = timedelta(days=90)  # the spec's limit between start_date and end_date, and the default window
+MAX_EMAIL_LENGTH = 254  # Report.email's column; longer would fail in the database instead of answering 400
+ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](?:\[\])?$")  # attribute[code], also PHP-style attribute[code][]
 
 
 def xml_response(root: ET.Element, status: int = 200) -> HttpResponse:
@@ -25,12 +44,22 @@ def xml_response(root: ET.Element, status: int = 200) -> HttpResponse:
     return HttpResponse(body, content_type="text/xml; charset=utf-8", status=status)
 
 
+# Characters XML 1.0 cannot carry at all (not even escaped). A pasted description may hold one; without this
+# the XML answer would be unparseable for every client.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(value: Any) -> Any:
+    return XML_INVALID.sub("", value) if isinstance(value, str) else value
+
+
 def _text(value: Any) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return ("true" if value else "false") if isinstance(value, bool) else XML_INVALID.sub("", str(value))
 
 
 def render(rows: list[dict[str, Any]], file_format: str, *, root: str, item: str, status: int = 200) -> HttpResponse:
     """A list of flat records as JSON, or as the spec's XML: <root><item><field>…</field></item>…</root>."""
+    rows = [{key: _clean(value) for key, value in row.items()} for row in rows]  # the same data in both formats
     if file_format == "json":
         return JsonResponse(rows, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
     element = ET.Element(root)
@@ -45,13 +74,25 @@ def error(file_format: str, status: int, code: int, description: str) -> HttpRes
     return render([{"code": code, "description": description}], file_format, root="errors", item="error", status=status)
 
 
+def errors(file_format: str, status: int, descriptions: Sequence[str]) -> HttpResponse:
+    """One ``{code, description}`` per message, e.g. every message of a service's ValidationError."""
+    rows = [{"code": status, "description": description} for description in descriptions]
+    return render(rows, file_format, root="errors", item="error", status=status)
+
+
+def _unknown_format() -> HttpResponse:
+    return error("json", 404, 404, _("Das Format muss json oder xml sein."))
+
+
 def _jurisdiction(request: HttpRequest, file_format: str) -> Organisation | HttpResponse:
-    slug = request.GET.get("jurisdiction_id", "").strip()
+    # A POST carries its parameters in the form body; the query string is accepted as well.
+    slug = (request.POST.get("jurisdiction_id", "") if request.method == "POST" else "").strip()
+    slug = slug or request.GET.get("jurisdiction_id", "").strip()
     if not slug:
-        return error(file_format, 400, 400, "jurisdiction_id is required: the slug of the organisation.")
+        return error(file_format, 400, 400, _("jurisdiction_id fehlt: die Kennung (Slug) der Organisation."))
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
-        return error(file_format, 404, 404, f"Unknown jurisdiction_id: {slug}")
+        return error(file_format, 404, 404, _("Unbekannte jurisdiction_id: %(slug)s") % {"slug": slug})
     return organisation
 
 
@@ -81,7 +122,7 @@ def service_entry(handler: OrganisationCategory) -> dict[str, Any]:
 @require_GET
 def discovery(request: HttpRequest, file_format: str) -> HttpResponse:
     if file_format not in FORMATS:
-        return error("json", 404, 404, "Format must be json or xml.")
+        return _unknown_format()
     base = request.build_absolute_uri(reverse("open311:services", kwargs={"file_format": file_format})).rsplit("/", 1)[
         0
     ]
@@ -113,7 +154,7 @@ def _discovery_xml(data: dict[str, Any]) -> HttpResponse:
 @require_GET
 def services(request: HttpRequest, file_format: str) -> HttpResponse:
     if file_format not in FORMATS:
-        return error("json", 404, 404, "Format must be json or xml.")
+        return _unknown_format()
     organisation = _jurisdiction(request, file_format)
     if isinstance(organisation, HttpResponse):
         return organisation
@@ -124,13 +165,15 @@ def services(request: HttpRequest, file_format: str) -> HttpResponse:
 @require_GET
 def service_definition(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
     if file_format not in FORMATS:
-        return error("json", 404, 404, "Format must be json or xml.")
+        return _unknown_format()
     organisation = _jurisdiction(request, file_format)
     if isinstance(organisation, HttpResponse):
         return organisation
     handler = next((h for h in handlers_for(organisation) if h.template.code == code), None)
     if handler is None:
-        return error(file_format, 404, 404, f"Unknown service_code for this jurisdiction: {code}")
+        return error(
+            file_format, 404, 404, _("Unbekannter service_code für diese jurisdiction_id: %(code)s") % {"code": code}
+        )
     attributes = [
         {"variable": True, "code": question.get("code", ""), "datatype": question.get("datatype", "string"),
          "required": bool(question.get("required")), "datatype_description": question.get("datatype_description", ""),
@@ -154,3 +197,252 @@ def service_definition(request: HttpRequest, code: str, file_format: str) -> Htt
             ET.SubElement(value_element, "key").text = entry["key"]
             ET.SubElement(value_element, "name").text = entry["name"]
     return xml_response(root)
+
+
+# --- service requests -----------------------------------------------------------------------------------------
+
+
+def w3c(value: datetime | None) -> str:
+    """W3C datetime with offset, in the portal's zone (Europe/Berlin), whatever zone a request activated."""
+    if value is None:
+        return ""
+    return timezone.localtime(value, timezone.get_default_timezone()).isoformat(timespec="seconds")
+
+
+def request_row(request: HttpRequest, report: Report) -> dict[str, Any]:
+    """One service request as the spec names its fields. An allow-list: nothing personal can slip in.
+
+    Expects ``Report.objects.for_list()`` (category, organisation and visible photos loaded), so a list
+    of any length costs the same number of queries.
+    """
+    photo = None if report.hidden else next(iter(report.photos.all()), None)
+    return {
+        "service_request_id": str(report.pk),
+        "status": report.open311_status,
+        "status_notes": report.status_message,
+        "service_name": report.category.name,
+        "service_code": report.category.code,
+        "description": (
+            _("Ausgeblendet: %(reason)s") % {"reason": report.hidden_reason} if report.hidden else report.description
+        ),
+        "agency_responsible": report.organisation.name,
+        "service_notice": "",
+        "requested_datetime": w3c(report.created_at),
+        "updated_datetime": w3c(report.updated_at),
+        "expected_datetime": "",
+        "address": report.address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": report.lat,
+        "long": report.lon,
+        "media_url": request.build_absolute_uri(photo.image.url) if photo is not None else "",
+    }
+
+
+def _render_requests(rows: list[dict[str, Any]], file_format: str) -> HttpResponse:
+    return render(rows, file_format, root="service_requests", item="request")
+
+
+@csrf_exempt  # no cookie or session is used: a POST is authorised by its api_key alone, so CSRF cannot apply
+@require_http_methods(["GET", "POST"])
+def requests(request: HttpRequest, file_format: str) -> HttpResponse:
+    if file_format not in FORMATS:
+        return _unknown_format()
+    organisation = _jurisdiction(request, file_format)
+    if isinstance(organisation, HttpResponse):
+        return organisation
+    if request.method == "POST":
+        return _create(request, organisation, file_format)
+    return _search(request, organisation, file_format)
+
+
+def _create(request: HttpRequest, jurisdiction: Organisation, file_format: str) -> HttpResponse:
+    data = request.POST
+    client = apikeys.api_client_for_key(data.get("api_key", "").strip())
+    if client is None or client.organisation_id != jurisdiction.pk:
+        return error(file_format, 403, 403, _(
+            "api_key fehlt, ist unbekannt oder widerrufen oder gehört nicht zu dieser jurisdiction_id."))  # fmt: skip
+    if any("\x00" in value for _key, values in data.lists() for value in values):
+        # PostgreSQL cannot store a NUL character; refuse it here instead of failing in the database.
+        return error(file_format, 400, 400, _("Die Anfrage enthält ein unzulässiges Nullzeichen."))
+    code = data.get("service_code", "").strip()
+    if not code:
+        return error(file_format, 400, 400, _("service_code fehlt."))
+    handler = next((h for h in handlers_for(jurisdiction) if h.template.code == code), None)
+    if handler is None:
+        # A parameter that does not fit is "anything else" in the spec's error rules: 400, not 404.
+        return error(
+            file_format, 400, 400, _("Unbekannter service_code für diese jurisdiction_id: %(code)s") % {"code": code}
+        )
+    email = data.get("email", "").strip()
+    if email and not _is_email(email):
+        return error(file_format, 400, 400, _("Die E-Mail-Adresse (email) ist ungültig."))
+    name = " ".join(part for part in (data.get("first_name", "").strip(), data.get("last_name", "").strip()) if part)
+    try:
+        lon, lat, address = _location(data)
+        report = report_services.report_create(
+            category=handler.template, lon=lon, lat=lat, description=data.get("description", ""), address=address,
+            attributes=_attributes(data, handler), email=email, name=name, api_client=client,
+        )  # fmt: skip
+    except ValidationError as invalid:
+        return errors(file_format, 400, invalid.messages)
+    notices = [_("Die Meldung ist eingegangen. Zuständig: %(name)s.") % {"name": report.organisation.name}]
+    if report.organisation_id != jurisdiction.pk:
+        notices.append(
+            _("Abrufen mit jurisdiction_id=%(slug)s.") % {"slug": report.organisation.slug}  # routed elsewhere
+        )
+    if data.get("media_url", "").strip():
+        notices.append(_("media_url wurde nicht übernommen: Das Portal lädt keine Dateien von fremden Adressen."))
+    row = {"service_request_id": str(report.pk), "token": str(report.public_token),
+           "service_notice": " ".join(notices), "account_id": ""}  # fmt: skip
+    # 200, not 201: GeoReport v2 names only error codes (400/403/404) and documents this answer like every
+    # other one, so clients written against it expect the plain 200 of a successful request.
+    return _render_requests([row], file_format)
+
+
+def _is_email(value: str) -> bool:
+    # report_create stores e-mail addresses unchecked, so the API checks them (and their column length) first.
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return len(value) <= MAX_EMAIL_LENGTH
+
+
+def _location(data: QueryDict) -> tuple[str, str, str]:
+    """(lon, lat, address) from lat+long, or from address_string through the gazetteer."""
+    lat, lon = data.get("lat", "").strip(), data.get("long", "").strip()
+    address = data.get("address_string", "").strip()
+    if lat and lon:
+        return lon, lat, address  # report_create checks that they are numbers in range
+    if lat or lon:
+        raise ValidationError(_("lat und long müssen zusammen angegeben werden."))
+    if address:
+        place = report_services.geocode(address)
+        return str(place.lon), str(place.lat), address
+    if data.get("address_id", "").strip():
+        raise ValidationError(_("address_id wird nicht unterstützt. Bitte lat und long oder address_string angeben."))
+    raise ValidationError(_("Der Ort fehlt: Bitte lat und long oder address_string angeben."))
+
+
+def _attributes(data: QueryDict, handler: OrganisationCategory) -> dict[str, Any]:
+    """``attribute[code]`` values; a multivaluelist (or any repeated code) becomes a list."""
+    multi = {question.get("code") for question in handler.questions if question.get("datatype") == "multivaluelist"}
+    given: dict[str, list[str]] = {}
+    for key in data:
+        match = ATTRIBUTE_KEY.match(key)
+        if match:
+            given.setdefault(match.group(1), []).extend(value.strip() for value in data.getlist(key))
+    return {code: values if code in multi or len(values) > 1 else values[0] for code, values in given.items()}
+
+
+def _search(request: HttpRequest, jurisdiction: Organisation, file_format: str) -> HttpResponse:
+    reports = Report.objects.public().filter(organisation=jurisdiction)
+    params = request.GET
+    try:
+        ids = _split(params.get("service_request_id", ""))
+        if ids:  # the spec: a list of ids overrides every other filter
+            if len(ids) > MAX_RESULTS:
+                raise ValidationError(_("Höchstens %(max)d service_request_id auf einmal.") % {"max": MAX_RESULTS})
+            if not all(value.isdigit() for value in ids):
+                raise ValidationError(_("service_request_id muss eine Zahl oder eine Liste von Zahlen sein."))
+            reports = reports.filter(pk__in=[int(value) for value in ids])
+        else:
+            codes = _split(params.get("service_code", ""))
+            if codes:
+                reports = reports.filter(category__code__in=codes)
+            statuses = _split(params.get("status", ""))
+            if any(value not in ("open", "closed") for value in statuses):
+                raise ValidationError(_("status muss open oder closed sein."))
+            if statuses:
+                wanted = (OPEN_STATUSES if "open" in statuses else ()) + (
+                    CLOSED_STATUSES if "closed" in statuses else ()
+                )
+                reports = reports.filter(status__in=wanted)
+            start, end = _date_range(params.get("start_date", ""), params.get("end_date", ""))
+            reports = reports.filter(created_at__gte=start, created_at__lte=end)
+    except ValidationError as invalid:
+        return errors(file_format, 400, invalid.messages)
+    page = reports.for_list().order_by("-created_at", "-pk")[:MAX_RESULTS]
+    return _render_requests([request_row(request, report) for report in page], file_format)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _date_range(start_text: str, end_text: str) -> tuple[datetime, datetime]:
+    """The spec's window: at most 90 days; a missing end is 90 days after the start, and so on."""
+    start = _parse_w3c(start_text, "start_date") if start_text.strip() else None
+    end = _parse_w3c(end_text, "end_date") if end_text.strip() else None
+    if start is None:
+        end = end or timezone.now()
+        start = end - MAX_SPAN
+    elif end is None:
+        end = start + MAX_SPAN
+    if end < start:
+        raise ValidationError(_("end_date liegt vor start_date."))
+    if end - start > MAX_SPAN:
+        raise ValidationError(_("Zwischen start_date und end_date dürfen höchstens 90 Tage liegen."))
+    return start, end
+
+
+def _parse_w3c(text: str, name: str) -> datetime:
+    """A W3C datetime; without an offset it is read as Berlin time, a bare date as 00:00 that day."""
+    text = text.strip()
+    # An unencoded "+01:00" in a query string arrives as " 01:00"; take it as the offset it was meant to be.
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", text)
+    invalid = ValidationError(
+        _("%(name)s ist kein gültiges Datum (W3C, z. B. 2026-11-30T10:15:00+01:00).") % {"name": name}
+    )
+    try:
+        parsed = parse_datetime(text)
+        if parsed is None:
+            day: date | None = parse_date(text)
+            if day is None:
+                raise invalid
+            parsed = datetime.combine(day, time.min)
+    except ValueError:
+        raise invalid from None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed
+
+
+@require_GET
+def request_detail(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+    if file_format not in FORMATS:
+        return _unknown_format()
+    organisation = _jurisdiction(request, file_format)
+    if isinstance(organisation, HttpResponse):
+        return organisation
+    report = Report.objects.public().filter(organisation=organisation, pk=pk).for_list().first()
+    if report is None:
+        return error(file_format, 404, 404, _("Unbekannte service_request_id: %(id)s") % {"id": pk})
+    return _render_requests([request_row(request, report)], file_format)
+
+
+@require_GET
+def token_detail(request: HttpRequest, token: str, file_format: str) -> HttpResponse:
+    """The token from a POST → the request id. Not limited to the jurisdiction: routing may have sent the
+    report to a parent or neighbouring body, and only the client that posted it knows the token."""
+    if file_format not in FORMATS:
+        return _unknown_format()
+    organisation = _jurisdiction(request, file_format)
+    if isinstance(organisation, HttpResponse):
+        return organisation
+    try:
+        report = Report.objects.filter(public_token=uuid.UUID(token)).only("pk", "status", "public_token").first()
+    except ValueError:  # not a UUID, so certainly not one of ours
+        report = None
+    if report is None:
+        return error(file_format, 404, 404, _("Unbekannter token: %(token)s") % {"token": token})
+    # An unconfirmed report has no public id yet; the spec's answer for "not yet" is an empty id.
+    row = {"service_request_id": str(report.pk) if report.status in PUBLIC_STATUSES else "",
+           "token": str(report.public_token)}  # fmt: skip
+    return _render_requests([row], file_format)
+
+
+def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any other address below the endpoint: the spec's 404 body instead of the portal's HTML page."""
+    return error("xml" if request.path.endswith(".xml") else "json", 404, 404, _("Unbekannte Ressource."))

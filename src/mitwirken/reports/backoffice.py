@@ -1,0 +1,234 @@
+"""Back office of the Mängelmelder: the inbox of an organisation, one report, templates and categories."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mitwirken.core.audit import log_action
+from mitwirken.core.forms_util import add_service_errors
+from mitwirken.organisations.access import backoffice_view
+from mitwirken.organisations.models import Organisation
+
+from . import services
+from .forms import BulkForm, ForwardForm, HideForm, InboxFilterForm, NoteForm, ResponseTemplateForm, StatusForm
+from .models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    CategoryTemplate,
+    OrganisationCategory,
+    Report,
+    ReportPhoto,
+    ReportQuerySet,
+    ReportStatus,
+    ResponseTemplate,
+)
+
+PAGE_SIZE = 50
+
+
+def _staff(organisation: Organisation) -> list[Any]:
+    return list(
+        get_user_model()
+        .objects.filter(organisation_memberships__organisation=organisation)
+        .order_by("email")
+        .distinct()
+    )
+
+
+def filtered_inbox(request: HttpRequest, organisation: Organisation, form: InboxFilterForm) -> ReportQuerySet:
+    reports = Report.objects.filter(organisation=organisation).exclude(status=ReportStatus.UNCONFIRMED)
+    data = form.cleaned_data if form.is_valid() else {}
+    status = data.get("status", "")
+    if not status:
+        reports = reports.filter(status__in=OPEN_STATUSES)
+    elif status != "all":
+        reports = reports.filter(status=status)
+    if data.get("category"):
+        reports = reports.filter(category=data["category"])
+    if data.get("area"):
+        area = data["area"]
+        reports = reports.in_bbox(area.bbox_min_lon, area.bbox_min_lat, area.bbox_max_lon, area.bbox_max_lat)
+    if data.get("older_than") is not None:
+        reports = reports.filter(created_at__lte=timezone.now() - timedelta(days=data["older_than"]))
+    assignee = data.get("assignee", "")
+    if assignee == "none":
+        reports = reports.filter(assignee__isnull=True)
+    elif assignee == "me":
+        reports = reports.filter(assignee_id=request.user.pk)
+    elif assignee:
+        reports = reports.filter(assignee_id=assignee)
+    query = data.get("q", "").strip()
+    if query:
+        number = query.lstrip("#")
+        condition = Q(description__icontains=query) | Q(address__icontains=query)
+        reports = reports.filter(condition | Q(pk=int(number)) if number.isdigit() else condition)
+    return reports.select_related("category", "assignee").order_by("created_at", "pk")
+
+
+@backoffice_view("reports.handle_reports")
+def inbox(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    staff = _staff(organisation)
+    form = InboxFilterForm(request.GET or None, organisation=organisation, staff=staff)
+    reports = filtered_inbox(request, organisation, form)
+    bulk = BulkForm(request.POST or None, staff=staff, prefix="bulk")
+    if request.method == "POST" and bulk.is_valid():
+        selected = list(Report.objects.filter(organisation=organisation, pk__in=request.POST.getlist("selected")))
+        _run_bulk(request, bulk.cleaned_data, selected)
+        return redirect(request.get_full_path())
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("seite"))
+    query = request.GET.copy()
+    query.pop("seite", None)
+    return render(request, "reports/backoffice/inbox.html", {
+        "organisation": organisation, "section": "reports", "form": form, "bulk": bulk, "page": page,
+        "query": query.urlencode(),
+    })  # fmt: skip
+
+
+def _run_bulk(request: HttpRequest, data: dict[str, Any], selected: list[Report]) -> None:
+    if not selected:
+        messages.warning(request, _("Bitte wählen Sie mindestens eine Meldung aus."))
+        return
+    if data["action"] == "assign":
+        try:
+            count = services.report_assign(actor=request.user, reports=selected, assignee=data.get("assignee"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return
+        messages.success(request, _("%(count)d Meldungen zugewiesen.") % {"count": count})
+        return
+    if not data.get("status"):
+        messages.error(request, _("Bitte wählen Sie den neuen Status."))
+        return
+    changed, skipped = services.report_bulk_status(actor=request.user, reports=selected, status=data["status"],
+                                                   message=data.get("message", ""))  # fmt: skip
+    messages.success(request, _("%(count)d Meldungen geändert.") % {"count": changed})
+    if skipped:
+        messages.warning(request, _("%(count)d Meldungen übersprungen: Dieser Statuswechsel ist für sie nicht möglich.")
+                         % {"count": skipped})  # fmt: skip
+
+
+@backoffice_view("reports.handle_reports")
+def report_detail(request: HttpRequest, organisation: Organisation, report_pk: int) -> HttpResponse:
+    report = get_object_or_404(
+        Report.objects.select_related("category", "organisation", "assignee", "duplicate_of"),
+        organisation=organisation,
+        pk=report_pk,
+    )
+    action = request.POST.get("action", "")
+    choices = [(status, ReportStatus(status).label) for status in TRANSITIONS.get(report.status, ())]
+    status_form = StatusForm(request.POST if action == "status" else None, choices=choices, organisation=organisation,
+                             prefix="status")  # fmt: skip
+    targets = services.forward_targets(report)
+    forward_form = ForwardForm(request.POST if action == "forward" else None, targets=targets, prefix="forward")
+    note_form = NoteForm(request.POST if action == "note" else None, prefix="note")
+    hide_form = HideForm(request.POST if action in ("hide", "hide_photo") else None, prefix="hide")
+    if request.method == "POST":
+        done = _act(request, report, action, status_form, forward_form, note_form, hide_form)
+        if done is not None:
+            return done
+    return render(request, "reports/backoffice/detail.html", {
+        "organisation": organisation, "section": "reports", "report": report, "photos": report.photos.all(),
+        "updates": report.updates.select_related("organisation", "author"), "notes": report.notes.select_related("author"),
+        "status_form": status_form, "forward_form": forward_form, "note_form": note_form, "hide_form": hide_form,
+        "can_forward": bool(targets) and report.is_open,
+    })  # fmt: skip
+
+
+def _act(request: HttpRequest, report: Report, action: str, *forms: Any) -> HttpResponse | None:
+    """Run one of the detail page's actions; a redirect on success, None to show the page with errors."""
+    status_form, forward_form, note_form, hide_form = forms
+    try:
+        if action == "status" and status_form.is_valid():
+            data = status_form.cleaned_data
+            duplicate = Report.objects.filter(pk=data["duplicate_of"]).first() if data.get("duplicate_of") else None
+            services.report_change_status(actor=request.user, report=report, status=data["status"],
+                                          message=data["message"], duplicate_of=duplicate)  # fmt: skip
+            messages.success(
+                request, _("Der Status ist geändert. Die meldende Person und die Unterstützenden werden informiert.")
+            )
+        elif action == "forward" and forward_form.is_valid():
+            target = get_object_or_404(Organisation, pk=forward_form.cleaned_data["organisation"])
+            services.report_forward(actor=request.user, report=report, organisation=target,
+                                    message=forward_form.cleaned_data["message"])  # fmt: skip
+            messages.success(request, _("Die Meldung ist an %(name)s weitergeleitet.") % {"name": target.name})
+            return redirect("backoffice:report_inbox", org_slug=report.organisation.slug)
+        elif action == "note" and note_form.is_valid():
+            services.note_add(actor=request.user, report=report, text=note_form.cleaned_data["text"])
+            messages.success(request, _("Die Notiz ist gespeichert."))
+        elif action == "hide" and hide_form.is_valid():
+            services.report_hide(actor=request.user, report=report, reason=hide_form.cleaned_data["reason"])
+            messages.success(request, _("Die Meldung ist öffentlich ausgeblendet."))
+        elif action == "unhide":
+            services.report_hide(actor=request.user, report=report, reason="", hidden=False)
+            messages.success(request, _("Die Meldung ist wieder sichtbar."))
+        elif action == "hide_photo" and hide_form.is_valid():
+            photo = get_object_or_404(ReportPhoto, report=report, pk=request.POST.get("photo"))
+            services.photo_hide(actor=request.user, photo=photo, reason=hide_form.cleaned_data["reason"])
+            messages.success(request, _("Das Foto ist öffentlich ausgeblendet."))
+        elif action == "unhide_photo":
+            photo = get_object_or_404(ReportPhoto, report=report, pk=request.POST.get("photo"))
+            services.photo_hide(actor=request.user, photo=photo, reason="", hidden=False)
+            messages.success(request, _("Das Foto ist wieder sichtbar."))
+        else:
+            return None
+    except ValidationError as error:
+        target_form = {"status": status_form, "forward": forward_form, "note": note_form}.get(action, hide_form)
+        add_service_errors(target_form, error)
+        return None
+    return redirect(request.path)
+
+
+@backoffice_view("reports.handle_reports")
+def response_templates(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    form = ResponseTemplateForm(request.POST if request.POST.get("action") == "add" else None)
+    if request.method == "POST":
+        if request.POST.get("action") == "delete":
+            template = get_object_or_404(ResponseTemplate, organisation=organisation, pk=request.POST.get("template"))
+            log_action(actor=request.user, action="report_template.delete", obj=template, organisation=organisation)
+            template.delete()
+            messages.success(request, _("Die Vorlage ist gelöscht."))
+            return redirect(request.path)
+        if form.is_valid():
+            template = form.save(commit=False)
+            template.organisation = organisation
+            template.save()
+            log_action(actor=request.user, action="report_template.add", obj=template, organisation=organisation)
+            messages.success(request, _("Die Vorlage ist gespeichert."))
+            return redirect(request.path)
+    return render(request, "reports/backoffice/templates.html", {
+        "organisation": organisation, "section": "reports", "form": form,
+        "templates": ResponseTemplate.objects.filter(organisation=organisation),
+    })  # fmt: skip
+
+
+@backoffice_view("reports.manage_categories")
+def categories(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    """Which portal-wide categories this organisation handles, and where a copy of each report goes."""
+    handlers = {
+        handler.template_id: handler for handler in OrganisationCategory.objects.filter(organisation=organisation)
+    }
+    if request.method == "POST":
+        template = get_object_or_404(CategoryTemplate, pk=request.POST.get("template"))
+        try:
+            services.category_set(actor=request.user, organisation=organisation, template=template,
+                                  enabled=request.POST.get("enabled") == "1",
+                                  forward_email=request.POST.get("forward_email", ""))  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Die Zuständigkeit für „%(name)s“ ist gespeichert.") % {"name": template.name})
+        return redirect(request.path)
+    rows = [(template, handlers.get(template.pk)) for template in CategoryTemplate.objects.all()]
+    return render(request, "reports/backoffice/categories.html",
+                  {"organisation": organisation, "section": "reports", "rows": rows})  # fmt: skip

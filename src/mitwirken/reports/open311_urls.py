@@ -1,0 +1,16 @@
+from django.urls import path, re_path
+
+from . import open311
+
+app_name = "open311"
+
+urlpatterns = [
+    path("discovery.<str:file_format>", open311.discovery, name="discovery"),
+    path("services.<str:file_format>", open311.services, name="services"),
+    path("services/<slug:code>.<str:file_format>", open311.service_definition, name="service"),
+    path("requests.<str:file_format>", open311.requests, name="requests"),
+    path("requests/<int:pk>.<str:file_format>", open311.request_detail, name="request"),
+    path("tokens/<str:token>.<str:file_format>", open311.token_detail, name="token"),
+    # Last: everything else below /open311/v2/ answers with the spec's error body, not an HTML page.
+    re_path(r"^(?P<path>.*)$", open311.not_found, name="not_found"),
+]

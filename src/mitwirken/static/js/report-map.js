@@ -1,0 +1,76 @@
+// Maps of the Mängelmelder. Everything here is optional: the address and coordinate fields and the list
+// page do the same without JavaScript or a mouse. Tiles come only from the operator's own server; without
+// one, the map shows the outlines of the areas the portal covers.
+(() => {
+  const areas = () => {
+    const script = document.getElementById("map-areas");
+    return script ? JSON.parse(script.textContent) : null;
+  };
+
+  const baseMap = (container) => {
+    const map = L.map(container, { keyboard: true, zoomSnap: 1 });
+    if (container.dataset.tileUrl) {
+      L.tileLayer(container.dataset.tileUrl, { attribution: container.dataset.attribution || "", maxZoom: 19 }).addTo(map);
+    }
+    const outlines = areas();
+    const layer = outlines && outlines.features.length ? L.geoJSON(outlines, { style: { color: "#004b76", weight: 1, fillOpacity: 0.04 } }).addTo(map) : null;
+    if (layer) map.fitBounds(layer.getBounds()); else map.setView([50.0, 7.6], 10);
+    return map;
+  };
+
+  // Step 1 of the report form: a click sets latitude and longitude.
+  const pick = (container) => {
+    const [latField, lonField] = container.dataset.mapPick.split(" ").map((id) => document.getElementById(id));
+    if (!latField || !lonField) return;
+    const map = baseMap(container);
+    let marker = null;
+    const show = (latlng) => {
+      if (marker) marker.setLatLng(latlng); else marker = L.circleMarker(latlng, { radius: 9, color: "#9b1c1c", weight: 3 }).addTo(map);
+    };
+    if (latField.value && lonField.value) show([Number(latField.value), Number(lonField.value)]);
+    map.on("click", (event) => {
+      show(event.latlng);
+      latField.value = event.latlng.lat.toFixed(6);
+      lonField.value = event.latlng.lng.toFixed(6);
+    });
+  };
+
+  // The public map: clusters come from the server for the visible box, so the page stays light at any size.
+  const browse = (container) => {
+    const map = baseMap(container);
+    const layer = L.layerGroup().addTo(map);
+    const url = new URL(container.dataset.reportMap, window.location.href);
+    let pending = null;
+    const load = () => {
+      const bounds = map.getBounds();
+      url.searchParams.set("bbox", [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((n) => n.toFixed(5)).join(","));
+      url.searchParams.set("zoom", String(map.getZoom()));
+      if (pending) pending.abort();
+      pending = new AbortController();
+      fetch(url, { signal: pending.signal }).then((response) => response.json()).then((data) => {
+        layer.clearLayers();
+        for (const cluster of data.clusters) {
+          if (cluster.id) {
+            L.circleMarker([cluster.lat, cluster.lon], { radius: 8, color: "#9b1c1c", weight: 2 })
+              .bindPopup(`<a href="${container.dataset.detailBase || "/maengelmelder/"}${cluster.id}/">#${cluster.id} ${cluster.category || ""}</a>`)
+              .addTo(layer);
+          } else {
+            const size = 28 + Math.min(24, Math.round(Math.log10(cluster.count) * 8));
+            L.marker([cluster.lat, cluster.lon], {
+              icon: L.divIcon({ className: "map-cluster", html: String(cluster.count), iconSize: [size, size] }),
+              keyboard: false,
+            }).on("click", () => map.setView([cluster.lat, cluster.lon], Math.min(map.getZoom() + 2, 19))).addTo(layer);
+          }
+        }
+      }).catch(() => { /* a failed refresh keeps the previous markers; the list works regardless */ });
+    };
+    map.on("moveend", load);
+    load();
+  };
+
+  document.addEventListener("DOMContentLoaded", () => {
+    if (typeof L === "undefined") return;
+    for (const container of document.querySelectorAll("[data-map-pick]")) pick(container);
+    for (const container of document.querySelectorAll("[data-report-map]")) browse(container);
+  });
+})();
