@@ -14,7 +14,6 @@ from xml.etree import ElementTree as ET
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -374,8 +373,11 @@ def test_get_requests_lists_public_reports_of_the_jurisdiction_in_both_formats(c
     )
     assert (first["lat"], first["long"]) == ("49.35", "7.35")
     assert first["expected_datetime"] == first["address_id"] == first["zipcode"] == first["service_notice"] == ""
-    # The first photo is hidden, so the second one is shown, as an absolute URL.
-    assert first["media_url"] == "http://testserver" + default_storage.url("reports/2026/11/laterne.jpg")
+    # The first photo is hidden, so the second one is shown, as an absolute URL of the checked photo view.
+    shown = listed.open.photos.get(hidden=False)
+    assert first["media_url"] == f"http://testserver/maengelmelder/{listed.open.pk}/fotos/{shown.pk}/"
+    hidden_photo = listed.open.photos.get(hidden=True)
+    assert client.get(f"/maengelmelder/{listed.open.pk}/fotos/{hidden_photo.pk}/").status_code == 404
     assert all(W3C.match(row["requested_datetime"]) and W3C.match(row["updated_datetime"]) for row in found)
     placeholder = by_id[listed.hidden.pk]
     assert placeholder["description"] == "Ausgeblendet: Beleidigung" and placeholder["media_url"] == ""

@@ -193,3 +193,19 @@ def test_alert_form_needs_a_place_for_a_radius(client: Any, light: Any) -> None:
                                                                  "frequency": "daily", "radius_m": "500"})  # fmt: skip
     assert "Bitte füllen Sie dieses Feld für den Umkreis aus." in response.context["form"].errors["lat"]
     assert AreaAlert.objects.count() == 0 and not mail.outbox
+
+
+def test_photos_are_served_only_while_the_report_and_photo_are_public(client: Any, light: Any) -> None:
+    user = UserFactory()
+    report = services.report_create(category=light, lon=7.6, lat=50.05, description="Laterne", user=user,
+                                    photos=[SimpleUploadedFile("a.jpg", jpeg(), content_type="image/jpeg")])  # fmt: skip
+    photo = report.photos.get()
+    url = photo.get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    ReportPhoto.objects.filter(pk=photo.pk).update(hidden=True, hidden_reason="Gesicht erkennbar")
+    assert client.get(url).status_code == 404
+    Report.objects.filter(pk=report.pk).update(status="unconfirmed")
+    ReportPhoto.objects.filter(pk=photo.pk).update(hidden=False)
+    assert client.get(url).status_code == 404

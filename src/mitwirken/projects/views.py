@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.uploads import image_content_type, serve_upload
 
 from . import access, services
 from .forms import AccessCodeRedeemForm, ProjectFilterForm
@@ -63,21 +64,10 @@ def module_detail(request: HttpRequest, org_slug: str, project_slug: str, module
     return module_type.render(request, project, module)
 
 
-def _file_response(field_file, content_type: str, *, download_name: str, inline: bool) -> FileResponse:  # type: ignore[no-untyped-def]
-    response = FileResponse(
-        field_file.open("rb"), content_type=content_type, as_attachment=not inline, filename=download_name
-    )
-    # Files are user uploads: never sniff, never run scripts, never embed elsewhere.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
 def attachment(request: HttpRequest, org_slug: str, project_slug: str, attachment_pk: int) -> FileResponse:
     item = access.attachment_for_viewer(request.user, org_slug, project_slug, attachment_pk)
     extension = item.file.name.rsplit(".", 1)[-1]
-    return _file_response(item.file, item.content_type, download_name=f"{item.title}.{extension}", inline=False)
+    return serve_upload(item.file, item.content_type, download_name=f"{item.title}.{extension}", inline=False)
 
 
 def image(request: HttpRequest, org_slug: str, project_slug: str) -> FileResponse:
@@ -85,10 +75,9 @@ def image(request: HttpRequest, org_slug: str, project_slug: str) -> FileRespons
     if not project.image:
         raise Http404
     extension = project.image.name.rsplit(".", 1)[-1].lower()
-    content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(
-        extension, "application/octet-stream"
+    return serve_upload(
+        project.image, image_content_type(project.image.name), download_name=f"{project.slug}.{extension}", inline=True
     )
-    return _file_response(project.image, content_type, download_name=f"{project.slug}.{extension}", inline=True)
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:

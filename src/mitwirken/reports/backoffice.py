@@ -141,7 +141,7 @@ def report_detail(request: HttpRequest, organisation: Organisation, report_pk: i
         "organisation": organisation, "section": "reports", "report": report, "photos": report.photos.all(),
         "updates": report.updates.select_related("organisation", "author"), "notes": report.notes.select_related("author"),
         "status_form": status_form, "forward_form": forward_form, "note_form": note_form, "hide_form": hide_form,
-        "can_forward": bool(targets) and report.is_open,
+        "can_forward": bool(targets) and report.is_open, "answers": services.attribute_answers(report),
     })  # fmt: skip
 
 
@@ -153,7 +153,7 @@ def _act(request: HttpRequest, report: Report, action: str, *forms: Any) -> Http
             data = status_form.cleaned_data
             duplicate = Report.objects.filter(pk=data["duplicate_of"]).first() if data.get("duplicate_of") else None
             services.report_change_status(actor=request.user, report=report, status=data["status"],
-                                          message=data["message"], duplicate_of=duplicate)  # fmt: skip
+                                          message=data["message"] or data.get("template", ""), duplicate_of=duplicate)  # fmt: skip
             messages.success(
                 request, _("Der Status ist geändert. Die meldende Person und die Unterstützenden werden informiert.")
             )

@@ -119,7 +119,8 @@ class PublicFilterForm(forms.Form):
 class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False,
-        choices=[("", _("Offen und in Bearbeitung")), ("all", _("Alle")), *ReportStatus.choices],
+        choices=[("", _("Offen und in Bearbeitung")), ("all", _("Alle")),
+                 *[(value, label) for value, label in ReportStatus.choices if value != ReportStatus.UNCONFIRMED]],
     )  # fmt: skip
     category = forms.ModelChoiceField(label=_("Kategorie"), required=False, queryset=CategoryTemplate.objects.none(),
                                       empty_label=_("Alle Kategorien"))  # fmt: skip
@@ -132,8 +133,8 @@ class InboxFilterForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, staff: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = CategoryTemplate.objects.filter(  # type: ignore[attr-defined]
-            reports__organisation=organisation
-        ).distinct()
+            handlers__organisation=organisation
+        )
         self.fields["area"].queryset = Organisation.objects.filter(parent=organisation, bbox_min_lon__isnull=False)  # type: ignore[attr-defined]
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
             ("", _("Alle")), ("none", _("Niemand")), ("me", _("Ich")), *[(str(user.pk), str(user)) for user in staff]

@@ -199,6 +199,9 @@ class ReportPhoto(models.Model):
     def __str__(self) -> str:
         return self.image.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("reports:photo", kwargs={"pk": self.report_id, "photo_pk": self.pk})
+
 
 class ReportUpdate(models.Model):
     """One line of a report's public history; ``message`` is shown publicly, staff names are not."""

@@ -230,12 +230,12 @@ def request_row(request: HttpRequest, report: Report) -> dict[str, Any]:
         "requested_datetime": w3c(report.created_at),
         "updated_datetime": w3c(report.updated_at),
         "expected_datetime": "",
-        "address": report.address,
+        "address": "" if report.hidden else report.address,
         "address_id": "",
         "zipcode": "",
         "lat": report.lat,
         "long": report.lon,
-        "media_url": request.build_absolute_uri(photo.image.url) if photo is not None else "",
+        "media_url": request.build_absolute_uri(photo.get_absolute_url()) if photo is not None else "",
     }
 
 

@@ -310,6 +310,17 @@ def _announce(report_pk: int) -> None:
     alerts_for_new_report(report)
 
 
+def attribute_answers(report: Report) -> list[tuple[str, str]]:
+    """The answers to the extra questions with their labels (the stored answers carry only codes)."""
+    labels = {
+        question.get("code"): question.get("label") or question.get("code")
+        for handler in OrganisationCategory.objects.filter(template_id=report.category_id)
+        for question in handler.questions
+    }
+    return [(labels.get(code, code), ", ".join(value) if isinstance(value, list) else str(value))
+            for code, value in report.attributes.items()]  # fmt: skip
+
+
 def _send_to_forwarding_address(report: Report, url: str) -> None:
     handler = OrganisationCategory.objects.filter(organisation=report.organisation, template=report.category).first()
     if handler and handler.forward_email:
@@ -317,7 +328,8 @@ def _send_to_forwarding_address(report: Report, url: str) -> None:
             reverse("backoffice:report_detail", kwargs={"org_slug": report.organisation.slug, "report_pk": report.pk})
         )
         send_templated_email(to=[handler.forward_email], template="report_forward",
-                             context={"report": report, "url": url, "backoffice_url": backoffice_url})  # fmt: skip
+                             context={"report": report, "url": url, "backoffice_url": backoffice_url,
+                                      "answers": attribute_answers(report)})  # fmt: skip
 
 
 @transaction.atomic
@@ -522,7 +534,12 @@ def send_followups(now: Any = None) -> int:
 @transaction.atomic
 def followup_answer(*, token: str, fixed: bool) -> Report:
     """The reporter's answer; "no" reopens the report in the responsible body's inbox."""
-    report = Report.objects.select_for_update().select_related("organisation").filter(confirm_token=token).first()
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("organisation", "assignee")
+        .filter(confirm_token=token)
+        .first()
+    )
     if report is None:
         raise ValidationError(_("Dieser Link ist ungültig."))
     if fixed or report.status != ReportStatus.FIXED:
@@ -533,6 +550,12 @@ def followup_answer(*, token: str, fixed: bool) -> Report:
     ReportUpdate.objects.create(report=report, status=ReportStatus.OPEN, organisation=report.organisation, created_at=now,
                                 message=_("Die meldende Person gibt an, dass das Problem noch besteht."))  # fmt: skip
     log_action(actor=None, action="report.reopen", obj=report, organisation=report.organisation)
+    if report.assignee_id:
+        assignee, number = report.assignee, report.pk
+        transaction.on_commit(lambda: notify(
+            recipient=assignee, title=_("Meldung #%(number)d ist wieder offen: Das Problem besteht laut Meldung noch.") % {"number": number},
+            url=reverse("backoffice:report_detail", kwargs={"org_slug": report.organisation.slug, "report_pk": number}),
+        ), robust=True)  # fmt: skip
     return report
 
 

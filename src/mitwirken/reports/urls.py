@@ -15,6 +15,7 @@ urlpatterns = [
     path("maengelmelder/bestaetigen/<uuid:token>/", views.report_confirm, name="confirm"),
     path("maengelmelder/nachfrage/<uuid:token>/", views.followup, name="followup"),
     path("maengelmelder/<int:pk>/", views.report_detail, name="detail"),
+    path("maengelmelder/<int:pk>/fotos/<int:photo_pk>/", views.photo, name="photo"),
     path("maengelmelder/<int:pk>/unterstuetzen/", views.report_support, name="support"),
     path("maengelmelder/benachrichtigung/", views.alert_subscribe, name="alert_subscribe"),
     path("maengelmelder/benachrichtigung/<uuid:token>/bestaetigen/", views.alert_confirm, name="alert_confirm"),

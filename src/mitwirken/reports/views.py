@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,12 +18,20 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from mitwirken.core.forms_util import add_service_errors
-from mitwirken.core.uploads import check_size, image_gps
+from mitwirken.core.uploads import check_size, image_content_type, image_gps, serve_upload
 from mitwirken.organisations.models import Organisation
 
 from . import alerts, mapdata, routing, services
 from .forms import AlertForm, LocationForm, PublicFilterForm, ReportDetailsForm
-from .models import CLOSED_STATUSES, OPEN_STATUSES, CategoryTemplate, Report, ReportQuerySet
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    PUBLIC_STATUSES,
+    CategoryTemplate,
+    Report,
+    ReportPhoto,
+    ReportQuerySet,
+)
 
 PAGE_SIZE = 20
 
@@ -232,6 +240,18 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_handle = request.user.has_perm("reports.handle_reports", report.organisation)
     return render(request, "reports/detail.html", {"report": report, "photos": report.photos.all(), "updates": updates,
                                                    "supported": supported, "can_handle": can_handle})  # fmt: skip
+
+
+@require_GET
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """Photos of public reports for everybody; hidden ones only for the responsible staff."""
+    item = get_object_or_404(ReportPhoto.objects.select_related("report__organisation"), report_id=pk, pk=photo_pk)
+    report = item.report
+    staff = request.user.has_perm("reports.handle_reports", report.organisation)
+    if not staff and (report.status not in PUBLIC_STATUSES or report.hidden or item.hidden):
+        raise Http404
+    name = item.image.name.rsplit("/", 1)[-1]
+    return serve_upload(item.image, image_content_type(name), download_name=name, inline=True)
 
 
 @require_POST
