@@ -48,7 +48,26 @@ RELEASE_QUEUE = ("/freigabe/",)  # agency coordinators only; no persona here coo
 NO_ACCOUNT = ("/ohne-konto/", "/bestaetigen/")  # statements without an account exist only in public projects
 
 
+# Dialogue: only participants (invited people, not staff) add ideas; only authors edit; moderators moderate.
+PARTICIPANTS_ONLY = ("/ideen/neu/",)
+AUTHORS_ONLY = ("/bearbeiten/",)  # the idea and the comment are the invited person's
+MODERATORS_ONLY = ("/rueckmeldung/", "/moderation/", "/sperren/", "/export.")
+POST_ONLY = ("/bewerten/", "/folgen/")
+MODERATE_ACTION = re.compile(r"/moderation/[^/]+/\d+/$")
+
+
 def expected_status(url: str, persona: str) -> int:
+    moderators = ("moderator", "case_worker", "org_admin", "portal_admin")
+    if MODERATE_ACTION.search(url):
+        return 405 if persona in moderators else 404
+    if any(marker in url for marker in MODERATORS_ONLY):
+        return 200 if persona in moderators else 404
+    if any(marker in url for marker in POST_ONLY):
+        return 405
+    if any(marker in url for marker in PARTICIPANTS_ONLY):
+        return 200 if persona in ("invited", "agency", "moderator", "portal_admin") else 403
+    if any(marker in url for marker in AUTHORS_ONLY):
+        return 200 if persona in ("invited", "portal_admin") else 404
     if any(marker in url for marker in RELEASE_QUEUE + NO_ACCOUNT):
         return 404
     if any(marker in url for marker in AUTHOR_ONLY):
@@ -81,7 +100,25 @@ def protected_urls(world):
     statement = formal_services.statement_submit(
         user=world.personas["invited"], track=track, submission_key=str(draft.submission_key)
     )
+    from mitwirken.dialogue import services as dialogue_services
+    from mitwirken.dialogue.models import Blueprint
+
+    from .dialogue_fixtures import make_dialogue
+
+    invited = world.personas["invited"]
+    invited.date_joined = invited.date_joined.replace(year=2020)
+    invited.save()
+    ideas_module = make_dialogue(project, Blueprint.BRAINSTORMING)
+    idea = dialogue_services.idea_create(user=invited, module=ideas_module, title="Idee", text="<p>Text</p>")
+    comment = dialogue_services.comment_create(user=invited, target=idea, text="Kommentar")
+    text_module = make_dialogue(project, Blueprint.TEXT_REVIEW)
     values = {
+        "idea_pk": idea.pk,
+        "comment_pk": comment.pk,
+        "kind": "kommentar",
+        "pk": comment.pk,
+        "user_pk": invited.pk,
+        "file_format": "csv",
         "org_slug": project.organisation.slug,
         "project_slug": project.slug,
         "module_pk": procedure.module.pk,
@@ -91,7 +128,14 @@ def protected_urls(world):
         "reference": statement.reference,
         "token": statement.cosign_token,
     }
-    return [fill(route, values) for route in project_url_templates()]
+
+    def module_for(route: str) -> int:
+        if "/absaetze/" in route:
+            return text_module.pk
+        return ideas_module.pk if "/dialog/" in route else procedure.module.pk
+
+    return [fill(route, {**values, "module_pk": module_for(route), "paragraph_pk": text_module.chapters.get().paragraphs.first().pk})
+            for route in project_url_templates()]  # fmt: skip
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "citizen", "other_org_admin"])

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from mitwirken.dialogue.urls import backoffice_urlpatterns as dialogue_patterns
 from mitwirken.formal.urls import backoffice_urlpatterns as formal_patterns
 from mitwirken.organisations import backoffice as org
 from mitwirken.projects import backoffice as projects
@@ -29,5 +30,6 @@ urlpatterns = [
     path(P + "teilnehmende/", projects.project_participants, name="project_participants"),
     path(P + "zugangscodes.pdf", projects.access_code_pdf, name="access_code_pdf"),
     *formal_patterns,
+    *dialogue_patterns,
     *report_patterns,
 ]

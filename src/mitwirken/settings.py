@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "mitwirken.information",
     "mitwirken.formal",
     "mitwirken.reports",
+    "mitwirken.dialogue",
 ]
 
 MIDDLEWARE = [

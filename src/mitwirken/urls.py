@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("mitwirken.projects.urls")),
     path("", include("mitwirken.formal.urls")),
     path("", include("mitwirken.reports.urls")),
+    path("", include("mitwirken.dialogue.urls")),
     # Organisation pages take the remaining first path segments; their slugs cannot collide (RESERVED_SLUGS).
     path("", include("mitwirken.organisations.urls")),
 ]

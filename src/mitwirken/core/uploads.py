@@ -55,7 +55,7 @@ def reencode_image(upload: UploadedFile, *, max_bytes: int | None = None) -> Che
     try:
         with Image.open(upload) as probe:
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a small file can still decode huge.
-            if probe.width * probe.height > Image.MAX_IMAGE_PIXELS:
+            if Image.MAX_IMAGE_PIXELS and probe.width * probe.height > Image.MAX_IMAGE_PIXELS:
                 raise Image.DecompressionBombError
             probe.verify()
         upload.seek(0)
@@ -131,7 +131,8 @@ def files_removed_on_failure() -> Iterator[list[FieldFile]]:
         yield written
     except BaseException:
         for stored in written:
-            stored.storage.delete(stored.name)
+            if stored.name:
+                stored.storage.delete(stored.name)
         raise
 
 

@@ -17,6 +17,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mitwirken.core.exports import xlsx_file
+
 from .models import Segment, Statement
 
 HEADER = [
@@ -66,17 +68,7 @@ def public_author(statement: Statement) -> str:
 
 
 def write_xlsx(statements: QuerySet[Statement]) -> IO[bytes]:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)  # rows are flushed as they are appended
-    sheet = workbook.create_sheet("Abwägungstabelle")
-    sheet.append(HEADER)
-    for row in rows(statements):
-        sheet.append(row)
-    target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
-    workbook.save(target)
-    target.seek(0)
-    return target
+    return xlsx_file("Abwägungstabelle", HEADER, rows(statements))
 
 
 def write_ods(statements: QuerySet[Statement]) -> IO[bytes]:

@@ -53,13 +53,14 @@ class OrganisationSettingsForm(forms.ModelForm):
         model = Organisation
         fields = [
             "name", "kind", "ags", "parent", "contact_email", "contact_phone", "address", "website", "logo",
-            "boundary", "imprint", "privacy_notice", "accessibility_statement",
+            "boundary", "imprint", "privacy_notice", "accessibility_statement", "netiquette",
         ]  # fmt: skip
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "imprint": forms.Textarea(attrs={"rows": 8}),
             "privacy_notice": forms.Textarea(attrs={"rows": 8}),
             "accessibility_statement": forms.Textarea(attrs={"rows": 8}),
+            "netiquette": forms.Textarea(attrs={"rows": 6}),
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
         }
         help_texts = {"imprint": LEGAL_HELP, "privacy_notice": LEGAL_HELP, "accessibility_statement": LEGAL_HELP}

@@ -26,6 +26,8 @@ class OrganisationKind(models.TextChoices):
 
 
 LEGAL_TEXT_FIELDS = ("imprint", "privacy_notice", "accessibility_statement")
+# Texts written by staff as HTML and shown as such: always sanitised.
+RICH_TEXT_FIELDS = (*LEGAL_TEXT_FIELDS, "netiquette")
 
 
 def field_label(model: type[models.Model], name: str) -> str:
@@ -87,6 +89,10 @@ class Organisation(models.Model):
     imprint = models.TextField(_("Impressum"), blank=True)
     privacy_notice = models.TextField(_("Datenschutzerklärung"), blank=True)
     accessibility_statement = models.TextField(_("Erklärung zur Barrierefreiheit"), blank=True)
+    netiquette = models.TextField(
+        _("Netiquette"), blank=True,
+        help_text=_("Regeln für Beiträge in Dialogen. Leer: Es gilt die Netiquette des Portals."),
+    )  # fmt: skip
 
     created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
 

@@ -14,12 +14,12 @@ from mitwirken.core.permissions import require
 from mitwirken.core.text import sanitise_html
 from mitwirken.core.uploads import reencode_image
 
-from .models import LEGAL_TEXT_FIELDS, Organisation, OrganisationMembership, OrganisationRole
+from .models import RICH_TEXT_FIELDS, Organisation, OrganisationMembership, OrganisationRole
 from .roles import forget_roles
 
 EDITABLE_FIELDS = [
     "name", "kind", "ags", "parent", "boundary", "contact_email", "contact_phone", "address", "website",
-    *LEGAL_TEXT_FIELDS,
+    *RICH_TEXT_FIELDS,
 ]  # fmt: skip
 
 
@@ -27,7 +27,7 @@ EDITABLE_FIELDS = [
 def organisation_create(*, actor: Any, slug: str, **data: Any) -> Organisation:
     require(actor, "organisations.add_organisation", None)
     organisation = Organisation(slug=slug, **data)
-    for field in LEGAL_TEXT_FIELDS:
+    for field in RICH_TEXT_FIELDS:
         setattr(organisation, field, sanitise_html(getattr(organisation, field)))
     organisation.full_clean()
     organisation.save()
@@ -43,7 +43,7 @@ def organisation_update(*, actor: Any, organisation: Organisation, logo: Any = N
     before = snapshot(organisation, [*fields, "logo"])
     for field in fields:
         value = data[field]
-        setattr(organisation, field, sanitise_html(value) if field in LEGAL_TEXT_FIELDS else value)
+        setattr(organisation, field, sanitise_html(value) if field in RICH_TEXT_FIELDS else value)
     if logo:
         checked = reencode_image(logo)
         organisation.logo.save(checked.content.name, checked.content, save=False)

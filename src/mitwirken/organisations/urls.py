@@ -9,4 +9,5 @@ urlpatterns = [
     path("<slug:org_slug>/impressum/", views.legal_text, {"field": "imprint"}, name="imprint"),
     path("<slug:org_slug>/datenschutz/", views.legal_text, {"field": "privacy_notice"}, name="privacy"),
     path("<slug:org_slug>/barrierefreiheit/", views.accessibility, name="accessibility"),
+    path("<slug:org_slug>/netiquette/", views.legal_text, {"field": "netiquette"}, name="netiquette"),
 ]

@@ -39,6 +39,9 @@ class ModuleType:
     # org_slug + project_pk (create) and + module_pk (manage); the generic module form skips them.
     backoffice_create: str = ""
     backoffice_manage: str = ""
+    # Types whose phases are managed generically but that have settings of their own (e.g. a dialogue's
+    # categories and moderation) name a back-office URL taking org_slug, project_pk and module_pk.
+    backoffice_settings: str = ""
 
     def phase_type(self, key: str) -> PhaseType | None:
         return next((phase for phase in self.phase_types if phase.key == key), None)

@@ -1,4 +1,4 @@
-// Maps of the Mängelmelder. Everything here is optional: the address and coordinate fields and the list
+// Maps of the Mängelmelder and of dialogues. Everything here is optional: the address and coordinate fields and the list
 // page do the same without JavaScript or a mouse. Tiles come only from the operator's own server; without
 // one, the map shows the outlines of the areas the portal covers.
 (() => {
@@ -68,8 +68,18 @@
     load();
   };
 
+  // Ideas of a dialogue page: the same ideas are listed below the map with their coordinates.
+  const points = (container) => {
+    const map = baseMap(container);
+    const data = JSON.parse(document.getElementById(container.dataset.pointsMap).textContent);
+    const markers = data.map((point) => L.circleMarker([point.lat, point.lon], { radius: 8, color: "#004b76", weight: 2 })
+      .bindPopup(`<a href="${point.url}">${point.title.replace(/[<>&"]/g, "")}</a>`).addTo(map));
+    if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 16 });
+  };
+
   document.addEventListener("DOMContentLoaded", () => {
     if (typeof L === "undefined") return;
+    for (const container of document.querySelectorAll("[data-points-map]")) points(container);
     for (const container of document.querySelectorAll("[data-map-pick]")) pick(container);
     for (const container of document.querySelectorAll("[data-report-map]")) browse(container);
   });

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mitwirken.core.spam import SpamProtectedForm
+from mitwirken.projects.models import Module
+
+from .models import Category, Feedback, Frequency, Label
+from .services import MAX_COMMENT, MAX_TEXT, MAX_TITLE
+
+RICH_TEXT_HELP = _(
+    "Erlaubt sind Absätze und einfache Auszeichnungen wie <strong>fett</strong>, <em>kursiv</em>, Listen und Links."
+)
+
+
+class IdeaForm(SpamProtectedForm):
+    title = forms.CharField(label=_("Titel"), max_length=MAX_TITLE,
+                            error_messages={"required": _("Bitte geben Sie einen Titel an."),
+                                            "max_length": _("Der Titel darf höchstens %(limit_value)d Zeichen lang sein (jetzt: %(show_value)d).")})  # fmt: skip
+    text = forms.CharField(label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 8}), help_text=RICH_TEXT_HELP,
+                           max_length=MAX_TEXT,
+                           error_messages={"required": _("Bitte beschreiben Sie Ihre Idee."),
+                                           "max_length": _("Die Beschreibung darf höchstens %(limit_value)d Zeichen lang sein (jetzt: %(show_value)d).")})  # fmt: skip
+    category = forms.ModelChoiceField(label=_("Kategorie"), queryset=Category.objects.none(), required=False,
+                                      empty_label=_("Keine Angabe"))  # fmt: skip
+    labels = forms.ModelMultipleChoiceField(label=_("Merkmale"), queryset=Label.objects.none(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    lat = forms.FloatField(
+        label=_("Breite (z. B. 50.05)"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    lon = forms.FloatField(
+        label=_("Länge (z. B. 7.60)"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    image = forms.FileField(
+        label=_("Bild"),
+        required=False,
+        help_text=_("JPEG, PNG oder WebP. Ortsangaben und Kameradaten werden entfernt."),
+    )
+    image_alt = forms.CharField(label=_("Was ist auf dem Bild zu sehen?"), max_length=200, required=False,
+                                help_text=_("Für Menschen, die das Bild nicht sehen können."))  # fmt: skip
+
+    def __init__(self, *args: Any, module: Module, with_location: bool, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(module=module)  # type: ignore[attr-defined]
+        self.fields["labels"].queryset = Label.objects.filter(module=module)  # type: ignore[attr-defined]
+        if not self.fields["category"].queryset.exists():  # type: ignore[attr-defined]
+            del self.fields["category"]
+        if not self.fields["labels"].queryset.exists():  # type: ignore[attr-defined]
+            del self.fields["labels"]
+        if with_location:
+            for name in ("lat", "lon"):
+                self.fields[name].mandatory_on_submit = True  # type: ignore[attr-defined]
+        else:
+            del self.fields["lat"], self.fields["lon"]
+        if editing:
+            del self.fields["image"], self.fields["image_alt"]
+
+
+class CommentForm(SpamProtectedForm):
+    text = forms.CharField(label=_("Ihr Kommentar"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_COMMENT,
+                           error_messages={"required": _("Bitte schreiben Sie einen Kommentar."),
+                                           "max_length": _("Der Kommentar darf höchstens %(limit_value)d Zeichen lang sein (jetzt: %(show_value)d).")})  # fmt: skip
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CommentEditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Kommentar bearbeiten"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_COMMENT
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Grund"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("Bitte nennen Sie einen Grund.")})  # fmt: skip
+
+
+class FeedbackForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=[c for c in Feedback.choices if c[0]])
+    text = forms.CharField(
+        label=_("Öffentliche Stellungnahme"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class FollowForm(forms.Form):
+    frequency = forms.ChoiceField(label=_("Benachrichtigungen"), choices=Frequency.choices, widget=forms.RadioSelect,
+                                  initial=Frequency.IMMEDIATE)  # fmt: skip
+
+
+SORTS = [("new", _("Neueste zuerst")), ("comments", _("Meiste Kommentare")), ("support", _("Meiste Zustimmung"))]
+
+
+class IdeaFilterForm(forms.Form):
+    q = forms.CharField(label=_("Suche"), required=False, max_length=100)
+    category = forms.ModelChoiceField(label=_("Kategorie"), queryset=Category.objects.none(), required=False,
+                                      empty_label=_("Alle Kategorien"))  # fmt: skip
+    label = forms.ModelChoiceField(
+        label=_("Merkmal"), queryset=Label.objects.none(), required=False, empty_label=_("Alle Merkmale")
+    )
+    sort = forms.ChoiceField(label=_("Sortierung"), choices=SORTS, required=False)
+
+    def __init__(
+        self, *args: Any, module: Module, categories: list[Category], labels: list[Label], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(module=module)  # type: ignore[attr-defined]
+        self.fields["label"].queryset = Label.objects.filter(module=module)  # type: ignore[attr-defined]
+        # The choices come from lists the view already loaded, so rendering runs no extra queries.
+        self.fields["category"].choices = [("", _("Alle Kategorien")), *[(c.pk, c.name) for c in categories]]  # type: ignore[attr-defined]
+        self.fields["label"].choices = [("", _("Alle Merkmale")), *[(label.pk, label.name) for label in labels]]  # type: ignore[attr-defined]
+        if not categories:
+            del self.fields["category"]
+        if not labels:
+            del self.fields["label"]
+
+
+class SettingsForm(forms.Form):
+    premoderation = forms.BooleanField(label=_("Vorab-Moderation: Beiträge erst nach Freigabe zeigen"), required=False)
+
+
+class NamesForm(forms.Form):
+    names = forms.CharField(
+        label=_("Eine Bezeichnung pro Zeile"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Bestehende Einträge, die Sie entfernen, werden gelöscht; Ideen behalten dann keine Angabe."),
+    )  # fmt: skip
+
+
+class ItemForm(forms.Form):
+    title = forms.CharField(label=_("Titel"), max_length=MAX_TITLE)
+    text = forms.CharField(label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 5}), help_text=RICH_TEXT_HELP)
+
+
+class ChapterForm(forms.Form):
+    title = forms.CharField(label=_("Kapitelüberschrift"), max_length=200)
+    text = forms.CharField(label=_("Text des Kapitels"), widget=forms.Textarea(attrs={"rows": 10}),
+                           help_text=_("Leerzeilen trennen die Absätze; jeder Absatz kann einzeln kommentiert werden."))  # fmt: skip
+
+
+class BlockForm(forms.Form):
+    reason = forms.CharField(label=_("Grund der Sperre"), max_length=300)
+    scope = forms.ChoiceField(label=_("Gilt für"), choices=[("project", _("dieses Projekt")), ("organisation", _("alle Projekte der Organisation"))],
+                              widget=forms.RadioSelect, initial="project")  # fmt: skip

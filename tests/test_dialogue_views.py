@@ -1,0 +1,78 @@
+"""Every dialogue page answers for readers, participants and moderators; the basic flows work end to end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from mitwirken.dialogue import services
+from mitwirken.dialogue.models import Blueprint, Comment, Idea, Rating
+
+from .conftest import login
+from .dialogue_fixtures import AREA, make_dialogue
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def urls(module: Any, idea: Any = None, paragraph: Any = None) -> list[str]:
+    project = module.project
+    base = {"org_slug": project.organisation.slug, "project_slug": project.slug, "module_pk": module.pk}
+    result = [reverse("projects:module", kwargs=base), reverse("dialogue:results", kwargs=base)]
+    if idea is not None:
+        result.append(reverse("dialogue:idea", kwargs={**base, "idea_pk": idea.pk}))
+    if paragraph is not None:
+        result.append(reverse("dialogue:paragraph", kwargs={**base, "paragraph_pk": paragraph.pk}))
+    return result
+
+
+@pytest.mark.parametrize("blueprint", list(Blueprint))
+def test_every_blueprint_renders_for_reader_participant_and_moderator(world: Any, blueprint: str) -> None:
+    project = world.public
+    project.location = AREA
+    project.save()
+    module = make_dialogue(project, blueprint)
+    idea = paragraph = None
+    citizen = world.personas["citizen"]
+    if blueprint in (Blueprint.BRAINSTORMING, Blueprint.MAP_IDEAS):
+        idea = services.idea_create(user=citizen, module=module, title="Mehr Bänke", text="<p>Am Markt fehlen Bänke.</p>",
+                                    lon=7.6 if blueprint == Blueprint.MAP_IDEAS else None,
+                                    lat=50.05 if blueprint == Blueprint.MAP_IDEAS else None)  # fmt: skip
+    elif blueprint == Blueprint.TEXT_REVIEW:
+        paragraph = module.chapters.get().paragraphs.first()
+    else:
+        idea = services.item_create(
+            actor=world.personas["org_admin"], module=module, title="Tempo 30", text="<p>Thema</p>"
+        )
+    for persona in ("anonymous", "citizen", "moderator", "org_admin"):
+        client = world.client(persona)
+        for url in urls(module, idea, paragraph):
+            response = client.get(url)
+            assert response.status_code == 200, (persona, url, response.status_code)
+
+
+def test_participant_posts_comments_replies_and_rates(world: Any, client: Any) -> None:
+    module = make_dialogue(world.public)
+    author, other = world.personas["citizen"], UserFactory(email="zweite@example.org")
+    idea = services.idea_create(user=author, module=module, title="Radweg", text="<p>Bitte einen Radweg.</p>")
+    login(client, other)
+    base = reverse("dialogue:idea", kwargs={"org_slug": "musterkreis", "project_slug": world.public.slug,
+                                            "module_pk": module.pk, "idea_pk": idea.pk})  # fmt: skip
+    other.date_joined = other.date_joined.replace(year=2020)  # an established account: no proof of work asked
+    other.save()
+    response = client.post(base, {"comment-text": "Gute Idee!"})
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    top = Comment.objects.get()
+    response = client.post(base, {"comment-text": "Und eine Antwort", "comment-parent": top.pk})
+    assert response.status_code == 302
+    assert Comment.objects.filter(parent=top).count() == 1
+    idea.refresh_from_db()
+    assert idea.comment_count == 2
+    client.post(base + "bewerten/", {"value": "1"})
+    idea.refresh_from_db()
+    assert (idea.positive_count, idea.score) == (1, 1) and Rating.objects.count() == 1
+    page = client.get(base).content.decode()
+    assert "Gute Idee!" in page and "Und eine Antwort" in page
+    assert Idea.objects.count() == 1
