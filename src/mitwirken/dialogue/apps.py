@@ -8,7 +8,13 @@ class DialogueConfig(AppConfig):
     verbose_name = _("Dialog")
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401  (registers the permissions)
+        from mitwirken.accounts import gdpr as accounts_gdpr
+
+        from . import (
+            gdpr,
+            rules,  # noqa: F401  (registers the permissions)
+        )
         from .blueprints import register_all
 
         register_all()
+        accounts_gdpr.register("dialogue", exporter=gdpr.export, eraser=gdpr.erase)

@@ -8,4 +8,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Mängelmelder")
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401  (registers the permissions)
+        from mitwirken.accounts import gdpr as accounts_gdpr
+
+        from . import (
+            gdpr,
+            rules,  # noqa: F401  (registers the permissions)
+        )
+
+        accounts_gdpr.register("maengelmelder", exporter=gdpr.export, eraser=gdpr.erase)
