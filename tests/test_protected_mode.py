@@ -109,7 +109,15 @@ def protected_urls(world):
     invited.date_joined = invited.date_joined.replace(year=2020)
     invited.save()
     ideas_module = make_dialogue(project, Blueprint.BRAINSTORMING)
-    idea = dialogue_services.idea_create(user=invited, module=ideas_module, title="Idee", text="<p>Text</p>")
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(buffer, format="PNG")
+    idea = dialogue_services.idea_create(user=invited, module=ideas_module, title="Idee", text="<p>Text</p>",
+                                         image=SimpleUploadedFile("skizze.png", buffer.getvalue()), image_alt="Skizze")  # fmt: skip
     comment = dialogue_services.comment_create(user=invited, target=idea, text="Kommentar")
     text_module = make_dialogue(project, Blueprint.TEXT_REVIEW)
     values = {

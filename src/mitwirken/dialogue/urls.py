@@ -10,6 +10,7 @@ urlpatterns = [
     path(P + "ideen/neu/", views.idea_create, name="idea_create"),
     path(P + "ideen/<int:idea_pk>/", views.idea_detail, name="idea"),
     path(P + "ideen/<int:idea_pk>/bearbeiten/", views.idea_edit, name="idea_edit"),
+    path(P + "ideen/<int:idea_pk>/bild/", views.idea_image, name="idea_image"),
     path(P + "ideen/<int:idea_pk>/bewerten/", views.rate, name="rate"),
     path(P + "ideen/<int:idea_pk>/rueckmeldung/", views.feedback, name="feedback"),
     path(P + "absaetze/<int:paragraph_pk>/", views.paragraph_detail, name="paragraph"),

@@ -284,6 +284,18 @@ def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_p
     ))  # fmt: skip
 
 
+def idea_image(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, idea_pk: int) -> Any:
+    """Media are only served through checks like this one: a hidden idea's image is hidden too."""
+    from mitwirken.core.uploads import image_content_type, serve_upload
+
+    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+    idea = dialogue.idea(idea_pk)
+    if not idea.image or (idea.hidden and not request.user.has_perm("dialogue.moderate", dialogue.module)):
+        raise Http404
+    name = idea.image.name.rsplit("/", 1)[-1]
+    return serve_upload(idea.image, image_content_type(name), download_name=name, inline=True)
+
+
 def paragraph_detail(
     request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, paragraph_pk: int
 ) -> HttpResponse:
