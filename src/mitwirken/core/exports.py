@@ -8,6 +8,14 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """User text must never become a spreadsheet formula (CSV/formula injection): prefix it with '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def xlsx_file(sheet_name: str, header: list[str], rows: Iterable[list[Any]]) -> IO[bytes]:
@@ -18,7 +26,7 @@ def xlsx_file(sheet_name: str, header: list[str], rows: Iterable[list[Any]]) -> 
     sheet = workbook.create_sheet(sheet_name[:31])
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append([safe_cell(value) for value in row])
     target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
     workbook.save(target)
     target.seek(0)
@@ -35,4 +43,4 @@ def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([safe_cell(value) for value in row])

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.text import Truncator
 
 from .models import Notification
 
@@ -32,7 +33,10 @@ def notify(
     *, recipient: Any, title: str, body: str = "", url: str = "", email_template: str = "notification"
 ) -> Notification:
     """Store an in-app notification and e-mail it to the recipient."""
-    notification = Notification.objects.create(recipient=recipient, title=title, body=body, url=url)
+    # Titles quote user-chosen names (projects, ideas); the column has a limit, the text must not break it.
+    notification = Notification.objects.create(
+        recipient=recipient, title=Truncator(title).chars(200), body=body, url=url
+    )
     if recipient.email:
         send_templated_email(
             to=[recipient.email],

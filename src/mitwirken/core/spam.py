@@ -19,6 +19,7 @@ from typing import Any
 import altcha
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,9 +52,11 @@ def solution_is_valid(payload: str) -> bool:
     try:
         json.loads(base64.b64decode(payload, validate=True))
         valid, _error = altcha.verify_solution_v1(payload, _key(), check_expires=True)
+        signature = json.loads(base64.b64decode(payload))["signature"]
     except (ValueError, TypeError, KeyError):
         return False
-    return bool(valid)
+    # A solved challenge is good for one post only; otherwise one solution would unlock a flood.
+    return bool(valid) and cache.add(f"altcha-used:{signature}", 1, int(CHALLENGE_LIFETIME.total_seconds()))
 
 
 def needs_proof_of_work(user: Any) -> bool:

@@ -12,7 +12,8 @@ from .models import Category, Feedback, Frequency, Label
 from .services import MAX_COMMENT, MAX_TEXT, MAX_TITLE
 
 RICH_TEXT_HELP = _(
-    "Erlaubt sind Absätze und einfache Auszeichnungen wie <strong>fett</strong>, <em>kursiv</em>, Listen und Links."
+    "Absätze trennen Sie mit einer Leerzeile. Wer mag, nutzt einfache HTML-Auszeichnungen: <strong>fett</strong>, "
+    "<em>kursiv</em>, Listen und Links."
 )
 
 
@@ -40,7 +41,7 @@ class IdeaForm(SpamProtectedForm):
         help_text=_("JPEG, PNG oder WebP. Ortsangaben und Kameradaten werden entfernt."),
     )
     image_alt = forms.CharField(label=_("Was ist auf dem Bild zu sehen?"), max_length=200, required=False,
-                                help_text=_("Für Menschen, die das Bild nicht sehen können."))  # fmt: skip
+                                help_text=_("Pflicht, wenn Sie ein Bild hochladen: für Menschen, die das Bild nicht sehen können."))  # fmt: skip
 
     def __init__(self, *args: Any, module: Module, with_location: bool, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,7 +123,7 @@ class SettingsForm(forms.Form):
 
 class NamesForm(forms.Form):
     names = forms.CharField(
-        label=_("Eine Bezeichnung pro Zeile"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Eine Bezeichnung pro Zeile"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Bestehende Einträge, die Sie entfernen, werden gelöscht; Ideen behalten dann keine Angabe."),
     )  # fmt: skip
 

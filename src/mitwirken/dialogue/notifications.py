@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,12 @@ def idea_url(idea: Any) -> str:
     project = idea.module.project
     return reverse("dialogue:idea", kwargs={"org_slug": project.organisation.slug, "project_slug": project.slug,
                                             "module_pk": idea.module_id, "idea_pk": idea.pk})  # fmt: skip
+
+
+def paragraph_url(paragraph: Any) -> str:
+    module = paragraph.chapter.module
+    return reverse("dialogue:paragraph", kwargs={"org_slug": module.project.organisation.slug, "project_slug": module.project.slug,
+                                                 "module_pk": module.pk, "paragraph_pk": paragraph.pk})  # fmt: skip
 
 
 def tell(recipients: dict[Any, str], *, title: str, url: str, body: str = "", exclude: Any = None) -> None:
@@ -52,23 +59,27 @@ def comment_posted(comment_pk: int) -> None:
     """Replies reach the parent's author; comments on an idea reach its followers."""
     from .models import Comment, Frequency
 
-    comment = Comment.objects.select_related("idea__module__project__organisation", "parent__author", "author").get(
-        pk=comment_pk
-    )
+    # The comment's text is not copied into notifications: if moderation hides it later, it must be gone.
+    comment = Comment.objects.select_related(
+        "idea__module__project__organisation",
+        "paragraph__chapter__module__project__organisation",
+        "parent__author",
+        "author",
+    ).get(pk=comment_pk)
     if comment.idea is None:
-        if comment.parent and comment.parent.author:
+        if comment.parent and comment.parent.author and comment.paragraph is not None:
             tell({comment.parent.author: Frequency.IMMEDIATE}, title=_("Neue Antwort auf Ihren Kommentar"),
-                 url="", body=comment.text[:300], exclude=comment.author)  # fmt: skip
+                 url=paragraph_url(comment.paragraph) + f"#kommentar-{comment.pk}", exclude=comment.author)  # fmt: skip
         return
     url = idea_url(comment.idea) + f"#kommentar-{comment.pk}"
     recipients = _idea_followers(comment.idea)
     if comment.parent and comment.parent.author:
         recipients[comment.parent.author] = Frequency.IMMEDIATE  # a direct reply is always news
     title = _("Neuer Kommentar zu „%(title)s“") % {"title": comment.idea.title}
-    tell(recipients, title=title, url=url, body=comment.text[:300], exclude=comment.author)
+    tell(recipients, title=title, url=url, exclude=comment.author)
 
 
-def feedback_given(idea_pk: int) -> None:
+def feedback_given(idea_pk: int, actor_pk: int | None = None) -> None:
     from .models import Idea
 
     idea = Idea.objects.select_related("module__project__organisation", "author").get(pk=idea_pk)
@@ -76,7 +87,8 @@ def feedback_given(idea_pk: int) -> None:
     if idea.author is not None:
         recipients.setdefault(idea.author, "immediate")
     title = _("Rückmeldung zu „%(title)s“: %(status)s") % {"title": idea.title, "status": idea.get_feedback_display()}
-    tell(recipients, title=title, url=idea_url(idea))
+    actor = get_user_model().objects.filter(pk=actor_pk).first() if actor_pk else None
+    tell(recipients, title=title, url=idea_url(idea), exclude=actor)
 
 
 def content_hidden(target: Any, reason: str) -> None:
@@ -113,8 +125,6 @@ def start_daily_digests() -> None:
 @task()
 def send_digests(after_user_id: int = 0) -> int:
     """One batch of recipients per task; the task enqueues the next batch when it is done."""
-    from django.contrib.auth import get_user_model
-
     from .models import DigestItem
 
     user_ids = list(

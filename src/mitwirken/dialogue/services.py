@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils.html import linebreaks, strip_tags
 from django.utils.translation import gettext as _
 from shapely.geometry import Point
 
@@ -64,11 +64,19 @@ def check_title(title: str) -> str:
     return title
 
 
+def rich_html(text: str) -> str:
+    """Sanitised HTML; plain text (no tags) gets paragraphs from its blank lines, as people expect."""
+    text = (text or "").strip()
+    if "<" not in text:
+        text = linebreaks(text, autoescape=True)
+    return sanitise_html(text)
+
+
 def check_rich_text(text: str, field: str = "text", max_length: int = MAX_TEXT) -> str:
     """Sanitise first, then measure: the stored HTML is what is shown, never the raw input."""
     if "\x00" in (text or ""):
         raise ValidationError({field: _("Der Text enthält unzulässige Steuerzeichen.")})
-    clean = sanitise_html((text or "").strip())
+    clean = rich_html(text)
     if not strip_tags(clean).strip():
         raise ValidationError({field: _("Bitte schreiben Sie einen Text.")})
     if len(clean) > max_length:
@@ -351,7 +359,7 @@ def approve(*, actor: Any, target: Idea | Comment) -> None:
         return
     target.approved = True
     target.save(update_fields=["approved"])
-    if isinstance(target, Comment):
+    if isinstance(target, Comment) and not target.hidden and target.deleted_at is None:
         _count_comment(target, +1)
         transaction.on_commit(lambda: notifications.comment_posted(target.pk), robust=True)
     log_action(actor=actor, action="dialogue.approve", obj=target, organisation=module.project.organisation)
@@ -406,14 +414,14 @@ def give_feedback(*, actor: Any, idea: Idea, status: str, text: str) -> Idea:
     require(actor, "dialogue.give_feedback", idea.module)
     if status not in Feedback.values:
         raise ValidationError({"status": _("Bitte wählen Sie einen Status.")})
-    text = sanitise_html((text or "").strip())
+    text = rich_html(text)
     if len(text) > MAX_TEXT:
         raise ValidationError({"text": _("Die Stellungnahme ist zu lang.")})
     idea.feedback, idea.feedback_text, idea.feedback_at = status, text, timezone.now()
     idea.save(update_fields=["feedback", "feedback_text", "feedback_at"])
     log_action(actor=actor, action="dialogue.feedback", obj=idea, organisation=idea.module.project.organisation,
                changes={"feedback": status})  # fmt: skip
-    transaction.on_commit(lambda: notifications.feedback_given(idea.pk), robust=True)
+    transaction.on_commit(lambda: notifications.feedback_given(idea.pk, actor_pk=actor.pk), robust=True)
     return idea
 
 
@@ -455,7 +463,7 @@ def names_set(*, actor: Any, module: Module, model: type[Category] | type[Label]
     existing = {item.name: item for item in model.objects.filter(module=module)}
     model.objects.filter(module=module).exclude(name__in=wanted).delete()
     model.objects.bulk_create([model(module=module, name=name) for name in wanted if name not in existing])  # type: ignore[misc]
-    log_action(actor=actor, action=f"dialogue.{model.__name__.lower()}s", obj=module,
+    log_action(actor=actor, action="dialogue.categories" if model is Category else "dialogue.labels", obj=module,
                organisation=module.project.organisation, changes={"names": wanted})  # fmt: skip
 
 
@@ -472,7 +480,7 @@ def chapter_add(*, actor: Any, module: Module, title: str, text: str) -> Any:
     chapter = Chapter.objects.create(
         module=module, title=title[:200], position=Chapter.objects.filter(module=module).count() + 1
     )
-    Paragraph.objects.bulk_create([Paragraph(chapter=chapter, text=sanitise_html(part), position=index + 1)
+    Paragraph.objects.bulk_create([Paragraph(chapter=chapter, text=rich_html(part), position=index + 1)
                                    for index, part in enumerate(parts)])  # fmt: skip
     log_action(actor=actor, action="dialogue.chapter_add", obj=chapter, organisation=module.project.organisation)
     return chapter

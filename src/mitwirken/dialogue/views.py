@@ -10,10 +10,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.spam import over_limit
@@ -25,6 +28,18 @@ from .forms import CommentEditForm, CommentForm, FeedbackForm, FollowForm, IdeaF
 from .models import Category, Chapter, Comment, Feedback, Flag, Follow, Idea, IdeaQuerySet, Label, Paragraph, Rating
 
 PAGE_SIZE = 20
+MODERATION_DONE = {
+    "hide": _lazy(
+        "Der Beitrag ist ausgeblendet; ein Platzhalter mit dem Grund bleibt, die verfassende Person wird informiert."
+    ),
+    "unhide": _lazy("Der Beitrag ist wieder sichtbar."),
+    "approve": _lazy("Der Beitrag ist freigegeben und jetzt öffentlich."),
+    "dismiss": _lazy("Die Meldung ist verworfen; der Beitrag bleibt sichtbar."),
+    "pin": _lazy("Der Kommentar ist oben angeheftet."),
+    "unpin": _lazy("Der Kommentar ist nicht mehr angeheftet."),
+    "highlight": _lazy("Der Kommentar ist hervorgehoben."),
+    "unhighlight": _lazy("Die Hervorhebung ist entfernt."),
+}
 COMMENT_PAGE_SIZE = 50
 ORDERINGS = {"new": ("-created_at", "-pk"), "comments": ("-comment_count", "-pk"), "support": ("-score", "-pk")}
 
@@ -41,12 +56,15 @@ class Dialogue:
         self.user = request.user
 
     def context(self, **extra: Any) -> dict[str, Any]:
+        started = any(phase.start <= timezone.now() for phase in self.module.phases.all())
+        following_project = (
+            self.user.is_authenticated and Follow.objects.filter(user=self.user, project=self.project).exists()
+        )
         return {"project": self.project, "organisation": self.project.organisation, "module": self.module,
-                "settings": self.settings, "phase": self.phase, "next_phase": self.next_phase(), **extra}  # fmt: skip
+                "settings": self.settings, "phase": self.phase, "next_phase": self.next_phase(), "started": started,
+                "following_project": following_project, **extra}  # fmt: skip
 
     def next_phase(self) -> Any:
-        from django.utils import timezone
-
         now = timezone.now()
         return next((phase for phase in self.module.phases.all() if phase.start > now), None)
 
@@ -81,9 +99,17 @@ class Dialogue:
 def closed_notice(dialogue: Dialogue, action: str) -> str:
     """Why an action is not possible now, in words a participant understands."""
     if dialogue.module.allows(action):
+        if dialogue.user.is_authenticated and not dialogue.user.has_perm(
+            "projects.participate_in_project", dialogue.project
+        ):
+            return _("Mitmachen können in diesem Projekt nur eingeladene Personen.")
         return ""
-    if dialogue.next_phase() is not None and not dialogue.phase:
-        return _("Die Beteiligung hat noch nicht begonnen.")
+    if not dialogue.phase:
+        upcoming = dialogue.next_phase()
+        if upcoming is not None:
+            return _("Das ist ab dem %(start)s möglich, wenn die Phase „%(name)s“ beginnt.") % {
+                "start": date_format(timezone.localtime(upcoming.start), "j. F Y, H:i"), "name": upcoming.name}  # fmt: skip
+        return _("Die Beteiligung ist beendet. Sie können alle Beiträge weiterhin lesen.")
     names = {"create": _("Neue Ideen"), "comment": _("Kommentare"), "rate": _("Bewertungen")}
     return _("%(what)s sind in der aktuellen Phase nicht möglich.") % {"what": names.get(action, action)}
 
@@ -215,8 +241,12 @@ def idea_edit(request: HttpRequest, org_slug: str, project_slug: str, module_pk:
     return render(request, "dialogue/idea_form.html", dialogue.context(form=form, idea=idea, **_map_settings(dialogue)))
 
 
-def _thread(comments: QuerySet[Comment], request: HttpRequest, moderator: bool) -> tuple[Any, dict[int, list[Comment]]]:
-    """A page of top-level comments and all their replies, in two queries whatever the size of the thread."""
+def _thread(target: Idea | Paragraph, request: HttpRequest, moderator: bool) -> tuple[Any, dict[int, list[Comment]]]:
+    """A page of top-level comments and all their replies, in two queries whatever the size of the thread.
+
+    Every comment gets its (already loaded) target, so permission checks per comment run no queries.
+    """
+    comments = Comment.objects.filter(**{"idea" if isinstance(target, Idea) else "paragraph": target})
     if not moderator:
         own = Q(author=request.user) if request.user.is_authenticated else Q(pk__in=[])
         comments = comments.filter(Q(approved=True) | own)
@@ -227,6 +257,11 @@ def _thread(comments: QuerySet[Comment], request: HttpRequest, moderator: bool) 
         comments.filter(parent__in=list(top.object_list)).select_related("author").order_by("created_at", "pk")
     ):
         replies.setdefault(reply.parent_id, []).append(reply)  # type: ignore[arg-type]
+    for comment in [*top.object_list, *(reply for thread in replies.values() for reply in thread)]:
+        if isinstance(target, Idea):
+            comment.idea = target
+        else:
+            comment.paragraph = target
     return top, replies
 
 
@@ -258,16 +293,28 @@ def _comment_post(
     return redirect(f"{request.path}#kommentar-{comment.pk}")
 
 
+def _reply_failure(request: HttpRequest, form: CommentForm) -> tuple[CommentForm, dict[str, Any] | None]:
+    """A failed reply is shown in its own open reply form, not in the form for new comments."""
+    parent = request.POST.get("comment-parent", "")
+    if not parent.isdigit() or not Comment.objects.filter(pk=int(parent), parent__isnull=True).exists():
+        return form, None  # no reply form to show it in (e.g. a reply to a reply): the main form says why
+    errors = [str(error) for errors in form.errors.values() for error in errors]
+    failed = {"parent": int(parent), "text": request.POST.get("comment-text", ""), "errors": errors}
+    return CommentForm(user=request.user, prefix="comment"), failed
+
+
 def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, idea_pk: int) -> HttpResponse:
     dialogue = Dialogue(request, org_slug, project_slug, module_pk)
     idea = dialogue.idea(idea_pk)
     form = CommentForm(request.POST or None, user=request.user, prefix="comment")
+    failed_reply = None
     if request.method == "POST":
         done = _comment_post(request, dialogue, idea, form)
         if done is not None:
             return done
+        form, failed_reply = _reply_failure(request, form)
     moderator = request.user.has_perm("dialogue.moderate", dialogue.module)
-    top, replies = _thread(Comment.objects.filter(idea=idea), request, moderator)
+    top, replies = _thread(idea, request, moderator)
     rating = (
         Rating.objects.filter(idea=idea, user=request.user).values_list("value", flat=True).first()
         if request.user.is_authenticated
@@ -276,6 +323,7 @@ def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_p
     following = request.user.is_authenticated and Follow.objects.filter(user=request.user, idea=idea).exists()
     return render(request, "dialogue/idea.html", dialogue.context(
         idea=idea, labels=list(idea.labels.all()), comments=top, replies=replies, form=form, moderator=moderator,
+        failed_reply=failed_reply,
         own_rating=rating, following=following,
         can_comment=request.user.has_perm("dialogue.comment", dialogue.module) and idea.approved and not idea.hidden,
         can_rate=request.user.has_perm("dialogue.rate", dialogue.module) and idea.approved and not idea.hidden,
@@ -305,14 +353,16 @@ def paragraph_detail(
     )
     paragraph.chapter.module = dialogue.module
     form = CommentForm(request.POST or None, user=request.user, prefix="comment")
+    failed_reply = None
     if request.method == "POST":
         done = _comment_post(request, dialogue, paragraph, form)
         if done is not None:
             return done
+        form, failed_reply = _reply_failure(request, form)
     moderator = request.user.has_perm("dialogue.moderate", dialogue.module)
-    top, replies = _thread(Comment.objects.filter(paragraph=paragraph), request, moderator)
+    top, replies = _thread(paragraph, request, moderator)
     return render(request, "dialogue/paragraph.html", dialogue.context(
-        paragraph=paragraph, comments=top, replies=replies, form=form, moderator=moderator,
+        paragraph=paragraph, comments=top, replies=replies, form=form, moderator=moderator, failed_reply=failed_reply,
         can_comment=request.user.has_perm("dialogue.comment", dialogue.module), comment_notice=closed_notice(dialogue, "comment"),
     ))  # fmt: skip
 
@@ -500,7 +550,7 @@ def moderate(
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Erledigt."))
+        messages.success(request, MODERATION_DONE[action])
     return redirect(_next_or(request, _target_url(dialogue, target)))
 
 

@@ -74,7 +74,12 @@
     const data = JSON.parse(document.getElementById(container.dataset.pointsMap).textContent);
     const markers = data.map((point) => L.circleMarker([point.lat, point.lon], { radius: 8, color: "#004b76", weight: 2 })
       .bindPopup(`<a href="${point.url}">${point.title.replace(/[<>&"]/g, "")}</a>`).addTo(map));
-    if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 16 });
+    if (markers.length) {
+      // Show the whole area and every idea: a lone marker without its surroundings says nothing.
+      const bounds = L.featureGroup(markers).getBounds();
+      map.eachLayer((layer) => { if (layer instanceof L.GeoJSON) bounds.extend(layer.getBounds()); });
+      map.fitBounds(bounds.pad(0.1), { maxZoom: 16 });
+    }
   };
 
   document.addEventListener("DOMContentLoaded", () => {
