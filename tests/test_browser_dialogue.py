@@ -367,9 +367,9 @@ def test_semipublic_invited_takes_part_and_others_only_read(new_tab: Any, world:
     )
     page.wait_for_url(re.compile(re.escape(idea_path(idea)) + "$"))
     reader.arrived()
-    assert page.get_by_role("alert").filter(has_text="nicht kommentieren").is_visible()
+    assert page.get_by_role("alert").filter(has_text="nur eingeladene Personen").is_visible()
     reader.open(dialogue_path(module, "ideen/neu/"), status=403)
-    assert page.get_by_text("keine Ideen einreichen").is_visible()
+    assert page.get_by_text("nur eingeladene Personen").is_visible()
     assert Comment.objects.filter(author=outsider).count() == 0 and Idea.objects.count() == 1
 
 
