@@ -14,7 +14,10 @@
 5. Formal procedure (unless ``--skip-formal``): times the XLSX and ODS export and records peak memory,
    each in a fresh process (``bench/formal_tools.py``), then fires a deadline burst of ``--burst``
    submissions, some sent twice, at the server and checks that each draft became exactly one statement.
-6. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
+6. Mängelmelder (unless ``--skip-reports``, see ``bench/reports.py``): Open311 and the map data are loaded
+   with the other pages at ``--reports`` reports and measured in-process at ``--reports-small`` and at
+   ``--reports``; ``routing.route()`` is timed with 30 and with 3,000 organisations.
+7. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
 
 Everything it starts or creates is stopped and removed again on every exit path.
 Extra options may also come from the environment: ``BENCH_ARGS="--rounds 5" make bench``.
@@ -48,6 +51,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import burst
+import reports as reports_bench
 from loadgen import PythonClient, Sample, WrkClient, median, wrk_path, wrk_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +90,11 @@ def inbox_endpoints(inbox_path: str, cookie: str) -> list[Endpoint]:
         Endpoint("inbox_search", f"{inbox_path}?q=Nummer+4711", "Inbox, text search", headers),
         Endpoint("inbox_filtered", f"{inbox_path}?status=in_progress&seite=200", "Inbox, status filter, page 200", headers),
     ]  # fmt: skip
+
+
+def report_endpoints(available: list[tuple[str, str, str]]) -> list[Endpoint]:
+    """Open311 and the public map data of the Mängelmelder (``bench/reports.py``)."""
+    return [Endpoint(key, path, label) for key, path, label in available]
 
 
 @dataclass
@@ -608,6 +617,7 @@ def print_table(report: dict) -> None:
         print("\n".join(text_table(EXPORT_HEADERS, export_rows(report), set(range(1, 10)))))
         print()
         print("\n".join(text_table(BURST_HEADERS, burst_rows(report), set())))
+    reports_bench.print_tables(report, text_table, endpoint_row)
     for note in report["notes"]:
         print(f"NOTE: {note}")
     print()
@@ -658,6 +668,7 @@ def markdown(report: dict) -> str:
         lines += formal_markdown(report)
     else:
         lines += ["", "The formal-procedure part (inbox, export, deadline burst) was skipped (`--skip-formal`)."]
+    lines += reports_bench.markdown(report, markdown_table, endpoint_row)
     if report["notes"]:
         lines += ["", "Notes from this run:", ""] + [f"- {note}" for note in report["notes"]]
     return "\n".join(lines)
@@ -725,6 +736,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--burst-workers", type=int, default=32, help="concurrent burst workers (default 32)")
     parser.add_argument("--burst-duplicates", type=float, default=0.3, help="share sent twice (default 0.3)")
     parser.add_argument("--skip-formal", action="store_true", help="public pages only: no inbox, export or burst")
+    parser.add_argument("--reports", type=int, default=100_000, help="Mängelmelder reports in total (default 100000)")
+    parser.add_argument("--reports-small", type=int, default=1_000, help="reports at the first, small measurement")
+    parser.add_argument("--routing-sizes", type=int, nargs="+", default=[30, 3000], help="organisations for routing")
+    parser.add_argument("--routing-points", type=int, default=200, help="random points routed per size")
+    parser.add_argument("--skip-reports", action="store_true", help="no Mängelmelder part (Open311, map, routing)")
     parser.add_argument("--rounds", type=int, default=5, help="measurement rounds (default 5)")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per endpoint per round (default 3)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint (default 2)")
@@ -795,6 +811,11 @@ def main() -> int:
         elif static.returncode != 0:
             raise RuntimeError(f"collectstatic failed:\n{static.stdout[-2000:]}\n{static.stderr[-4000:]}")
 
+        reports_small: dict | None = None
+        if not args.skip_reports:
+            # Before the other scale data: the report endpoints at the small size, in-process.
+            reports_small = reports_bench.prepare(python, development, production, args.reports_small, run_json)
+
         formal: dict | None = None
         info: dict = {}
         inbox: list[Endpoint] = []
@@ -813,6 +834,13 @@ def main() -> int:
                           [python, str(BENCH / "seed.py"), "--projects", str(args.scale), "--statements", str(statements)],
                           development)  # fmt: skip
         log(f"  {seeded}")
+        reports_large: dict | None = None
+        reports: list[Endpoint] = []
+        if reports_small is not None:
+            reports_large = reports_bench.prepare(python, development, production, args.reports, run_json)
+            available, missing = reports_bench.answered(reports_small, reports_large)
+            reports = report_endpoints(available)
+            notes.extend(missing)
 
         log("counting queries in-process")
         paths = [endpoint.path for endpoint in [BASELINE, *ENDPOINTS]]
@@ -825,7 +853,7 @@ def main() -> int:
         server = Server(production, port, args.workers, tmp / "gunicorn.log")
         server.start()
         log(f"gunicorn on {server.base_url} with {args.workers} workers")
-        measured_endpoints = [*ENDPOINTS, *inbox]
+        measured_endpoints = [*ENDPOINTS, *inbox, *reports]
         sizes = {endpoint.key: server.check(endpoint) for endpoint in [BASELINE, *measured_endpoints]}
 
         use_wrk = args.client == "wrk" or (args.client == "auto" and wrk_path())
@@ -862,11 +890,21 @@ def main() -> int:
                         f"{item['rss_peak_mb']:.0f} MB, above the {EXPORT_TARGET_MB} MB target."
                     )
         server.stop()
+        routing_result = None
+        if reports_large is not None:
+            # In-process, after the load: it writes (and rolls back) thousands of organisations.
+            routing_result = reports_bench.routing(
+                python, production, args.routing_sizes, args.routing_points, run_json
+            )
         whole_log = log_counts(server.log_text())
         if any(whole_log.values()):
             notes.append(f"Server log of the whole run: {whole_log}.")
 
         report = build_report(args, measured, inprocess, sizes, client.name, notes, formal)
+        if reports_small is not None and reports_large is not None:
+            entries = [endpoint_entry(endpoint, measured, reports_large, sizes) for endpoint in reports]
+            report["reports"] = reports_bench.section(entries, reports_small, reports_large, routing_result)
+            report["notes"] += reports_bench.notes(report)
         report["machine"]["load_average_1m"] = load_before
         report["machine"]["cpu_busy_before"] = None if busy_before is None else round(busy_before, 3)
         report["notes"] += noise_notes(report, busy_before)

@@ -1,13 +1,16 @@
-"""Scale data for the benchmark, after an ordinary ``seed_demo``: extra projects and extra statements.
+"""Scale data for the benchmark, after an ordinary ``seed_demo``: extra projects, statements and reports.
 
 Run by ``bench/run.py`` as a subprocess with the development environment (the demo seeders refuse
 production)::
 
     python bench/seed.py --projects 10000 --statements 50000
+    python bench/seed.py --reports-total 100000   # Mängelmelder reports, topped up to this total
 
 It calls the same bulk seeders that ``seed_demo --scale N`` calls (``projects.demo._seed_scale`` and
 ``formal.demo._scale``), but with separate counts, and it reloads the procedure from the database before
-adding statements. Prints one JSON object with the counts and the time each part took.
+adding statements. Reports come from ``reports.demo._scale``; ``--reports-total`` adds as many as are missing
+to reach the total, so the benchmark can measure at 1,000 reports first and at 100,000 later. Prints one
+JSON object with the counts and the time each part took.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from mitwirken.formal.models import Procedure, Statement  # noqa: E402
 from mitwirken.organisations.models import Organisation  # noqa: E402
 from mitwirken.projects import demo as project_demo  # noqa: E402
 from mitwirken.projects.models import Project  # noqa: E402
+from mitwirken.reports import demo as report_demo  # noqa: E402
+from mitwirken.reports.models import Report  # noqa: E402
 
 PROJECT_SLUG = "ortsumgehung-beispielhausen"
 
@@ -39,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=0)
     parser.add_argument("--statements", type=int, default=0)
+    parser.add_argument("--reports-total", type=int, default=0, help="top the Mängelmelder reports up to this total")
     args = parser.parse_args()
     report: dict[str, object] = {}
     if args.projects:
@@ -53,6 +59,12 @@ def main() -> None:
             procedure = Procedure.objects.get(module__project__slug=PROJECT_SLUG)
             formal_demo._scale(procedure, args.statements)
         report["statements_seconds"] = round(time.perf_counter() - began, 1)
+    if args.reports_total:
+        began = time.perf_counter()
+        with transaction.atomic():
+            report["reports_added"] = report_demo._scale(max(0, args.reports_total - Report.objects.count()))
+        report["reports_seconds"] = round(time.perf_counter() - began, 1)
+        report["reports_total"] = Report.objects.count()
     report["projects_total"] = Project.objects.count()
     procedure = Procedure.objects.filter(module__project__slug=PROJECT_SLUG).first()
     report["statements_total"] = Statement.objects.filter(procedure=procedure).count() if procedure else 0

@@ -86,3 +86,21 @@ def test_routing_reads_only_bounding_box_candidates(region, django_assert_max_nu
         OrganisationFactory(slug=f"fern-{index}", boundary=box(10 + index * 0.1, 52.0, 10.05 + index * 0.1, 52.05))
     with django_assert_max_num_queries(8):
         route(lon=7.35, lat=49.35, category=region["play"])
+
+
+def test_routing_queries_do_not_grow_with_the_number_of_organisations(region):
+    """Other towns elsewhere (each handling the category) must not add queries to a route."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert route(lon=7.35, lat=49.35, category=region["road"]).organisation.slug == "kreis"
+        return len(captured)
+
+    few = queries()
+    for index in range(60):
+        west = 9.0 + (index % 10) * 0.1
+        town = OrganisationFactory(parent=region["kreis"], boundary=box(west, 51.0, west + 0.05, 51.05))
+        OrganisationCategory.objects.create(organisation=town, template=region["road"])
+    assert queries() == few

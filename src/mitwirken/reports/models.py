@@ -157,6 +157,8 @@ class Report(models.Model):
         verbose_name_plural = _("Meldungen")
         indexes = [
             models.Index(fields=["lon", "lat"], name="report_position"),
+            # The public map filters by status and box; this index covers that query without touching rows.
+            models.Index(fields=["status", "lon", "lat"], name="report_public_position"),
             models.Index(fields=["organisation", "status", "-created_at"], name="report_inbox"),
             models.Index(fields=["status", "-created_at"], name="report_public_list"),
             models.Index(fields=["category", "status", "lon", "lat"], name="report_nearby"),

@@ -336,6 +336,13 @@ def _attributes(data: QueryDict, handler: OrganisationCategory) -> dict[str, Any
     return {code: values if code in multi or len(values) > 1 else values[0] for code, values in given.items()}
 
 
+# What a request row shows: loading the organisation's boundary and legal texts 1,000 times would dominate.
+ROW_FIELDS = (
+    "pk", "status", "status_message", "description", "hidden", "hidden_reason", "created_at", "updated_at", "address",
+    "lat", "lon", "category__code", "category__name", "organisation__name",
+)  # fmt: skip
+
+
 def _search(request: HttpRequest, jurisdiction: Organisation, file_format: str) -> HttpResponse:
     reports = Report.objects.public().filter(organisation=jurisdiction)
     params = request.GET
@@ -363,7 +370,7 @@ def _search(request: HttpRequest, jurisdiction: Organisation, file_format: str) 
             reports = reports.filter(created_at__gte=start, created_at__lte=end)
     except ValidationError as invalid:
         return errors(file_format, 400, invalid.messages)
-    page = reports.for_list().order_by("-created_at", "-pk")[:MAX_RESULTS]
+    page = reports.for_list().only(*ROW_FIELDS).order_by("-created_at", "-pk")[:MAX_RESULTS]
     return _render_requests([request_row(request, report) for report in page], file_format)
 
 

@@ -39,17 +39,32 @@ def organisations_at(lon: float, lat: float) -> list[Organisation]:
         )
         if organisation.boundary and prep(geo.to_shape(organisation.boundary)).covers(point)
     ]
-    depth = {organisation.pk: _depth(organisation) for organisation in containing}
-    return sorted(containing, key=lambda organisation: -depth[organisation.pk])
+    parent_of = _ancestry({organisation.pk: organisation.parent_id for organisation in containing})
+    return sorted(containing, key=lambda organisation: -_depth(organisation.pk, parent_of))
 
 
-def _depth(organisation: Organisation) -> int:
-    depth, parent_id, seen = 0, organisation.parent_id, set()
-    while parent_id is not None and parent_id not in seen:
-        seen.add(parent_id)
-        depth += 1
-        parent_id = Organisation.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
-    return depth
+def _ancestry(parent_of: dict[int, int | None]) -> dict[int, int | None]:
+    """Complete a {id: parent_id} map up to the roots: one query per level, not one per organisation."""
+    parent_of = dict(parent_of)
+    missing = {parent for parent in parent_of.values() if parent is not None and parent not in parent_of}
+    while missing:
+        found = dict(Organisation.objects.filter(pk__in=missing).values_list("pk", "parent_id"))
+        parent_of.update(found)
+        parent_of.update(dict.fromkeys(missing - found.keys()))
+        missing = {parent for parent in found.values() if parent is not None and parent not in parent_of}
+    return parent_of
+
+
+def _chain(pk: int, parent_of: dict[int, int | None]) -> list[int]:
+    chain, seen = [pk], {pk}
+    while (parent := parent_of.get(chain[-1])) is not None and parent not in seen:
+        chain.append(parent)
+        seen.add(parent)
+    return chain
+
+
+def _depth(pk: int, parent_of: dict[int, int | None]) -> int:
+    return len(_chain(pk, parent_of)) - 1
 
 
 def route(*, lon: float, lat: float, category: CategoryTemplate) -> Route:
@@ -64,22 +79,22 @@ def route(*, lon: float, lat: float, category: CategoryTemplate) -> Route:
                 )
             }
         )
+    parent_of = _ancestry({organisation.pk: organisation.parent_id for organisation in containing})
+    # The containing ones first, most specific first; then up each parent chain.
+    candidates: list[int] = []
+    for pk in [organisation.pk for organisation in containing] + [
+        ancestor for organisation in containing for ancestor in _chain(organisation.pk, parent_of)[1:]
+    ]:
+        if pk not in candidates:
+            candidates.append(pk)
     handlers = {
         handler.organisation_id: handler
-        for handler in OrganisationCategory.objects.filter(template=category).select_related("organisation")
-    }
-    candidates: list[Organisation] = []
-    for organisation in containing:  # the containing ones first, most specific first ...
-        if organisation not in candidates:
-            candidates.append(organisation)
-    for organisation in containing:  # ... then up each parent chain
-        parent = organisation.parent
-        while parent is not None and parent not in candidates:
-            candidates.append(parent)
-            parent = parent.parent
-    for organisation in candidates:
-        if organisation.pk in handlers:
-            return Route(organisation=handlers[organisation.pk].organisation, handler=handlers[organisation.pk])
+        for handler in OrganisationCategory.objects.filter(template=category, organisation_id__in=candidates)
+        .select_related("organisation").defer("organisation__boundary")
+    }  # fmt: skip
+    for pk in candidates:
+        if pk in handlers:
+            return Route(organisation=handlers[pk].organisation, handler=handlers[pk])
     raise ValidationError(
         {
             "category": _(

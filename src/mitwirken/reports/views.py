@@ -96,7 +96,11 @@ def map_data(request: HttpRequest) -> HttpResponse:
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90 and 0 <= zoom <= mapdata.MAX_ZOOM):
         return JsonResponse({"error": _("bbox oder zoom liegen außerhalb des gültigen Bereichs.")}, status=400)
     form, reports = _filtered(request)
-    key = "|".join(f"{name}={form.data.get(name, '')}" for name in ("category", "organisation", "status"))
+    cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    key = "|".join(
+        f"{name}={getattr(cleaned.get(name), 'pk', cleaned.get(name) or '')}"
+        for name in ("category", "organisation", "status")
+    )
     data = mapdata.clusters(reports, west=west, south=south, east=east, north=north, zoom=zoom, cache_key=key)
     response = JsonResponse(data)
     response["Cache-Control"] = f"public, max-age={mapdata.CACHE_SECONDS}"
