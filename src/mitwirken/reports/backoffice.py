@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mitwirken.core.audit import log_action
 from mitwirken.core.forms_util import add_service_errors
@@ -105,17 +106,23 @@ def _run_bulk(request: HttpRequest, data: dict[str, Any], selected: list[Report]
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return
-        messages.success(request, _("%(count)d Meldungen zugewiesen.") % {"count": count})
+        messages.success(
+            request,
+            ngettext("%(count)d Meldung zugewiesen.", "%(count)d Meldungen zugewiesen.", count) % {"count": count},
+        )
         return
     if not data.get("status"):
         messages.error(request, _("Bitte wählen Sie den neuen Status."))
         return
     changed, skipped = services.report_bulk_status(actor=request.user, reports=selected, status=data["status"],
                                                    message=data.get("message", ""))  # fmt: skip
-    messages.success(request, _("%(count)d Meldungen geändert.") % {"count": changed})
+    messages.success(
+        request, ngettext("%(count)d Meldung geändert.", "%(count)d Meldungen geändert.", changed) % {"count": changed}
+    )
     if skipped:
-        messages.warning(request, _("%(count)d Meldungen übersprungen: Dieser Statuswechsel ist für sie nicht möglich.")
-                         % {"count": skipped})  # fmt: skip
+        messages.warning(request, ngettext(
+            "%(count)d Meldung übersprungen: Dieser Statuswechsel ist für sie nicht möglich.",
+            "%(count)d Meldungen übersprungen: Dieser Statuswechsel ist für sie nicht möglich.", skipped) % {"count": skipped})  # fmt: skip
 
 
 @backoffice_view("reports.handle_reports")

@@ -111,7 +111,7 @@ class PublicFilterForm(forms.Form):
                  *[(value, label) for value, label in ReportStatus.choices if value != ReportStatus.UNCONFIRMED]],
     )  # fmt: skip
     organisation = forms.ModelChoiceField(
-        label=_("Zuständig"), required=False, empty_label=_("Alle Stellen"),
+        label=_("Zuständige Stelle"), required=False, empty_label=_("Alle Stellen"),
         queryset=Organisation.objects.filter(report_categories__isnull=False).distinct().order_by("name"),
     )  # fmt: skip
 

@@ -105,7 +105,7 @@ class Report(models.Model):
     """A defect reported at a point; the responsible organisation is found by routing."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("Zuständig"), on_delete=models.PROTECT, related_name="reports"
+        Organisation, verbose_name=_("Zuständige Stelle"), on_delete=models.PROTECT, related_name="reports"
     )
     category = models.ForeignKey(
         CategoryTemplate, verbose_name=_("Kategorie"), on_delete=models.PROTECT, related_name="reports"

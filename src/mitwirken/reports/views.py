@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.spam import over_limit
 from mitwirken.core.uploads import check_size, image_content_type, image_gps, serve_upload
 from mitwirken.organisations.models import Organisation
 
@@ -175,7 +176,12 @@ def report_details(request: HttpRequest) -> HttpResponse:
     anonymous = not request.user.is_authenticated
     form = ReportDetailsForm(request.POST or None, request.FILES or None, handler=route.handler, anonymous=anonymous,
                              prefix="report")  # fmt: skip
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and over_limit(request, "reports.create", per_user="10/m", per_ip="20/m"):
+        form.is_valid()
+        form.add_error(
+            None, _("Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Meldungen. Bitte warten Sie eine Minute.")
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             report = services.report_create(
                 category=category, lon=lon, lat=lat, address=address, description=form.cleaned_data["description"],
