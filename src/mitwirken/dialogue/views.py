@@ -303,18 +303,26 @@ def _reply_failure(request: HttpRequest, form: CommentForm) -> tuple[CommentForm
     return CommentForm(user=request.user, prefix="comment"), failed
 
 
-def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, idea_pk: int) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
-    idea = dialogue.idea(idea_pk)
+def _discussion(request: HttpRequest, dialogue: Dialogue, target: Idea | Paragraph) -> HttpResponse | dict[str, Any]:
+    """The comment part of an idea or paragraph page: a posted comment redirects, else the thread's context."""
     form = CommentForm(request.POST or None, user=request.user, prefix="comment")
     failed_reply = None
     if request.method == "POST":
-        done = _comment_post(request, dialogue, idea, form)
+        done = _comment_post(request, dialogue, target, form)
         if done is not None:
             return done
         form, failed_reply = _reply_failure(request, form)
     moderator = request.user.has_perm("dialogue.moderate", dialogue.module)
-    top, replies = _thread(idea, request, moderator)
+    top, replies = _thread(target, request, moderator)
+    return {"comments": top, "replies": replies, "form": form, "moderator": moderator, "failed_reply": failed_reply}
+
+
+def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, idea_pk: int) -> HttpResponse:
+    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+    idea = dialogue.idea(idea_pk)
+    thread = _discussion(request, dialogue, idea)
+    if isinstance(thread, HttpResponse):
+        return thread
     rating = (
         Rating.objects.filter(idea=idea, user=request.user).values_list("value", flat=True).first()
         if request.user.is_authenticated
@@ -322,9 +330,7 @@ def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_p
     )
     following = request.user.is_authenticated and Follow.objects.filter(user=request.user, idea=idea).exists()
     return render(request, "dialogue/idea.html", dialogue.context(
-        idea=idea, labels=list(idea.labels.all()), comments=top, replies=replies, form=form, moderator=moderator,
-        failed_reply=failed_reply,
-        own_rating=rating, following=following,
+        idea=idea, labels=list(idea.labels.all()), own_rating=rating, following=following, **thread,
         can_comment=request.user.has_perm("dialogue.comment", dialogue.module) and idea.approved and not idea.hidden,
         can_rate=request.user.has_perm("dialogue.rate", dialogue.module) and idea.approved and not idea.hidden,
         can_edit=request.user.has_perm("dialogue.change_idea", idea),
@@ -352,17 +358,11 @@ def paragraph_detail(
         Paragraph.objects.select_related("chapter"), chapter__module=dialogue.module, pk=paragraph_pk
     )
     paragraph.chapter.module = dialogue.module
-    form = CommentForm(request.POST or None, user=request.user, prefix="comment")
-    failed_reply = None
-    if request.method == "POST":
-        done = _comment_post(request, dialogue, paragraph, form)
-        if done is not None:
-            return done
-        form, failed_reply = _reply_failure(request, form)
-    moderator = request.user.has_perm("dialogue.moderate", dialogue.module)
-    top, replies = _thread(paragraph, request, moderator)
+    thread = _discussion(request, dialogue, paragraph)
+    if isinstance(thread, HttpResponse):
+        return thread
     return render(request, "dialogue/paragraph.html", dialogue.context(
-        paragraph=paragraph, comments=top, replies=replies, form=form, moderator=moderator, failed_reply=failed_reply,
+        paragraph=paragraph, **thread,
         can_comment=request.user.has_perm("dialogue.comment", dialogue.module), comment_notice=closed_notice(dialogue, "comment"),
     ))  # fmt: skip
 
