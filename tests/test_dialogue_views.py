@@ -76,3 +76,43 @@ def test_participant_posts_comments_replies_and_rates(world: Any, client: Any) -
     page = client.get(base).content.decode()
     assert "Gute Idee!" in page and "Und eine Antwort" in page
     assert Idea.objects.count() == 1
+
+
+def test_moderator_lifts_a_project_block_but_not_an_organisation_block(world: Any) -> None:
+    from mitwirken.dialogue.models import Block
+
+    module = make_dialogue(world.semipublic)
+    invited = world.personas["invited"]
+    services.block(actor=world.personas["moderator"], user=invited, reason="Beleidigungen", project=world.semipublic)
+    services.block(actor=world.personas["org_admin"], user=invited, reason="Spam", organisation=world.organisation)
+    url = reverse("dialogue:moderation", kwargs={"org_slug": "musterkreis", "project_slug": world.semipublic.slug,
+                                                 "module_pk": module.pk})  # fmt: skip
+    moderator = world.client("moderator")
+    page = moderator.get(url).content.decode()
+    assert "Beleidigungen" in page and "Spam" in page
+    org_block = Block.objects.get(organisation=world.organisation)
+    moderator.post(url, {"action": "unblock", "block": org_block.pk})
+    assert Block.objects.filter(pk=org_block.pk).exists()  # only the organisation's staff may lift that one
+    project_block = Block.objects.get(project=world.semipublic)
+    moderator.post(url, {"action": "unblock", "block": project_block.pk})
+    assert not Block.objects.filter(pk=project_block.pk).exists()
+    assert not world.client("invited").get(url).status_code == 200  # participants never see the queue
+
+
+def test_moderators_hear_of_flags_once_and_of_pending_contributions_in_the_digest(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from mitwirken.core.models import Notification
+    from mitwirken.dialogue.models import DigestItem
+
+    module = make_dialogue(world.semipublic)
+    moderator, invited = world.personas["moderator"], world.personas["invited"]
+    idea = services.idea_create(user=invited, module=module, title="Vereinsheim", text="Ein Heim für alle")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.flag(user=world.personas["agency"], idea=idea, reason="Werbung")
+        services.flag(user=moderator, idea=idea, reason="Auch Werbung")
+    assert Notification.objects.filter(recipient=moderator, title__contains="gemeldet").count() == 1
+    services.settings_update(actor=world.personas["org_admin"], module=module, premoderation=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_create(user=invited, target=idea, text="Wartet")
+    assert DigestItem.objects.filter(user=moderator, title__contains="wartet auf Freigabe").count() == 1

@@ -91,6 +91,33 @@ def feedback_given(idea_pk: int, actor_pk: int | None = None) -> None:
     tell(recipients, title=title, url=idea_url(idea), exclude=actor)
 
 
+def moderators_of(project: Any) -> list[Any]:
+    """The project's moderators; without any, the organisation's administrators keep watch."""
+    from mitwirken.organisations.models import OrganisationMembership, OrganisationRole
+    from mitwirken.projects.models import ParticipantRole, ProjectMembership
+
+    users = [
+        m.user
+        for m in ProjectMembership.objects.filter(project=project, role=ParticipantRole.MODERATOR).select_related(
+            "user"
+        )
+    ]
+    if not users:
+        users = [m.user for m in OrganisationMembership.objects.filter(organisation_id=project.organisation_id,
+                                                                      role=OrganisationRole.ADMIN).select_related("user")]  # fmt: skip
+    return users
+
+
+def needs_moderation(module_pk: int, title: str, frequency: str = "immediate") -> None:
+    """A flag or a contribution waiting for approval: the moderators hear of it once, with a link to the queue."""
+    from mitwirken.projects.models import Module
+
+    module = Module.objects.select_related("project__organisation").get(pk=module_pk)
+    url = reverse("dialogue:moderation", kwargs={"org_slug": module.project.organisation.slug,
+                                                 "project_slug": module.project.slug, "module_pk": module.pk})  # fmt: skip
+    tell(dict.fromkeys(moderators_of(module.project), frequency), title=title, url=url)
+
+
 def content_hidden(target: Any, reason: str) -> None:
     author = target.author
     if author is None:

@@ -155,6 +155,9 @@ def idea_create(
             idea.image.save(checked.content.name, checked.content, save=True)
             written.append(idea.image)
         Follow.objects.get_or_create(user=user, idea=idea)
+        if not idea.approved:  # pre-moderation: the moderators collect these in their daily digest
+            transaction.on_commit(lambda: notifications.needs_moderation(
+                module.pk, _("Eine Idee wartet auf Freigabe: %(title)s") % {"title": title}, "daily"), robust=True)  # fmt: skip
     return idea
 
 
@@ -230,6 +233,9 @@ def comment_create(*, user: Any, target: Idea | Paragraph, text: str, parent: Co
         if approved:
             _count_comment(comment, +1)
             transaction.on_commit(lambda: notifications.comment_posted(comment.pk), robust=True)
+        else:
+            transaction.on_commit(lambda: notifications.needs_moderation(
+                module.pk, _("Ein Kommentar wartet auf Freigabe: %(module)s") % {"module": module.name}, "daily"), robust=True)  # fmt: skip
         if isinstance(target, Idea):
             Follow.objects.get_or_create(user=user, idea=target)
     return comment
@@ -316,7 +322,16 @@ def flag(*, user: Any, reason: str, idea: Idea | None = None, comment: Comment |
     if Flag.objects.filter(reporter=user, idea=idea, comment=comment, resolved_at__isnull=True).exists():
         raise ValidationError({"reason": _("Sie haben diesen Beitrag bereits gemeldet. Die Moderation prüft ihn.")})
     module = idea.module if idea else (comment.idea.module if comment.idea_id else comment.paragraph.chapter.module)  # type: ignore[union-attr]
-    return Flag.objects.create(module=module, idea=idea, comment=comment, reporter=user, reason=reason[:500])
+    entry = Flag.objects.create(module=module, idea=idea, comment=comment, reporter=user, reason=reason[:500])
+    # One notice per contribution, not per flag: a pile-on must not flood the moderators.
+    if not Flag.objects.filter(idea=idea, comment=comment, resolved_at__isnull=True).exclude(pk=entry.pk).exists():
+        transaction.on_commit(
+            lambda: notifications.needs_moderation(
+                module.pk, _("Ein Beitrag wurde gemeldet: %(module)s") % {"module": module.name}
+            ),
+            robust=True,
+        )
+    return entry
 
 
 def _module_of(target: Idea | Comment) -> Module:
@@ -406,6 +421,19 @@ def block(*, actor: Any, user: Any, reason: str, project: Project | None = None,
         actor=actor, action="dialogue.block", obj=entry, organisation=owner, changes={"user": user.pk, "reason": reason}
     )
     return entry
+
+
+@transaction.atomic
+def unblock(*, actor: Any, entry: Block) -> None:
+    """Lift a block; one for the whole organisation only by its staff."""
+    if entry.project is not None:
+        require(actor, "projects.moderate_project", entry.project)
+    else:
+        require(actor, "organisations.enter_backoffice", entry.organisation)
+    owner = entry.project.organisation if entry.project is not None else entry.organisation
+    log_action(actor=actor, action="dialogue.unblock", obj=entry, organisation=owner,
+               changes={"user": entry.user_id, "reason": entry.reason})  # fmt: skip
+    entry.delete()
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,7 +25,20 @@ from mitwirken.projects.models import Module, Project
 
 from . import services
 from .forms import CommentEditForm, CommentForm, FeedbackForm, FollowForm, IdeaFilterForm, IdeaForm, ReasonForm
-from .models import Category, Chapter, Comment, Feedback, Flag, Follow, Idea, IdeaQuerySet, Label, Paragraph, Rating
+from .models import (
+    Block,
+    Category,
+    Chapter,
+    Comment,
+    Feedback,
+    Flag,
+    Follow,
+    Idea,
+    IdeaQuerySet,
+    Label,
+    Paragraph,
+    Rating,
+)
 
 PAGE_SIZE = 20
 MODERATION_DONE = {
@@ -512,8 +525,24 @@ def moderation(request: HttpRequest, org_slug: str, project_slug: str, module_pk
                                approved=False, hidden=False, deleted_at__isnull=True)
         .select_related("author", "idea", "paragraph")[:50]
     )  # fmt: skip
+    if request.method == "POST" and request.POST.get("action") == "unblock":
+        entry = get_object_or_404(_blocks(dialogue), pk=request.POST.get("block"))
+        try:
+            services.unblock(actor=request.user, entry=entry)
+        except PermissionDenied:
+            messages.error(request, _("Sperren für alle Projekte der Organisation heben nur deren Mitarbeitende auf."))
+        else:
+            messages.success(request, _("Die Sperre ist aufgehoben."))
+        return redirect(dialogue.url("moderation"))
     return render(request, "dialogue/moderation.html", dialogue.context(
-        flags=flags, pending_ideas=pending_ideas, pending_comments=pending_comments, reason_form=ReasonForm()))  # fmt: skip
+        flags=flags, pending_ideas=pending_ideas, pending_comments=pending_comments, reason_form=ReasonForm(),
+        blocks=_blocks(dialogue).select_related("user")[:200]))  # fmt: skip
+
+
+def _blocks(dialogue: Dialogue) -> QuerySet[Block]:
+    return Block.objects.filter(Q(project=dialogue.project) | Q(organisation=dialogue.project.organisation)).order_by(
+        "-created_at"
+    )
 
 
 def moderate(
