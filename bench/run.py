@@ -17,7 +17,11 @@
 6. Mängelmelder (unless ``--skip-reports``, see ``bench/reports.py``): Open311 and the map data are loaded
    with the other pages at ``--reports`` reports and measured in-process at ``--reports-small`` and at
    ``--reports``; ``routing.route()`` is timed with 30 and with 3,000 organisations.
-7. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
+7. Dialogue (unless ``--skip-dialogue``, see ``bench/dialogue.py``): the idea list of the demo's brainstorming
+   module (newest first, most comments first, page 200, a search) and an idea page with its comments are loaded
+   with the other pages at ``--ideas`` ideas with 10 comments each, and measured in-process at ``--ideas-small``
+   and at ``--ideas``.
+8. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
 
 Everything it starts or creates is stopped and removed again on every exit path.
 Extra options may also come from the environment: ``BENCH_ARGS="--rounds 5" make bench``.
@@ -51,6 +55,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import burst
+import dialogue as dialogue_bench
 import reports as reports_bench
 from loadgen import PythonClient, Sample, WrkClient, median, wrk_path, wrk_version
 
@@ -332,6 +337,7 @@ def noise_notes(report: dict, busy_before: float | None) -> list[str]:
             "(other load on the machine?)."
         )
     measured = report["endpoints"][1:] + (report["formal"]["inbox"] if report.get("formal") else [])
+    measured += (report.get("dialogue") or {}).get("endpoints", [])
     unstable = [
         f"{item['key']} {format_ratio(item['ratio_min'])}–{format_ratio(item['ratio_max'])}"
         for item in measured
@@ -618,6 +624,7 @@ def print_table(report: dict) -> None:
         print()
         print("\n".join(text_table(BURST_HEADERS, burst_rows(report), set())))
     reports_bench.print_tables(report, text_table, endpoint_row)
+    dialogue_bench.print_tables(report, text_table, endpoint_row)
     for note in report["notes"]:
         print(f"NOTE: {note}")
     print()
@@ -669,6 +676,7 @@ def markdown(report: dict) -> str:
     else:
         lines += ["", "The formal-procedure part (inbox, export, deadline burst) was skipped (`--skip-formal`)."]
     lines += reports_bench.markdown(report, markdown_table, endpoint_row)
+    lines += dialogue_bench.markdown(report, markdown_table, endpoint_row)
     if report["notes"]:
         lines += ["", "Notes from this run:", ""] + [f"- {note}" for note in report["notes"]]
     return "\n".join(lines)
@@ -741,6 +749,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--routing-sizes", type=int, nargs="+", default=[30, 3000], help="organisations for routing")
     parser.add_argument("--routing-points", type=int, default=200, help="random points routed per size")
     parser.add_argument("--skip-reports", action="store_true", help="no Mängelmelder part (Open311, map, routing)")
+    parser.add_argument("--ideas", type=int, default=10_000, help="dialogue ideas, 10 comments each (default 10000)")
+    parser.add_argument("--ideas-small", type=int, default=100, help="scale ideas at the first, small measurement")
+    parser.add_argument("--skip-dialogue", action="store_true", help="no dialogue part (idea list, idea page)")
     parser.add_argument("--rounds", type=int, default=5, help="measurement rounds (default 5)")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per endpoint per round (default 3)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint (default 2)")
@@ -815,6 +826,10 @@ def main() -> int:
         if not args.skip_reports:
             # Before the other scale data: the report endpoints at the small size, in-process.
             reports_small = reports_bench.prepare(python, development, production, args.reports_small, run_json)
+        dialogue_small: dict | None = None
+        if not args.skip_dialogue:
+            # Likewise: the dialogue pages with few ideas, in-process.
+            dialogue_small = dialogue_bench.prepare(python, development, production, args.ideas_small, run_json)
 
         formal: dict | None = None
         info: dict = {}
@@ -841,6 +856,13 @@ def main() -> int:
             available, missing = reports_bench.answered(reports_small, reports_large)
             reports = report_endpoints(available)
             notes.extend(missing)
+        dialogue_large: dict | None = None
+        dialogue: list[Endpoint] = []
+        if dialogue_small is not None:
+            dialogue_large = dialogue_bench.prepare(python, development, production, args.ideas, run_json)
+            available, missing = dialogue_bench.answered(dialogue_small, dialogue_large)
+            dialogue = [Endpoint(key, path, label) for key, path, label in available]
+            notes.extend(missing)
 
         log("counting queries in-process")
         paths = [endpoint.path for endpoint in [BASELINE, *ENDPOINTS]]
@@ -853,7 +875,7 @@ def main() -> int:
         server = Server(production, port, args.workers, tmp / "gunicorn.log")
         server.start()
         log(f"gunicorn on {server.base_url} with {args.workers} workers")
-        measured_endpoints = [*ENDPOINTS, *inbox, *reports]
+        measured_endpoints = [*ENDPOINTS, *inbox, *reports, *dialogue]
         sizes = {endpoint.key: server.check(endpoint) for endpoint in [BASELINE, *measured_endpoints]}
 
         use_wrk = args.client == "wrk" or (args.client == "auto" and wrk_path())
@@ -905,6 +927,11 @@ def main() -> int:
             entries = [endpoint_entry(endpoint, measured, reports_large, sizes) for endpoint in reports]
             report["reports"] = reports_bench.section(entries, reports_small, reports_large, routing_result)
             report["notes"] += reports_bench.notes(report)
+        if dialogue_small is not None and dialogue_large is not None:
+            in_dialogue = dialogue_bench.by_path(dialogue_large)
+            entries = [endpoint_entry(endpoint, measured, in_dialogue, sizes) for endpoint in dialogue]
+            report["dialogue"] = dialogue_bench.section(entries, dialogue_small, dialogue_large)
+            report["notes"] += dialogue_bench.notes(report)
         report["machine"]["load_average_1m"] = load_before
         report["machine"]["cpu_busy_before"] = None if busy_before is None else round(busy_before, 3)
         report["notes"] += noise_notes(report, busy_before)

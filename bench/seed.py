@@ -5,12 +5,16 @@ production)::
 
     python bench/seed.py --projects 10000 --statements 50000
     python bench/seed.py --reports-total 100000   # Mängelmelder reports, topped up to this total
+    python bench/seed.py --ideas 10000            # dialogue: scale ideas (10 comments each), topped up to this number
 
 It calls the same bulk seeders that ``seed_demo --scale N`` calls (``projects.demo._seed_scale`` and
 ``formal.demo._scale``), but with separate counts, and it reloads the procedure from the database before
 adding statements. Reports come from ``reports.demo._scale``; ``--reports-total`` adds as many as are missing
-to reach the total, so the benchmark can measure at 1,000 reports first and at 100,000 later. Prints one
-JSON object with the counts and the time each part took.
+to reach the total, so the benchmark can measure at 1,000 reports first and at 100,000 later. ``--ideas N``
+does the same for the brainstorming module of the demo dialogue (``dialogue.demo._scale``, which ``seed_demo
+--scale N`` also calls): it adds as many ideas with 8 comments and 2 replies each as are missing to reach N
+such scale ideas (the demo's own ideas are not counted), and touches no other module. Prints one JSON object
+with the counts and the time each part took.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ django.setup()
 
 from django.db import transaction  # noqa: E402
 
+from mitwirken.dialogue import demo as dialogue_demo  # noqa: E402
+from mitwirken.dialogue.models import Comment, Idea  # noqa: E402
 from mitwirken.formal import demo as formal_demo  # noqa: E402
 from mitwirken.formal.models import Procedure, Statement  # noqa: E402
 from mitwirken.organisations.models import Organisation  # noqa: E402
@@ -38,6 +44,7 @@ from mitwirken.reports import demo as report_demo  # noqa: E402
 from mitwirken.reports.models import Report  # noqa: E402
 
 PROJECT_SLUG = "ortsumgehung-beispielhausen"
+SCALE_IDEA_PREFIX = "Idee Nr. "  # the titles dialogue.demo._scale gives its ideas
 
 
 def main() -> None:
@@ -45,6 +52,8 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=0)
     parser.add_argument("--statements", type=int, default=0)
     parser.add_argument("--reports-total", type=int, default=0, help="top the Mängelmelder reports up to this total")
+    parser.add_argument("--ideas", type=int, default=0,
+                        help="top the scale ideas of the demo brainstorming module up to this number")  # fmt: skip
     args = parser.parse_args()
     report: dict[str, object] = {}
     if args.projects:
@@ -65,6 +74,15 @@ def main() -> None:
             report["reports_added"] = report_demo._scale(max(0, args.reports_total - Report.objects.count()))
         report["reports_seconds"] = round(time.perf_counter() - began, 1)
         report["reports_total"] = Report.objects.count()
+    if args.ideas:
+        began = time.perf_counter()
+        with transaction.atomic():
+            module = dialogue_demo.scale_module()
+            existing = Idea.objects.filter(module=module, title__startswith=SCALE_IDEA_PREFIX).count()
+            report["ideas_added"] = dialogue_demo._scale(module, max(0, args.ideas - existing))
+        report["ideas_seconds"] = round(time.perf_counter() - began, 1)
+        report["ideas_total"] = Idea.objects.filter(module=module).count()
+        report["idea_comments_total"] = Comment.objects.filter(idea__module=module).count()
     report["projects_total"] = Project.objects.count()
     procedure = Procedure.objects.filter(module__project__slug=PROJECT_SLUG).first()
     report["statements_total"] = Statement.objects.filter(procedure=procedure).count() if procedure else 0

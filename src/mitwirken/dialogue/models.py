@@ -138,9 +138,10 @@ class Idea(models.Model):
         verbose_name = _("Idee")
         verbose_name_plural = _("Ideen")
         indexes = [
-            models.Index(fields=["module", "-created_at"], name="idea_newest"),
-            models.Index(fields=["module", "-comment_count"], name="idea_most_commented"),
-            models.Index(fields=["module", "-score"], name="idea_most_supported"),
+            # Each ordering ends with the id (the tie-breaker of the list), so no page needs a sort step.
+            models.Index(fields=["module", "-created_at", "-id"], name="idea_newest"),
+            models.Index(fields=["module", "-comment_count", "-id"], name="idea_most_commented"),
+            models.Index(fields=["module", "-score", "-id"], name="idea_most_supported"),
         ]
 
     def __str__(self) -> str:

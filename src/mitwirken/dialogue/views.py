@@ -60,8 +60,17 @@ ORDERINGS = {"new": ("-created_at", "-pk"), "comments": ("-comment_count", "-pk"
 class Dialogue:
     """What every dialogue page needs: the project, the module, its settings and the running phase."""
 
-    def __init__(self, request: HttpRequest, org_slug: str, project_slug: str, module_pk: int) -> None:
-        self.project, self.module = module_for_viewer(request.user, org_slug, project_slug, module_pk)
+    def __init__(
+        self,
+        request: HttpRequest,
+        org_slug: str,
+        project_slug: str,
+        module_pk: int,
+        *,
+        resolved: tuple[Project, Module] | None = None,
+    ) -> None:
+        # The project app's module page has already fetched and checked project and module: reuse them.
+        self.project, self.module = resolved or module_for_viewer(request.user, org_slug, project_slug, module_pk)
         if not self.module.module_type.startswith("dialogue_"):
             raise Http404
         self.settings = services.settings_for(self.module)
@@ -129,11 +138,7 @@ def closed_notice(dialogue: Dialogue, action: str) -> str:
 
 def render_module(request: HttpRequest, project: Project, module: Module) -> HttpResponse:
     """The module page; registered with the project app for every dialogue blueprint."""
-    return module_page(request, project.organisation.slug, project.slug, module.pk)
-
-
-def module_page(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+    dialogue = Dialogue(request, project.organisation.slug, project.slug, module.pk, resolved=(project, module))
     if dialogue.settings.blueprint == "text_review":
         chapters = Chapter.objects.filter(module=dialogue.module).prefetch_related("paragraphs")
         return render(request, "dialogue/text_review.html", dialogue.context(
