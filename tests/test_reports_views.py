@@ -219,3 +219,21 @@ def test_a_flood_of_reports_from_one_address_is_stopped_with_a_message(client: A
     assert response.status_code == 200
     assert "sehr viele Meldungen" in " ".join(response.context["form"].non_field_errors())
     assert Report.objects.count() == 20
+
+
+def test_import_places_fills_the_address_search_and_skips_bad_rows(tmp_path: Any, client: Any, light: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from mitwirken.reports.models import Place
+
+    source = tmp_path / "orte.csv"
+    source.write_text("name;municipality;postal_code;lon;lat\nLindenweg;Nordheim;55555;7,62;50,07\nOhne Ort;Nordheim;;x;y\n",
+                      encoding="utf-8")  # fmt: skip
+    errors = StringIO()
+    call_command("import_places", str(source), stdout=StringIO(), stderr=errors)
+    assert list(Place.objects.values_list("name", "lon", "lat")) == [("Lindenweg", 7.62, 50.07)]
+    assert "Zeile 3" in errors.getvalue()
+    response = client.post("/maengelmelder/melden/", {"category": light.pk, "address": "lindenweg nordheim"})
+    assert response.status_code == 302 and "lat=50.070000" in response["Location"]

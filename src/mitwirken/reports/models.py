@@ -339,8 +339,11 @@ class Place(models.Model):
         return f"{self.name}, {self.postal_code} {self.municipality}".replace(",  ", ", ")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = f"{self.name} {self.postal_code} {self.municipality}".casefold()
+        self.search_text = self.searchable()
         super().save(*args, **kwargs)
+
+    def searchable(self) -> str:
+        return f"{self.name} {self.postal_code} {self.municipality}".casefold()
 
 
 class ApiClient(models.Model):
