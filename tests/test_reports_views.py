@@ -237,3 +237,31 @@ def test_import_places_fills_the_address_search_and_skips_bad_rows(tmp_path: Any
     assert "Zeile 3" in errors.getvalue()
     response = client.post("/maengelmelder/melden/", {"category": light.pk, "address": "lindenweg nordheim"})
     assert response.status_code == 302 and "lat=50.070000" in response["Location"]
+
+
+def test_org_admin_edits_extra_questions_which_the_form_then_asks(world: Any, client: Any) -> None:
+    from .conftest import login
+
+    organisation = world.organisation
+    organisation.boundary = box(7.45, 50.0, 7.75, 50.12)
+    organisation.save()
+    category = CategoryTemplate.objects.create(code="strassenbeleuchtung", name="Straßenbeleuchtung")
+    handler = OrganisationCategory.objects.create(organisation=organisation, template=category)
+    admin = world.client("org_admin")
+    url = f"/verwaltung/{organisation.slug}/meldungen/kategorien/"
+    admin.post(url, {"action": "questions", "handler": handler.pk,
+                     "questions": "Wie viele Laternen? | Pflicht | eine, mehrere\nMastnummer | optional"})  # fmt: skip
+    handler.refresh_from_db()
+    assert [(q["label"], q["required"], [v["name"] for v in q["values"]]) for q in handler.questions] == [
+        ("Wie viele Laternen?", True, ["eine", "mehrere"]),
+        ("Mastnummer", False, []),
+    ]
+    assert "Wie viele Laternen? | Pflicht | eine, mehrere" in admin.get(url).content.decode()
+    assert world.client("case_worker").post(url, {"action": "questions", "handler": handler.pk,
+                                                   "questions": ""}).status_code == 404  # fmt: skip
+    login(client, UserFactory())
+    code = handler.questions[0]["code"]
+    response = client.post(DETAILS, {"report-description": "Dunkel"})
+    assert response.context["form"].errors[f"attribute_{code}"]  # the required question, next to its field
+    response = client.post(DETAILS, {"report-description": "Dunkel", f"report-attribute_{code}": "mehrere"})
+    assert response.status_code == 302 and Report.objects.get().attributes == {code: "mehrere"}

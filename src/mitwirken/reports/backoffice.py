@@ -225,6 +225,17 @@ def categories(request: HttpRequest, organisation: Organisation) -> HttpResponse
     handlers = {
         handler.template_id: handler for handler in OrganisationCategory.objects.filter(organisation=organisation)
     }
+    if request.method == "POST" and request.POST.get("action") == "questions":
+        handler = get_object_or_404(OrganisationCategory, organisation=organisation, pk=request.POST.get("handler"))
+        try:
+            services.category_questions_set(actor=request.user, handler=handler, text=request.POST.get("questions", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Die Zusatzfragen zu „%(name)s“ sind gespeichert.") % {"name": handler.template.name}
+            )
+        return redirect(request.path)
     if request.method == "POST":
         template = get_object_or_404(CategoryTemplate, pk=request.POST.get("template"))
         try:
@@ -237,5 +248,9 @@ def categories(request: HttpRequest, organisation: Organisation) -> HttpResponse
             messages.success(request, _("Die Zuständigkeit für „%(name)s“ ist gespeichert.") % {"name": template.name})
         return redirect(request.path)
     rows = [(template, handlers.get(template.pk)) for template in CategoryTemplate.objects.all()]
+    for template, handler in rows:
+        if handler is not None:
+            handler.template = template  # already loaded: no query per category
+    questions = [(handler, services.questions_as_text(handler.questions)) for _template, handler in rows if handler]
     return render(request, "reports/backoffice/categories.html",
-                  {"organisation": organisation, "section": "reports", "rows": rows})  # fmt: skip
+                  {"organisation": organisation, "section": "reports", "rows": rows, "questions": questions})  # fmt: skip

@@ -590,3 +590,54 @@ def category_set(
     log_action(actor=actor, action="report_category.enable", obj=template, organisation=organisation,
                changes={"forward_email": forward_email})  # fmt: skip
     return handler
+
+
+def questions_as_text(questions: list[dict[str, Any]]) -> str:
+    """The extra questions in the editable line format: ``Frage | Pflicht oder optional | Antwort A, Antwort B``."""
+    lines = []
+    for question in questions:
+        answers = ", ".join(value.get("name", "") for value in question.get("values", []))
+        lines.append(
+            " | ".join(
+                part
+                for part in (question.get("label", ""), "Pflicht" if question.get("required") else "optional", answers)
+                if part
+            )
+        )
+    return "\n".join(lines)
+
+
+def questions_from_text(text: str, existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parse the line format into Open311 attributes; a question keeps its code, so stored answers stay valid."""
+    from django.utils.text import slugify
+
+    codes = {question.get("label"): question.get("code") for question in existing}
+    questions: list[dict[str, Any]] = []
+    for number, line in enumerate((line for line in (text or "").splitlines() if line.strip()), start=1):
+        parts = [part.strip() for part in line.split("|")]
+        label = parts[0][:200]
+        if not label:
+            raise ValidationError({"questions": _("Zeile %(number)d: Die Frage fehlt.") % {"number": number}})
+        required = len(parts) > 1 and parts[1].casefold() in ("pflicht", "ja", "required")
+        answers = [answer.strip()[:100] for answer in (parts[2] if len(parts) > 2 else "").split(",") if answer.strip()]
+        code = codes.get(label) or slugify(label)[:40] or f"frage-{number}"
+        if any(question["code"] == code for question in questions):
+            code = f"{code[:35]}-{number}"
+        questions.append({
+            "code": code, "label": label, "required": required,
+            "datatype": "singlevaluelist" if answers else "string",
+            "values": [{"key": slugify(answer)[:40] or str(index), "name": answer} for index, answer in enumerate(answers, start=1)],
+        })  # fmt: skip
+    if len(questions) > 10:
+        raise ValidationError({"questions": _("Höchstens 10 Zusatzfragen je Kategorie.")})
+    return questions
+
+
+def category_questions_set(*, actor: Any, handler: OrganisationCategory, text: str) -> OrganisationCategory:
+    if not actor.has_perm("reports.manage_categories", handler.organisation):
+        raise PermissionDenied
+    handler.questions = questions_from_text(text, handler.questions)
+    handler.save(update_fields=["questions"])
+    log_action(actor=actor, action="report_category.questions", obj=handler.template, organisation=handler.organisation,
+               changes={"questions": [question["label"] for question in handler.questions]})  # fmt: skip
+    return handler
