@@ -248,9 +248,9 @@ def categories(request: HttpRequest, organisation: Organisation) -> HttpResponse
             messages.success(request, _("Die Zuständigkeit für „%(name)s“ ist gespeichert.") % {"name": template.name})
         return redirect(request.path)
     rows = [(template, handlers.get(template.pk)) for template in CategoryTemplate.objects.all()]
-    for template, handler in rows:
-        if handler is not None:
-            handler.template = template  # already loaded: no query per category
-    questions = [(handler, services.questions_as_text(handler.questions)) for _template, handler in rows if handler]
+    for template, enabled in rows:
+        if enabled is not None:
+            enabled.template = template  # already loaded: no query per category
+    questions = [(enabled, services.questions_as_text(enabled.questions)) for _template, enabled in rows if enabled]
     return render(request, "reports/backoffice/categories.html",
                   {"organisation": organisation, "section": "reports", "rows": rows, "questions": questions})  # fmt: skip
