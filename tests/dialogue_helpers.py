@@ -21,7 +21,7 @@ OLD = timezone.now() - timedelta(days=400)
 
 def base_kwargs(module: Any) -> dict[str, Any]:
     project = module.project
-    return {"org_slug": project.organisation.slug, "project_slug": project.slug, "module_pk": module.pk}
+    return {"org_slug": project.organisation.slug, "project_slug": project.slug, "module_slug": module.slug}
 
 
 def module_url(module: Any) -> str:

@@ -195,7 +195,7 @@ def test_public_results_are_anonymised(world, procedure, track):
     project = world.public
     html = (
         world.client("anonymous")
-        .get(f"/{project.organisation.slug}/projekte/{project.slug}/verfahren/{procedure.module.pk}/ergebnisse/")
+        .get(f"/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}/abwaegung/")
         .content.decode()
     )
     assert "Erika Mustermann" in html  # consented
@@ -210,7 +210,7 @@ def test_public_results_query_count_is_constant(world, procedure, track):
 
     client = world.client("anonymous")
     project = world.public
-    url = f"/{project.organisation.slug}/projekte/{project.slug}/verfahren/{procedure.module.pk}/ergebnisse/"
+    url = f"/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}/abwaegung/"
 
     def add(count):
         start = Statement.objects.count()

@@ -204,7 +204,7 @@ def test_public_pages_pass_axe(tab: Browse, organisation: Any, public_project: A
         "/konto/password/reset/",
         organisation.get_absolute_url(),
         public_project.get_absolute_url(),
-        reverse("projects:module", kwargs={**public_project.url_kwargs(), "module_pk": module.pk}),
+        reverse("projects:module", kwargs={**public_project.url_kwargs(), "module_slug": module.slug}),
     ]
     for path in pages:
         tab.open(path)

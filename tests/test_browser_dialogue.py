@@ -44,12 +44,12 @@ def established(user: Any) -> Any:
 
 def module_path(module: Any) -> str:
     project = module.project
-    return f"/{project.organisation.slug}/projekte/{project.slug}/module/{module.pk}/"
+    return f"/{project.organisation.slug}/projekte/{project.slug}/{module.slug}/"
 
 
 def dialogue_path(module: Any, rest: str = "") -> str:
     project = module.project
-    return f"/{project.organisation.slug}/projekte/{project.slug}/dialog/{module.pk}/{rest}"
+    return f"/{project.organisation.slug}/projekte/{project.slug}/{module.slug}/{rest}"
 
 
 def idea_path(idea: Any) -> str:

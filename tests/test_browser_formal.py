@@ -41,12 +41,12 @@ POINT = {"type": "Point", "coordinates": [7.5912, 50.3569]}
 
 def module_page(procedure: Any) -> str:
     project = procedure.module.project
-    return f"/{project.organisation.slug}/projekte/{project.slug}/module/{procedure.module.pk}/"
+    return f"/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}/"
 
 
 def public_base(procedure: Any) -> str:
     project = procedure.module.project
-    return f"/{project.organisation.slug}/projekte/{project.slug}/verfahren/{procedure.module.pk}/"
+    return f"/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}/"
 
 
 def backoffice_base(procedure: Any) -> str:
@@ -279,7 +279,7 @@ def test_final_notice_reaches_the_submitter_and_results_are_public(new_tab: Any,
     assert statement.final_notice_sent_at is not None
 
     visitor = new_tab()
-    visitor.open(public_base(procedure) + "ergebnisse/")
+    visitor.open(public_base(procedure) + "abwaegung/")
     text = visitor.page.locator("main").inner_text()
     assert RESPONSE in text and PASSAGE in text
     assert f"Einwender/in {int(statement.reference[-6:])}" in text  # no consent to publish the name

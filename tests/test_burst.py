@@ -70,7 +70,7 @@ def test_burst_of_concurrent_and_retried_submissions(live_server):
         client = Client()
         client.force_login(user)
         sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    url = f"{live_server.url}/{project.organisation.slug}/projekte/{project.slug}/verfahren/{procedure.module.pk}/frist/{track.pk}/pruefen/"
+    url = f"{live_server.url}/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}/frist/{track.pk}/pruefen/"
 
     jobs = [(sessions[draft.author_id], str(draft.submission_key)) for draft in drafts]
     retries = random.Random(7).sample(jobs, int(len(jobs) * RETRY_SHARE))  # a double click or a retry after a timeout

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def urls(module: Any, idea: Any = None, paragraph: Any = None) -> list[str]:
     project = module.project
-    base = {"org_slug": project.organisation.slug, "project_slug": project.slug, "module_pk": module.pk}
+    base = {"org_slug": project.organisation.slug, "project_slug": project.slug, "module_slug": module.slug}
     result = [reverse("projects:module", kwargs=base), reverse("dialogue:results", kwargs=base)]
     if idea is not None:
         result.append(reverse("dialogue:idea", kwargs={**base, "idea_pk": idea.pk}))
@@ -59,7 +59,7 @@ def test_participant_posts_comments_replies_and_rates(world: Any, client: Any) -
     idea = services.idea_create(user=author, module=module, title="Radweg", text="<p>Bitte einen Radweg.</p>")
     login(client, other)
     base = reverse("dialogue:idea", kwargs={"org_slug": "musterkreis", "project_slug": world.public.slug,
-                                            "module_pk": module.pk, "idea_pk": idea.pk})  # fmt: skip
+                                            "module_slug": module.slug, "idea_pk": idea.pk})  # fmt: skip
     other.date_joined = other.date_joined.replace(year=2020)  # an established account: no proof of work asked
     other.save()
     response = client.post(base, {"comment-text": "Gute Idee!"})
@@ -86,7 +86,7 @@ def test_moderator_lifts_a_project_block_but_not_an_organisation_block(world: An
     services.block(actor=world.personas["moderator"], user=invited, reason="Beleidigungen", project=world.semipublic)
     services.block(actor=world.personas["org_admin"], user=invited, reason="Spam", organisation=world.organisation)
     url = reverse("dialogue:moderation", kwargs={"org_slug": "musterkreis", "project_slug": world.semipublic.slug,
-                                                 "module_pk": module.pk})  # fmt: skip
+                                                 "module_slug": module.slug})  # fmt: skip
     moderator = world.client("moderator")
     page = moderator.get(url).content.decode()
     assert "Beleidigungen" in page and "Spam" in page

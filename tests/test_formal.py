@@ -28,8 +28,8 @@ ADDRESS = {"author_name": "Erika Mustermann", "street": "Hauptstraße 1", "posta
 
 def urls(procedure, track):
     project = procedure.module.project
-    base = f"/{project.organisation.slug}/projekte/{project.slug}/verfahren/{procedure.module.pk}"
-    return {"page": f"/{project.organisation.slug}/projekte/{project.slug}/module/{procedure.module.pk}/",
+    base = f"/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}"
+    return {"page": f"/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}/",
             "form": f"{base}/frist/{track.pk}/stellungnahme/", "review": f"{base}/frist/{track.pk}/pruefen/", "base": base}  # fmt: skip
 
 
@@ -351,7 +351,7 @@ def test_cosigners_join_with_their_own_address(world, procedure, track):
     response, _key = submit(world.client("citizen"), procedure, track)
     statement = Statement.objects.get()
     link = f"{urls(procedure, track)['base']}/mitzeichnen/{statement.cosign_token}/"
-    assert link.split("/verfahren/")[1] in world.client("citizen").get(response["Location"]).content.decode()
+    assert link.split("/projekte/")[1] in world.client("citizen").get(response["Location"]).content.decode()
     client = world.client("invited")
     missing = client.post(link, {"name": "Max Mit", "street": "", "postal_code": "55555", "city": "X"})
     assert 'id="id_street_error"' in missing.content.decode() and not statement.cosigners.exists()

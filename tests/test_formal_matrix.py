@@ -32,16 +32,16 @@ def setup(world):
         key = str(services.draft_for(user=world.personas["citizen"], track=track).submission_key)
         statement = services.statement_submit(user=world.personas["citizen"], track=track, submission_key=key)
     project = world.public
-    base = f"/{project.organisation.slug}/projekte/{project.slug}/verfahren/{procedure.module.pk}/"
+    base = f"/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}/"
     office = f"/verwaltung/{project.organisation.slug}/projekte/{project.pk}/verfahren/{procedure.module.pk}/"
     urls = {
-        "page": f"/{project.organisation.slug}/projekte/{project.slug}/module/{procedure.module.pk}/",
+        "page": f"/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}/",
         "document": f"{base}unterlagen/{document.pk}/",
         "form": f"{base}frist/{track.pk}/stellungnahme/",
         "review": f"{base}frist/{track.pk}/pruefen/",
         "receipt": f"{base}stellungnahmen/{statement.reference}/",
         "receipt_pdf": f"{base}stellungnahmen/{statement.reference}/eingangsbestaetigung.pdf",
-        "results": f"{base}ergebnisse/",
+        "results": f"{base}abwaegung/",
         "release": f"{base}frist/{track.pk}/freigabe/",
         "cosign": f"{base}mitzeichnen/{statement.cosign_token}/",
         "unregistered": f"{base}frist/{track.pk}/ohne-konto/",  # not allowed by this procedure
@@ -153,14 +153,14 @@ def agency_setup(world):
             "text": "Stellungnahme der Behörde", "author_name": "A", "street": "S 1", "postal_code": "55555", "city": "X"})  # fmt: skip
         key = str(services.draft_for(user=agency, track=track).submission_key)
         statement = services.statement_submit(user=agency, track=track, submission_key=key)
-    base = f"/{project.organisation.slug}/projekte/{project.slug}/verfahren/{procedure.module.pk}/"
+    base = f"/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}/"
     office = f"/verwaltung/{project.organisation.slug}/projekte/{project.pk}/verfahren/{procedure.module.pk}/"
     urls = {
-        "page": f"/{project.organisation.slug}/projekte/{project.slug}/module/{procedure.module.pk}/",
+        "page": f"/{project.organisation.slug}/projekte/{project.slug}/{procedure.module.slug}/",
         "document": f"{base}unterlagen/{document.pk}/", "form": f"{base}frist/{track.pk}/stellungnahme/",
         "review": f"{base}frist/{track.pk}/pruefen/", "receipt": f"{base}stellungnahmen/{statement.reference}/",
         "receipt_pdf": f"{base}stellungnahmen/{statement.reference}/eingangsbestaetigung.pdf",
-        "results": f"{base}ergebnisse/", "cosign": f"{base}mitzeichnen/{statement.cosign_token}/",
+        "results": f"{base}abwaegung/", "cosign": f"{base}mitzeichnen/{statement.cosign_token}/",
         "unregistered": f"{base}frist/{track.pk}/ohne-konto/", "inbox": f"{office}eingang/",
         "evaluate": f"{office}eingang/{statement.pk}/", "export": f"{office}abwaegungstabelle.xlsx",
         "xml": f"{office}eingang/{statement.pk}/xbeteiligung.xml", "setup": office,

@@ -8,6 +8,7 @@ later is covered without touching this file.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -56,8 +57,15 @@ POST_ONLY = ("/bewerten/", "/folgen/")
 MODERATE_ACTION = re.compile(r"/moderation/[^/]+/\d+/$")
 
 
+FORMAL_PATHS = ("/unterlagen/", "/frist/", "/stellungnahmen/", "/abwaegung/", "/mitzeichnen/", "/bestaetigen/")
+# Module addresses from before modules had slugs redirect for good, after the same access check.
+LEGACY = re.compile(r"/projekte/[^/]+/(module|dialog|verfahren)/\d+/")
+
+
 def expected_status(url: str, persona: str) -> int:
     moderators = ("moderator", "case_worker", "org_admin", "portal_admin")
+    if LEGACY.search(url):
+        return 301
     if MODERATE_ACTION.search(url):
         return 405 if persona in moderators else 404
     if any(marker in url for marker in MODERATORS_ONLY):
@@ -129,7 +137,7 @@ def protected_urls(world):
         "file_format": "csv",
         "org_slug": project.organisation.slug,
         "project_slug": project.slug,
-        "module_pk": procedure.module.pk,
+        "rest": "",
         "attachment_pk": attachment.pk,
         "track_pk": track.pk,
         "document_pk": document.pk,
@@ -137,12 +145,17 @@ def protected_urls(world):
         "token": statement.cosign_token,
     }
 
-    def module_for(route: str) -> int:
+    def module_for(route: str) -> Any:
         if "/absaetze/" in route:
-            return text_module.pk
-        return ideas_module.pk if "/dialog/" in route else procedure.module.pk
+            return text_module
+        dialogue_route = "/dialog/" in route or (
+            "<slug:module_slug>/" in route and not route.endswith("<slug:module_slug>/")
+            and not any(part in route for part in FORMAL_PATHS)
+        )  # fmt: skip
+        return ideas_module if dialogue_route else procedure.module
 
-    return [fill(route, {**values, "module_pk": module_for(route), "paragraph_pk": text_module.chapters.get().paragraphs.first().pk})
+    return [fill(route, {**values, "module_pk": module_for(route).pk, "module_slug": module_for(route).slug,
+                         "paragraph_pk": text_module.chapters.get().paragraphs.first().pk})
             for route in project_url_templates()]  # fmt: skip
 
 

@@ -1,12 +1,12 @@
-"""The back office under /verwaltung/<org_slug>/, shared by the organisation and project apps."""
+"""The back office under /verwaltung/<org_slug>/: the organisation's and projects' pages, then every plugin's."""
+
+from importlib import import_module
 
 from django.urls import path
 
-from mitwirken.dialogue.urls import backoffice_urlpatterns as dialogue_patterns
-from mitwirken.formal.urls import backoffice_urlpatterns as formal_patterns
+from mitwirken.core import plugins
 from mitwirken.organisations import backoffice as org
 from mitwirken.projects import backoffice as projects
-from mitwirken.reports.urls import backoffice_urlpatterns as report_patterns
 
 app_name = "backoffice"
 
@@ -29,7 +29,8 @@ urlpatterns = [
     path(P + "anhaenge/", projects.project_attachments, name="project_attachments"),
     path(P + "teilnehmende/", projects.project_participants, name="project_participants"),
     path(P + "zugangscodes.pdf", projects.access_code_pdf, name="access_code_pdf"),
-    *formal_patterns,
-    *dialogue_patterns,
-    *report_patterns,
 ]
+
+for _plugin in plugins.all_plugins():
+    if _plugin.urls:
+        urlpatterns += getattr(import_module(_plugin.urls), "backoffice_urlpatterns", [])

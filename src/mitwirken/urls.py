@@ -1,10 +1,51 @@
+"""The portal's URLs. Core apps are listed here; every module's URLs come from its plugin registration."""
+
+from importlib import import_module
+from typing import Any
+
 from django.contrib import admin
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import include, path
+from django.urls.resolvers import URLPattern, URLResolver
 
 from mitwirken.api.api import api
+from mitwirken.core import plugins
 from mitwirken.core import views as core_views
 from mitwirken.core.urls import page_urlpatterns
+from mitwirken.projects.urls import legacy_urlpatterns
 from mitwirken.projects.views import home
+
+# A module's pages live under its address in a project.
+MODULE_PREFIX = "<slug:org_slug>/projekte/<slug:project_slug>/<slug:module_slug>/"
+
+
+def _first_segment(pattern: URLPattern | URLResolver) -> str:
+    return str(pattern.pattern).lstrip("^").split("/", 1)[0]
+
+
+def plugin_urlpatterns() -> list[Any]:
+    """Each plugin's URL module, mounted once under its namespace; overlapping module paths are refused."""
+    patterns: list[Any] = []
+    owners: dict[str, str] = {}
+    for plugin in plugins.all_plugins():
+        if not plugin.urls:
+            continue
+        urls = import_module(plugin.urls)
+        module_patterns = list(getattr(urls, "module_urlpatterns", []))
+        for pattern in module_patterns:
+            segment = _first_segment(pattern)
+            if owners.setdefault(segment, plugin.key) != plugin.key:
+                raise ImproperlyConfigured(
+                    f"Plugins {owners[segment]!r} and {plugin.key!r} both claim '{segment}' under a module."
+                )
+        own = [*getattr(urls, "urlpatterns", [])]
+        if module_patterns:
+            own.append(path(MODULE_PREFIX, include(module_patterns)))
+        patterns.append(path("", include((own, urls.app_name))))
+        if getattr(urls, "legacy_prefix", ""):
+            patterns += legacy_urlpatterns(urls.legacy_prefix, getattr(urls, "legacy_renames", None))
+    return patterns
+
 
 urlpatterns = [
     path("", home, name="home"),
@@ -15,14 +56,11 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("open311/v2/", include("mitwirken.reports.open311_urls")),
     path("verwaltung/", include("mitwirken.backoffice_urls")),
     path("", include((page_urlpatterns, "pages"))),
     path("", include("mitwirken.core.urls")),
+    *plugin_urlpatterns(),
     path("", include("mitwirken.projects.urls")),
-    path("", include("mitwirken.formal.urls")),
-    path("", include("mitwirken.reports.urls")),
-    path("", include("mitwirken.dialogue.urls")),
     # Organisation pages take the remaining first path segments; their slugs cannot collide (RESERVED_SLUGS).
     path("", include("mitwirken.organisations.urls")),
 ]

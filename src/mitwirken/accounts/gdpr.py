@@ -1,6 +1,7 @@
 """Data export and account deletion (Art. 15, 17, 20 GDPR).
 
-Apps register what they hold about a person: an exporter returns a
+Core apps register what they hold about a person here; module apps name theirs in
+their plugin registration (``core.plugins``). An exporter returns a
 JSON-serialisable section, an eraser removes or anonymises it before the
 account row is deleted. Records the authority must keep (formal statements)
 are anonymised by their app's eraser, not deleted.
@@ -18,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from mitwirken.core import plugins
 from mitwirken.core.audit import log_action
 
 Exporter = Callable[[Any], Any]
@@ -52,9 +54,16 @@ def _account_section(user: Any) -> dict[str, Any]:
     }
 
 
+def _sections(kind: str) -> list[tuple[str, Any]]:
+    """Core apps' sections and every plugin's, in a stable order."""
+    own = _exporters if kind == "export" else _erasers
+    from_plugins = [(plugin.key, plugin.load(f"gdpr_{kind}")) for plugin in plugins.all_plugins()]
+    return sorted([*own.items(), *((key, function) for key, function in from_plugins if function is not None)])
+
+
 def collect(user: Any) -> dict[str, Any]:
     data = {"exported_at": timezone.now(), "account": _account_section(user)}
-    for section, exporter in sorted(_exporters.items()):
+    for section, exporter in _sections("export"):
         data[section] = exporter(user)
     return data
 
@@ -76,7 +85,7 @@ def export_zip(user: Any) -> bytes:
 @transaction.atomic
 def delete_account(user: Any) -> None:
     """Anonymise what must be kept, delete everything else, then the account itself."""
-    for _section, eraser in sorted(_erasers.items()):
+    for _section, eraser in _sections("erase"):
         eraser(user)
     log_action(actor=None, action="account.delete", obj=None, changes={"account_id": user.pk})
     user.delete()

@@ -5,6 +5,7 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("", views.overview, name="overview"),
     path("profil/", views.profile, name="profile"),
     path("identitaeten/", views.identities, name="identities"),
     path("projekte/", views.my_projects, name="projects"),

@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mitwirken.core import plugins
 from mitwirken.core.http import AuthenticatedRequest
 
 from . import gdpr
@@ -28,6 +30,27 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def identities(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/identities.html", {"identities": request.user.identities.all()})
+
+
+SECTION_PAGE_SIZE = 10
+
+
+@login_required
+def overview(request: AuthenticatedRequest) -> HttpResponse:
+    """Mein Bereich: everything the person has done or been given, across organisations and modules.
+
+    Each plugin contributes its blocks; each block pages on its own (``?stellungnahmen=2``), so the page
+    costs the same number of queries however much a person has done.
+    """
+    sections = sorted(plugins.collect("account_sections"), key=lambda section: section.order)
+    blocks = []
+    for section in sections:
+        paginator = Paginator(section.items(request.user), SECTION_PAGE_SIZE)
+        others = request.GET.copy()
+        others.pop(section.key, None)
+        blocks.append({"section": section, "page": paginator.get_page(request.GET.get(section.key)),
+                       "query": others.urlencode()})  # fmt: skip
+    return render(request, "accounts/overview.html", {"blocks": blocks})
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Registry of demo-data seeders. Each app's ``demo.py`` registers one; ``seed_demo`` runs them in order."""
+"""Demo-data seeders: the core apps' (registered here by their ``demo.py``) and the plugins' (named in their
+registration). ``seed_demo`` runs them all in order."""
 
 from __future__ import annotations
 
@@ -31,4 +32,14 @@ def register(order: int, name: str) -> Callable[[Callable[[Any, int], None]], Ca
 
 
 def seeders() -> list[Seeder]:
-    return sorted(_seeders, key=lambda seeder: seeder.order)
+    from django.utils.module_loading import autodiscover_modules
+
+    from . import plugins
+
+    autodiscover_modules("demo")
+    from_plugins = [
+        Seeder(plugin.demo.order, plugin.key, plugins.resolve(plugin.demo.run))
+        for plugin in plugins.all_plugins()
+        if plugin.demo is not None
+    ]
+    return sorted([*_seeders, *from_plugins], key=lambda seeder: seeder.order)

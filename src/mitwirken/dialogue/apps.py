@@ -8,13 +8,24 @@ class DialogueConfig(AppConfig):
     verbose_name = _("Dialog")
 
     def ready(self) -> None:
-        from mitwirken.accounts import gdpr as accounts_gdpr
+        from mitwirken.core import plugins
 
-        from . import (
-            gdpr,
-            rules,  # noqa: F401  (registers the permissions)
+        from .blueprints import module_types
+
+        plugins.register(
+            plugins.Plugin(
+                key="dialogue",
+                name=_("Dialog"),
+                module_types=module_types(),
+                urls="mitwirken.dialogue.urls",
+                rules="mitwirken.dialogue.rules",
+                gdpr_export="mitwirken.dialogue.gdpr.export",
+                gdpr_erase="mitwirken.dialogue.gdpr.erase",
+                demo=plugins.DemoSeeder(50, "mitwirken.dialogue.demo.seed"),
+                account_sections="mitwirken.dialogue.contrib.account_sections",
+                staff_work="mitwirken.dialogue.contrib.staff_work",
+                search="mitwirken.dialogue.contrib.search",
+                statistics="mitwirken.dialogue.contrib.statistics",
+                daily="mitwirken.dialogue.contrib.daily",
+            )
         )
-        from .blueprints import register_all
-
-        register_all()
-        accounts_gdpr.register("dialogue", exporter=gdpr.export, eraser=gdpr.erase)

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from mitwirken.projects import registry
+from mitwirken.core.plugins import ModuleType, PhaseType
 
 from .models import Blueprint
 
-COLLECT = registry.PhaseType("collect", _("Ideen sammeln"), ("create", "comment", "rate"),
+COLLECT = PhaseType("collect", _("Ideen sammeln"), ("create", "comment", "rate"),
                              _("Teilnehmende reichen Ideen ein, kommentieren und bewerten."))  # fmt: skip
-DISCUSS = registry.PhaseType(
+DISCUSS = PhaseType(
     "discuss", _("Diskutieren"), ("comment", "rate"), _("Kommentieren und bewerten, keine neuen Ideen.")
 )
-COMMENT = registry.PhaseType("comment", _("Kommentieren"), ("comment",), _("Nur Kommentare."))
-RATE = registry.PhaseType("rate", _("Bewerten"), ("rate",), _("Nur Bewertungen."))
-RESULT = registry.PhaseType("result", _("Ergebnis"), (), _("Lesen und Ergebnisse ansehen; keine Beiträge."))
+COMMENT = PhaseType("comment", _("Kommentieren"), ("comment",), _("Nur Kommentare."))
+RATE = PhaseType("rate", _("Bewerten"), ("rate",), _("Nur Bewertungen."))
+RESULT = PhaseType("result", _("Ergebnis"), (), _("Lesen und Ergebnisse ansehen; keine Beiträge."))
 
 PHASES = {
     Blueprint.BRAINSTORMING: (COLLECT, DISCUSS, RATE, RESULT),
@@ -43,12 +43,23 @@ def module_type_key(blueprint: str) -> str:
     return f"dialogue_{blueprint}"
 
 
-def register_all() -> None:
+CALLS_TO_ACTION = {
+    Blueprint.BRAINSTORMING: _("Idee einreichen"),
+    Blueprint.MAP_IDEAS: _("Idee auf der Karte einreichen"),
+    Blueprint.TEXT_REVIEW: _("Entwurf kommentieren"),
+    Blueprint.DEBATE: _("Mitdiskutieren"),
+    Blueprint.PRIORITISATION: _("Vorschläge bewerten"),
+}
+
+
+def module_types() -> tuple[ModuleType, ...]:
     from .views import render_module
 
-    for blueprint in Blueprint:
-        registry.register(registry.ModuleType(
+    return tuple(
+        ModuleType(
             key=module_type_key(blueprint), name=blueprint.label, description=DESCRIPTIONS[blueprint],
-            phase_types=PHASES[blueprint], render=render_module,
-            backoffice_settings="backoffice:dialogue_setup",
-        ))  # fmt: skip
+            phase_types=PHASES[blueprint], render=render_module, backoffice_settings="backoffice:dialogue_setup",
+            call_to_action=CALLS_TO_ACTION[blueprint],
+        )
+        for blueprint in Blueprint
+    )  # fmt: skip

@@ -28,7 +28,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from mitwirken.core.demo import register
 from mitwirken.organisations.demo import box, ensure_account
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects import services as project_services
@@ -707,7 +706,6 @@ DIALOGUES = (SCHOOL, MOBILITY, CEMETERY, CLIMATE, BUDGET, CLUBS)
 # --- seeding --------------------------------------------------------------------------------------------------
 
 
-@register(50, "dialogue")
 def seed(stdout: Any, scale: int) -> None:
     for key, (email, name) in CITIZENS.items():
         if key not in ("berta", "gustav"):  # these two come from the organisations seeder

@@ -25,13 +25,13 @@ BATCH = 500
 def idea_url(idea: Any) -> str:
     project = idea.module.project
     return reverse("dialogue:idea", kwargs={"org_slug": project.organisation.slug, "project_slug": project.slug,
-                                            "module_pk": idea.module_id, "idea_pk": idea.pk})  # fmt: skip
+                                            "module_slug": idea.module.slug, "idea_pk": idea.pk})  # fmt: skip
 
 
 def paragraph_url(paragraph: Any) -> str:
     module = paragraph.chapter.module
     return reverse("dialogue:paragraph", kwargs={"org_slug": module.project.organisation.slug, "project_slug": module.project.slug,
-                                                 "module_pk": module.pk, "paragraph_pk": paragraph.pk})  # fmt: skip
+                                                 "module_slug": module.slug, "paragraph_pk": paragraph.pk})  # fmt: skip
 
 
 def tell(recipients: dict[Any, str], *, title: str, url: str, body: str = "", exclude: Any = None) -> None:
@@ -114,7 +114,7 @@ def needs_moderation(module_pk: int, title: str, frequency: str = "immediate") -
 
     module = Module.objects.select_related("project__organisation").get(pk=module_pk)
     url = reverse("dialogue:moderation", kwargs={"org_slug": module.project.organisation.slug,
-                                                 "project_slug": module.project.slug, "module_pk": module.pk})  # fmt: skip
+                                                 "project_slug": module.project.slug, "module_slug": module.slug})  # fmt: skip
     tell(dict.fromkeys(moderators_of(module.project), frequency), title=title, url=url)
 
 

@@ -65,14 +65,14 @@ class Dialogue:
         request: HttpRequest,
         org_slug: str,
         project_slug: str,
-        module_pk: int,
+        module_slug: str,
         *,
         resolved: tuple[Project, Module] | None = None,
     ) -> None:
         # The project app's module page has already fetched and checked project and module: reuse them.
-        self.project, self.module = resolved or module_for_viewer(request.user, org_slug, project_slug, module_pk)
-        if not self.module.module_type.startswith("dialogue_"):
-            raise Http404
+        self.project, self.module = resolved or module_for_viewer(
+            request.user, org_slug, project_slug, module_slug, plugin="dialogue"
+        )
         self.settings = services.settings_for(self.module)
         self.phase = self.module.active_phase()
         self.user = request.user
@@ -115,7 +115,7 @@ class Dialogue:
         from django.urls import reverse
 
         return reverse(f"dialogue:{name}", kwargs={"org_slug": self.project.organisation.slug,
-                                                   "project_slug": self.project.slug, "module_pk": self.module.pk, **kwargs})  # fmt: skip
+                                                   "project_slug": self.project.slug, "module_slug": self.module.slug, **kwargs})  # fmt: skip
 
 
 def closed_notice(dialogue: Dialogue, action: str) -> str:
@@ -138,7 +138,7 @@ def closed_notice(dialogue: Dialogue, action: str) -> str:
 
 def render_module(request: HttpRequest, project: Project, module: Module) -> HttpResponse:
     """The module page; registered with the project app for every dialogue blueprint."""
-    dialogue = Dialogue(request, project.organisation.slug, project.slug, module.pk, resolved=(project, module))
+    dialogue = Dialogue(request, project.organisation.slug, project.slug, module.slug, resolved=(project, module))
     if dialogue.settings.blueprint == "text_review":
         chapters = Chapter.objects.filter(module=dialogue.module).prefetch_related("paragraphs")
         return render(request, "dialogue/text_review.html", dialogue.context(
@@ -199,8 +199,8 @@ def _spam_guard(request: HttpRequest, form: Any, group: str) -> bool:
     return True
 
 
-def idea_create(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+def idea_create(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     login = _login_needed(request)
     if login is not None:
         return login
@@ -236,8 +236,8 @@ def _location_on(error: ValidationError, field: str) -> ValidationError:
     return error
 
 
-def idea_edit(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, idea_pk: int) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+def idea_edit(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, idea_pk: int) -> HttpResponse:
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     idea = dialogue.idea(idea_pk)
     if not request.user.has_perm("dialogue.change_idea", idea):
         raise Http404
@@ -335,8 +335,8 @@ def _discussion(request: HttpRequest, dialogue: Dialogue, target: Idea | Paragra
     return {"comments": top, "replies": replies, "form": form, "moderator": moderator, "failed_reply": failed_reply}
 
 
-def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, idea_pk: int) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, idea_pk: int) -> HttpResponse:
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     idea = dialogue.idea(idea_pk)
     thread = _discussion(request, dialogue, idea)
     if isinstance(thread, HttpResponse):
@@ -356,11 +356,11 @@ def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_p
     ))  # fmt: skip
 
 
-def idea_image(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, idea_pk: int) -> Any:
+def idea_image(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, idea_pk: int) -> Any:
     """Media are only served through checks like this one: a hidden idea's image is hidden too."""
     from mitwirken.core.uploads import image_content_type, serve_upload
 
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     idea = dialogue.idea(idea_pk)
     if not idea.image or (idea.hidden and not request.user.has_perm("dialogue.moderate", dialogue.module)):
         raise Http404
@@ -369,9 +369,9 @@ def idea_image(request: HttpRequest, org_slug: str, project_slug: str, module_pk
 
 
 def paragraph_detail(
-    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, paragraph_pk: int
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, paragraph_pk: int
 ) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     paragraph = get_object_or_404(
         Paragraph.objects.select_related("chapter"), chapter__module=dialogue.module, pk=paragraph_pk
     )
@@ -385,8 +385,8 @@ def paragraph_detail(
     ))  # fmt: skip
 
 
-def rate(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, idea_pk: int) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+def rate(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, idea_pk: int) -> HttpResponse:
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     idea = dialogue.idea(idea_pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -412,8 +412,8 @@ def _next_or(request: HttpRequest, default: str) -> str:
     return target if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
 
 
-def flag(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, kind: str, pk: int) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+def flag(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, kind: str, pk: int) -> HttpResponse:
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     login = _login_needed(request)
     if login is not None:
         return login
@@ -444,9 +444,9 @@ def _target_url(dialogue: Dialogue, target: Idea | Comment) -> str:
 
 
 def comment_edit(
-    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, comment_pk: int
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, comment_pk: int
 ) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     comment = dialogue.comment(comment_pk)
     if not request.user.has_perm("dialogue.change_comment", comment) or comment.is_removed:
         raise Http404
@@ -471,9 +471,9 @@ def comment_edit(
     )
 
 
-def follow(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int) -> HttpResponse:
+def follow(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
     """Follow the project (``idea`` absent) or one idea, immediately or as a daily digest; or stop."""
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     login = _login_needed(request)
@@ -490,8 +490,8 @@ def follow(request: HttpRequest, org_slug: str, project_slug: str, module_pk: in
     return redirect(dialogue.url("idea", idea_pk=idea.pk) if idea else dialogue.project.get_absolute_url())
 
 
-def results(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+def results(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     public = Idea.objects.filter(module=dialogue.module, approved=True, hidden=False)
     from django.db.models import Count, Sum
 
@@ -515,8 +515,8 @@ def _moderator(request: HttpRequest, dialogue: Dialogue) -> None:
         raise Http404
 
 
-def moderation(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+def moderation(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     _moderator(request, dialogue)
     flags = Paginator(
         Flag.objects.filter(module=dialogue.module, resolved_at__isnull=True)
@@ -551,10 +551,10 @@ def _blocks(dialogue: Dialogue) -> QuerySet[Block]:
 
 
 def moderate(
-    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, kind: str, pk: int
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, kind: str, pk: int
 ) -> HttpResponse:
     """One moderation action on an idea or comment: hide, show, approve, pin, highlight, dismiss flags."""
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     _moderator(request, dialogue)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -588,8 +588,8 @@ def moderate(
     return redirect(_next_or(request, _target_url(dialogue, target)))
 
 
-def feedback(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, idea_pk: int) -> HttpResponse:
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+def feedback(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, idea_pk: int) -> HttpResponse:
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     if not request.user.has_perm("dialogue.give_feedback", dialogue.module):
         raise Http404
     idea = dialogue.idea(idea_pk)
@@ -607,10 +607,10 @@ def feedback(request: HttpRequest, org_slug: str, project_slug: str, module_pk: 
     return render(request, "dialogue/feedback.html", dialogue.context(form=form, idea=idea))
 
 
-def block(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, user_pk: int) -> HttpResponse:
+def block(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, user_pk: int) -> HttpResponse:
     from .forms import BlockForm
 
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     _moderator(request, dialogue)
     person = get_object_or_404(get_user_model(), pk=user_pk)
     form = BlockForm(request.POST or None)
@@ -631,7 +631,7 @@ def block(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int
     return render(request, "dialogue/block.html", dialogue.context(form=form, person=person))
 
 
-def export(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, file_format: str) -> Any:
+def export(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, file_format: str) -> Any:
     """Everything contributed, for moderators; names of accounts' e-mail addresses only for the organisation's staff."""
     from django.http import FileResponse, StreamingHttpResponse
 
@@ -640,7 +640,7 @@ def export(request: HttpRequest, org_slug: str, project_slug: str, module_pk: in
 
     from . import exports
 
-    dialogue = Dialogue(request, org_slug, project_slug, module_pk)
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
     _moderator(request, dialogue)
     if file_format not in ("xlsx", "csv"):
         raise Http404

@@ -12,8 +12,8 @@ from mitwirken.projects.access import module_for_viewer
 from .models import Document, Procedure, Statement, Track
 
 
-def procedure_for_viewer(user: Any, org_slug: str, project_slug: str, module_pk: int) -> Procedure:
-    _project, module = module_for_viewer(user, org_slug, project_slug, module_pk)
+def procedure_for_viewer(user: Any, org_slug: str, project_slug: str, module_slug: str) -> Procedure:
+    _project, module = module_for_viewer(user, org_slug, project_slug, module_slug, plugin="formal")
     procedure = getattr(module, "procedure", None)
     if procedure is None:
         raise Http404

@@ -8,29 +8,46 @@ class FormalConfig(AppConfig):
     verbose_name = _("Förmliche Beteiligungsverfahren")
 
     def ready(self) -> None:
-        from mitwirken.accounts import gdpr
-        from mitwirken.projects import registry
+        from mitwirken.core import plugins
 
         from . import views
 
-        registry.register(
-            registry.ModuleType(
+        plugins.register(
+            plugins.Plugin(
                 key="formal",
-                name=_("Förmliches Verfahren"),
-                description=_("Öffentliche Auslegung mit Fristen, Stellungnahmen, Eingangsbestätigung und Abwägung."),
-                phase_types=(
-                    registry.PhaseType(
-                        key="public_track", name=_("Beteiligung der Öffentlichkeit"), features=("statement",)
-                    ),
-                    registry.PhaseType(
-                        key="agency_track",
-                        name=_("Beteiligung der Träger öffentlicher Belange"),
-                        features=("statement",),
+                name=_("Förmliche Beteiligungsverfahren"),
+                module_types=(
+                    plugins.ModuleType(
+                        key="formal",
+                        name=_("Förmliches Verfahren"),
+                        description=_(
+                            "Öffentliche Auslegung mit Fristen, Stellungnahmen, Eingangsbestätigung und Abwägung."
+                        ),
+                        phase_types=(
+                            plugins.PhaseType(
+                                key="public_track", name=_("Beteiligung der Öffentlichkeit"), features=("statement",)
+                            ),
+                            plugins.PhaseType(
+                                key="agency_track",
+                                name=_("Beteiligung der Träger öffentlicher Belange"),
+                                features=("statement",),
+                            ),
+                        ),
+                        render=views.procedure_page,
+                        backoffice_create="backoffice:procedure_create",
+                        backoffice_manage="backoffice:procedure_setup",
+                        call_to_action=_("Stellungnahme abgeben"),
                     ),
                 ),
-                render=views.procedure_page,
-                backoffice_create="backoffice:procedure_create",
-                backoffice_manage="backoffice:procedure_setup",
+                urls="mitwirken.formal.urls",
+                api="mitwirken.formal.api.router",
+                rules="mitwirken.formal.rules",
+                gdpr_export="mitwirken.formal.contrib.export_personal_data",
+                demo=plugins.DemoSeeder(30, "mitwirken.formal.demo.seed"),
+                account_sections="mitwirken.formal.contrib.account_sections",
+                staff_work="mitwirken.formal.contrib.staff_work",
+                search="mitwirken.formal.contrib.search",
+                statistics="mitwirken.formal.contrib.statistics",
+                daily="mitwirken.formal.contrib.daily",
             )
         )
-        gdpr.register("statements", exporter=views.export_statements_of)

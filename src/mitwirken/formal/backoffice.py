@@ -136,6 +136,8 @@ def filtered_inbox(procedure: Procedure, form: InboxFilterForm) -> QuerySet[Stat
         statements = statements.filter(keywords=data["keyword"])
     if data.get("assignee"):
         statements = statements.filter(assignee=data["assignee"])
+    if data.get("unassigned"):
+        statements = statements.filter(assignee__isnull=True)
     if data.get("section"):
         statements = statements.filter(section=data["section"])
     if data.get("late") in ("0", "1"):

@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from fpdf import FPDF
 
-from mitwirken.core.demo import register
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import AccessMode, Project, ProjectStatus
 
@@ -34,7 +33,6 @@ def demo_pdf(title: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{title[:30]}.pdf", bytes(pdf.output()), content_type="application/pdf")
 
 
-@register(30, "formal")
 def seed(stdout: Any, scale: int) -> None:
     User = get_user_model()
     staff = User.objects.get(email="sachbearbeitung@musterkreis.example")

@@ -171,6 +171,7 @@ class InboxFilterForm(forms.Form):
                                     choices=[("", _("Alle")), ("1", _("mit Anlagen")), ("0", _("ohne Anlagen"))])  # fmt: skip
     keyword = forms.ModelChoiceField(label=_("Schlagwort"), required=False, queryset=Keyword.objects.none())
     assignee = forms.ModelChoiceField(label=_("Zuständig"), required=False, queryset=get_user_model().objects.none())
+    unassigned = forms.BooleanField(label=_("Nur Stellungnahmen ohne Zuständigkeit"), required=False)
     section = forms.ModelChoiceField(
         label=_("Abschnitt der Unterlagen"), required=False, queryset=DocumentSection.objects.none()
     )

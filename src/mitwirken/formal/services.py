@@ -536,7 +536,7 @@ def unregistered_confirm(*, token: str) -> Statement:
     submission.save(update_fields=["statement"])
     project = track.round.procedure.module.project
     receipt_url = reverse("formal:confirm", kwargs={"org_slug": project.organisation.slug, "project_slug": project.slug,
-                                                     "module_pk": track.round.procedure.module_id, "token": submission.token})  # fmt: skip
+                                                     "module_slug": track.round.procedure.module.slug, "token": submission.token})  # fmt: skip
     send_templated_email(to=[submission.email], template="statement_receipt",
                          context={"statement": statement, "project": project, "receipt_url": receipt_url})  # fmt: skip
     return statement

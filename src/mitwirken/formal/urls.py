@@ -3,20 +3,23 @@ from django.urls import path
 from . import backoffice, views
 
 app_name = "formal"
+# Addresses before modules had slugs (…/verfahren/<id>/…) redirect here permanently; "ergebnisse/" is the
+# dialogue's, so the procedure's published Abwägung moved to "abwaegung/".
+legacy_prefix = "verfahren"
+legacy_renames = {"ergebnisse/": "abwaegung/"}
 
-P = "<slug:org_slug>/projekte/<slug:project_slug>/verfahren/<int:module_pk>/"
-
-urlpatterns = [
-    path(P + "unterlagen/<int:document_pk>/", views.document_download, name="document"),
-    path(P + "frist/<int:track_pk>/stellungnahme/", views.statement_form, name="statement"),
-    path(P + "frist/<int:track_pk>/pruefen/", views.statement_review, name="review"),
-    path(P + "stellungnahmen/<str:reference>/", views.receipt, name="receipt"),
-    path(P + "stellungnahmen/<str:reference>/eingangsbestaetigung.pdf", views.receipt_download, name="receipt_pdf"),
-    path(P + "ergebnisse/", views.public_results, name="results"),
-    path(P + "frist/<int:track_pk>/freigabe/", views.release_list, name="release"),
-    path(P + "mitzeichnen/<uuid:token>/", views.cosign, name="cosign"),
-    path(P + "frist/<int:track_pk>/ohne-konto/", views.unregistered_form, name="unregistered"),
-    path(P + "bestaetigen/<uuid:token>/", views.confirm, name="confirm"),
+# Mounted under the module's address: /<org>/projekte/<project>/<module-slug>/…
+module_urlpatterns = [
+    path("unterlagen/<int:document_pk>/", views.document_download, name="document"),
+    path("frist/<int:track_pk>/stellungnahme/", views.statement_form, name="statement"),
+    path("frist/<int:track_pk>/pruefen/", views.statement_review, name="review"),
+    path("frist/<int:track_pk>/freigabe/", views.release_list, name="release"),
+    path("frist/<int:track_pk>/ohne-konto/", views.unregistered_form, name="unregistered"),
+    path("stellungnahmen/<str:reference>/", views.receipt, name="receipt"),
+    path("stellungnahmen/<str:reference>/eingangsbestaetigung.pdf", views.receipt_download, name="receipt_pdf"),
+    path("abwaegung/", views.public_results, name="results"),
+    path("mitzeichnen/<uuid:token>/", views.cosign, name="cosign"),
+    path("bestaetigen/<uuid:token>/", views.confirm, name="confirm"),
 ]
 
 B = "<slug:org_slug>/projekte/<int:project_pk>/verfahren/<int:module_pk>/"

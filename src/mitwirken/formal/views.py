@@ -26,7 +26,7 @@ from .receipts import receipt_pdf
 
 def _url_kwargs(procedure: Any) -> dict[str, Any]:
     project = procedure.module.project
-    return {"org_slug": project.organisation.slug, "project_slug": project.slug, "module_pk": procedure.module.pk}
+    return {"org_slug": project.organisation.slug, "project_slug": project.slug, "module_slug": procedure.module.slug}
 
 
 def procedure_page(request: HttpRequest, project: Project, module: Module) -> HttpResponse:
@@ -66,9 +66,9 @@ def _attach(track: Track, procedure: Any) -> Track:
 
 
 def document_download(
-    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, document_pk: int
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, document_pk: int
 ) -> FileResponse:
-    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
     document = access.document_for_viewer(request.user, procedure, document_pk)
     extension = document.file.name.rsplit(".", 1)[-1]
     # FileResponse streams in chunks: plan documents of hundreds of MB never sit in memory.
@@ -80,16 +80,16 @@ def document_download(
 
 
 def _open_track(
-    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, track_pk: int
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, track_pk: int
 ) -> tuple[Any, Track]:
-    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
     return procedure, access.track_for_viewer(request.user, procedure, track_pk)
 
 
 def statement_form(
-    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, track_pk: int
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, track_pk: int
 ) -> HttpResponse:
-    procedure, track = _open_track(request, org_slug, project_slug, module_pk, track_pk)
+    procedure, track = _open_track(request, org_slug, project_slug, module_slug, track_pk)
     if not request.user.is_authenticated:  # checked after the lookup, so protected projects stay 404
         return redirect_to_login(request.get_full_path())
     if not track.is_open():
@@ -147,9 +147,9 @@ def _context(procedure: Any) -> dict[str, Any]:
 
 
 def statement_review(
-    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, track_pk: int
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, track_pk: int
 ) -> HttpResponse:
-    procedure, track = _open_track(request, org_slug, project_slug, module_pk, track_pk)
+    procedure, track = _open_track(request, org_slug, project_slug, module_slug, track_pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
@@ -191,17 +191,17 @@ def statement_review(
         "attachments": draft.attachments.all(), **_context(procedure)})  # fmt: skip
 
 
-def receipt(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, reference: str) -> HttpResponse:
-    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+def receipt(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, reference: str) -> HttpResponse:
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
     statement = access.statement_for_viewer(request.user, procedure, reference)
     return render(request, "formal/receipt.html", {"procedure": procedure, "statement": statement,
                   "attachments": statement.attachments.all(), **_context(procedure)})  # fmt: skip
 
 
 def receipt_download(
-    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, reference: str
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, reference: str
 ) -> HttpResponse:
-    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
     statement = access.statement_for_viewer(request.user, procedure, reference)
     response = HttpResponse(receipt_pdf(statement), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="eingangsbestaetigung-{statement.reference}.pdf"'
@@ -218,7 +218,7 @@ def statement_url(statement: Statement) -> str:
     return reverse("formal:receipt", kwargs={**_url_kwargs(procedure), "reference": statement.reference})
 
 
-def public_results(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int) -> HttpResponse:
+def public_results(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
     """The anonymised Abwägung: released segments only; names only where the submitter consented."""
     from django.core.paginator import Paginator
     from django.db.models import Prefetch, Q
@@ -226,7 +226,7 @@ def public_results(request: HttpRequest, org_slug: str, project_slug: str, modul
     from .exports import public_author
     from .models import Segment, StatementStatus
 
-    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
     released = Segment.objects.filter(status=StatementStatus.RELEASED).order_by("number")
     statements = (
         Statement.objects.filter(procedure=procedure)
@@ -247,11 +247,13 @@ def public_results(request: HttpRequest, org_slug: str, project_slug: str, modul
     )
 
 
-def release_list(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, track_pk: int) -> HttpResponse:
+def release_list(
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, track_pk: int
+) -> HttpResponse:
     """The agency coordinator's queue: colleagues' drafts waiting for release."""
     from .models import StatementDraft
 
-    procedure, track = _open_track(request, org_slug, project_slug, module_pk, track_pk)
+    procedure, track = _open_track(request, org_slug, project_slug, module_slug, track_pk)
     if not request.user.is_authenticated or not services.is_agency_coordinator(request.user, track):
         raise Http404
     if request.method == "POST":
@@ -274,13 +276,13 @@ def release_list(request: HttpRequest, org_slug: str, project_slug: str, module_
     )
 
 
-def cosign(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, token: str) -> HttpResponse:
+def cosign(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, token: str) -> HttpResponse:
     """Co-sign an existing statement with one's own name and address (Mitzeichnung)."""
     from django.shortcuts import get_object_or_404
 
     from .forms import CoSignForm
 
-    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
     statement = get_object_or_404(Statement.objects.select_related("track__phase", "track__round"), procedure=procedure,
                                   cosign_token=token)  # fmt: skip
     statement.procedure = statement.track.round.procedure = procedure
@@ -306,12 +308,12 @@ def cosign(request: HttpRequest, org_slug: str, project_slug: str, module_pk: in
 
 
 def unregistered_form(
-    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, track_pk: int
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, track_pk: int
 ) -> HttpResponse:
     """A statement without an account: stored unconfirmed, received when the e-mail link is confirmed."""
     from .forms import UnregisteredStatementForm
 
-    procedure, track = _open_track(request, org_slug, project_slug, module_pk, track_pk)
+    procedure, track = _open_track(request, org_slug, project_slug, module_slug, track_pk)
     if not services.unregistered_allowed(track):
         raise Http404
     if not track.is_open():
@@ -338,13 +340,13 @@ def unregistered_form(
                   **_context(procedure)})  # fmt: skip
 
 
-def confirm(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, token: str) -> HttpResponse:
+def confirm(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, token: str) -> HttpResponse:
     """GET shows what will happen (mail scanners must not confirm); POST confirms and shows the receipt."""
     from django.shortcuts import get_object_or_404
 
     from .models import UnregisteredSubmission
 
-    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_pk)
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
     submission = get_object_or_404(UnregisteredSubmission.objects.select_related("statement"), token=token,
                                    track__round__procedure=procedure)  # fmt: skip
     statement = submission.statement

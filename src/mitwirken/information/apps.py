@@ -8,16 +8,22 @@ class InformationConfig(AppConfig):
     verbose_name = _("Informationsseite")
 
     def ready(self) -> None:
-        from mitwirken.projects import registry
+        from mitwirken.core import plugins
 
         from .views import render_module
 
-        registry.register(
-            registry.ModuleType(
+        plugins.register(
+            plugins.Plugin(
                 key="information",
-                name=_("Information"),
-                description=_("Eine Informationsseite mit Zeitplan, ohne Beiträge."),
-                phase_types=(registry.PhaseType(key="information", name=_("Information"), features=("view",)),),
-                render=render_module,
+                name=_("Informationsseite"),
+                module_types=(
+                    plugins.ModuleType(
+                        key="information",
+                        name=_("Information"),
+                        description=_("Eine Informationsseite mit Zeitplan, ohne Beiträge."),
+                        phase_types=(plugins.PhaseType(key="information", name=_("Information"), features=("view",)),),
+                        render=render_module,
+                    ),
+                ),
             )
         )

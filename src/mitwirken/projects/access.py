@@ -7,6 +7,8 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from mitwirken.core import plugins
+
 from .models import Module, Project, ProjectAttachment
 
 
@@ -19,9 +21,20 @@ def project_for_viewer(user: Any, org_slug: str, project_slug: str) -> Project:
     return project
 
 
-def module_for_viewer(user: Any, org_slug: str, project_slug: str, module_pk: int) -> tuple[Project, Module]:
+def module_for_viewer(
+    user: Any, org_slug: str, project_slug: str, module_slug: str, *, plugin: str = ""
+) -> tuple[Project, Module]:
+    """A module at its address under a project the user may see; with ``plugin``, only a module of its types.
+
+    Every module page of every plugin fetches its module here, so a dialogue URL never serves a formal
+    procedure and a protected project's modules are 404 to outsiders.
+    """
     project = project_for_viewer(user, org_slug, project_slug)
-    module = get_object_or_404(project.modules.prefetch_related("phases"), pk=module_pk)
+    module = get_object_or_404(project.modules.prefetch_related("phases"), slug=module_slug)
+    if plugin:
+        owner = plugins.plugin_of(module.module_type)
+        if owner is None or owner.key != plugin:
+            raise Http404
     module.project = project
     return project, module
 

@@ -16,3 +16,16 @@ class ProjectsConfig(AppConfig):
             )
 
         gdpr.register("project_memberships", exporter=export)
+
+        from mitwirken.core import plugins
+
+        # Not a module: the projects app contributes to "Mein Bereich" and the staff overview the same way.
+        plugins.register(
+            plugins.Plugin(
+                key="projects",
+                name=_("Beteiligungsprojekte"),
+                account_sections="mitwirken.projects.contrib.account_sections",
+                staff_work="mitwirken.projects.contrib.staff_work",
+                statistics="mitwirken.projects.contrib.statistics",
+            )
+        )

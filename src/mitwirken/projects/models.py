@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.organisations.models import Organisation
@@ -214,10 +215,35 @@ class ProjectAttachment(models.Model):
         return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""
 
 
+# Path segments under a project that are not modules: the project's own pages and the module addresses
+# used before modules had slugs (they redirect permanently).
+RESERVED_MODULE_SLUGS = frozenset({"bild", "anhaenge", "module", "dialog", "verfahren"})
+
+
+def unique_module_slug(project_id: int, name: str, *, exclude_pk: int | None = None) -> str:
+    """A readable address for a module, unique within its project: "radverkehr", "radverkehr-2", …"""
+    base = slugify(name)[:40].strip("-") or "modul"
+    if base in RESERVED_MODULE_SLUGS or base.isdigit():
+        base = f"modul-{base}"
+    others = Module.objects.filter(project_id=project_id)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    taken = set(others.values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
 class Module(models.Model):
     project = models.ForeignKey(Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="modules")
     module_type = models.CharField(_("Modultyp"), max_length=40)
     name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(
+        _("Adresse"), max_length=50, allow_unicode=False,
+        help_text=_("Teil der Internetadresse des Moduls, z. B. „radverkehr“. Wird aus dem Namen vorgeschlagen."),
+    )  # fmt: skip
     description = models.TextField(_("Beschreibung"), blank=True)
     weight = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
@@ -226,9 +252,29 @@ class Module(models.Model):
         verbose_name_plural = _("Module")
         ordering = ["weight", "id"]
         indexes = [models.Index(fields=["module_type", "project"])]
+        constraints = [models.UniqueConstraint(fields=["project", "slug"], name="unique_module_slug_per_project")]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every module has an address, also when created outside the service (fixtures, imports).
+        if not self.slug:
+            self.slug = unique_module_slug(self.project_id, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "projects:module",
+            kwargs={"org_slug": self.project.organisation.slug, "project_slug": self.project.slug,
+                    "module_slug": self.slug},
+        )  # fmt: skip
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.slug in RESERVED_MODULE_SLUGS or self.slug.isdigit():
+            raise ValidationError({"slug": _("Diese Adresse ist reserviert. Bitte wählen Sie eine andere.")})
 
     @property
     def type(self) -> registry.ModuleType | None:

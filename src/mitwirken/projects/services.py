@@ -35,6 +35,7 @@ from .models import (
     ProjectMembership,
     ProjectStatus,
     normalise_access_code,
+    unique_module_slug,
 )
 from .roles import forget_project_roles
 
@@ -172,8 +173,9 @@ def module_add(*, actor: Any, project: Project, module_type: str, name: str, des
         raise ValidationError({"module_type": _("Diesen Modultyp gibt es nicht.")})
     weight = (project.modules.aggregate(Max("weight"))["weight__max"] or 0) + 1
     module = Module(
-        project=project, module_type=module_type, name=name, description=sanitise_html(description), weight=weight
-    )
+        project=project, module_type=module_type, name=name, description=sanitise_html(description), weight=weight,
+        slug=unique_module_slug(project.pk, name),
+    )  # fmt: skip
     module.full_clean()
     module.save()
     log_action(actor=actor, action="module.add", obj=module, organisation=project.organisation)

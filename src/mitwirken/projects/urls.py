@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.urls import path
 
 from . import views
@@ -14,8 +16,21 @@ project_urlpatterns = [
         views.attachment,
         name="attachment",
     ),
-    path("<slug:org_slug>/projekte/<slug:project_slug>/module/<int:module_pk>/", views.module_detail, name="module"),
+    path("<slug:org_slug>/projekte/<slug:project_slug>/<slug:module_slug>/", views.module_detail, name="module"),
 ]
+
+# Module addresses from before modules had slugs; plugins add theirs (``legacy_prefix`` in their URL module).
+LEGACY = "<slug:org_slug>/projekte/<slug:project_slug>/{prefix}/<int:module_pk>/"
+
+
+def legacy_urlpatterns(prefix: str, renames: dict[str, str] | None = None) -> list[Any]:
+    base = LEGACY.format(prefix=prefix)
+    extra = {"renames": renames or {}}
+    return [
+        path(base, views.legacy_module_redirect, extra, name=f"legacy_{prefix}"),
+        path(base + "<path:rest>", views.legacy_module_redirect, extra, name=f"legacy_{prefix}_rest"),
+    ]
+
 
 urlpatterns = [
     path("feed/", ProjectFeed(), name="feed"),
@@ -23,4 +38,5 @@ urlpatterns = [
     path("einladung/<str:token>/", views.invitation, name="invitation"),
     path("zugangscode/", views.redeem_access_code, name="redeem_access_code"),
     *project_urlpatterns,
+    *legacy_urlpatterns("module"),
 ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -16,7 +18,7 @@ from mitwirken.core.uploads import image_content_type, serve_upload
 
 from . import access, services
 from .forms import AccessCodeRedeemForm, ProjectFilterForm
-from .models import Invitation, Project
+from .models import Invitation, Module, Project
 
 PAGE_SIZE = 12
 
@@ -56,12 +58,35 @@ def detail(request: HttpRequest, org_slug: str, project_slug: str) -> HttpRespon
     )  # fmt: skip
 
 
-def module_detail(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int) -> HttpResponse:
-    project, module = access.module_for_viewer(request.user, org_slug, project_slug, module_pk)
+def module_detail(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
+    project, module = access.module_for_viewer(request.user, org_slug, project_slug, module_slug)
     module_type = module.type
     if module_type is None:
         raise Http404
     return module_type.render(request, project, module)
+
+
+def legacy_module_redirect(
+    request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, rest: str = "", renames: Any = None
+) -> HttpResponse:
+    """Addresses from before modules had slugs (…/module/7/, …/dialog/7/…, …/verfahren/7/…) move for good.
+
+    Printed notices carry them, so they redirect permanently, after the same access check as the new
+    address (a protected project stays 404). Form posts keep their method (308).
+    """
+    project = access.project_for_viewer(request.user, org_slug, project_slug)
+    module = get_object_or_404(Module.objects.only("slug"), project=project, pk=module_pk)
+    for old, new in (renames or {}).items():
+        if rest.startswith(old):
+            rest = new + rest[len(old) :]
+            break
+    target = f"/{project.organisation.slug}/projekte/{project.slug}/{module.slug}/{rest}"
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    status = 301 if request.method in ("GET", "HEAD") else 308
+    response = HttpResponse(status=status)
+    response["Location"] = target
+    return response
 
 
 def attachment(request: HttpRequest, org_slug: str, project_slug: str, attachment_pk: int) -> FileResponse:

@@ -8,11 +8,22 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Mängelmelder")
 
     def ready(self) -> None:
-        from mitwirken.accounts import gdpr as accounts_gdpr
+        from mitwirken.core import plugins
 
-        from . import (
-            gdpr,
-            rules,  # noqa: F401  (registers the permissions)
+        # A service of the organisations, not a project module: no module types, but the same contract.
+        plugins.register(
+            plugins.Plugin(
+                key="maengelmelder",
+                name=_("Mängelmelder"),
+                urls="mitwirken.reports.urls",
+                rules="mitwirken.reports.rules",
+                gdpr_export="mitwirken.reports.gdpr.export",
+                gdpr_erase="mitwirken.reports.gdpr.erase",
+                demo=plugins.DemoSeeder(40, "mitwirken.reports.demo.seed"),
+                account_sections="mitwirken.reports.contrib.account_sections",
+                staff_work="mitwirken.reports.contrib.staff_work",
+                search="mitwirken.reports.contrib.search",
+                statistics="mitwirken.reports.contrib.statistics",
+                daily="mitwirken.reports.contrib.daily",
+            )
         )
-
-        accounts_gdpr.register("maengelmelder", exporter=gdpr.export, eraser=gdpr.erase)

@@ -23,7 +23,6 @@ from shapely.geometry import Point
 from shapely.prepared import prep
 
 from mitwirken.core import geo
-from mitwirken.core.demo import register
 from mitwirken.organisations.models import Organisation
 
 from . import routing, services
@@ -289,7 +288,6 @@ DEMO_REPORTS = [
 ]  # fmt: skip
 
 
-@register(40, "reports")
 def seed(stdout: Any, scale: int) -> None:
     templates = {}
     for code, name, description, group in TEMPLATES:

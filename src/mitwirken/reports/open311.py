@@ -123,9 +123,9 @@ def service_entry(handler: OrganisationCategory) -> dict[str, Any]:
 def discovery(request: HttpRequest, file_format: str) -> HttpResponse:
     if file_format not in FORMATS:
         return _unknown_format()
-    base = request.build_absolute_uri(reverse("open311:services", kwargs={"file_format": file_format})).rsplit("/", 1)[
-        0
-    ]
+    base = request.build_absolute_uri(reverse("reports:open311_services", kwargs={"file_format": file_format})).rsplit(
+        "/", 1
+    )[0]
     data = {
         "changeset": "2026-11-30T00:00:00+01:00", "contact": "Betrieb des Beteiligungsportals", "key_service": "",
         "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "changeset": "2026-11-30T00:00:00+01:00",

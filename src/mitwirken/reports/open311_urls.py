@@ -2,15 +2,16 @@ from django.urls import path, re_path
 
 from . import open311
 
-app_name = "open311"
+# Open311 GeoReport v2, mounted by reports/urls.py inside the "reports" namespace.
+V2 = "open311/v2/"
 
 urlpatterns = [
-    path("discovery.<str:file_format>", open311.discovery, name="discovery"),
-    path("services.<str:file_format>", open311.services, name="services"),
-    path("services/<slug:code>.<str:file_format>", open311.service_definition, name="service"),
-    path("requests.<str:file_format>", open311.requests, name="requests"),
-    path("requests/<int:pk>.<str:file_format>", open311.request_detail, name="request"),
-    path("tokens/<str:token>.<str:file_format>", open311.token_detail, name="token"),
+    path(V2 + "discovery.<str:file_format>", open311.discovery, name="open311_discovery"),
+    path(V2 + "services.<str:file_format>", open311.services, name="open311_services"),
+    path(V2 + "services/<slug:code>.<str:file_format>", open311.service_definition, name="open311_service"),
+    path(V2 + "requests.<str:file_format>", open311.requests, name="open311_requests"),
+    path(V2 + "requests/<int:pk>.<str:file_format>", open311.request_detail, name="open311_request"),
+    path(V2 + "tokens/<str:token>.<str:file_format>", open311.token_detail, name="open311_token"),
     # Last: everything else below /open311/v2/ answers with the spec's error body, not an HTML page.
-    re_path(r"^(?P<path>.*)$", open311.not_found, name="not_found"),
+    re_path(r"^open311/v2/(?P<path>.*)$", open311.not_found, name="open311_not_found"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backoffice, backoffice_keys, views
+from . import backoffice, backoffice_keys, open311_urls, views
 
 app_name = "reports"
 
@@ -20,9 +20,9 @@ urlpatterns = [
     path("maengelmelder/benachrichtigung/", views.alert_subscribe, name="alert_subscribe"),
     path("maengelmelder/benachrichtigung/<uuid:token>/bestaetigen/", views.alert_confirm, name="alert_confirm"),
     path("maengelmelder/benachrichtigung/<uuid:token>/abmelden/", views.alert_unsubscribe, name="alert_unsubscribe"),
+    *open311_urls.urlpatterns,
 ]
 
-# Included by backoffice_urls under /verwaltung/.
 B = "<slug:org_slug>/meldungen/"
 backoffice_urlpatterns = [
     path(B, backoffice.inbox, name="report_inbox"),

@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils.module_loading import autodiscover_modules
 
 from mitwirken.core import demo
 
@@ -20,7 +19,6 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             # Demo accounts have a published password and second-factor secret.
             raise CommandError("seed_demo is refused in production (MITWIRKEN_ENV=production).")
-        autodiscover_modules("demo")
         for seeder in demo.seeders():
             with transaction.atomic():
                 seeder.run(self.stdout, scale)

@@ -1,0 +1,125 @@
+"""What formal procedures contribute to the portal through their plugin registration.
+
+Every function here answers with a constant number of queries, whatever the number of statements.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+
+from mitwirken.core.plugins import AccountSection, Statistic, WorkItem
+
+from .models import Procedure, Statement, StatementDraft, StatementStatus, Track
+from .notices import anonymise_expired
+
+
+def export_personal_data(user: Any) -> list[dict[str, Any]]:
+    rows = Statement.objects.filter(author=user).values("reference", "received_at", "text", "procedure__module__name")
+    return [dict(row) for row in rows]
+
+
+def my_statements(user: Any) -> QuerySet[Statement]:
+    return (
+        Statement.objects.filter(author=user)
+        .select_related("procedure__module__project__organisation", "track__phase")
+        .order_by("-received_at", "-pk")
+    )
+
+
+def my_drafts(user: Any) -> QuerySet[StatementDraft]:
+    """Drafts whose period still runs: only those can still be submitted."""
+    return (
+        StatementDraft.objects.filter(author=user, track__phase__end__gt=timezone.now())
+        .select_related("track__phase", "track__round__procedure__module__project__organisation")
+        .order_by("track__phase__end", "pk")
+    )
+
+
+def account_sections() -> list[AccountSection]:
+    return [
+        AccountSection(key="stellungnahmen", title=_lazy("Meine Stellungnahmen"), items=my_statements, order=10,
+                       template="formal/account/statements.html",
+                       empty=_lazy("Sie haben noch keine Stellungnahme abgegeben.")),
+        AccountSection(key="entwuerfe", title=_lazy("Meine Entwürfe"), items=my_drafts, order=11,
+                       template="formal/account/drafts.html",
+                       empty=_lazy("Sie haben keine offenen Entwürfe.")),
+    ]  # fmt: skip
+
+
+def _inbox_url(procedure: Procedure, query: str) -> str:
+    module = procedure.module
+    url = reverse("backoffice:procedure_inbox", kwargs={"org_slug": module.project.organisation.slug,
+                                                        "project_pk": module.project_id, "module_pk": module.pk})  # fmt: skip
+    return f"{url}?{query}"
+
+
+def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
+    """Statements nobody has taken yet, those assigned to me, and periods that end within a week."""
+    open_statements = Q(status__in=(StatementStatus.NEW, StatementStatus.IN_PROGRESS))
+    counts = (
+        Statement.objects.filter(open_statements, procedure__module__project__organisation=organisation)
+        .values("procedure")
+        .annotate(unassigned=Count("pk", filter=Q(assignee__isnull=True)), mine=Count("pk", filter=Q(assignee=user)))
+        .filter(Q(unassigned__gt=0) | Q(mine__gt=0))
+        .order_by("procedure")
+    )
+    rows = list(counts[:50])
+    procedures = Procedure.objects.select_related("module__project__organisation").in_bulk(
+        [row["procedure"] for row in rows]
+    )
+    items = []
+    for row in rows:
+        procedure = procedures[row["procedure"]]
+        name = procedure.module.project.title
+        if row["unassigned"]:
+            items.append(WorkItem(
+                label=ngettext("%(count)d Stellungnahme ohne Zuständigkeit – %(name)s",
+                               "%(count)d Stellungnahmen ohne Zuständigkeit – %(name)s",
+                               row["unassigned"]) % {"count": row["unassigned"], "name": name},
+                count=row["unassigned"], url=_inbox_url(procedure, "unassigned=on")))  # fmt: skip
+        if row["mine"]:
+            items.append(WorkItem(
+                label=ngettext("%(count)d Stellungnahme mir zugewiesen – %(name)s",
+                               "%(count)d Stellungnahmen mir zugewiesen – %(name)s",
+                               row["mine"]) % {"count": row["mine"], "name": name},
+                count=row["mine"], url=_inbox_url(procedure, f"assignee={user.pk}")))  # fmt: skip
+    now = timezone.now()
+    ending = (
+        Track.objects.filter(round__procedure__module__project__organisation=organisation,
+                             phase__end__gt=now, phase__end__lte=now + timedelta(days=7))
+        .select_related("phase", "round__procedure__module__project__organisation")
+        .order_by("phase__end")[:20]
+    )  # fmt: skip
+    for track in ending:
+        procedure = track.round.procedure
+        module = procedure.module
+        url = reverse("backoffice:procedure_setup", kwargs={"org_slug": organisation.slug,
+                                                            "project_pk": module.project_id, "module_pk": module.pk})  # fmt: skip
+        last_day = timezone.localtime(track.phase.end - timedelta(seconds=1))
+        items.append(WorkItem(
+            label=_("Frist endet am %(day)s – %(name)s (%(track)s)") % {
+                "day": last_day.strftime("%d.%m.%Y"), "name": module.project.title, "track": track.phase.name},
+            count=1, url=url, urgent=True))  # fmt: skip
+    return items
+
+
+def statistics(organisation: Any) -> list[Statistic]:
+    totals = Statement.objects.filter(procedure__module__project__organisation=organisation).aggregate(
+        all=Count("pk"), late=Count("pk", filter=Q(late=True))
+    )
+    return [
+        Statistic(_lazy("Stellungnahmen"), totals["all"]),
+        Statistic(_lazy("davon verspätet"), totals["late"]),
+    ]
+
+
+def daily() -> None:
+    anonymise_expired.enqueue()
