@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from mitwirken.accounts.models import User
+from mitwirken.core.demo import html_paragraphs, load_data, paragraphs, single_paragraph
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import Project
 
@@ -49,3 +50,16 @@ def test_seed_demo_is_refused_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError):
         seed()
+
+
+def test_demo_texts_join_wrapped_lines_and_split_paragraphs():
+    wrapped = "\nErste Zeile\n  geht weiter.\n\nZweiter Absatz.\n"
+    assert paragraphs(wrapped) == ["Erste Zeile geht weiter.", "Zweiter Absatz."]
+    assert html_paragraphs(wrapped) == "<p>Erste Zeile geht weiter.</p><p>Zweiter Absatz.</p>"
+    assert single_paragraph("Kurz.") == "Kurz."
+    with pytest.raises(ValueError, match="one paragraph"):
+        single_paragraph(wrapped)
+
+
+def test_demo_data_files_are_read_from_the_app_package():
+    assert load_data("mitwirken.dialogue", "people.toml")["citizens"]["berta"]["email"] == "buerger@mitwirken.example"

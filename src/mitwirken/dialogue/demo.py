@@ -28,6 +28,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from mitwirken.core.demo import html_paragraphs, load_data, paragraphs, single_paragraph
 from mitwirken.organisations.demo import box, ensure_account
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects import services as project_services
@@ -47,24 +48,16 @@ from .models import Blueprint, Category, Comment, Feedback, Flag, Frequency, Ide
 
 # --- who takes part -------------------------------------------------------------------------------------------
 
+# The content is in demo/*.toml (see core.demo.load_data); this module turns it into records through the services.
+APP = "mitwirken.dialogue"
+_PEOPLE = load_data(APP, "people.toml")
 # key: (e-mail, display name); the first two come from the organisations seeder.
-CITIZENS = {
-    "berta": ("buerger@mitwirken.example", "Berta Bürgerin"),
-    "gustav": ("gast@mitwirken.example", "Gustav Gast"),
-    "hannah": ("hannah.hoffmann@mitwirken.example", "Hannah Hoffmann"),
-    "yusuf": ("yusuf.demir@mitwirken.example", "Yusuf Demir"),
-    "lena": ("lena.schmitt@mitwirken.example", "Lena S."),
-    "karlheinz": ("karl-heinz.weber@mitwirken.example", "Karl-Heinz Weber"),
-    "marie": ("marie.becker@mitwirken.example", "Marie Becker (TuS Nordheim)"),
-    "jonas": ("jonas.klein@mitwirken.example", "Jonas K."),
-    "dieter": ("dieter.krause@mitwirken.example", "D. Krause"),
+CITIZENS: dict[str, tuple[str, str]] = {
+    key: (person["email"], person["name"]) for key, person in _PEOPLE["citizens"].items()
 }
-STAFF = {
-    "kreis": "sachbearbeitung@musterkreis.example",  # Landkreis Musterkreis
-    "gemeinde": "orgadmin@beispielhausen.example",  # Ortsgemeinde Beispielhausen
-    "moderation": "moderation@mitwirken.example",  # project moderator of the old school
-}
-SCALE_PROJECT = ("musterkreis", "alte-schule-nordheim")
+STAFF: dict[str, str] = dict(_PEOPLE["staff"])
+_SCALE = load_data(APP, "scale.toml")
+SCALE_PROJECT = (_SCALE["organisation"], _SCALE["project"])
 
 
 # --- what they write ------------------------------------------------------------------------------------------
@@ -154,553 +147,113 @@ class DemoDialogue:
 P = "<p>{}</p>".format
 
 
-SCHOOL = DemoDialogue(
-    organisation="musterkreis", slug="alte-schule-nordheim", title="Was wird aus der alten Schule?",
-    summary="Die ehemalige Realschule plus in Nordheim steht seit dem Umzug in den Neubau leer. Der Landkreis als "
-            "Eigentümer sammelt Ideen, wie das Gebäude künftig genutzt werden kann.",
-    description=P("Seit den Sommerferien lernen die Schülerinnen und Schüler der Realschule plus Nordheim im Neubau am "
-                  "Sportplatz. Das alte Schulgebäude in der Schulstraße – drei Geschosse, zwölf Klassenräume, eine "
-                  "Turnhalle und ein großer Schulhof – steht seitdem leer.")
-                + P("Bevor der Kreistag über die Zukunft des Gebäudes entscheidet, möchten wir wissen: Was brauchen "
-                    "Nordheim und die umliegenden Orte? Die Kreisverwaltung prüft jede Idee und gibt hier eine "
-                    "Rückmeldung."),
-    topics=("bildung", "planung", "kultur"), location_label="Schulstraße, Nordheim",
-    blueprint=Blueprint.BRAINSTORMING, module_name="Ideen für das alte Schulgebäude",
-    module_description="Reichen Sie Ihre Idee ein, kommentieren Sie die Vorschläge anderer und zeigen Sie mit "
-                       "„dafür“ oder „dagegen“, was Ihnen wichtig ist.",
-    staff="kreis",
-    phases=(
-        DemoPhase("collect", "Ideen sammeln", -12, 18, "Ideen einreichen, kommentieren und bewerten."),
-        DemoPhase("rate", "Ideen bewerten", 18, 32, "Keine neuen Ideen mehr: Bewerten Sie die gesammelten Vorschläge."),
-        DemoPhase("result", "Ergebnis", 32, 120, "Die Kreisverwaltung stellt die Ergebnisse vor; der Kreistag entscheidet "
-                                                  "im Herbst."),
-    ),
-    categories=("Bildung und Kultur", "Soziales und Begegnung", "Wohnen", "Sport und Freizeit", "Gewerbe und Arbeit"),
-    labels=("Kinder und Jugendliche", "Seniorinnen und Senioren", "Vereine", "Barrierefrei"),
-    members=(("moderation", ParticipantRole.MODERATOR),),
-    follows=(("berta", Frequency.DAILY), ("marie", Frequency.IMMEDIATE)),
-    block=("dieter", "Wiederholte Beleidigungen trotz Hinweis auf die Netiquette."),
-    ideas=(
-        DemoIdea(
-            "hannah", "Generationenhaus mit Café und Treffpunkt",
-            P("Im Erdgeschoss könnte ein Café entstehen, das Ehrenamtliche betreiben – mit Mittagstisch für ältere "
-              "Menschen und einem Raum für Krabbelgruppen. Seit die Gaststätte „Zur Linde“ geschlossen hat, gibt es in "
-              "Nordheim keinen Ort mehr, an dem man sich zwanglos trifft.")
-            + P("Die oberen Etagen könnten Vereine und Initiativen nutzen."),
-            10, "Soziales und Begegnung", ("Seniorinnen und Senioren", "Kinder und Jugendliche", "Barrierefrei"),
-            comments=(
-                DemoComment("kreis", "Hinweis der Kreisverwaltung: Am Samstag um 10 Uhr bieten wir eine Begehung des "
-                                     "Gebäudes an. Treffpunkt ist der Haupteingang in der Schulstraße, eine Anmeldung "
-                                     "ist nicht nötig.", pinned=True),
-                DemoComment("berta", "Sehr gute Idee! Meine Mutter würde sich über einen Mittagstisch im Ort freuen. "
-                                     "Bisher muss sie dafür nach Beispielhausen fahren.",
-                            replies=(Reply("hannah", "Danke! Vielleicht lässt sich der Mittagstisch zusammen mit dem "
-                                                     "Seniorenheim anbieten, das kocht ohnehin jeden Tag."),)),
-                DemoComment("dieter", "Die Sesselpupser im Kreishaus sollen erst mal arbeiten lernen, bevor sie uns "
-                                      "nach Ideen fragen. Alles Nieten da.",
-                            hide=("hannah", "Beleidigt die Mitarbeitenden und hat mit der Idee nichts zu tun.",
-                                  "Beleidigender Inhalt (Netiquette: Wir gehen respektvoll miteinander um).")),
-                DemoComment("gustav", "Wer soll das auf Dauer bezahlen? Mit Ehrenamtlichen allein wird ein Café nicht "
-                                      "jeden Tag öffnen können.",
-                            replies=(Reply("marie", "Beim Dorfcafé in Südbach klappt das seit sechs Jahren, mit 25 "
-                                                    "Ehrenamtlichen und festen Schichten. Man muss es nur gut "
-                                                    "organisieren.", highlighted=True),
-                                     Reply("karlheinz", "Ich könnte mir vorstellen, dienstags mitzuhelfen."))),
-            ),
-            up=("berta", "yusuf", "lena", "karlheinz", "marie", "jonas"), down=("gustav",),
-            feedback=(Feedback.IN_REVIEW,
-                      P("Vielen Dank für die Idee. Wir prüfen gerade, ob das Erdgeschoss ohne größeren Umbau "
-                        "barrierefrei erreichbar ist, und sprechen mit der Ortsgemeinde über einen möglichen Betrieb. "
-                        "Bis Ende des Monats melden wir uns hier wieder.")),
-        ),
-        DemoIdea(
-            "marie", "Turnhalle für die Vereine erhalten",
-            P("Der TuS Nordheim trainiert mit drei Kinderturngruppen und der Gymnastikgruppe in der alten Turnhalle. "
-              "In der neuen Schulsporthalle sind die Abendzeiten schon vergeben. Bitte erhalten Sie die alte Halle – "
-              "notfalls auch ohne das übrige Gebäude."),
-            9, "Sport und Freizeit", ("Vereine", "Kinder und Jugendliche"),
-            comments=(
-                DemoComment("jonas", "Die Halle ist auch für den Jugendfußball im Winter wichtig."),
-                DemoComment("lena", "Gibt es ein Gutachten zum Zustand des Hallendachs? Bei Regen tropft es dort seit "
-                                    "Jahren.",
-                            replies=(Reply("kreis", "Das Dach wurde 2019 teilweise saniert. Ein Gutachten zum ganzen "
-                                                    "Gebäude ist beauftragt; wir veröffentlichen es hier."),)),
-            ),
-            up=("hannah", "berta", "jonas", "yusuf", "karlheinz", "lena", "gustav"),
-            feedback=(Feedback.ACCEPTED,
-                      P("Die Turnhalle bleibt für den Vereinssport geöffnet. Der Landkreis hat die Belegungszeiten der "
-                        "Vereine bis zum Ende des nächsten Schuljahres verlängert. Wie es danach weitergeht, hängt von "
-                        "der künftigen Nutzung des Gebäudes ab.")),
-        ),
-        DemoIdea(
-            "yusuf", "Coworking und Werkstätten für Gründerinnen und Gründer",
-            P("Viele aus Nordheim pendeln täglich nach Mainz oder Koblenz. Ein Coworking-Raum mit schnellem Internet "
-              "würde es ermöglichen, zwei oder drei Tage in der Woche im Ort zu arbeiten. Die alten Fachräume (Werken, "
-              "Chemie) könnten als Werkstätten an Handwerksbetriebe und Start-ups vermietet werden."),
-            8, "Gewerbe und Arbeit",
-            comments=(
-                DemoComment("jonas", "Wie sieht es dort mit dem Internet aus? Gibt es Glasfaser?", deleted=True,
-                            replies=(Reply("yusuf", "Laut Breitbandatlas liegt Glasfaser in der Schulstraße."),)),
-                DemoComment("karlheinz", "Ich glaube nicht, dass das auf dem Land funktioniert. Wer soll das nutzen?",
-                            replies=(Reply("yusuf", "In meinem Bekanntenkreis arbeiten mindestens zehn Leute regelmäßig "
-                                                    "von zu Hause. Ein Probemonat würde zeigen, ob es Bedarf gibt.",
-                                           highlighted=True),
-                                     Reply("lena", "Ich würde sofort einen Platz mieten!"))),
-            ),
-            up=("jonas", "lena", "hannah"), down=("karlheinz",),
-        ),
-        DemoIdea(
-            "lena", "Bezahlbare Wohnungen für junge Familien",
-            P("Die Klassenräume sind groß und hell – daraus lassen sich gute Wohnungen machen. In Nordheim finden junge "
-              "Familien und ältere Menschen, die ihr Haus aufgeben wollen, kaum kleinere Wohnungen. Vielleicht kann eine "
-              "Wohnungsbaugenossenschaft das Gebäude übernehmen."),
-            6, "Wohnen", ("Barrierefrei",),
-            comments=(
-                DemoComment("karlheinz", "Ältere Leute wie ich würden gern im Ort bleiben, aber nicht mehr allein im "
-                                         "großen Haus. Eine Wohngemeinschaft mit Betreuung wäre ideal."),
-            ),
-            up=("berta", "karlheinz", "marie"), down=("yusuf", "gustav"),
-            feedback=(Feedback.REJECTED,
-                      P("Wir haben die Idee sorgfältig geprüft. Der Bebauungsplan weist das Grundstück als Fläche für "
-                        "den Gemeinbedarf aus; Wohnungen sind dort nicht zulässig. Ein Umbau der Klassenräume wäre nach "
-                        "ersten Schätzungen außerdem teurer als ein Neubau. Die Ortsgemeinde prüft aber Bauplätze am "
-                        "Lindenweg.")),
-        ),
-        DemoIdea(
-            "jonas", "Jugendraum mit Proberaum für Bands",
-            P("Für Jugendliche gibt es in Nordheim nichts. Im Keller der alten Schule wäre Platz für einen Jugendraum "
-              "und einen schallgedämmten Proberaum. Wir würden beim Renovieren selbst mithelfen."),
-            4, "Bildung und Kultur", ("Kinder und Jugendliche",),
-            comments=(
-                DemoComment("gustav", "Und wer passt auf, dass da nachts keine Partys gefeiert werden?",
-                            replies=(Reply("jonas", "Die Jugendpflege des Landkreises betreut solche Räume. In Südbach "
-                                                    "funktioniert das seit Jahren."),)),
-                DemoComment("lena", "Immer diese Bedenken. Wenn es nach manchen hier ginge, würde in Nordheim gar nichts "
-                                    "mehr passieren.",
-                            flag=("gustav", "Das ist persönlich gegen mich gerichtet. Bitte prüfen.")),
-            ),
-            up=("lena", "yusuf", "marie", "hannah"), down=("gustav",),
-        ),
-        DemoIdea(
-            "berta", "Bücherei und Lernort für Schulkinder",
-            P("Die ehrenamtliche Gemeindebücherei sitzt in einem viel zu kleinen Raum im Bürgerhaus. In der alten "
-              "Schule könnte sie wachsen – mit Leseecke, Hausaufgabenbetreuung am Nachmittag und Computerplätzen für "
-              "alle, die zu Hause keinen haben."),
-            3, "Bildung und Kultur", ("Kinder und Jugendliche",),
-            comments=(
-                DemoComment("marie", "Die Hausaufgabenhilfe könnte der Förderverein der Grundschule übernehmen. Ich "
-                                     "frage beim nächsten Treffen nach."),
-            ),
-            up=("hannah", "marie", "lena"),
-        ),
-        DemoIdea(
-            "karlheinz", "Heimatmuseum im alten Lehrerzimmer",
-            P("Der Heimat- und Verkehrsverein sammelt seit Jahren alte Fotos, Schulbänke und Werkzeuge aus der Region. "
-              "Ein Raum in der alten Schule wäre der richtige Ort dafür – gerade die Geschichte des Gebäudes, das 1912 "
-              "gebaut wurde, gehört dazu."),
-            2, "Bildung und Kultur", ("Seniorinnen und Senioren", "Vereine"),
-            up=("berta", "gustav"), down=("jonas",),
-            image_alt="Zeichnung des alten Schulhauses: zweigeschossiger Bau mit rotem Dach, Glockentürmchen und der "
-                      "Jahreszahl 1912 über dem Eingang.",
-        ),
-        DemoIdea(
-            "gustav", "Gebäude verkaufen und mit dem Erlös Straßen sanieren",
-            P("Ehrlich gesagt: Der Unterhalt eines so großen Gebäudes kostet viel Geld. Der Landkreis sollte es an einen "
-              "Investor verkaufen und mit dem Erlös die Kreisstraßen in Ordnung bringen."),
-            1,
-            comments=(
-                DemoComment("hannah", "Dann ist der letzte öffentliche Ort im Dorf weg. Das fände ich sehr schade.",
-                            replies=(Reply("gustav", "Verstehe ich. Aber irgendjemand muss es bezahlen."),)),
-            ),
-            up=("karlheinz",), down=("hannah", "marie", "jonas", "lena"),
-        ),
-    ),
-)  # fmt: skip
+# --- reading the data files -----------------------------------------------------------------------------------
 
-MOBILITY = DemoDialogue(
-    organisation="musterkreis", slug="mobilitaet-nord", title="Mobilitätskonzept Nord: Bus, Bahn, Rad und Fußwege",
-    summary="Wo fehlt eine Busverbindung, wo ist der Schulweg gefährlich, wo fehlt ein Radweg? Markieren Sie Ihre Ideen "
-            "auf der Karte. Sie fließen in das Mobilitätskonzept für den Norden des Landkreises ein.",
-    description=P("Der Landkreis erarbeitet gemeinsam mit der Verbandsgemeinde Musterkreis-Nord ein Mobilitätskonzept. "
-                  "Es soll zeigen, wie man auch ohne eigenes Auto gut zur Arbeit, zur Schule, zum Arzt und zum Einkaufen "
-                  "kommt.")
-                + P("Alle Beiträge prüft die Moderation vor der Veröffentlichung."),
-    topics=("mobilitaet",), location=box(7.45, 50.00, 7.75, 50.12), location_label="Verbandsgemeinde Musterkreis-Nord",
-    blueprint=Blueprint.MAP_IDEAS, module_name="Ideenkarte Mobilität",
-    module_description="Setzen Sie Ihre Idee auf der Karte an den passenden Ort oder geben Sie die Koordinaten ein.",
-    staff="kreis", premoderation=True,
-    phases=(
-        DemoPhase("collect", "Ideen sammeln", -8, 22, "Ideen mit Ort einreichen, kommentieren und bewerten."),
-        DemoPhase("discuss", "Ideen diskutieren", 22, 36, "Keine neuen Ideen mehr; Kommentare und Bewertungen sind "
-                                                           "weiter möglich."),
-        DemoPhase("result", "Ergebnis", 36, 150, "Das Mobilitätskonzept wird dem Kreistag vorgelegt."),
-    ),
-    categories=("Bus und Bahn", "Radverkehr", "Fußwege und Schulwege", "Auto und Parken", "Teilen und neue Angebote"),
-    labels=("Schulweg", "Barrierefrei", "Gefahrenstelle"),
-    follows=(("hannah", Frequency.IMMEDIATE),),
-    ideas=(
-        DemoIdea(
-            "berta", "Bus am Samstagnachmittag nach Beispielhausen",
-            P("Samstags fährt der letzte Bus von Nordheim nach Beispielhausen um 12:40 Uhr. Wer nachmittags einkaufen "
-              "oder zur Apotheke möchte, ist auf das Auto angewiesen. Ein Zwei-Stunden-Takt bis 18 Uhr würde schon "
-              "helfen."),
-            7, "Bus und Bahn", ("Barrierefrei",), location=(7.5050, 50.0820),
-            comments=(
-                DemoComment("karlheinz", "Unbedingt. Ich fahre selbst nicht mehr Auto."),
-                DemoComment("yusuf", "Oder ein Rufbus, der nur fährt, wenn jemand bucht. Das ist günstiger als ein "
-                                     "leerer großer Bus.",
-                            replies=(Reply("berta", "Wenn man ihn auch telefonisch bestellen kann, gern!"),)),
-            ),
-            up=("karlheinz", "hannah", "gustav", "lena"),
-            feedback=(Feedback.IN_REVIEW,
-                      P("Einen dichteren Takt am Wochenende prüfen wir mit dem Verkehrsverbund für die Neuvergabe des "
-                        "Linienbündels Nord. Die Kosten legen wir in der zweiten Phase vor.")),
-        ),
-        DemoIdea(
-            "hannah", "Sichere Querung an der Schulstraße",
-            P("Morgens queren hier viele Grundschulkinder die Straße, und die Autos fahren oft deutlich schneller als "
-              "30. Ein Zebrastreifen oder eine Mittelinsel würde die Kinder schützen."),
-            6, "Fußwege und Schulwege", ("Schulweg", "Gefahrenstelle"), location=(7.6060, 50.0468),
-            comments=(DemoComment("marie", "Danke für die Idee, mein Sohn geht dort jeden Tag entlang."),),
-            up=("berta", "marie", "lena", "jonas", "yusuf"),
-            feedback=(Feedback.ACCEPTED,
-                      P("Die Straßenverkehrsbehörde hat die Stelle geprüft. Mit der Fahrbahnsanierung im kommenden "
-                        "Frühjahr wird eine Mittelinsel gebaut; bis dahin zeigt ein Geschwindigkeitsdisplay den "
-                        "Autofahrenden ihr Tempo.")),
-        ),
-        DemoIdea(
-            "jonas", "Radweg zwischen Nordheim und Beispielhausen",
-            P("Auf der K 12 zwischen Nordheim und Beispielhausen gibt es keinen Radweg. Bei Tempo 100 und Lkw-Verkehr "
-              "traut sich kaum jemand mit dem Rad dorthin. Ein Radweg neben der Straße oder ein asphaltierter "
-              "Wirtschaftsweg wäre ideal."),
-            5, "Radverkehr", ("Gefahrenstelle",), location=(7.5350, 50.0700),
-            comments=(
-                DemoComment("karlheinz", "Dafür müssten Landwirte Flächen abgeben. Das wird schwierig.",
-                            replies=(Reply("jonas", "Der Wirtschaftsweg am Mühlbach existiert schon, er müsste nur "
-                                                    "asphaltiert werden."),)),
-                DemoComment("kreis", "Der Ausbau der K 12 wird in einem eigenen Verfahren geplant. Wir geben Ihre "
-                                     "Hinweise dorthin weiter."),
-            ),
-            up=("lena", "yusuf", "hannah", "marie", "berta"), down=("karlheinz",),
-            flag=("karlheinz", "Der Weg führt über mein Ackerland. Das ist Privatgelände, bitte entfernen."),
-        ),
-        DemoIdea(
-            "yusuf", "Fahrradbügel und Ladestation am Bahnhof",
-            P("Am Bahnhof Beispielhausen gibt es nur sechs alte Felgenklemmer. Wer das Rad länger abstellt, braucht "
-              "überdachte Bügel, für E-Bikes am besten auch abschließbare Boxen mit Steckdose."),
-            4, "Radverkehr", location=(7.6032, 50.0583),
-            up=("jonas", "lena", "hannah"),
-            feedback=(Feedback.IMPLEMENTED,
-                      P("Die Ortsgemeinde hat im Mai zwölf überdachte Fahrradbügel aufgestellt. Abschließbare Boxen "
-                        "prüfen wir im Mobilitätskonzept.")),
-        ),
-        DemoIdea(
-            "karlheinz", "Mitfahrbank in Musterdorf",
-            P("In anderen Dörfern gibt es Mitfahrbänke: Man setzt sich hin, klappt ein Schild mit dem Ziel aus, und wer "
-              "vorbeifährt, nimmt einen mit. Das wäre für Musterdorf eine einfache Lösung."),
-            3, "Teilen und neue Angebote", location=(7.6950, 50.0220),
-            comments=(
-                DemoComment("gustav", "Gibt es dazu Erfahrungen? Ich hätte Bedenken, bei Fremden einzusteigen.",
-                            replies=(Reply("hannah", "In der Eifel gibt es Mitfahrbänke seit Jahren. Gerade Ältere "
-                                                     "nutzen sie gern, weil man sich im Dorf kennt."),)),
-                DemoComment("dieter", "Günstige Gebrauchtwagen mit Finanzierung ohne Schufa: www.auto-krause.example – "
-                                      "jetzt anrufen!", pending=True),
-            ),
-            up=("berta", "gustav"),
-        ),
-        DemoIdea(
-            "lena", "Carsharing-Auto am Bürgerhaus",
-            P("Ein E-Auto zum Teilen am Bürgerhaus Beispielhausen: Viele Familien könnten damit auf ihr Zweitauto "
-              "verzichten."),
-            2, "Teilen und neue Angebote", location=(7.6010, 50.0500),
-            up=("yusuf", "jonas"),
-        ),
-        DemoIdea(
-            "gustav", "Mehr Parkplätze am Bahnhof",
-            P("Morgens ist der Parkplatz am Bahnhof ab 7 Uhr voll. Auf der Wiese neben den Gleisen wäre Platz für "
-              "30 weitere Stellplätze."),
-            0.2, "Auto und Parken", location=(7.6040, 50.0590), pending=True,
-        ),
-    ),
-)  # fmt: skip
+DIALOGUE_FILES = (  # in this order: the first is the one --scale fills, the messages below name some by position
+    "alte-schule-nordheim.toml",
+    "mobilitaet-nord.toml",
+    "friedhofssatzung.toml",
+    "klimaanpassung.toml",
+    "buergerhaushalt-2027.toml",
+    "vereinsforum.toml",
+)
 
-CEMETERY = DemoDialogue(
-    organisation="beispielhausen", slug="friedhofssatzung", title="Neue Friedhofssatzung – Entwurf zur Diskussion",
-    summary="Die Ortsgemeinde überarbeitet ihre Friedhofssatzung. Bevor der Gemeinderat sie beschließt, können Sie den "
-            "Entwurf Absatz für Absatz kommentieren.",
-    description=P("Die Friedhofssatzung regelt, welche Grabarten es gibt, wie lange die Ruhezeiten dauern und wie Gräber "
-                  "gestaltet werden dürfen. Die geltende Satzung stammt aus dem Jahr 1998.")
-                + P("Neu sind unter anderem Baumbestattungen, längere Öffnungszeiten und Regeln gegen Schottergräber. "
-                    "Ihre Kommentare wertet die Verwaltung aus, bevor der Gemeinderat entscheidet."),
-    topics=("sonstiges",), location_label="Friedhof Beispielhausen, Friedhofstraße",
-    blueprint=Blueprint.TEXT_REVIEW, module_name="Entwurf der Friedhofssatzung",
-    module_description="Der Entwurf ist in Paragrafen gegliedert. Jeden Absatz können Sie einzeln kommentieren und auf "
-                       "Kommentare anderer antworten.",
-    staff="gemeinde",
-    phases=(
-        DemoPhase("comment", "Entwurf kommentieren", -6, 24, "Kommentieren Sie einzelne Absätze des Entwurfs."),
-        DemoPhase("result", "Auswertung", 24, 90, "Die Verwaltung wertet die Kommentare aus und legt dem Gemeinderat "
-                                                   "eine überarbeitete Fassung vor."),
-    ),
-    chapters=(
-        DemoChapter("§ 1 Geltungsbereich", (
-            "(1) Diese Satzung gilt für den Friedhof der Ortsgemeinde Beispielhausen in der Friedhofstraße "
-            "einschließlich der Trauerhalle.",
-            "(2) Der Friedhof ist eine öffentliche Einrichtung der Ortsgemeinde. Er dient der Bestattung aller "
-            "Personen, die bei ihrem Tod in der Ortsgemeinde wohnten oder ein Recht auf Beisetzung in einer "
-            "bestimmten Grabstätte besaßen.",
-        ), comments=(
-            (2, DemoComment("jonas", "Und wer hier aufgewachsen, aber weggezogen ist? Viele möchten neben ihren Eltern "
-                                     "beerdigt werden.",
-                            replies=(Reply("gemeinde", "Wer ein Nutzungsrecht an einer Wahlgrabstätte hat, kann dort "
-                                                       "auch ohne Wohnsitz im Ort beigesetzt werden. Wir schreiben das "
-                                                       "im Text deutlicher."),))),
-        )),
-        DemoChapter("§ 2 Öffnungszeiten und Verhalten auf dem Friedhof", (
-            "(1) Der Friedhof ist von März bis Oktober von 7 bis 20 Uhr und von November bis Februar von 8 bis 17 Uhr "
-            "geöffnet.",
-            "(2) Auf dem Friedhof dürfen keine Fahrzeuge benutzt werden. Ausgenommen sind Kinderwagen, Rollstühle, "
-            "Rollatoren und Fahrzeuge der Friedhofsverwaltung.",
-            "(3) Hunde dürfen nur angeleint mitgeführt werden.",
-        ), comments=(
-            (1, DemoComment("berta", "Im Sommer wäre 21 Uhr schöner. Wer berufstätig ist, schafft es oft erst abends "
-                                     "zum Gießen.",
-                            replies=(Reply("karlheinz", "Da stimme ich zu."),
-                                     Reply("gemeinde", "Danke für den Hinweis. Wir prüfen, ob das Tor im Sommer bis "
-                                                       "21 Uhr offen bleiben kann.")))),
-            (2, DemoComment("karlheinz", "Wer schlecht zu Fuß ist, sollte mit einer Ausnahmegenehmigung bis an das Grab "
-                                         "fahren dürfen.",
-                            replies=(Reply("hannah", "Vielleicht genügt es, wenn die Gemeinde am Eingang zwei "
-                                                     "Rollatoren und eine Bank bereitstellt."),))),
-            (3, DemoComment("gustav", "Gut, dass Hunde weiter mitkommen dürfen.")),
-        )),
-        DemoChapter("§ 3 Grabarten", (
-            "(1) Es werden folgende Grabstätten angeboten: Reihengräber, Wahlgräber, Urnenreihengräber, "
-            "Urnenwahlgräber und Urnengemeinschaftsgräber unter einem Baum (Baumbestattung).",
-            "(2) In einem Urnenwahlgrab können bis zu vier Urnen beigesetzt werden.",
-            "(3) Die Baumbestattung erfolgt in einer biologisch abbaubaren Urne. Die Namen der Verstorbenen stehen auf "
-            "einer gemeinsamen Tafel am Baum.",
-        ), comments=(
-            (1, DemoComment("yusuf", "Bitte sehen Sie auch ein Grabfeld für muslimische Bestattungen vor. Viele Familien "
-                                     "lassen ihre Angehörigen sonst in die Türkei überführen.",
-                            replies=(Reply("marie", "Gute Anregung. In Südbach gibt es so ein Grabfeld schon."),))),
-            (3, DemoComment("hannah", "Schön, dass es endlich Baumbestattungen gibt. Darf man dort Blumen ablegen?",
-                            replies=(Reply("gemeinde", "Ja, am Fuß des Baumes ist eine Ablagefläche vorgesehen."),))),
-        )),
-        DemoChapter("§ 4 Ruhezeiten und Nutzungsrechte", (
-            "(1) Die Ruhezeit beträgt für Erdbestattungen 25 Jahre und für Urnenbeisetzungen 20 Jahre.",
-            "(2) Das Nutzungsrecht an Wahlgräbern kann nach Ablauf auf Antrag um jeweils 5 bis 20 Jahre verlängert "
-            "werden.",
-        ), comments=(
-            (1, DemoComment("karlheinz", "Warum unterschiedliche Ruhezeiten? 20 Jahre für alle wäre einfacher.")),
-        )),
-        DemoChapter("§ 5 Gestaltung der Grabstätten", (
-            "(1) Grabmale dürfen nur aus Natursteinen bestehen, die nachweislich ohne ausbeuterische Kinderarbeit "
-            "gewonnen wurden.",
-            "(2) Grabstätten sind spätestens sechs Monate nach der Bestattung herzurichten und dauernd instand zu "
-            "halten. Kies- und Schotterflächen dürfen höchstens ein Drittel der Grabfläche bedecken.",
-        ), comments=(
-            (2, DemoComment("lena", "Die Grenze von einem Drittel finde ich richtig. Schottergräber heizen sich auf und "
-                                    "sind schlecht für Insekten.",
-                            replies=(Reply("gustav", "Wer weit weg wohnt, braucht aber ein pflegeleichtes Grab."),))),
-        )),
-    ),
-)  # fmt: skip
 
-CLIMATE = DemoDialogue(
-    organisation="musterkreis", slug="klimaanpassung", title="Hitze und Starkregen: Wie wappnet sich der Landkreis?",
-    summary="Der Landkreis erstellt ein Konzept zur Anpassung an den Klimawandel. Diskutieren Sie mit uns über vier "
-            "Themen, die uns besonders beschäftigen.",
-    description=P("Heiße Sommer, Trockenheit und Starkregen nehmen auch im Musterkreis zu. Das Klimaanpassungskonzept "
-                  "soll zeigen, was Landkreis, Gemeinden und jede und jeder Einzelne tun können.")
-                + P("Die Kreisverwaltung hat vier Themen vorgegeben. Ihre Kommentare fließen in den Entwurf ein."),
-    topics=("umwelt",), blueprint=Blueprint.DEBATE, module_name="Debatte zur Klimaanpassung",
-    module_description="Kommentieren Sie die Themen, antworten Sie anderen und zeigen Sie mit „dafür“, welches Thema "
-                       "Ihnen besonders dringend erscheint.",
-    staff="kreis",
-    phases=(
-        DemoPhase("discuss", "Diskutieren", -5, 25, "Kommentieren und bewerten Sie die Themen."),
-        DemoPhase("result", "Ergebnis", 25, 100, "Die Kreisverwaltung fasst die Debatte zusammen."),
-    ),
-    categories=("Gesundheit", "Wasser", "Grün"),
-    ideas=(
-        DemoIdea(
-            "kreis", "Hitzeschutz in Ortskernen und Pflegeheimen",
-            P("Im vergangenen Sommer lag die Temperatur an 14 Tagen über 30 Grad. Besonders gefährdet sind ältere "
-              "Menschen, kleine Kinder und alle, die im Freien arbeiten. Welche Orte sollten kühle Rückzugsräume bieten? "
-              "Brauchen wir Trinkbrunnen, Sonnensegel, einen Hitzeaktionsplan?"),
-            5, "Gesundheit",
-            comments=(
-                DemoComment("karlheinz", "Im Seniorenheim Nordheim gibt es keinen einzigen kühlen Raum. Das muss sich "
-                                         "ändern.",
-                            replies=(Reply("marie", "Auch in den Kitas wird es unter dem Dach unerträglich heiß."),)),
-                DemoComment("hannah", "Trinkbrunnen auf den Marktplätzen wären ein einfacher Anfang.",
-                            replies=(Reply("kreis", "Danke! Trinkbrunnen sind Teil des Hitzeaktionsplans, den wir gerade "
-                                                    "mit den Gemeinden abstimmen."),)),
-            ),
-            up=("berta", "hannah", "karlheinz", "marie", "lena"),
-        ),
-        DemoIdea(
-            "kreis", "Starkregen: Wie schützen wir Keller und Straßen?",
-            P("Nach dem Unwetter im Juni standen in Südbach und Lindenau viele Keller unter Wasser. Der Landkreis lässt "
-              "Starkregengefahrenkarten erstellen. Was sollten die Gemeinden tun, was die Hauseigentümer?"),
-            5, "Wasser",
-            comments=(
-                DemoComment("gustav", "Die Gräben an den Feldwegen müssten regelmäßig freigehalten werden. Das passiert "
-                                      "seit Jahren nicht mehr.",
-                            replies=(Reply("jonas", "In Lindenau war der Durchlass unter der Bahnlinie komplett "
-                                                    "zugesetzt."),)),
-                DemoComment("yusuf", "Hilfreich wäre, wenn jeder Haushalt die Starkregenkarte für sein Grundstück online "
-                                     "ansehen könnte."),
-            ),
-            up=("gustav", "jonas", "yusuf", "hannah", "berta", "marie"),
-        ),
-        DemoIdea(
-            "kreis", "Mehr Bäume an Kreisstraßen?",
-            P("Bäume spenden Schatten und halten Wasser zurück, können aber auch zur Gefahr im Verkehr werden. Sollen "
-              "an Kreisstraßen wieder Alleen gepflanzt werden?"),
-            5, "Grün",
-            comments=(
-                DemoComment("lena", "Ja, mit genug Abstand zur Fahrbahn und mit heimischen Arten.",
-                            replies=(Reply("karlheinz", "Alleebäume sind gefährlich für Autofahrer. Lieber Hecken."),)),
-            ),
-            up=("lena", "jonas"), down=("karlheinz", "gustav"),
-        ),
-        DemoIdea(
-            "kreis", "Trinkwasser in trockenen Sommern",
-            P("Einige Wasserversorger mussten im Sommer dazu aufrufen, keine Rasen zu sprengen und keine Pools zu "
-              "füllen. Wie gehen wir sparsamer mit Wasser um?"),
-            5, "Wasser",
-            comments=(DemoComment("berta", "Regentonnen und Zisternen sollten gefördert werden."),),
-            up=("berta", "yusuf", "karlheinz"),
-        ),
-    ),
-)  # fmt: skip
+def _known(table: dict[str, Any], where: str, *keys: str) -> dict[str, Any]:
+    """The table, once it is clear that it has no key the loader would silently ignore (a typo)."""
+    unknown = set(table) - set(keys)
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+    return table
 
-BUDGET = DemoDialogue(
-    organisation="beispielhausen", slug="buergerhaushalt-2027", title="Bürgerhaushalt 2027: Was ist Ihnen am wichtigsten?",
-    summary="Für kleinere Vorhaben stehen im Haushalt 2027 rund 60.000 Euro bereit. Bewerten Sie die Vorschläge des "
-            "Gemeinderats: Die am besten bewerteten setzt die Gemeinde zuerst um.",
-    description=P("Der Gemeinderat hat sechs Vorhaben ausgewählt, die zusammen mehr kosten, als im Haushalt bereitsteht. "
-                  "Sie entscheiden mit, welche zuerst umgesetzt werden.")
-                + P("Die Vorschläge wurden zwei Wochen lang diskutiert. Jetzt können Sie sie bewerten; die Kommentare "
-                    "aus der Diskussion bleiben sichtbar."),
-    topics=("sonstiges",), blueprint=Blueprint.PRIORITISATION, module_name="Vorschläge für den Bürgerhaushalt",
-    module_description="Bewerten Sie jeden Vorschlag mit „dafür“ oder „dagegen“. Die Kosten sind geschätzt.",
-    staff="gemeinde", comments_until=-6.5,
-    phases=(
-        DemoPhase("discuss", "Vorschläge diskutieren", -20, -6, "Kommentieren und bewerten Sie die Vorschläge."),
-        DemoPhase("rate", "Bewerten", -6, 15, "Bewerten Sie die Vorschläge. Kommentare sind nicht mehr möglich."),
-        DemoPhase("result", "Ergebnis", 15, 90, "Der Gemeinderat beschließt die Reihenfolge."),
-    ),
-    categories=("Freizeit und Spiel", "Sicherheit", "Umwelt", "Ortsbild"),
-    ideas=(
-        DemoIdea(
-            "gemeinde", "Defibrillator am Bürgerhaus (ca. 2.500 €)",
-            P("Ein öffentlich zugänglicher Defibrillator in einem beheizten Kasten an der Außenwand des Bürgerhauses, "
-              "dazu ein Erste-Hilfe-Kurs für alle, die mögen."),
-            20, "Sicherheit",
-            comments=(DemoComment("karlheinz", "Sehr wichtig. Der Rettungswagen braucht zu uns oft 15 Minuten."),),
-            up=("karlheinz", "berta", "hannah", "marie", "gustav", "yusuf", "lena"),
-        ),
-        DemoIdea(
-            "gemeinde", "Neue Spielgeräte am Spielplatz Am Weiher (ca. 25.000 €)",
-            P("Die Kletterkombination ist gesperrt und muss ersetzt werden. Vorgesehen sind ein Kletterturm mit Rutsche "
-              "und ein Karussell, das auch mit dem Rollstuhl befahren werden kann."),
-            20, "Freizeit und Spiel",
-            comments=(DemoComment("marie", "Das Karussell für Rollstühle finde ich toll. Mein Neffe würde sich freuen."),),
-            up=("marie", "hannah", "lena", "berta", "yusuf"), down=("gustav",),
-        ),
-        DemoIdea(
-            "gemeinde", "Sanierung des Bolzplatzes (ca. 12.000 €)",
-            P("Neue Tore, ein Ballfangzaun zur Straße hin und eine ebene Rasenfläche."),
-            20, "Freizeit und Spiel",
-            comments=(
-                DemoComment("gustav", "Der Bolzplatz wird kaum genutzt. Lieber das Geld in den Spielplatz stecken.",
-                            replies=(Reply("jonas", "Doch, abends und am Wochenende sind wir regelmäßig mit zehn Leuten "
-                                                    "dort."),)),
-            ),
-            up=("jonas", "yusuf", "lena"), down=("gustav", "karlheinz"),
-        ),
-        DemoIdea(
-            "gemeinde", "Blühwiesen an den Ortseingängen (ca. 4.000 €)",
-            P("Die Rasenflächen an den drei Ortseingängen werden zu insektenfreundlichen Blühwiesen und nur noch "
-              "zweimal im Jahr gemäht."),
-            20, "Umwelt",
-            up=("lena", "hannah", "jonas"), down=("karlheinz",),
-        ),
-        DemoIdea(
-            "gemeinde", "Sitzbänke am Mühlbach-Wanderweg (ca. 3.500 €)",
-            P("Fünf Bänke mit Rücken- und Armlehnen entlang des Wanderwegs, etwa alle 400 Meter."),
-            20, "Ortsbild",
-            up=("karlheinz", "berta", "gustav", "hannah"),
-        ),
-        DemoIdea(
-            "gemeinde", "LED-Laternen im Lindenweg (ca. 15.000 €)",
-            P("Die zwölf alten Laternen im Lindenweg werden durch sparsame LED-Leuchten ersetzt. Der Weg ist abends "
-              "bisher sehr dunkel."),
-            20, "Sicherheit",
-            comments=(
-                DemoComment("hannah", "Bitte warmweißes Licht, das ist für Insekten besser.",
-                            replies=(Reply("gemeinde", "Ja, vorgesehen sind Leuchten mit 3000 Kelvin."),)),
-            ),
-            up=("hannah", "berta", "marie"), down=("jonas",),
-        ),
-    ),
-)  # fmt: skip
 
-CLUBS = DemoDialogue(
-    organisation="musterkreis", slug="vereinsforum", title="Vereinsforum: Was brauchen Vereine vom Landkreis?",
-    summary="Der Landkreis hat die Vereine der Region eingeladen, Vorschläge für die Förderung des Ehrenamts zu machen. "
-            "Alle können mitlesen; beteiligen können sich die eingeladenen Vertreterinnen und Vertreter der Vereine.",
-    description=P("Vereine tragen das Leben in unseren Dörfern. Das Vereinsforum sammelt, was ihnen die Arbeit "
-                  "erleichtern würde.")
-                + P("Das Projekt ist halböffentlich: Alle können die Beiträge lesen, schreiben und bewerten können nur "
-                    "die eingeladenen Vereinsvertreterinnen und -vertreter."),
-    topics=("soziales", "kultur"), access=AccessMode.SEMIPUBLIC, blueprint=Blueprint.BRAINSTORMING,
-    module_name="Vorschläge der Vereine",
-    module_description="Reichen Sie Vorschläge ein und kommentieren Sie die der anderen Vereine.",
-    staff="kreis",
-    phases=(
-        DemoPhase("collect", "Vorschläge sammeln", -10, 20, "Eingeladene reichen Vorschläge ein, kommentieren und "
-                                                             "bewerten."),
-        DemoPhase("result", "Ergebnis", 20, 80, "Der Kreisausschuss berät über die Vorschläge."),
-    ),
-    categories=("Förderung", "Räume", "Verwaltung und Formulare", "Nachwuchs"),
-    members=(("berta", ParticipantRole.PARTICIPANT), ("marie", ParticipantRole.PARTICIPANT),
-             ("karlheinz", ParticipantRole.PARTICIPANT)),
-    ideas=(
-        DemoIdea(
-            "marie", "Eine Ansprechperson für alle Förderanträge",
-            P("Als kleiner Sportverein verlieren wir bei den vielen Förderprogrammen den Überblick. Eine Lotsin im "
-              "Kreishaus, die Vereine berät und bei Anträgen hilft, wäre eine große Entlastung."),
-            9, "Verwaltung und Formulare",
-            comments=(DemoComment("karlheinz", "Unbedingt, gern mit festen Sprechzeiten auch in den "
-                                               "Verbandsgemeinden."),),
-            up=("berta", "karlheinz"),
-            feedback=(Feedback.IN_REVIEW,
-                      P("Eine Ehrenamtslotsin ist im Stellenplan für das nächste Jahr beantragt. Der Kreistag "
-                        "entscheidet im Dezember.")),
-        ),
-        DemoIdea(
-            "karlheinz", "Schulsporthallen am Wochenende kostenlos nutzen",
-            P("Die Hallen der Kreisschulen stehen am Wochenende leer. Vereine sollten sie für Turniere und Feste "
-              "kostenlos nutzen können, wenn sie hinterher aufräumen."),
-            6, "Räume",
-            comments=(DemoComment("berta", "Das würde auch dem Musikverein für Konzerte helfen."),),
-            up=("marie", "berta"),
-        ),
-        DemoIdea(
-            "berta", "Ehrenamtskarte bekannter machen",
-            P("Kaum jemand weiß, dass es die Ehrenamtskarte gibt. Der Landkreis könnte mit den Vereinen eine "
-              "Aktionswoche veranstalten und mehr Geschäfte für Vergünstigungen gewinnen."),
-            3, "Nachwuchs",
-            up=("marie",),
-        ),
-    ),
-)  # fmt: skip
+def _load_flag(table: dict[str, Any]) -> tuple[str, str] | None:
+    return (table["flagged_by"], single_paragraph(table["flag_reason"])) if "flagged_by" in table else None
 
-DIALOGUES = (SCHOOL, MOBILITY, CEMETERY, CLIMATE, BUDGET, CLUBS)
+
+def _load_comment(table: dict[str, Any], where: str) -> DemoComment:
+    _known(table, where, "author", "text", "replies", "pinned", "highlighted", "pending", "deleted",
+           "flagged_by", "flag_reason", "hidden_reason", "paragraph")  # fmt: skip
+    flag = _load_flag(table)
+    hide = None
+    if "hidden_reason" in table:  # flagged, then hidden by the moderation
+        if flag is None:
+            raise ValueError(f"{where}: a hidden comment needs flagged_by and flag_reason")
+        hide, flag = (*flag, single_paragraph(table["hidden_reason"])), None
+    replies = tuple(
+        Reply(reply["author"], single_paragraph(reply["text"]), reply.get("highlighted", False))
+        for reply in (_known(reply, where, "author", "text", "highlighted") for reply in table.get("replies", ()))
+    )
+    return DemoComment(
+        table["author"], single_paragraph(table["text"]), replies, pinned=table.get("pinned", False),
+        highlighted=table.get("highlighted", False), flag=flag, hide=hide, deleted=table.get("deleted", False),
+        pending=table.get("pending", False),
+    )  # fmt: skip
+
+
+def _load_idea(table: dict[str, Any], where: str) -> DemoIdea:
+    where = f"{where}, {table.get('title')}"
+    _known(table, where, "author", "title", "text", "days_ago", "category", "labels", "location", "comments", "up",
+           "down", "feedback_status", "feedback", "flagged_by", "flag_reason", "pending", "image_alt")  # fmt: skip
+    return DemoIdea(
+        table["author"], single_paragraph(table["title"]), html_paragraphs(table["text"]), table["days_ago"],
+        category=table.get("category", ""), labels=tuple(table.get("labels", ())),
+        location=tuple(table["location"]) if "location" in table else None,
+        comments=tuple(_load_comment(comment, where) for comment in table.get("comments", ())),
+        up=tuple(table.get("up", ())), down=tuple(table.get("down", ())),
+        feedback=(Feedback(table["feedback_status"]), html_paragraphs(table["feedback"]))
+                 if "feedback" in table else None,
+        flag=_load_flag(table), pending=table.get("pending", False),
+        image_alt=single_paragraph(table.get("image_alt", "")),
+    )  # fmt: skip
+
+
+def _load_chapter(table: dict[str, Any], where: str) -> DemoChapter:
+    where = f"{where}, {table.get('title')}"
+    _known(table, where, "title", "text", "comments")
+    return DemoChapter(
+        table["title"],
+        tuple(paragraphs(table["text"])),
+        tuple((comment["paragraph"], _load_comment(comment, where)) for comment in table.get("comments", ())),
+    )
+
+
+def _load_phase(table: dict[str, Any], where: str) -> DemoPhase:
+    _known(table, where, "phase_type", "name", "start", "end", "description")
+    return DemoPhase(table["phase_type"], table["name"], table["start"], table["end"],
+                     single_paragraph(table.get("description", "")))  # fmt: skip
+
+
+def _load_dialogue(filename: str) -> DemoDialogue:
+    table = load_data(APP, filename)
+    where = f"dialogue/demo/{filename}"
+    _known(table, where, "organisation", "slug", "title", "summary", "description", "topics", "blueprint",
+           "module_name", "module_description", "staff", "phases", "access", "location_box", "location_label",
+           "categories", "labels", "premoderation", "ideas", "chapters", "members", "follows", "block",
+           "comments_until")  # fmt: skip
+    block = _known(table["block"], where, "participant", "reason") if "block" in table else None
+    return DemoDialogue(
+        organisation=table["organisation"], slug=table["slug"], title=single_paragraph(table["title"]),
+        summary=single_paragraph(table["summary"]), description=html_paragraphs(table["description"]),
+        topics=tuple(table["topics"]),
+        blueprint=Blueprint(table["blueprint"]), module_name=table["module_name"],
+        module_description=single_paragraph(table["module_description"]), staff=table["staff"],
+        phases=tuple(_load_phase(phase, where) for phase in table["phases"]),
+        access=AccessMode(table.get("access", AccessMode.PUBLIC)),
+        location=box(*table["location_box"]) if "location_box" in table else None,
+        location_label=table.get("location_label", ""), categories=tuple(table.get("categories", ())),
+        labels=tuple(table.get("labels", ())), premoderation=table.get("premoderation", False),
+        ideas=tuple(_load_idea(idea, where) for idea in table.get("ideas", ())),
+        chapters=tuple(_load_chapter(chapter, where) for chapter in table.get("chapters", ())),
+        members=tuple((key, ParticipantRole(role)) for key, role in table.get("members", {}).items()),
+        follows=tuple((key, Frequency(frequency)) for key, frequency in table.get("follows", {}).items()),
+        block=(block["participant"], single_paragraph(block["reason"])) if block else None,
+        comments_until=table.get("comments_until", 0),
+    )  # fmt: skip
+
+
+DIALOGUES = tuple(_load_dialogue(filename) for filename in DIALOGUE_FILES)
+SCHOOL, MOBILITY, CEMETERY, CLIMATE, BUDGET, CLUBS = DIALOGUES
 
 
 # --- seeding --------------------------------------------------------------------------------------------------
@@ -995,23 +548,8 @@ def _chapter(
 
 BATCH = 5_000
 IDEAS_PER_ROUND = 500  # 500 ideas → 4,000 comments, 1,000 replies and up to 1,500 ratings per round
-SCALE_TEXTS = [
-    "Mehr Sitzgelegenheiten im Schulhof und ein schattiger Treffpunkt für alle Generationen.",
-    "Räume für Vereine, Kurse der Volkshochschule und Veranstaltungen am Abend.",
-    "Ein kleiner Laden mit regionalen Produkten und einer Paketstation.",
-    "Eine Werkstatt, in der man gemeinsam Fahrräder und Haushaltsgeräte repariert.",
-    "Ein Raum für Musik, Theater und Ausstellungen aus der Region.",
-]
-SCALE_COMMENTS = [
-    "Gute Idee, das unterstütze ich.",
-    "Wie soll das finanziert werden?",
-    "Das gab es früher schon einmal und hat gut funktioniert.",
-    "Bitte an die Barrierefreiheit denken.",
-    "Ich würde mich ehrenamtlich beteiligen.",
-    "Das passt besser in einen anderen Ortsteil.",
-    "Gibt es dafür Fördermittel?",
-    "Die Nachbarschaft sollte früh einbezogen werden.",
-]
+SCALE_TEXTS: list[str] = _SCALE["idea_texts"]
+SCALE_COMMENTS: list[str] = _SCALE["comments"]  # eight per idea; the last two, last first, are the replies
 
 
 def scale_module() -> Module:

@@ -10,17 +10,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from fpdf import FPDF
 
+from mitwirken.core.demo import load_data, single_paragraph
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import AccessMode, Project, ProjectStatus
 
 from . import evaluation, services
 from .models import Procedure, Statement, StatementStatus
 
-OBJECTION = (
-    "Ich lehne die geplante Ortsumgehung ab. Die Trasse zerschneidet das Naherholungsgebiet am Mühlbach. "
-    "Außerdem fehlt ein Lärmgutachten für die Wohngebiete am Ortsrand."
-)
-ADDRESS = {"street": "Hauptstraße 12", "postal_code": "55599", "city": "Beispielhausen"}
+# The content is in demo/raumordnungsverfahren.toml (see core.demo.load_data); this module turns it into records.
+_DATA = load_data("mitwirken.formal", "raumordnungsverfahren.toml")
+OBJECTION = single_paragraph(_DATA["objection"]["text"])
+ADDRESS = {key: _DATA["objection"][key] for key in ("street", "postal_code", "city")}
 
 
 def demo_pdf(title: str) -> SimpleUploadedFile:
@@ -29,22 +29,22 @@ def demo_pdf(title: str) -> SimpleUploadedFile:
     pdf.set_font("Helvetica", size=14)
     pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 6, "Demo-Unterlage des Beteiligungsportals mitwirken.")
+    pdf.multi_cell(0, 6, _DATA["documents"]["pdf_note"])
     return SimpleUploadedFile(f"{title[:30]}.pdf", bytes(pdf.output()), content_type="application/pdf")
 
 
 def seed(stdout: Any, scale: int) -> None:
     User = get_user_model()
-    staff = User.objects.get(email="sachbearbeitung@musterkreis.example")
-    organisation = Organisation.objects.get(slug="musterkreis")
-    project = Project.objects.filter(organisation=organisation, slug="ortsumgehung-beispielhausen").first()
+    staff = User.objects.get(email=_DATA["staff"])
+    content = _DATA["project"]
+    organisation = Organisation.objects.get(slug=content["organisation"])
+    project = Project.objects.filter(organisation=organisation, slug=content["slug"]).first()
     if project is None:
         project = Project.objects.create(
-            organisation=organisation, slug="ortsumgehung-beispielhausen", access=AccessMode.PUBLIC,
-            title="Raumordnungsverfahren Ortsumgehung Beispielhausen (B 999)", topics=["mobilitaet", "planung"],
-            summary="Der Landkreis prüft die Raumverträglichkeit der geplanten Ortsumgehung. Unterlagen und Stellungnahmen hier.",
-            status=ProjectStatus.PUBLISHED, published_at=timezone.now(), contact_name="Referat Raumordnung",
-            contact_email="raumordnung@musterkreis.example",
+            organisation=organisation, slug=content["slug"], access=AccessMode.PUBLIC,
+            title=content["title"], topics=content["topics"], summary=single_paragraph(content["summary"]),
+            status=ProjectStatus.PUBLISHED, published_at=timezone.now(), contact_name=content["contact_name"],
+            contact_email=content["contact_email"],
         )  # fmt: skip
     procedure = Procedure.objects.filter(module__project=project).first()
     if procedure is None:
@@ -58,23 +58,23 @@ def seed(stdout: Any, scale: int) -> None:
 
 
 def _create(staff: Any, project: Project) -> Procedure:
-    procedure = services.procedure_create(actor=staff, project=project, procedure_type="rov",
-                                          name="Raumordnungsverfahren B 999", reference_prefix="MK")  # fmt: skip
-    round_ = services.round_add(actor=staff, procedure=procedure, kind="hearing")
+    content = _DATA["procedure"]
+    procedure = services.procedure_create(
+        actor=staff, project=project, procedure_type=content["procedure_type"], name=content["name"],
+        reference_prefix=content["reference_prefix"],
+    )  # fmt: skip
+    round_ = services.round_add(actor=staff, procedure=procedure, kind=content["round"])
     today = timezone.localdate()
-    public = services.track_add(actor=staff, round=round_, audience="public", first_day=today - timedelta(days=10),
-                                last_day=today + timedelta(days=25))  # fmt: skip
-    services.track_add(actor=staff, round=round_, audience="agency", first_day=today - timedelta(days=10),
-                       last_day=today + timedelta(days=25))  # fmt: skip
-    for kind, title, sections in [
-        ("plan", "Antragsunterlage Raumverträglichkeit", "1 Vorhaben\n2 Trassenvarianten\n2.1 Variante Nord\n2.2 Variante Süd"),
-        ("map", "Übersichtskarte Trassenvarianten", ""),
-        ("environmental_report", "Umweltbericht", "1 Schutzgut Mensch\n2 Schutzgut Wasser"),
-    ]:  # fmt: skip
-        services.document_add(actor=staff, procedure=procedure, track=public, kind=kind, title=title,
-                              upload=demo_pdf(title), sections=sections,
-                              text_alternative="Die Karte zeigt zwei Trassen nördlich und südlich des Ortes." if kind == "map" else "")  # fmt: skip
-    citizens = list(get_user_model().objects.filter(email__in=["buerger@mitwirken.example", "gast@mitwirken.example"]))
+    first_day, last_day = today + timedelta(days=content["first_day"]), today + timedelta(days=content["last_day"])
+    public = services.track_add(actor=staff, round=round_, audience="public", first_day=first_day, last_day=last_day)
+    services.track_add(actor=staff, round=round_, audience="agency", first_day=first_day, last_day=last_day)
+    for document in _DATA["documents"]["items"]:
+        services.document_add(actor=staff, procedure=procedure, track=public, kind=document["kind"],
+                              title=document["title"], upload=demo_pdf(document["title"]),
+                              sections=document.get("sections", ""),
+                              text_alternative=single_paragraph(document.get("text_alternative", "")))  # fmt: skip
+    objection = _DATA["objection"]
+    citizens = list(get_user_model().objects.filter(email__in=objection["online"]))
     statements = []
     for user in citizens:
         services.draft_save(
@@ -82,30 +82,29 @@ def _create(staff: Any, project: Project) -> Procedure:
         )
         key = str(services.draft_for(user=user, track=public).submission_key)
         statements.append(services.statement_submit(user=user, track=public, submission_key=key))
-    for index in range(5):  # a mass objection: the same text by letter
+    for index in range(objection["letters"]):  # a mass objection: the same text by letter
         statements.append(services.statement_record(
             actor=staff, track=public, received_at=timezone.now() - timedelta(days=2, hours=index), channel="letter",
-            text=OBJECTION, author_name=f"Einwender Brief {index + 1}", street=ADDRESS["street"],
+            text=OBJECTION, author_name=objection["letter_author"].format(number=index + 1), street=ADDRESS["street"],
             postal_code=ADDRESS["postal_code"], city=ADDRESS["city"],
         ))  # fmt: skip
+    by_email = _DATA["email_statement"]
     services.statement_record(actor=staff, track=public, received_at=timezone.now() - timedelta(days=1), channel="email",
-                              text="Bitte prüfen Sie die Variante Süd genauer, sie schont den Mühlbach.",
-                              author_name="Naturschutzverband Musterkreis e. V.")  # fmt: skip
+                              text=single_paragraph(by_email["text"]), author_name=by_email["author_name"])  # fmt: skip
     evaluation.group_identical(actor=staff, procedure=procedure)
-    keyword = evaluation.keyword_add(actor=staff, procedure=procedure, topic="Umwelt", keyword="Lärm")
-    evaluation.text_block_add(actor=staff, procedure=procedure, title="Lärmgutachten",
-                              text="Ein Lärmgutachten wird im weiteren Verfahren erstellt und öffentlich ausgelegt.")  # fmt: skip
+    abwaegung = _DATA["evaluation"]
+    keyword = evaluation.keyword_add(actor=staff, procedure=procedure, topic=abwaegung["topic"],
+                                     keyword=abwaegung["keyword"])  # fmt: skip
+    evaluation.text_block_add(actor=staff, procedure=procedure, title=abwaegung["text_block_title"],
+                              text=single_paragraph(abwaegung["text_block"]))  # fmt: skip
     lead = Statement.objects.get(pk=statements[0].pk)
     lead = lead.lead or lead  # grouping made the earliest letter the lead: answer the group there
-    segment = evaluation.segment_create(
-        actor=staff, statement=lead, text="Außerdem fehlt ein Lärmgutachten für die Wohngebiete am Ortsrand."
-    )
-    evaluation.segment_update(actor=staff, segment=segment, version=segment.version, keyword_ids=[keyword.pk],
-                              response="Ein Lärmgutachten wird im weiteren Verfahren erstellt.", result="considered",
-                              status=StatementStatus.RELEASED)  # fmt: skip
-    evaluation.segment_create(
-        actor=staff, statement=lead, text="Die Trasse zerschneidet das Naherholungsgebiet am Mühlbach."
-    )
+    for part in abwaegung["segments"]:
+        segment = evaluation.segment_create(actor=staff, statement=lead, text=single_paragraph(part["text"]))
+        if "response" in part:
+            evaluation.segment_update(actor=staff, segment=segment, version=segment.version, keyword_ids=[keyword.pk],
+                                      response=single_paragraph(part["response"]), result=part["result"],
+                                      status=StatementStatus(part["status"]))  # fmt: skip
     return procedure
 
 

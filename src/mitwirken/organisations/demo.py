@@ -9,7 +9,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 
-from mitwirken.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, register
+from mitwirken.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_data, register, single_paragraph
 
 from .models import Organisation, OrganisationKind, OrganisationMembership, OrganisationRole
 
@@ -21,37 +21,27 @@ def box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
     }
 
 
+# The content is in demo/organisations.toml (see core.demo.load_data); this module turns it into records.
+_DATA = load_data("mitwirken.organisations", "organisations.toml")
+
+
 def legal_texts(name: str, email: str) -> dict[str, str]:
-    return {
-        "imprint": f"<p><strong>{name}</strong><br>Musterstraße 1<br>55555 Musterstadt</p><p>E-Mail: {email}</p>",
-        "privacy_notice": f"<p>Verantwortlich für die Datenverarbeitung in Projekten ist {name}. "
-        "Wir verarbeiten personenbezogene Daten nur zur Durchführung der Beteiligung.</p>",
-        "accessibility_statement": f"<p>{name} ist bemüht, seine Beteiligungsangebote barrierefrei zu gestalten. "
-        "Es gilt ergänzend die Erklärung zur Barrierefreiheit des Portals.</p>",
-    }
+    return {field: single_paragraph(template).format(name=name, email=email)
+            for field, template in _DATA["legal_texts"].items()}  # fmt: skip
 
 
 ORGANISATIONS = [
     # slug, name, kind, ags, parent, boundary, with legal texts
-    ("ministerium", "Ministerium des Innern und für Sport", OrganisationKind.LAND, "", None, box(6.1, 48.95, 8.5, 50.95), True),
-    ("musterkreis", "Landkreis Musterkreis", OrganisationKind.LANDKREIS, "07133000", None, box(7.40, 49.85, 7.80, 50.15), True),
-    ("vg-nord", "Verbandsgemeinde Musterkreis-Nord", OrganisationKind.VERBANDSGEMEINDE, "07133501", "musterkreis", box(7.45, 50.00, 7.75, 50.12), True),
-    ("vg-sued", "Verbandsgemeinde Musterkreis-Süd", OrganisationKind.VERBANDSGEMEINDE, "07133502", "musterkreis", box(7.45, 49.88, 7.75, 50.00), False),
-    ("beispielhausen", "Ortsgemeinde Beispielhausen", OrganisationKind.ORTSGEMEINDE, "07133042", "vg-nord", box(7.55, 50.02, 7.65, 50.08), True),
-    ("lbm", "Landesbetrieb Mobilität (Träger öffentlicher Belange)", OrganisationKind.OTHER, "", None, None, True),
+    (item["slug"], item["name"], OrganisationKind(item["kind"]), item.get("ags", ""), item.get("parent"),
+     box(*item["boundary"]) if "boundary" in item else None, item["legal_texts"])
+    for item in _DATA["organisations"]
 ]  # fmt: skip
 
 ACCOUNTS = [
     # email, display name, superuser, (organisation slug, role) or None
-    ("admin@mitwirken.example", "Portaladministration", True, None),
-    ("orgadmin@musterkreis.example", "Petra Admin (Kreisverwaltung)", False, ("musterkreis", OrganisationRole.ADMIN)),
-    ("sachbearbeitung@musterkreis.example", "Sam Sachbearbeitung", False, ("musterkreis", OrganisationRole.STAFF)),
-    ("orgadmin@ministerium.example", "Mira Ministerium", False, ("ministerium", OrganisationRole.ADMIN)),
-    ("orgadmin@beispielhausen.example", "Bernd Bürgermeister", False, ("beispielhausen", OrganisationRole.ADMIN)),
-    ("toeb@lbm.example", "Tanja Träger (LBM)", False, ("lbm", OrganisationRole.STAFF)),
-    ("moderation@mitwirken.example", "Moritz Moderation", False, None),
-    ("buerger@mitwirken.example", "Berta Bürgerin", False, None),
-    ("gast@mitwirken.example", "Gustav Gast", False, None),
+    (item["email"], item["name"], item.get("superuser", False),
+     (item["organisation"], OrganisationRole(item["role"])) if "organisation" in item else None)
+    for item in _DATA["accounts"]
 ]  # fmt: skip
 
 
@@ -69,12 +59,12 @@ def ensure_account(email: str, display_name: str, *, superuser: bool = False) ->
 def seed(stdout: Any, scale: int) -> None:
     by_slug: dict[str, Organisation] = {}
     for slug, name, kind, ags, parent, boundary, with_texts in ORGANISATIONS:
-        texts = legal_texts(name, f"kontakt@{slug}.example") if with_texts else {}
+        email = _DATA["contact_email"].format(slug=slug)
+        texts = legal_texts(name, email) if with_texts else {}
         organisation, _created = Organisation.objects.get_or_create(
             slug=slug,
             defaults={"name": name, "kind": kind, "ags": ags, "parent": by_slug.get(parent or ""), "boundary": boundary,
-                      "contact_email": f"kontakt@{slug}.example", "address": f"{name}\nMusterstraße 1\n55555 Musterstadt",
-                      **texts},
+                      "contact_email": email, "address": _DATA["address"].format(name=name), **texts},
         )  # fmt: skip
         by_slug[slug] = organisation
     for email, display_name, superuser, membership in ACCOUNTS:

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from mitwirken.core.demo import register
+from mitwirken.core.demo import load_data, register, single_paragraph
 from mitwirken.organisations.models import Organisation
 
 from .models import (
@@ -24,23 +24,14 @@ from .models import (
 )
 from .services import refresh_phase_span
 
+# The content is in demo/projects.toml (see core.demo.load_data); this module turns it into records.
+_DATA = load_data("mitwirken.projects", "projects.toml")
+
 DEMO_PROJECTS = [
     # org, slug, title, summary, access, phase offset (days from now), length (days), topics
-    ("musterkreis", "radverkehrskonzept", "Radverkehrskonzept Landkreis Musterkreis",
-     "Wo fehlen Radwege, wo ist es gefährlich? Der Landkreis erarbeitet ein Radverkehrskonzept und informiert über Zeitplan und Beteiligung.",
-     AccessMode.PUBLIC, -7, 40, ["mobilitaet", "umwelt"]),
-    ("beispielhausen", "alte-schule", "Zukunft der alten Schule Beispielhausen",
-     "Das Gebäude der alten Grundschule steht leer. Der Gemeinderat möchte mit den Vereinen und Nachbarn über die Nutzung sprechen.",
-     AccessMode.SEMIPUBLIC, -3, 30, ["planung", "kultur"]),
-    ("musterkreis", "kreisstrasse-k12", "Fachbeteiligung Ausbau der Kreisstraße K 12",
-     "Abstimmung des Ausbaus der K 12 zwischen Beispielhausen und Nordheim mit den Trägern öffentlicher Belange und Anliegern.",
-     AccessMode.PROTECTED, -1, 28, ["mobilitaet"]),
-    ("ministerium", "lep-v-vorinformation", "Landesentwicklungsprogramm V – Vorinformation",
-     "Das Ministerium kündigt die Fortschreibung des Landesentwicklungsprogramms an und erklärt, wann und wie Sie sich beteiligen können.",
-     AccessMode.PUBLIC, 14, 60, ["planung"]),
-    ("vg-nord", "spielplatz-nordheim", "Neugestaltung Spielplatz Nordheim",
-     "Die Beteiligung zur Neugestaltung des Spielplatzes ist abgeschlossen. Hier finden Sie die Ergebnisse.",
-     AccessMode.PUBLIC, -90, 30, ["soziales"]),
+    (item["organisation"], item["slug"], item["title"], single_paragraph(item["summary"]), AccessMode(item["access"]),
+     item["phase_start"], item["phase_days"], item["topics"])
+    for item in _DATA["projects"]
 ]  # fmt: skip
 
 
@@ -48,9 +39,10 @@ def _add_information_module(project: Project, start_offset: int, days: int) -> N
     if project.modules.exists():
         return
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    module = Module.objects.create(project=project, module_type="information", name="Information und Zeitplan", weight=1,
-                                   description="<p>Hier informieren wir über den Ablauf der Beteiligung.</p>")  # fmt: skip
-    Phase.objects.create(module=module, phase_type="information", name="Information", features=["view"],
+    content = _DATA["information_module"]
+    module = Module.objects.create(project=project, module_type="information", name=content["name"], weight=1,
+                                   description=content["description"])  # fmt: skip
+    Phase.objects.create(module=module, phase_type="information", name=content["phase_name"], features=["view"],
                          start=now + timedelta(days=start_offset), end=now + timedelta(days=start_offset + days))  # fmt: skip
     refresh_phase_span(project)
 
@@ -62,45 +54,48 @@ def seed(stdout: Any, scale: int) -> None:
         project, _created = Project.objects.get_or_create(
             organisation=organisations[org_slug], slug=slug,
             defaults={"title": title, "summary": summary, "access": access, "topics": topics,
-                      "description": f"<p>{summary}</p><p>Ansprechperson ist das Projektteam der Verwaltung.</p>",
+                      "description": _DATA["description"].format(summary=summary),
                       "status": ProjectStatus.PUBLISHED, "published_at": timezone.now(),
-                      "contact_name": "Projektteam", "contact_email": f"beteiligung@{org_slug}.example"},
+                      "contact_name": _DATA["contact_name"],
+                      "contact_email": _DATA["contact_email"].format(organisation=org_slug)},
         )  # fmt: skip
         _add_information_module(project, offset, days)
+    draft = _DATA["draft"]
     Project.objects.get_or_create(
-        organisation=organisations["musterkreis"], slug="entwurf-klimaschutz",
-        defaults={"title": "Klimaschutzkonzept (Entwurf)", "summary": "Noch nicht veröffentlicht.", "status": ProjectStatus.DRAFT},
+        organisation=organisations[draft["organisation"]], slug=draft["slug"],
+        defaults={"title": draft["title"], "summary": draft["summary"], "status": ProjectStatus.DRAFT},
     )  # fmt: skip
 
     User = get_user_model()
-    protected = Project.objects.get(organisation__slug="musterkreis", slug="kreisstrasse-k12")
-    semipublic = Project.objects.get(organisation__slug="beispielhausen", slug="alte-schule")
-    members = [
-        (protected, "buerger@mitwirken.example", ParticipantRole.PARTICIPANT, None),
-        (protected, "toeb@lbm.example", ParticipantRole.AGENCY, organisations["lbm"]),
-        (protected, "moderation@mitwirken.example", ParticipantRole.MODERATOR, None),
-        (semipublic, "buerger@mitwirken.example", ParticipantRole.PARTICIPANT, None),
-    ]
-    for project, email, role, agency in members:
-        ProjectMembership.objects.get_or_create(project=project, user=User.objects.get(email=email),
-                                                defaults={"role": role, "agency": agency})  # fmt: skip
+    for member in _DATA["memberships"]:
+        project = Project.objects.get(organisation__slug=member["organisation"], slug=member["project"])
+        agency = organisations[member["agency"]] if "agency" in member else None
+        ProjectMembership.objects.get_or_create(
+            project=project,
+            user=User.objects.get(email=member["email"]),
+            defaults={"role": ParticipantRole(member["role"]), "agency": agency},
+        )
+    entry = _DATA["protected"]
+    protected = Project.objects.get(organisation__slug=entry["organisation"], slug=entry["project"])
     if not protected.invitations.exists():
-        Invitation.objects.create(project=protected, email="neu@mitwirken.example", token="demo-einladung-k12",
-                                  expires_at=timezone.now() + timedelta(days=365))  # fmt: skip
+        Invitation.objects.create(project=protected, email=entry["invitation_email"], token=entry["invitation_token"],
+                                  expires_at=timezone.now() + timedelta(days=entry["invitation_days"]))  # fmt: skip
     if not protected.access_codes.exists():
-        AccessCode.objects.create(project=protected, code="DEMO-K12A-2026")
+        AccessCode.objects.create(project=protected, code=entry["access_code"])
 
     if scale:
         _seed_scale(organisations["musterkreis"], scale)
 
     stdout.write("Demo-Projekte:")
-    for project in Project.objects.filter(
-        slug__in=[p[1] for p in DEMO_PROJECTS] + ["entwurf-klimaschutz"]
-    ).select_related("organisation"):
+    listed = Project.objects.filter(slug__in=[p[1] for p in DEMO_PROJECTS] + [draft["slug"]])
+    for project in listed.select_related("organisation"):
         stdout.write(
             f"  {project.get_absolute_url():55} {project.get_access_display()} / {project.get_status_display()}"
         )
-    stdout.write("Einladungslink (geschütztes Projekt): /einladung/demo-einladung-k12/  Zugangscode: DEMO-K12A-2026")
+    stdout.write(
+        f"Einladungslink (geschütztes Projekt): /einladung/{entry['invitation_token']}/  "
+        f"Zugangscode: {entry['access_code']}"
+    )
 
 
 def _seed_scale(organisation: Organisation, count: int) -> None:
