@@ -129,7 +129,7 @@ def test_every_overview_entry_opens_a_list_that_contains_the_work(world, setting
     add_items(world, setting, 6)
     client = world.client("case_worker")
     content = client.get(f"/verwaltung/{world.organisation.slug}/").content.decode()
-    links = re.findall(r'class="work-item[^"]*"><a class="kern-link" href="([^"]+)"', content)
+    links = re.findall(r'<li class="work-item[^"]*">.*?<a class="kern-link" href="([^"]+)"', content)
     assert len(links) >= 4
     for link in links:
         assert client.get(link.replace("&amp;", "&")).status_code == 200, link

@@ -38,6 +38,8 @@ def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         items = work(request.user, organisation) if work is not None else []
         if items:
             groups.append({"name": plugin.name, "items": sorted(items, key=lambda item: not item.urgent)})
+    # Deadlines and overdue work first; otherwise the order of registration.
+    groups.sort(key=lambda group: not group["items"][0].urgent)
     return render(request, "backoffice/overview.html", {
         "organisation": organisation, "groups": groups, "section": "overview",
         "statistics": plugins.organisation_statistics(organisation),
