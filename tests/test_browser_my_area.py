@@ -15,13 +15,13 @@ from mitwirken.core.demo import DEMO_TOTP_SECRET
 from mitwirken.dialogue.models import Blueprint
 from mitwirken.formal import evaluation
 from mitwirken.projects.models import Invitation
-from mitwirken.reports.models import CategoryTemplate, Report, ReportStatus
+from mitwirken.reports.models import CategoryTemplate, OrganisationCategory, Report, ReportStatus
 
 from .dialogue_fixtures import make_dialogue
 from .dialogue_helpers import bulk_ideas
 from .factories import PASSWORD
 from .formal_fixtures import make_procedure
-from .test_browser_formal import submit_as
+from .test_browser_formal import fill_address, submit_as
 
 if TYPE_CHECKING:
     from .browser import Browse
@@ -86,3 +86,90 @@ def test_staff_overview_on_a_phone_without_sideways_scrolling(new_tab: Any, worl
     tab.open(f"/verwaltung/{world.organisation.slug}/")
     assert tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert tab.page.locator(".work-list a").count() >= 6
+
+
+def box(west: float, south: float, east: float, north: float) -> dict[str, Any]:
+    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north],
+                                                [west, south]]]}  # fmt: skip
+
+
+@pytest.fixture
+def three_ways_in(world: Any) -> dict[str, Any]:
+    """A running formal procedure and a running idea collection in the public project, and a Mängelmelder."""
+    world.organisation.boundary = box(7.4, 49.8, 7.8, 50.2)  # set by the portal administrators
+    world.organisation.save()
+    category = CategoryTemplate.objects.create(code="strassenbeleuchtung", name="Straßenbeleuchtung")
+    OrganisationCategory.objects.create(organisation=world.organisation, template=category)
+    procedure = make_procedure(world.personas["case_worker"], world.public)
+    dialogue = make_dialogue(world.public, Blueprint.BRAINSTORMING)
+    citizen = world.personas["citizen"]
+    citizen.date_joined = timezone.now() - timedelta(days=30)  # established: no proof of work for ideas
+    citizen.save(update_fields=["date_joined"])
+    return {"procedure": procedure, "dialogue": dialogue, "citizen": citizen}
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_citizen_finds_statement_report_and_idea_in_mein_bereich(
+    new_tab: Any, world: Any, three_ways_in: Any, phone: bool
+) -> None:
+    from pathlib import Path
+
+    from mitwirken.formal.models import Statement
+    from mitwirken.reports import services as report_services
+
+    tab: Browse = new_tab(phone=phone)
+    page = tab.page
+    citizen = three_ways_in["citizen"]
+    tab.log_in(citizen.email, PASSWORD)
+
+    # 1. A statement in the formal procedure.
+    procedure = three_ways_in["procedure"]
+    tab.open(procedure.module.get_absolute_url())
+    tab.click(page.get_by_role("link", name="Stellungnahme abgeben"))
+    page.get_by_label("Ihre Stellungnahme").fill("Die Ortsumgehung zerschneidet den Wald.")
+    fill_address(page)
+    tab.click(page.get_by_role("button", name="Weiter zur Prüfung"))
+    tab.click(page.get_by_role("button", name="Verbindlich abgeben"))
+    statement = Statement.objects.get(author=citizen)
+
+    # 2. A defect report, placed by its coordinates.
+    tab.open("/maengelmelder/melden/")
+    page.get_by_label("Was ist das Problem?").select_option(label="Straßenbeleuchtung")
+    page.get_by_label("Breite (z. B. 50.05)").fill("50.0")
+    page.get_by_label("Länge (z. B. 7.6)").fill("7.6")
+    tab.click(page.get_by_role("button", name="Weiter"))
+    page.get_by_label("Beschreibung").fill("Die Laterne vor Haus 12 ist dunkel.")
+    tab.click(page.get_by_role("button", name="Meldung absenden"))
+    report = Report.objects.get(reporter=citizen)
+    assert report.status == ReportStatus.OPEN
+
+    # 3. An idea in the dialogue.
+    tab.open(three_ways_in["dialogue"].get_absolute_url())
+    tab.click(page.get_by_role("link", name="Idee einreichen"))
+    page.get_by_label("Titel").fill("Mehr Bänke im Park")
+    page.get_by_label("Beschreibung").fill("Im Stadtpark fehlen Bänke im Schatten.")
+    tab.click(page.get_by_role("button", name="Idee veröffentlichen"))
+
+    # All three in Mein Bereich, reached from the main navigation.
+    tab.open("/")
+    if phone and not page.get_by_role("link", name="Mein Bereich").is_visible():
+        page.get_by_role("button", name="Menü").click()
+    tab.click(page.get_by_role("link", name="Mein Bereich"))
+    main = page.locator("main")
+    assert statement.reference in main.inner_text()
+    assert f"Meldung Nr. {report.pk}" in main.inner_text()
+    assert "Mehr Bänke im Park" in main.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"Eingangsbestätigung {statement.reference} als PDF").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+    # The authority marks the report as fixed; the citizen confirms it from Mein Bereich.
+    report_services.report_change_status(actor=world.personas["case_worker"], report=report, status=ReportStatus.FIXED,
+                                         message="Die Laterne ist repariert.")  # fmt: skip
+    tab.open("/konto/")
+    assert "Die Laterne ist repariert." in page.locator("main").inner_text()
+    tab.click(page.get_by_role("button", name="Ja, behoben"))
+    report.refresh_from_db()
+    assert report.fix_confirmed_at is not None
+    assert page.get_by_text("bestätigt, dass das Problem behoben ist").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
