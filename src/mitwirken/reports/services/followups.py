@@ -15,7 +15,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+import rules
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +51,13 @@ def send_followups(now: Any = None) -> int:
 
 def _locked() -> Any:
     return Report.objects.select_for_update(of=("self",)).select_related("organisation", "category")
+
+
+def _require_reporter(user: Any, report: Report) -> None:
+    require(user, "reports.review_report", report)
+    # Superusers pass every rule, but the history will say "the reporter confirms": only the reporter can.
+    if not rules.has_perm("reports.review_report", user, report):
+        raise PermissionDenied
 
 
 def _check_reason(reason: str, *, required: bool) -> str:
@@ -120,7 +128,7 @@ def _reopen(report: Report, *, actor: Any, reason: str) -> Report:
 def report_confirm_fixed(*, user: Any, report: Report) -> Report:
     """The reporter confirms that a report marked "erledigt" is really fixed."""
     locked = _locked().get(pk=report.pk)
-    require(user, "reports.review_report", locked)
+    _require_reporter(user, locked)
     return _confirm_fixed(locked, actor=user)
 
 
@@ -128,7 +136,7 @@ def report_confirm_fixed(*, user: Any, report: Report) -> Report:
 def report_reopen(*, user: Any, report: Report, reason: str) -> Report:
     """The reporter says the problem is still there: the report is open again, with the reason in its history."""
     locked = _locked().get(pk=report.pk)
-    require(user, "reports.review_report", locked)
+    _require_reporter(user, locked)
     reason = _check_reason(reason, required=True)
     return _reopen(locked, actor=user, reason=reason)
 
