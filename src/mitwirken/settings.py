@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff rights need a session confirmed with the second factor; see accounts/second_factor.py.
+    "mitwirken.accounts.second_factor.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -159,7 +161,7 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "mitwirken.accounts.backends.SecondFactorModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -191,8 +193,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
-# Staff must have TOTP before they may use the back office (see organisations.access).
+# Staff rights (memberships, superuser) exist only in a session confirmed with TOTP, and only for
+# STAFF_SESSION_HOURS after that confirmation (see accounts/second_factor.py and docs/security-auth.md).
 MITWIRKEN_STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", True)
+MITWIRKEN_STAFF_SESSION_MAX_AGE = int(float(os.environ.get("STAFF_SESSION_HOURS", "10")) * 3600)
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
