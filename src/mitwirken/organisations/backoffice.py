@@ -34,7 +34,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @backoffice_view("organisations.change_organisation")
 def settings(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    form = OrganisationSettingsForm(request.POST or None, request.FILES or None, instance=organisation)
+    form = OrganisationSettingsForm(
+        request.POST or None, request.FILES or None, instance=organisation, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields if name != "logo"}
         try:
