@@ -100,7 +100,10 @@ def seed(stdout: Any, scale: int) -> None:
         stdout.write(
             f"  {project.get_absolute_url():55} {project.get_access_display()} / {project.get_status_display()}"
         )
-    stdout.write("Einladungslink (geschütztes Projekt): /einladung/demo-einladung-k12/  Zugangscode: DEMO-K12A-2026")
+    stdout.write(
+        "Einladungslink (geschütztes Projekt, für neu@mitwirken.example): /einladung/demo-einladung-k12/  "
+        "Zugangscode: DEMO-K12A-2026"
+    )
 
 
 def _seed_scale(organisation: Organisation, count: int) -> None:
