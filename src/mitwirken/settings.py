@@ -184,7 +184,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_SESSION_REMEMBER = None
-# Brute-force protection: failed logins are limited per account and per address.
+ACCOUNT_ADAPTER = "mitwirken.accounts.adapter.AccountAdapter"
+# The same answer whether an account exists or not (sign-up, login, password reset, e-mail change).
+ACCOUNT_PREVENT_ENUMERATION = True
+# Brute-force protection: failed logins are limited per account *and* address together (the adapter's key),
+# so a stranger cannot lock out the owner; and per address over all accounts.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/key,30/5m/ip",
     "signup": "20/h/ip",
