@@ -205,12 +205,13 @@ def test_english_is_available(client):
 def test_accessibility_feedback_is_stored_and_sent_to_the_organisation(world, client):
     from mitwirken.core.models import AccessibilityFeedback
 
+    from .dialogue_helpers import solved_altcha_from
+
     world.organisation.contact_email = "barrieren@musterkreis.example"
     world.organisation.save()
-    response = client.post(
-        f"/{world.organisation.slug}/barrierefreiheit/",
-        {"page_url": "/musterkreis/", "message": "Der Kontrast der Buttons ist zu gering.", "email": ""},
-    )
+    url = f"/{world.organisation.slug}/barrierefreiheit/"
+    response = client.post(url, {"page_url": "/musterkreis/", "message": "Der Kontrast der Buttons ist zu gering.",
+                                 "email": "", "altcha": solved_altcha_from(client.get(url))})  # fmt: skip
     assert response.status_code == 302
     assert AccessibilityFeedback.objects.get().organisation == world.organisation
     assert mail.outbox[-1].to == ["barrieren@musterkreis.example"]

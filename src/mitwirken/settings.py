@@ -236,6 +236,9 @@ if AWS_STORAGE_BUCKET_NAME:
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Mail to an address someone typed in (alerts, anonymous reports, statements without account, feedback):
+# per target address across all forms, and per IP per form (core/spam.py typed_address_over_limit).
+MITWIRKEN_TYPED_MAIL_LIMITS = {"address": "5/h", "ip": "20/h"}
 MITWIRKEN_MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MITWIRKEN_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .forms_public import AccessibilityFeedbackForm
 from .models import Notification
 from .services import accessibility_feedback_submit
+from .spam import TYPED_MAIL_REFUSED, typed_address_over_limit
 
 if TYPE_CHECKING:
     from mitwirken.organisations.models import Organisation
@@ -95,8 +96,13 @@ def accessibility_feedback_page(
     request: HttpRequest, *, organisation: Organisation | None, template: str, context: dict[str, object]
 ) -> HttpResponse:
     """The accessibility statement with its feedback form (BITV 2.0 § 7), for the portal or an organisation."""
-    form = AccessibilityFeedbackForm(request.POST or None, initial={"page_url": request.GET.get("seite", "")})
-    if request.method == "POST" and form.is_valid():
+    form = AccessibilityFeedbackForm(
+        request.POST or None, initial={"page_url": request.GET.get("seite", "")}, user=request.user
+    )
+    if request.method == "POST" and typed_address_over_limit(request, "accessibility_feedback"):
+        form.is_valid()
+        form.add_error(None, TYPED_MAIL_REFUSED)
+    elif request.method == "POST" and form.is_valid():
         accessibility_feedback_submit(organisation=organisation, **form.cleaned_data)
         messages.success(
             request, _("Vielen Dank! Ihre Rückmeldung ist eingegangen. Wir antworten innerhalb von sechs Wochen.")
