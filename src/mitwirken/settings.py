@@ -278,8 +278,14 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Only behind a proxy that sets X-Forwarded-Proto itself (and strips it from clients) may the portal trust it;
+# otherwise any client could claim HTTPS. Off unless the operator says so.
+if env_bool("TRUSTED_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz shows details (database, task backlog) only to portal administrators or with ?token=HEALTHZ_TOKEN.
+MITWIRKEN_HEALTHZ_TOKEN = env_secret("HEALTHZ_TOKEN", "") or ""
 
 LOGGING = {
     "version": 1,
