@@ -122,7 +122,7 @@ def test_owner_is_not_locked_out_by_strangers(existing):
     for _attempt in range(8):
         attacker.post("/konto/login/", {"login": existing.email, "password": "falsch-falsch-falsch"})
     refused = attacker.post("/konto/login/", {"login": existing.email, "password": PASSWORD})
-    assert refused.status_code == 200 and "Zu viele fehlgeschlagene Anmeldeversuche" in refused.content.decode()
+    assert refused.status_code == 200 and "Zu viele gescheiterte Anmeldeversuche" in refused.content.decode()
     assert "Passwort vergessen" in refused.content.decode()
     owner = Client(REMOTE_ADDR="198.51.100.7")
     response = owner.post("/konto/login/", {"login": existing.email, "password": PASSWORD})

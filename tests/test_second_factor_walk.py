@@ -221,6 +221,7 @@ def test_citizen_roles_need_no_second_factor(world):
 def test_staff_rights_expire_with_the_staff_session_age(world, settings):
     from .conftest import login
 
+    settings.MITWIRKEN_STAFF_SESSION_MAX_AGE = 10 * 3600
     client = login(Client(), world.personas["org_admin"])
     session = client.session
     old = time.time() - settings.MITWIRKEN_STAFF_SESSION_MAX_AGE - 60

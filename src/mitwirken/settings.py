@@ -303,6 +303,8 @@ if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}
     MITWIRKEN_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Matrix tests log staff in and then travel weeks ahead in time; the expiry has a test of its own.
+    MITWIRKEN_STAFF_SESSION_MAX_AGE = 10 * 365 * 86400
     MEDIA_ROOT = VAR_DIR / "test-media"
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A file, not memory: live-server tests then get one connection per thread, as in production,

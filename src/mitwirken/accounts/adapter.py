@@ -37,7 +37,7 @@ class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         "too_many_login_attempts": _(
-            "Zu viele fehlgeschlagene Anmeldeversuche für diese Adresse von Ihrem Anschluss aus. Bitte warten Sie "
+            "Zu viele gescheiterte Anmeldeversuche für diese Adresse von Ihrem Anschluss aus. Bitte warten Sie "
             "einige Minuten. Wenn Sie Ihr Passwort nicht mehr wissen, können Sie es jederzeit über „Passwort "
             "vergessen?“ neu setzen."
         ),

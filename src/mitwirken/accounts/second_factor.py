@@ -91,11 +91,17 @@ def is_portal_admin(user: Any) -> bool:
     )
 
 
-def is_staff_without_confirmed_session(user: Any) -> bool:
-    """Staff in the database whose session lacks the second factor: they are sent to confirm it."""
+def is_staff_without_confirmed_session(user: Any, organisation: Any = None) -> bool:
+    """Staff in the database (of ``organisation``, if given) whose session lacks the second factor.
+
+    They are sent to confirm the session; everybody else gets the usual 404.
+    """
     if not getattr(user, "is_authenticated", False) or staff_rights_allowed(user):
         return False
-    return bool(user.is_superuser or user.organisation_memberships.exists())
+    memberships = user.organisation_memberships.all()
+    if organisation is not None:
+        memberships = memberships.filter(organisation=organisation)
+    return bool(user.is_superuser or memberships.exists())
 
 
 def has_second_factor(user: Any) -> bool:

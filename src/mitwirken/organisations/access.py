@@ -36,7 +36,7 @@ def backoffice_view(permission: str = "organisations.enter_backoffice") -> Calla
             if not request.user.has_perm(permission, organisation):
                 # Staff rights wait for the second factor (accounts/second_factor.py); staff are told
                 # to confirm the session, everybody else learns nothing.
-                if is_staff_without_confirmed_session(request.user):
+                if is_staff_without_confirmed_session(request.user, organisation):
                     second_factor_missing = second_factor_redirect(request)
                     if second_factor_missing is not None:
                         return second_factor_missing
