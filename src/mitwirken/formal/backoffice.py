@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.uploads import attachment_disposition
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.access import project_for_staff
@@ -200,6 +201,21 @@ def record_statement(request: HttpRequest, organisation: Organisation, project_p
 
 
 @backoffice_view()
+def statement_attachment(
+    request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int,
+    attachment_pk: int,
+) -> HttpResponseBase:  # fmt: skip
+    """A statement's attachment for the staff evaluating it: streamed with safe headers, never from a media URL."""
+    from mitwirken.core.uploads import serve_upload
+
+    procedure = _procedure(organisation, project_pk, module_pk)
+    item = get_object_or_404(
+        StatementAttachment, statement__procedure=procedure, statement__pk=statement_pk, pk=attachment_pk
+    )
+    return serve_upload(item.file, item.content_type, download_name=item.name, inline=False)
+
+
+@backoffice_view()
 def evaluate(
     request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int
 ) -> HttpResponse:
@@ -379,7 +395,7 @@ def statement_xml(
     statement.procedure = statement.track.round.procedure = procedure
     log_action(actor=request.user, action="xbeteiligung.export", obj=statement, organisation=organisation)
     response = HttpResponse(xbeteiligung.statement_message(statement), content_type="application/xml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{statement.reference}.xml"'
+    response["Content-Disposition"] = attachment_disposition(f"{statement.reference}.xml")
     return response
 
 

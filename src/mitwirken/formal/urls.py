@@ -12,6 +12,11 @@ urlpatterns = [
     path(P + "frist/<int:track_pk>/pruefen/", views.statement_review, name="review"),
     path(P + "stellungnahmen/<str:reference>/", views.receipt, name="receipt"),
     path(P + "stellungnahmen/<str:reference>/eingangsbestaetigung.pdf", views.receipt_download, name="receipt_pdf"),
+    path(
+        P + "stellungnahmen/<str:reference>/anlagen/<int:attachment_pk>/",
+        views.receipt_attachment,
+        name="receipt_attachment",
+    ),
     path(P + "ergebnisse/", views.public_results, name="results"),
     path(P + "frist/<int:track_pk>/freigabe/", views.release_list, name="release"),
     path(P + "mitzeichnen/<uuid:token>/", views.cosign, name="cosign"),
@@ -35,6 +40,11 @@ backoffice_urlpatterns = [
     path(B + "eingang/", backoffice.inbox, name="procedure_inbox"),
     path(B + "eingang/erfassen/", backoffice.record_statement, name="procedure_record"),
     path(B + "eingang/<int:statement_pk>/", backoffice.evaluate, name="procedure_statement"),
+    path(
+        B + "eingang/<int:statement_pk>/anlagen/<int:attachment_pk>/",
+        backoffice.statement_attachment,
+        name="procedure_statement_attachment",
+    ),
     path(B + "schlagworte/", backoffice.catalogue, name="procedure_catalogue"),
     path(B + "masseneinwendungen/", backoffice.groups, name="procedure_groups"),
     path(B + "ergebnis/", backoffice.results, name="procedure_results"),

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 
 from mitwirken.core.audit import log_action
 from mitwirken.core.notifications import notify, send_templated_email
-from mitwirken.core.uploads import CheckedFile, files_removed_on_failure, reencode_image
+from mitwirken.core.text import clean_text
+from mitwirken.core.uploads import CheckedFile, check_pixel_budget, files_removed_on_failure, reencode_image
 from mitwirken.organisations.models import Organisation
 
 from . import routing
@@ -174,10 +175,9 @@ def _is_number(value: Any) -> bool:
 
 def check_text(value: str, field: str, max_length: int) -> str:
     """Short free texts: trimmed, bounded, and without NUL bytes (PostgreSQL cannot store them)."""
-    value = (value or "").strip()
-    if "\x00" in value:
+    if "\x00" in (value or ""):
         raise ValidationError({field: _("Der Text enthält unzulässige Steuerzeichen.")})
-    return value[:max_length]
+    return clean_text(value)[:max_length]
 
 
 def check_email(email: str) -> str:
@@ -196,6 +196,10 @@ def check_photos(photos: Sequence[UploadedFile]) -> list[CheckedFile]:
     """All photos are checked before anything is stored, so a bad fifth photo leaves nothing half-saved."""
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("Sie können höchstens %(max)d Fotos anhängen.") % {"max": MAX_PHOTOS}})
+    try:
+        check_pixel_budget(photos)  # from the headers, before any photo is decoded
+    except ValidationError as error:
+        raise ValidationError({"photos": error.messages}) from None
     checked = []
     for photo in photos:
         try:
@@ -206,9 +210,9 @@ def check_photos(photos: Sequence[UploadedFile]) -> list[CheckedFile]:
 
 
 def check_description(description: str) -> str:
-    description = (description or "").strip()
-    if "\x00" in description:
+    if "\x00" in (description or ""):
         raise ValidationError({"description": _("Der Text enthält unzulässige Steuerzeichen.")})
+    description = clean_text(description)
     if not description:
         raise ValidationError({"description": _("Bitte beschreiben Sie das Problem.")})
     if len(description) > MAX_DESCRIPTION:
