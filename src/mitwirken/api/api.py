@@ -4,16 +4,22 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, NinjaAPI, Query, Schema, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
+from pydantic import Field
 
+from mitwirken.core.ids import parse_id
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects import access
 from mitwirken.projects.forms import ProjectFilterForm
 from mitwirken.projects.views import filtered_projects
 
-from .schemas import ErrorOut, ImportedOut, OrganisationOut, ProjectDetailOut, ProjectOut
+from .schemas import BadRequestOut, ErrorOut, ImportedOut, OrganisationOut, ProjectDetailOut, ProjectOut
+
+MAX_PAGE = 1_000_000
 
 api = NinjaAPI(
     title="mitwirken API",
@@ -24,6 +30,26 @@ api = NinjaAPI(
 )
 
 
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Malformed parameters are the client's error: 400 with the details (ninja's default would be 422)."""
+    return api.create_response(request, {"detail": exc.errors}, status=400)
+
+
+class BoundedPagination(PageNumberPagination):
+    """Page numbers within what can exist; a page past the last one is 404, never an overflowing OFFSET."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        result = super().paginate_queryset(queryset, pagination, request, **params)
+        if pagination.page > 1 and not result["items"]:
+            raise HttpError(404, "Diese Seite gibt es nicht.")
+        return result
+
+
 class ProjectFilters(Schema):
     q: str = ""
     organisation: str = ""
@@ -31,14 +57,16 @@ class ProjectFilters(Schema):
     timing: str = ""
 
 
-@api.get("/organisations", response=list[OrganisationOut], tags=["Organisationen"])
-@paginate(PageNumberPagination, page_size=50)
+@api.get(
+    "/organisations", response={200: list[OrganisationOut], 400: BadRequestOut, 404: ErrorOut}, tags=["Organisationen"]
+)
+@paginate(BoundedPagination, page_size=50)
 def list_organisations(request: HttpRequest) -> Any:
     return Organisation.objects.select_related("parent").order_by("name")
 
 
-@api.get("/projects", response=list[ProjectOut], tags=["Projekte"])
-@paginate(PageNumberPagination, page_size=20)
+@api.get("/projects", response={200: list[ProjectOut], 400: BadRequestOut, 404: ErrorOut}, tags=["Projekte"])
+@paginate(BoundedPagination, page_size=20)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
     """Public and semi-public projects, filtered like the start page."""
     form = ProjectFilterForm({key: value for key, value in filters.dict().items() if value})
@@ -47,7 +75,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
 
 @api.get(
     "/projects/{org_slug}/{project_slug}",
-    response={200: ProjectDetailOut, 404: ErrorOut},
+    response={200: ProjectDetailOut, 400: BadRequestOut, 404: ErrorOut},
     tags=["Projekte"],
 )
 def get_project(request: HttpRequest, org_slug: str, project_slug: str) -> Any:
@@ -69,6 +97,8 @@ def _staff_procedure(request: HttpRequest, org_slug: str, project_pk: int, modul
     from mitwirken.formal.models import Procedure
     from mitwirken.organisations.access import session_used_second_factor
 
+    if parse_id(project_pk) is None or parse_id(module_pk) is None:
+        raise Http404
     procedure = (
         Procedure.objects.select_related("module__project__organisation")
         .filter(module__pk=module_pk, module__project__pk=project_pk, module__project__organisation__slug=org_slug)
@@ -82,7 +112,7 @@ def _staff_procedure(request: HttpRequest, org_slug: str, project_pk: int, modul
 
 
 @api.get("/procedures/{org_slug}/{project_pk}/{module_pk}/statements/{reference}.xml", tags=["XBeteiligung"],
-         auth=django_auth, response={200: None, 404: ErrorOut})  # fmt: skip
+         auth=django_auth, response={200: None, 400: BadRequestOut, 401: ErrorOut, 404: ErrorOut})  # fmt: skip
 def statement_0701(request: HttpRequest, org_slug: str, project_pk: int, module_pk: int, reference: str) -> Any:
     """One statement as allgemein.stellungnahme.Neuabgegeben.0701 (staff of the running organisation only)."""
     from mitwirken.core.audit import log_action
@@ -108,7 +138,7 @@ def statement_0701(request: HttpRequest, org_slug: str, project_pk: int, module_
 
 
 @api.post("/procedures/{org_slug}/{project_pk}/import", tags=["XBeteiligung"], auth=django_auth,
-          response={201: ImportedOut, 400: ErrorOut, 404: ErrorOut})  # fmt: skip
+          response={201: ImportedOut, 400: BadRequestOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})  # fmt: skip
 def import_0301_0401(request: HttpRequest, org_slug: str, project_pk: int, message: File[UploadedFile]) -> Any:
     """Create a procedure from raumordnung.Initiieren.0301 or kommunal.Initiieren.0401; invalid messages give 400."""
     from django.shortcuts import get_object_or_404
@@ -117,7 +147,7 @@ def import_0301_0401(request: HttpRequest, org_slug: str, project_pk: int, messa
     from mitwirken.projects.models import Project
 
     project = get_object_or_404(
-        Project.objects.select_related("organisation"), pk=project_pk, organisation__slug=org_slug
+        Project.objects.select_related("organisation"), pk=parse_id(project_pk), organisation__slug=org_slug
     )
     if not request.user.has_perm("projects.change_project", project):
         return Status(404, {"detail": "Not Found"})

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.ids import parse_ids, posted_id
 from mitwirken.core.uploads import attachment_disposition
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
@@ -90,7 +91,7 @@ def procedure_setup(request: HttpRequest, organisation: Organisation, project_pk
                 messages.success(request, _("Der Durchgang ist angelegt."))
                 return redirect(request.path)
             if request.POST.get("action") == "track" and track_form.is_valid():
-                round_ = get_object_or_404(Round, procedure=procedure, pk=request.POST.get("round"))
+                round_ = get_object_or_404(Round, procedure=procedure, pk=posted_id(request.POST, "round"))
                 round_.procedure = procedure
                 services.track_add(actor=request.user, round=round_, **track_form.cleaned_data)
                 messages.success(request, _("Die Frist ist festgelegt."))
@@ -154,7 +155,7 @@ def inbox(request: HttpRequest, organisation: Organisation, project_pk: int, mod
     form = InboxFilterForm(request.GET or None, procedure=procedure)
     bulk = BulkForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and bulk.is_valid():
-        ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+        ids = parse_ids(request.POST.getlist("selected"))
         try:
             if not ids:
                 raise ValidationError(_("Bitte wählen Sie mindestens eine Stellungnahme aus."))
@@ -235,7 +236,7 @@ def evaluate(
             messages.success(request, _("Der Abschnitt ist angelegt."))
             return redirect(request.path)
         if action == "tag":
-            keyword_ids = [int(pk) for pk in request.POST.getlist("keywords") if pk.isdigit()]
+            keyword_ids = parse_ids(request.POST.getlist("keywords"))
             evaluation.statement_tag(actor=request.user, statement=statement, keyword_ids=keyword_ids)
             messages.success(request, _("Die Schlagworte sind gespeichert."))
             return redirect(request.path)

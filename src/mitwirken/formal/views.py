@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.ids import posted_id
 from mitwirken.core.uploads import attachment_disposition
 from mitwirken.projects.models import Module, Project
 
@@ -269,7 +270,7 @@ def release_list(request: HttpRequest, org_slug: str, project_slug: str, module_
     if request.method == "POST":
         try:
             statement = services.statement_release(
-                coordinator=request.user, track=track, draft_pk=int(request.POST.get("draft", 0))
+                coordinator=request.user, track=track, draft_pk=posted_id(request.POST, "draft")
             )
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [_("Die Freigabe ist nicht möglich.")])))
