@@ -96,3 +96,21 @@ class DateField(forms.DateField):
 
     def to_python(self, value: Any) -> Any:
         return _check_year(super().to_python(value))
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, but an id that no row can have (beyond bigint, "²") is a form error, not an overflow.
+
+    Django checks ``pk__in`` values only for ValueError/TypeError; a 30-digit number reaches the database and
+    overflows there (SQLite) or raises DataError (PostgreSQL).
+    """
+
+    def _check_values(self, value: Any) -> Any:
+        from mitwirken.core.ids import parse_id
+
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if parse_id(item) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)

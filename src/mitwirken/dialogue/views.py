@@ -413,7 +413,10 @@ def _next_or(request: HttpRequest, default: str) -> str:
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")
-    return target if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
+    # Only a path of this site: redirect() would try anything else as a view name (NoReverseMatch, 500).
+    local = target.startswith("/") and target.isprintable()
+    allowed = local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if allowed else default
 
 
 def flag(request: HttpRequest, org_slug: str, project_slug: str, module_pk: int, kind: str, pk: int) -> HttpResponse:

@@ -208,7 +208,9 @@ class SegmentForm(forms.Form):
     )
     result = forms.ChoiceField(label=_("Ergebnis"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=StatementStatus.choices)
-    keywords = forms.ModelMultipleChoiceField(label=_("Schlagworte"), required=False, queryset=Keyword.objects.none())
+    keywords = core_forms.ModelMultipleChoiceField(
+        label=_("Schlagworte"), required=False, queryset=Keyword.objects.none()
+    )
 
     def __init__(self, *args: Any, procedure: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
