@@ -37,6 +37,7 @@ from mitwirken.dialogue.models import (
 )
 from mitwirken.projects.models import Phase
 
+from . import corpora
 from .conftest import login
 from .dialogue_fixtures import AREA, make_dialogue
 from .dialogue_helpers import (
@@ -805,6 +806,7 @@ XSS = [
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
     "</textarea><script>alert(1)</script>",
     "</script><script>alert(1)</script>",
+    *corpora.xss_payloads(),  # the project's shared corpus (tests/corpora.py), every class of payload
 ]
 
 DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "base", "frame", "frameset", "applet", "style",

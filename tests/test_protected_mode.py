@@ -103,7 +103,7 @@ def protected_urls(world):
         actor=world.personas["case_worker"], procedure=procedure, track=track, title="Plan", upload=pdf_upload()
     )
     formal_services.draft_save(user=world.personas["invited"], track=track, data={"text": "Einwand", "author_name": "A",
-                               "street": "S 1", "postal_code": "55555", "city": "X"})  # fmt: skip
+                               "street": "S 1", "postal_code": "55555", "city": "X"}, uploads=[pdf_upload()])  # fmt: skip
     draft = formal_services.draft_for(user=world.personas["invited"], track=track)
     statement = formal_services.statement_submit(
         user=world.personas["invited"], track=track, submission_key=str(draft.submission_key)
@@ -154,7 +154,11 @@ def protected_urls(world):
         )  # fmt: skip
         return ideas_module if dialogue_route else procedure.module
 
+    def attachment_for(route: str) -> int:
+        return statement.attachments.get().pk if "/stellungnahmen/" in route else attachment.pk
+
     return [fill(route, {**values, "module_pk": module_for(route).pk, "module_slug": module_for(route).slug,
+                         "attachment_pk": attachment_for(route),
                          "paragraph_pk": text_module.chapters.get().paragraphs.first().pk})
             for route in project_url_templates()]  # fmt: skip
 

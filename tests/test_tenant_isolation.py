@@ -30,7 +30,7 @@ def foreign_objects(world):
     other = world.other_organisation
     project = ProjectFactory(organisation=other, status="draft", access="protected", slug="geheim")
     phase = PhaseFactory(module=ModuleFactory(project=project))
-    AttachmentFactory(project=project)
+    attachment = AttachmentFactory(project=project)
     membership = MembershipFactory(organisation=other)
     from django.utils import timezone
 
@@ -55,6 +55,7 @@ def foreign_objects(world):
         "phase_pk": phase.pk,
         "membership_pk": membership.pk,
         "statement_pk": statement.pk,
+        "attachment_pk": attachment.pk,
         "file_format": "xlsx",
     }
 

@@ -2,9 +2,12 @@
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
 
 from mitwirken.core import plugins
 from mitwirken.organisations.models import Organisation
@@ -12,7 +15,9 @@ from mitwirken.projects import access
 from mitwirken.projects.forms import ProjectFilterForm
 from mitwirken.projects.views import filtered_projects
 
-from .schemas import ErrorOut, OrganisationOut, ProjectDetailOut, ProjectOut
+from .schemas import BadRequestOut, ErrorOut, OrganisationOut, ProjectDetailOut, ProjectOut
+
+MAX_PAGE = 1_000_000
 
 api = NinjaAPI(
     title="mitwirken API",
@@ -23,6 +28,26 @@ api = NinjaAPI(
 )
 
 
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Malformed parameters are the client's error: 400 with the details (ninja's default would be 422)."""
+    return api.create_response(request, {"detail": exc.errors}, status=400)
+
+
+class BoundedPagination(PageNumberPagination):
+    """Page numbers within what can exist; a page past the last one is 404, never an overflowing OFFSET."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        result = super().paginate_queryset(queryset, pagination, request, **params)
+        if pagination.page > 1 and not result["items"]:
+            raise HttpError(404, "Diese Seite gibt es nicht.")
+        return result
+
+
 class ProjectFilters(Schema):
     q: str = ""
     organisation: str = ""
@@ -30,14 +55,16 @@ class ProjectFilters(Schema):
     timing: str = ""
 
 
-@api.get("/organisations", response=list[OrganisationOut], tags=["Organisationen"])
-@paginate(PageNumberPagination, page_size=50)
+@api.get(
+    "/organisations", response={200: list[OrganisationOut], 400: BadRequestOut, 404: ErrorOut}, tags=["Organisationen"]
+)
+@paginate(BoundedPagination, page_size=50)
 def list_organisations(request: HttpRequest) -> Any:
     return Organisation.objects.select_related("parent").order_by("name")
 
 
-@api.get("/projects", response=list[ProjectOut], tags=["Projekte"])
-@paginate(PageNumberPagination, page_size=20)
+@api.get("/projects", response={200: list[ProjectOut], 400: BadRequestOut, 404: ErrorOut}, tags=["Projekte"])
+@paginate(BoundedPagination, page_size=20)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
     """Public and semi-public projects, filtered like the start page."""
     form = ProjectFilterForm({key: value for key, value in filters.dict().items() if value})
@@ -46,7 +73,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
 
 @api.get(
     "/projects/{org_slug}/{project_slug}",
-    response={200: ProjectDetailOut, 404: ErrorOut},
+    response={200: ProjectDetailOut, 400: BadRequestOut, 404: ErrorOut},
     tags=["Projekte"],
 )
 def get_project(request: HttpRequest, org_slug: str, project_slug: str) -> Any:

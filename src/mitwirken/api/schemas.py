@@ -96,6 +96,12 @@ class ErrorOut(Schema):
     detail: str
 
 
+class BadRequestOut(Schema):
+    """400: a message, or the list of parameters that did not validate (``loc``, ``msg``, ``type``)."""
+
+    detail: str | list[dict[str, Any]]
+
+
 class ImportedOut(Schema):
     module: int
     procedure_type: str

@@ -6,16 +6,31 @@ import csv
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
+from xml.sax.saxutils import escape
+
+from mitwirken.core.text import strip_control_characters
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """User text must never become a spreadsheet formula (CSV/formula injection): prefix it with '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """Every cell of every export goes through here.
+
+    Control characters are removed (openpyxl refuses them with IllegalCharacterError, XML cannot carry them;
+    text stored before the input was cleaned may still hold them), and user text never becomes a spreadsheet
+    formula (CSV/formula injection): it is prefixed with '.
+    """
+    if isinstance(value, str):
+        value = strip_control_characters(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
+
+
+def xml_text(value: Any) -> str:
+    """A cell's text for hand-written XML (the ODS writer): no control characters, markup escaped."""
+    return escape(strip_control_characters(str(value)))
 
 
 def xlsx_file(sheet_name: str, header: list[str], rows: Iterable[list[Any]]) -> IO[bytes]:

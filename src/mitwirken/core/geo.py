@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,12 +13,26 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 AREA_TYPES = ("Polygon", "MultiPolygon")
+# A Feature holding a MultiPolygon nests 6 deep ({ geometry { coordinates [ [ [ [). Anything far deeper is no
+# geometry, and parsing it recursively (json, shapely) ends in RecursionError: it is refused before parsing.
+MAX_DEPTH = 20
+MAX_GEOJSON_CHARS = 5_000_000
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
 LOCATION_TYPES = ("Point", "Polygon", "MultiPolygon")
 
 
 def parse_geometry(value: Any, *, allowed_types: tuple[str, ...]) -> dict[str, Any]:
     """Return the GeoJSON geometry as a dict, or raise a ValidationError in plain German."""
+    too_deep = ValidationError(
+        _("Das GeoJSON ist zu tief verschachtelt (höchstens %(max)s Ebenen): das ist keine Geometrie.")
+        % {"max": MAX_DEPTH}
+    )
     if isinstance(value, str):
+        if len(value) > MAX_GEOJSON_CHARS:
+            raise ValidationError(_("Das GeoJSON ist zu groß (höchstens 5 Millionen Zeichen)."))
+        if text_depth(value) > MAX_DEPTH:
+            raise too_deep
         try:
             value = json.loads(value)
         except json.JSONDecodeError as error:
@@ -26,6 +41,8 @@ def parse_geometry(value: Any, *, allowed_types: tuple[str, ...]) -> dict[str, A
             ) from None
     if not isinstance(value, dict):
         raise ValidationError(_("Das ist kein gültiges GeoJSON-Objekt."))
+    if value_depth(value) > MAX_DEPTH:
+        raise too_deep
     if value.get("type") == "Feature":
         value = value.get("geometry") or {}
     geometry_type = value.get("type")
@@ -36,7 +53,7 @@ def parse_geometry(value: Any, *, allowed_types: tuple[str, ...]) -> dict[str, A
         )
     try:
         geometry = shape(value)
-    except Exception:  # shapely raises several types for malformed coordinates
+    except Exception:  # shapely raises several types for malformed coordinates (incl. RecursionError)
         raise ValidationError(_("Die Koordinaten der Geometrie sind unvollständig oder fehlerhaft.")) from None
     if geometry.is_empty:
         raise ValidationError(_("Die Geometrie ist leer."))
@@ -46,6 +63,37 @@ def parse_geometry(value: Any, *, allowed_types: tuple[str, ...]) -> dict[str, A
     if min_x < -180 or max_x > 180 or min_y < -90 or max_y > 90:
         raise ValidationError(_("Die Koordinaten liegen außerhalb des gültigen Bereichs (Länge ±180, Breite ±90)."))
     return dict(value)
+
+
+def text_depth(text: str) -> int:
+    """How deep the brackets of a JSON text nest, counted without parsing (strings are skipped)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.finditer(_JSON_STRING.sub("", text)):
+        if bracket.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def value_depth(value: Any) -> int:
+    """How deep lists and dicts nest, walked iteratively (a recursive walk would hit the recursion limit)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def to_shape(geojson: dict[str, Any]) -> BaseGeometry:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 
 def content_security_policy() -> str:
@@ -44,3 +45,32 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class BoundedIdsMiddleware:
+    """A number in a URL that no row can have is "not found" (404), decided once for every ``<int:…>`` path.
+
+    Django's ``int`` converter takes any number of digits; ``/maengelmelder/99999999999999999999/…`` then
+    overflows SQLite's or PostgreSQL's integer types inside the view (500). Every key in the portal is a
+    ``bigint`` (``core.ids.MAX_ID``); a middleware covers every pattern, including those added later and those
+    of third-party apps, without a converter each URL file would have to remember.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        from mitwirken.core.ids import MAX_ID
+
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and not -MAX_ID <= value <= MAX_ID:
+                raise Http404

@@ -47,13 +47,13 @@ def new_challenge() -> str:
 
 
 def solution_is_valid(payload: str) -> bool:
-    if not payload:
+    if not payload or len(payload) > 4096:  # a solution is a few hundred characters
         return False
     try:
         json.loads(base64.b64decode(payload, validate=True))
         valid, _error = altcha.verify_solution_v1(payload, _key(), check_expires=True)
         signature = json.loads(base64.b64decode(payload))["signature"]
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         return False
     # A solved challenge is good for one post only; otherwise one solution would unlock a flood.
     return bool(valid) and cache.add(f"altcha-used:{signature}", 1, int(CHALLENGE_LIFETIME.total_seconds()))

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core import forms as core_forms
 from mitwirken.core.spam import SpamProtectedForm
 from mitwirken.projects.models import Module
 
@@ -27,7 +28,7 @@ class IdeaForm(SpamProtectedForm):
                                            "max_length": _("Die Beschreibung darf höchstens %(limit_value)d Zeichen lang sein (jetzt: %(show_value)d).")})  # fmt: skip
     category = forms.ModelChoiceField(label=_("Kategorie"), queryset=Category.objects.none(), required=False,
                                       empty_label=_("Keine Angabe"))  # fmt: skip
-    labels = forms.ModelMultipleChoiceField(label=_("Merkmale"), queryset=Label.objects.none(), required=False,
+    labels = core_forms.ModelMultipleChoiceField(label=_("Merkmale"), queryset=Label.objects.none(), required=False,
                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
     lat = forms.FloatField(
         label=_("Breite (z. B. 50.05)"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})

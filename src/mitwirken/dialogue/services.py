@@ -17,7 +17,7 @@ from shapely.geometry import Point
 from mitwirken.core import geo
 from mitwirken.core.audit import log_action
 from mitwirken.core.permissions import require
-from mitwirken.core.text import sanitise_html
+from mitwirken.core.text import clean_text, sanitise_html
 from mitwirken.core.uploads import files_removed_on_failure, reencode_image
 from mitwirken.projects.models import Module, Project
 
@@ -56,7 +56,7 @@ def settings_for(module: Module) -> DialogueSettings:
 
 
 def check_title(title: str) -> str:
-    title = (title or "").strip()
+    title = clean_text(title)
     if not title:
         raise ValidationError({"title": _("Bitte geben Sie einen Titel an.")})
     if len(title) > MAX_TITLE:
@@ -66,7 +66,7 @@ def check_title(title: str) -> str:
 
 def rich_html(text: str) -> str:
     """Sanitised HTML; plain text (no tags) gets paragraphs from its blank lines, as people expect."""
-    text = (text or "").strip()
+    text = clean_text(text)
     if "<" not in text:
         text = linebreaks(text, autoescape=True)
     return sanitise_html(text)
@@ -86,9 +86,9 @@ def check_rich_text(text: str, field: str = "text", max_length: int = MAX_TEXT) 
 
 
 def check_comment_text(text: str) -> str:
-    text = (text or "").strip()
-    if "\x00" in text:
+    if "\x00" in (text or ""):
         raise ValidationError({"text": _("Der Text enthält unzulässige Steuerzeichen.")})
+    text = clean_text(text)
     if not text:
         raise ValidationError({"text": _("Bitte schreiben Sie einen Kommentar.")})
     if len(text) > MAX_COMMENT:
@@ -316,7 +316,7 @@ def rate(*, user: Any, idea: Idea, value: int) -> Rating:
 def flag(*, user: Any, reason: str, idea: Idea | None = None, comment: Comment | None = None) -> Flag:
     target = idea or comment
     require(user, "dialogue.flag", target)
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Bitte nennen Sie einen Grund.")})
     if Flag.objects.filter(reporter=user, idea=idea, comment=comment, resolved_at__isnull=True).exists():

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.ids import parse_id, parse_int, posted_id
 from mitwirken.core.spam import over_limit
 from mitwirken.projects.access import module_for_viewer
 from mitwirken.projects.models import Module, Project
@@ -313,8 +314,8 @@ def _comment_post(
 
 def _reply_failure(request: HttpRequest, form: CommentForm) -> tuple[CommentForm, dict[str, Any] | None]:
     """A failed reply is shown in its own open reply form, not in the form for new comments."""
-    parent = request.POST.get("comment-parent", "")
-    if not parent.isdigit() or not Comment.objects.filter(pk=int(parent), parent__isnull=True).exists():
+    parent = parse_id(request.POST.get("comment-parent"))
+    if parent is None or not Comment.objects.filter(pk=parent, parent__isnull=True).exists():
         return form, None  # no reply form to show it in (e.g. a reply to a reply): the main form says why
     errors = [str(error) for errors in form.errors.values() for error in errors]
     failed = {"parent": int(parent), "text": request.POST.get("comment-text", ""), "errors": errors}
@@ -394,7 +395,10 @@ def rate(request: HttpRequest, org_slug: str, project_slug: str, module_slug: st
     if login is not None:
         return login
     try:
-        services.rate(user=request.user, idea=idea, value=int(request.POST.get("value", "0") or 0))
+        value = parse_int(request.POST.get("value"), default=0, minimum=-1, maximum=1)
+        if value is None:
+            raise ValueError(value)
+        services.rate(user=request.user, idea=idea, value=value)
     except (ValueError, PermissionDenied):
         messages.error(request, closed_notice(dialogue, "rate") or _("Sie können diese Idee nicht bewerten."))
     except ValidationError as error:
@@ -409,7 +413,10 @@ def _next_or(request: HttpRequest, default: str) -> str:
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")
-    return target if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
+    # Only a path of this site: redirect() would try anything else as a view name (NoReverseMatch, 500).
+    local = target.startswith("/") and target.isprintable()
+    allowed = local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if allowed else default
 
 
 def flag(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, kind: str, pk: int) -> HttpResponse:
@@ -482,7 +489,8 @@ def follow(request: HttpRequest, org_slug: str, project_slug: str, module_slug: 
     form = FollowForm(request.POST)
     frequency = form.cleaned_data["frequency"] if form.is_valid() else "immediate"
     active = request.POST.get("action") != "stop"
-    idea = dialogue.idea(int(request.POST["idea"])) if request.POST.get("idea", "").isdigit() else None
+    idea_pk = parse_id(request.POST.get("idea"))
+    idea = dialogue.idea(idea_pk) if idea_pk is not None else None
     services.follow(
         user=request.user, project=None if idea else dialogue.project, idea=idea, frequency=frequency, active=active
     )
@@ -531,7 +539,7 @@ def moderation(request: HttpRequest, org_slug: str, project_slug: str, module_sl
         .select_related("author", "idea", "paragraph")[:50]
     )  # fmt: skip
     if request.method == "POST" and request.POST.get("action") == "unblock":
-        entry = get_object_or_404(_blocks(dialogue), pk=request.POST.get("block"))
+        entry = get_object_or_404(_blocks(dialogue), pk=posted_id(request.POST, "block"))
         try:
             services.unblock(actor=request.user, entry=entry)
         except PermissionDenied:

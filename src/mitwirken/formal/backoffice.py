@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.ids import parse_ids, posted_id
+from mitwirken.core.uploads import attachment_disposition
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.access import project_for_staff
@@ -89,7 +91,7 @@ def procedure_setup(request: HttpRequest, organisation: Organisation, project_pk
                 messages.success(request, _("Der Durchgang ist angelegt."))
                 return redirect(request.path)
             if request.POST.get("action") == "track" and track_form.is_valid():
-                round_ = get_object_or_404(Round, procedure=procedure, pk=request.POST.get("round"))
+                round_ = get_object_or_404(Round, procedure=procedure, pk=posted_id(request.POST, "round"))
                 round_.procedure = procedure
                 services.track_add(actor=request.user, round=round_, **track_form.cleaned_data)
                 messages.success(request, _("Die Frist ist festgelegt."))
@@ -155,7 +157,7 @@ def inbox(request: HttpRequest, organisation: Organisation, project_pk: int, mod
     form = InboxFilterForm(request.GET or None, procedure=procedure)
     bulk = BulkForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and bulk.is_valid():
-        ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+        ids = parse_ids(request.POST.getlist("selected"))
         try:
             if not ids:
                 raise ValidationError(_("Bitte wählen Sie mindestens eine Stellungnahme aus."))
@@ -202,6 +204,21 @@ def record_statement(request: HttpRequest, organisation: Organisation, project_p
 
 
 @backoffice_view()
+def statement_attachment(
+    request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int,
+    attachment_pk: int,
+) -> HttpResponseBase:  # fmt: skip
+    """A statement's attachment for the staff evaluating it: streamed with safe headers, never from a media URL."""
+    from mitwirken.core.uploads import serve_upload
+
+    procedure = _procedure(organisation, project_pk, module_pk)
+    item = get_object_or_404(
+        StatementAttachment, statement__procedure=procedure, statement__pk=statement_pk, pk=attachment_pk
+    )
+    return serve_upload(item.file, item.content_type, download_name=item.name, inline=False)
+
+
+@backoffice_view()
 def evaluate(
     request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int
 ) -> HttpResponse:
@@ -221,7 +238,7 @@ def evaluate(
             messages.success(request, _("Der Abschnitt ist angelegt."))
             return redirect(request.path)
         if action == "tag":
-            keyword_ids = [int(pk) for pk in request.POST.getlist("keywords") if pk.isdigit()]
+            keyword_ids = parse_ids(request.POST.getlist("keywords"))
             evaluation.statement_tag(actor=request.user, statement=statement, keyword_ids=keyword_ids)
             messages.success(request, _("Die Schlagworte sind gespeichert."))
             return redirect(request.path)
@@ -381,7 +398,7 @@ def statement_xml(
     statement.procedure = statement.track.round.procedure = procedure
     log_action(actor=request.user, action="xbeteiligung.export", obj=statement, organisation=organisation)
     response = HttpResponse(xbeteiligung.statement_message(statement), content_type="application/xml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{statement.reference}.xml"'
+    response["Content-Disposition"] = attachment_disposition(f"{statement.reference}.xml")
     return response
 
 

@@ -11,13 +11,12 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
-from xml.sax.saxutils import escape
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from mitwirken.core.exports import xlsx_file
+from mitwirken.core.exports import xlsx_file, xml_text
 
 from .models import Segment, Statement
 
@@ -83,7 +82,7 @@ def write_ods(statements: QuerySet[Statement]) -> IO[bytes]:
             content.write(_ODS_HEAD.encode())
             for row in itertools.chain([HEADER], rows(statements)):  # a generator: rows are never all in memory
                 cells = "".join(
-                    f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+                    f'<table:table-cell office:value-type="string"><text:p>{xml_text(value)}</text:p></table:table-cell>'
                     for value in row
                 )
                 content.write(f"<table:table-row>{cells}</table:table-row>".encode())

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core import forms as core_forms
 from mitwirken.core.forms import DateTimeLocalInput, MultipleFileField
 
 from .law import Audience, ProcedureType, RoundKind
@@ -105,12 +106,12 @@ class RoundForm(forms.Form):
 
 class TrackForm(forms.Form):
     audience = forms.ChoiceField(label=_("Zielgruppe"), choices=Audience.choices, widget=forms.RadioSelect)
-    first_day = forms.DateField(label=_("Erster Tag der Frist"), widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(
+    first_day = core_forms.DateField(label=_("Erster Tag der Frist"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = core_forms.DateField(
         label=_("Letzter Tag der Frist"), widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Stellungnahmen werden bis 23:59:59 Uhr (deutsche Zeit) dieses Tages angenommen."),
     )  # fmt: skip
-    announced_at = forms.DateTimeField(label=_("Bekannt gemacht am"), required=False, widget=DateTimeLocalInput,
+    announced_at = core_forms.DateTimeField(label=_("Bekannt gemacht am"), required=False, widget=DateTimeLocalInput,
                                        input_formats=["%Y-%m-%dT%H:%M"])  # fmt: skip
     override_reason = forms.CharField(
         label=_("Begründung für eine Abweichung von der gesetzlichen Frist"), required=False,
@@ -145,7 +146,7 @@ class DocumentForm(forms.Form):
 class RecordStatementForm(forms.Form):
     track = forms.ModelChoiceField(label=_("Beteiligungsschritt"), queryset=Track.objects.none())
     channel = forms.ChoiceField(label=_("Eingangsweg"), choices=[c for c in Channel.choices if c[0] != Channel.PORTAL])
-    received_at = forms.DateTimeField(label=_("Eingegangen am"), widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"],
+    received_at = core_forms.DateTimeField(label=_("Eingegangen am"), widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"],
                                       help_text=_("Datum und Uhrzeit des Eingangs (Eingangsstempel), deutsche Zeit."))  # fmt: skip
     text = forms.CharField(label=_("Text der Stellungnahme"), widget=forms.Textarea(attrs={"rows": 8}))
     author_name = forms.CharField(label=_("Name"), max_length=150, required=False)
@@ -208,7 +209,9 @@ class SegmentForm(forms.Form):
     )
     result = forms.ChoiceField(label=_("Ergebnis"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=StatementStatus.choices)
-    keywords = forms.ModelMultipleChoiceField(label=_("Schlagworte"), required=False, queryset=Keyword.objects.none())
+    keywords = core_forms.ModelMultipleChoiceField(
+        label=_("Schlagworte"), required=False, queryset=Keyword.objects.none()
+    )
 
     def __init__(self, *args: Any, procedure: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,7 +19,8 @@ from mitwirken.core import geo
 from mitwirken.core.audit import diff_fields, log_action, snapshot
 from mitwirken.core.notifications import send_templated_email
 from mitwirken.core.permissions import require
-from mitwirken.core.uploads import check_attachment, check_document
+from mitwirken.core.text import clean_text
+from mitwirken.core.uploads import check_attachment, check_document, check_pixel_budget
 from mitwirken.projects import services as project_services
 from mitwirken.projects.models import Project
 
@@ -45,6 +46,13 @@ MAX_STATEMENT_ATTACHMENTS = 10
 DRAFT_FIELDS = (
     "text", "section", "location", "author_name", "organisation_name", "street", "postal_code", "city", "publish_name",
 )  # fmt: skip
+
+
+def _draft_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields a draft keeps, with control characters removed from the texts (they break the exports)."""
+    return {
+        key: clean_text(data[key]) if isinstance(data[key], str) else data[key] for key in DRAFT_FIELDS if key in data
+    }
 
 
 def berlin_day_start(day: date) -> datetime:
@@ -251,9 +259,13 @@ def validate_draft(draft: StatementDraft | UnregisteredSubmission, procedure: Pr
 def draft_save(*, user: Any, track: Track, data: dict[str, Any], uploads: list[Any] | None = None) -> StatementDraft:
     _require_submit(user, track)
     draft = StatementDraft.objects.select_for_update().get(pk=draft_for(user=user, track=track).pk)
-    draft.data = {**draft.data, **{key: data[key] for key in DRAFT_FIELDS if key in data}}
+    draft.data = {**draft.data, **_draft_fields(data)}
     draft.awaiting_release_since = None  # a changed draft must be handed over (and released) again
     draft.save()
+    try:
+        check_pixel_budget(uploads or [])  # from the headers, before any image is decoded
+    except ValidationError as error:
+        raise ValidationError({"attachments": error.messages}) from None
     for upload in uploads or []:
         if draft.attachments.count() >= MAX_STATEMENT_ATTACHMENTS:
             raise ValidationError(
@@ -471,7 +483,9 @@ def statement_record(
         raise ValidationError({"channel": _("Über das Portal eingegangene Stellungnahmen erfasst das Portal selbst.")})
     if received_at > timezone.now():
         raise ValidationError({"received_at": _("Das Eingangsdatum darf nicht in der Zukunft liegen.")})
-    if not text.strip():
+    text, author_name, organisation_name = clean_text(text), clean_text(author_name), clean_text(organisation_name)
+    street, postal_code, city = clean_text(street), clean_text(postal_code), clean_text(city)
+    if not text:
         raise ValidationError({"text": _("Bitte erfassen Sie den Text der Stellungnahme.")})
     statement = Statement(
         procedure=procedure, track=track, author_name=author_name, organisation_name=organisation_name, street=street,
@@ -505,7 +519,7 @@ def unregistered_start(*, track: Track, email: str, data: dict[str, Any], confir
         raise PermissionDenied
     if not track.is_open():
         raise ValidationError(deadline_message(track))
-    submission = UnregisteredSubmission(track=track, email=email, data={k: data[k] for k in DRAFT_FIELDS if k in data})
+    submission = UnregisteredSubmission(track=track, email=email, data=_draft_fields(data))
     errors = validate_draft(submission, track.round.procedure)
     if errors:
         raise ValidationError(errors)

@@ -17,6 +17,11 @@ module_urlpatterns = [
     path("frist/<int:track_pk>/ohne-konto/", views.unregistered_form, name="unregistered"),
     path("stellungnahmen/<str:reference>/", views.receipt, name="receipt"),
     path("stellungnahmen/<str:reference>/eingangsbestaetigung.pdf", views.receipt_download, name="receipt_pdf"),
+    path(
+        "stellungnahmen/<str:reference>/anlagen/<int:attachment_pk>/",
+        views.receipt_attachment,
+        name="receipt_attachment",
+    ),
     path("abwaegung/", views.public_results, name="results"),
     path("mitzeichnen/<uuid:token>/", views.cosign, name="cosign"),
     path("bestaetigen/<uuid:token>/", views.confirm, name="confirm"),
@@ -38,6 +43,11 @@ backoffice_urlpatterns = [
     path(B + "eingang/", backoffice.inbox, name="procedure_inbox"),
     path(B + "eingang/erfassen/", backoffice.record_statement, name="procedure_record"),
     path(B + "eingang/<int:statement_pk>/", backoffice.evaluate, name="procedure_statement"),
+    path(
+        B + "eingang/<int:statement_pk>/anlagen/<int:attachment_pk>/",
+        backoffice.statement_attachment,
+        name="procedure_statement_attachment",
+    ),
     path(B + "schlagworte/", backoffice.catalogue, name="procedure_catalogue"),
     path(B + "masseneinwendungen/", backoffice.groups, name="procedure_groups"),
     path(B + "ergebnis/", backoffice.results, name="procedure_results"),

@@ -10,13 +10,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.ids import posted_id
 from mitwirken.core.spam import TYPED_MAIL_REFUSED, typed_address_over_limit
+from mitwirken.core.uploads import attachment_disposition
 from mitwirken.projects.models import Module, Project
 
 from . import access, services
@@ -71,13 +73,12 @@ def document_download(
 ) -> FileResponse:
     procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
     document = access.document_for_viewer(request.user, procedure, document_pk)
+    from mitwirken.core.uploads import serve_upload
+
     extension = document.file.name.rsplit(".", 1)[-1]
     # FileResponse streams in chunks: plan documents of hundreds of MB never sit in memory.
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
-                            filename=f"{document.title} ({document.version}. Fassung).{extension}")  # fmt: skip
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return serve_upload(document.file, document.content_type, inline=False,
+                        download_name=f"{document.title} ({document.version}. Fassung).{extension}")  # fmt: skip
 
 
 def _open_track(
@@ -205,13 +206,20 @@ def receipt_download(
     procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
     statement = access.statement_for_viewer(request.user, procedure, reference)
     response = HttpResponse(receipt_pdf(statement), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="eingangsbestaetigung-{statement.reference}.pdf"'
+    response["Content-Disposition"] = attachment_disposition(f"eingangsbestaetigung-{statement.reference}.pdf")
     return response
 
 
-def export_statements_of(user: Any) -> list[dict[str, Any]]:
-    rows = Statement.objects.filter(author=user).values("reference", "received_at", "text", "procedure__module__name")
-    return [dict(row) for row in rows]
+def receipt_attachment(
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, reference: str, attachment_pk: int
+) -> FileResponse:
+    """An attachment of a submitted statement, for whoever may read the statement (its author, the staff)."""
+    from mitwirken.core.uploads import serve_upload
+
+    procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
+    statement = access.statement_for_viewer(request.user, procedure, reference)
+    item = get_object_or_404(statement.attachments.all(), pk=attachment_pk)
+    return serve_upload(item.file, item.content_type, download_name=item.name, inline=False)
 
 
 def statement_url(statement: Statement) -> str:
@@ -260,7 +268,7 @@ def release_list(
     if request.method == "POST":
         try:
             statement = services.statement_release(
-                coordinator=request.user, track=track, draft_pk=int(request.POST.get("draft", 0))
+                coordinator=request.user, track=track, draft_pk=posted_id(request.POST, "draft")
             )
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [_("Die Freigabe ist nicht möglich.")])))
@@ -363,7 +371,7 @@ def confirm(request: HttpRequest, org_slug: str, project_slug: str, module_slug:
             error = " ".join(exc.messages)
     if statement is not None and request.GET.get("pdf"):
         response = HttpResponse(receipt_pdf(statement), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="eingangsbestaetigung-{statement.reference}.pdf"'
+        response["Content-Disposition"] = attachment_disposition(f"eingangsbestaetigung-{statement.reference}.pdf")
         return response
     return render(request, "formal/confirm.html", {"procedure": procedure, "submission": submission, "statement": statement,
                   "error": error, **_context(procedure)}, status=403 if error else 200)  # fmt: skip

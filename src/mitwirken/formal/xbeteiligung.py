@@ -39,6 +39,7 @@ from django.utils import timezone
 from lxml import etree
 
 from mitwirken.core.audit import log_action
+from mitwirken.core.text import strip_control_characters
 from mitwirken.projects.models import Project
 
 from . import services
@@ -220,7 +221,7 @@ def din_text(value: str) -> str:
 def _sub(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
     element = etree.SubElement(parent, tag, attributes)
     if text is not None:
-        element.text = text
+        element.text = strip_control_characters(text)  # lxml refuses them; text stored before cleaning may hold them
     return element
 
 

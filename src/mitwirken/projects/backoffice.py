@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.ids import posted_id
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 
@@ -179,7 +180,7 @@ def project_attachments(request: HttpRequest, organisation: Organisation, projec
     form = AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if request.POST.get("action") == "delete":
-            item = get_object_or_404(ProjectAttachment, project=project, pk=request.POST.get("attachment"))
+            item = get_object_or_404(ProjectAttachment, project=project, pk=posted_id(request.POST, "attachment"))
             item.project = project
             services.attachment_remove(actor=request.user, attachment=item)
             messages.success(request, _("Der Anhang wurde entfernt."))
@@ -214,14 +215,14 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
                 messages.success(request, _("Die Einladung wurde verschickt."))
                 return redirect(request.path)
             if action == "revoke":
-                invitation = get_object_or_404(Invitation, project=project, pk=request.POST.get("invitation"))
+                invitation = get_object_or_404(Invitation, project=project, pk=posted_id(request.POST, "invitation"))
                 services.invitation_revoke(actor=request.user, invitation=invitation)
                 messages.success(request, _("Die Einladung wurde zurückgezogen."))
                 return redirect(request.path)
             if action == "remove":
                 membership = get_object_or_404(
                     ProjectMembership.objects.select_related("project__organisation"), project=project,
-                    pk=request.POST.get("membership"),
+                    pk=posted_id(request.POST, "membership"),
                 )  # fmt: skip
                 services.membership_remove(actor=request.user, membership=membership)
                 messages.success(request, _("Die Person hat keinen Zugang mehr zum Projekt."))
@@ -233,7 +234,7 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
                 messages.success(request, _("%(count)s Zugangscodes wurden erzeugt.") % {"count": len(created)})
                 return redirect(request.path)
             if action == "revoke_code":
-                code = get_object_or_404(AccessCode, project=project, pk=request.POST.get("code"))
+                code = get_object_or_404(AccessCode, project=project, pk=posted_id(request.POST, "code"))
                 code.project = project
                 services.access_code_revoke(actor=request.user, access_code=code)
                 messages.success(request, _("Der Zugangscode wurde zurückgezogen."))

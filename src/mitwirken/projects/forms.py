@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core import forms as core_forms
 from mitwirken.core import geo
 from mitwirken.core.forms import DateTimeLocalInput
 from mitwirken.organisations.forms import GeoJSONField
@@ -82,11 +83,11 @@ class ModuleForm(forms.ModelForm):
 
 
 class PhaseForm(forms.ModelForm):
-    start = forms.DateTimeField(
+    start = core_forms.DateTimeField(
         label=_("Beginn"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput,
         help_text=_("Datum und Uhrzeit in deutscher Zeit (Europe/Berlin)."),
     )  # fmt: skip
-    end = forms.DateTimeField(
+    end = core_forms.DateTimeField(
         label=_("Ende"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput,
         help_text=_("Datum und Uhrzeit in deutscher Zeit (Europe/Berlin). Muss nach dem Beginn liegen."),
     )  # fmt: skip

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.ids import parse_id, parse_ids, posted_id
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 
@@ -89,7 +90,8 @@ def filtered_inbox(
     if query:
         number = query.lstrip("#")
         condition = Q(description__icontains=query) | Q(address__icontains=query)
-        reports = reports.filter(condition | Q(pk=int(number)) if number.isdigit() else condition)
+        number_pk = parse_id(number)
+        reports = reports.filter(condition | Q(pk=number_pk) if number_pk is not None else condition)
     return reports.select_related("category", "assignee").order_by("created_at", "pk")
 
 
@@ -101,7 +103,9 @@ def inbox(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     reports = filtered_inbox(request, organisation, form, response_days)
     bulk = BulkForm(request.POST or None, staff=staff, prefix="bulk")
     if request.method == "POST" and bulk.is_valid():
-        selected = list(Report.objects.filter(organisation=organisation, pk__in=request.POST.getlist("selected")))
+        selected = list(
+            Report.objects.filter(organisation=organisation, pk__in=parse_ids(request.POST.getlist("selected")))
+        )
         _run_bulk(request, bulk.cleaned_data, selected)
         return redirect(request.get_full_path())
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("seite"))
@@ -199,11 +203,11 @@ def _act(request: HttpRequest, report: Report, action: str, *forms: Any) -> Http
             services.report_hide(actor=request.user, report=report, reason="", hidden=False)
             messages.success(request, _("Die Meldung ist wieder sichtbar."))
         elif action == "hide_photo" and hide_form.is_valid():
-            photo = get_object_or_404(ReportPhoto, report=report, pk=request.POST.get("photo"))
+            photo = get_object_or_404(ReportPhoto, report=report, pk=posted_id(request.POST, "photo"))
             services.photo_hide(actor=request.user, photo=photo, reason=hide_form.cleaned_data["reason"])
             messages.success(request, _("Das Foto ist öffentlich ausgeblendet."))
         elif action == "unhide_photo":
-            photo = get_object_or_404(ReportPhoto, report=report, pk=request.POST.get("photo"))
+            photo = get_object_or_404(ReportPhoto, report=report, pk=posted_id(request.POST, "photo"))
             services.photo_hide(actor=request.user, photo=photo, reason="", hidden=False)
             messages.success(request, _("Das Foto ist wieder sichtbar."))
         else:
@@ -220,7 +224,9 @@ def response_templates(request: HttpRequest, organisation: Organisation) -> Http
     form = ResponseTemplateForm(request.POST if request.POST.get("action") == "add" else None)
     if request.method == "POST":
         if request.POST.get("action") == "delete":
-            template = get_object_or_404(ResponseTemplate, organisation=organisation, pk=request.POST.get("template"))
+            template = get_object_or_404(
+                ResponseTemplate, organisation=organisation, pk=posted_id(request.POST, "template")
+            )
             services.response_template_delete(actor=request.user, template=template)
             messages.success(request, _("Die Vorlage ist gelöscht."))
             return redirect(request.path)
@@ -257,7 +263,9 @@ def categories(request: HttpRequest, organisation: Organisation) -> HttpResponse
             messages.success(request, _("Die Antwortfrist ist gespeichert."))
             return redirect(request.path)
     if request.method == "POST" and request.POST.get("action") == "questions":
-        handler = get_object_or_404(OrganisationCategory, organisation=organisation, pk=request.POST.get("handler"))
+        handler = get_object_or_404(
+            OrganisationCategory, organisation=organisation, pk=posted_id(request.POST, "handler")
+        )
         try:
             services.category_questions_set(actor=request.user, handler=handler, text=request.POST.get("questions", ""))
         except ValidationError as error:
@@ -268,7 +276,7 @@ def categories(request: HttpRequest, organisation: Organisation) -> HttpResponse
             )
         return redirect(request.path)
     if request.method == "POST" and action != "settings":
-        template = get_object_or_404(CategoryTemplate, pk=request.POST.get("template"))
+        template = get_object_or_404(CategoryTemplate, pk=posted_id(request.POST, "template"))
         try:
             services.category_set(actor=request.user, organisation=organisation, template=template,
                                   enabled=request.POST.get("enabled") == "1",

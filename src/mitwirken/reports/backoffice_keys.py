@@ -6,12 +6,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.ids import posted_id
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 
@@ -55,10 +56,7 @@ def api_clients(request: HttpRequest, organisation: Organisation) -> HttpRespons
 
 
 def _revoke(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    try:
-        pk = int(request.POST.get("client", ""))
-    except ValueError:
-        raise Http404 from None
+    pk = posted_id(request.POST, "client")
     client = get_object_or_404(ApiClient, organisation=organisation, pk=pk)  # another tenant's key: 404
     apikeys.api_client_revoke(actor=request.user, client=client)
     messages.success(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mitwirken.core.ids import parse_id
 from mitwirken.organisations.models import Organisation
 
 from . import apikeys
@@ -34,6 +35,8 @@ from .models import CLOSED_STATUSES, OPEN_STATUSES, PUBLIC_STATUSES, CategoryTem
 
 FORMATS = ("json", "xml")
 MAX_RESULTS = 1000  # GET requests answers at most this many, newest first (documented in docs/open311.md)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # dates outside this answer 400, not an overflow
+LATEST = datetime(2999, 12, 31, tzinfo=UTC)
 MAX_SPAN = timedelta(days=90)  # the spec's limit between start_date and end_date, and the default window
 MAX_EMAIL_LENGTH = 254  # Report.email's column; longer would fail in the database instead of answering 400
 ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](?:\[\])?$")  # attribute[code], also PHP-style attribute[code][]
@@ -351,9 +354,12 @@ def _search(request: HttpRequest, jurisdiction: Organisation, file_format: str) 
         if ids:  # the spec: a list of ids overrides every other filter
             if len(ids) > MAX_RESULTS:
                 raise ValidationError(_("Höchstens %(max)d service_request_id auf einmal.") % {"max": MAX_RESULTS})
-            if not all(value.isdigit() for value in ids):
+            if not all(value.isascii() and value.isdigit() for value in ids):
                 raise ValidationError(_("service_request_id muss eine Zahl oder eine Liste von Zahlen sein."))
-            reports = reports.filter(pk__in=[int(value) for value in ids])
+            numbers = [parse_id(value) for value in ids]
+            if None in numbers:
+                raise ValidationError(_("service_request_id ist zu groß: so viele Meldungen gibt es nicht."))
+            reports = reports.filter(pk__in=numbers)
         else:
             codes = _split(params.get("service_code", ""))
             if codes:
@@ -387,6 +393,8 @@ def _date_range(start_text: str, end_text: str) -> tuple[datetime, datetime]:
         start = end - MAX_SPAN
     elif end is None:
         end = start + MAX_SPAN
+    if not (start >= EARLIEST and end <= LATEST):
+        raise ValidationError(_("start_date und end_date müssen zwischen 1970 und 2999 liegen."))
     if end < start:
         raise ValidationError(_("end_date liegt vor start_date."))
     if end - start > MAX_SPAN:
@@ -409,21 +417,25 @@ def _parse_w3c(text: str, name: str) -> datetime:
             if day is None:
                 raise invalid
             parsed = datetime.combine(day, time.min)
-    except ValueError:
+        if not (EARLIEST.year <= parsed.year <= LATEST.year):
+            # 0001-01-01 or 9999-12-31 would overflow as soon as a time zone or the 90-day window is applied
+            raise ValidationError(_("%(name)s muss zwischen 1970 und 2999 liegen.") % {"name": name})
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    except (ValueError, OverflowError):
         raise invalid from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
     return parsed
 
 
 @require_GET
-def request_detail(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+def request_detail(request: HttpRequest, pk: str, file_format: str) -> HttpResponse:
     if file_format not in FORMATS:
         return _unknown_format()
     organisation = _jurisdiction(request, file_format)
     if isinstance(organisation, HttpResponse):
         return organisation
-    report = Report.objects.public().filter(organisation=organisation, pk=pk).for_list().first()
+    number = parse_id(pk)
+    report = Report.objects.public().filter(organisation=organisation, pk=number).for_list().first() if number else None
     if report is None:
         return error(file_format, 404, 404, _("Unbekannte service_request_id: %(id)s") % {"id": pk})
     return _render_requests([request_row(request, report)], file_format)

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.ids import parse_int
 from mitwirken.core.spam import TYPED_MAIL_REFUSED, over_limit, typed_address_over_limit
 from mitwirken.core.uploads import check_size, image_content_type, image_gps, serve_upload
 from mitwirken.organisations.models import Organisation
@@ -93,7 +94,9 @@ def map_data(request: HttpRequest) -> HttpResponse:
     """Clusters for the visible box: the answer's size depends on the box and zoom, not on the number of reports."""
     try:
         west, south, east, north = (float(part) for part in request.GET.get("bbox", "").split(","))
-        zoom = int(request.GET.get("zoom", "12"))
+        zoom = parse_int(request.GET.get("zoom"), default=12, minimum=0, maximum=mapdata.MAX_ZOOM)
+        if zoom is None:
+            raise ValueError(zoom)
     except ValueError:
         return JsonResponse({"error": _("bbox=West,Süd,Ost,Nord und zoom (0–19) sind erforderlich.")}, status=400)
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90 and 0 <= zoom <= mapdata.MAX_ZOOM):

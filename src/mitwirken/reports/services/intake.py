@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitwirken.core.notifications import send_templated_email
+from mitwirken.core.text import clean_text
 from mitwirken.core.uploads import files_removed_on_failure
 
 from .. import routing
@@ -84,10 +85,9 @@ def _is_number(value: Any) -> bool:
 
 def check_text(value: str, field: str, max_length: int) -> str:
     """Short free texts: trimmed, bounded, and without NUL bytes (PostgreSQL cannot store them)."""
-    value = (value or "").strip()
-    if "\x00" in value:
+    if "\x00" in (value or ""):
         raise ValidationError({field: _("Der Text enthält unzulässige Steuerzeichen.")})
-    return value[:max_length]
+    return clean_text(value)[:max_length]
 
 
 def check_email(email: str) -> str:
@@ -101,9 +101,9 @@ def check_email(email: str) -> str:
 
 
 def check_description(description: str) -> str:
-    description = (description or "").strip()
-    if "\x00" in description:
+    if "\x00" in (description or ""):
         raise ValidationError({"description": _("Der Text enthält unzulässige Steuerzeichen.")})
+    description = clean_text(description)
     if not description:
         raise ValidationError({"description": _("Bitte beschreiben Sie das Problem.")})
     if len(description) > MAX_DESCRIPTION:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from mitwirken.core.audit import log_action
 from mitwirken.core.permissions import require
-from mitwirken.core.uploads import CheckedFile, reencode_image
+from mitwirken.core.uploads import CheckedFile, check_pixel_budget, reencode_image
 
 from ..models import ReportPhoto
 
@@ -23,6 +23,10 @@ def check_photos(photos: Sequence[UploadedFile]) -> list[CheckedFile]:
     """All photos are checked before anything is stored, so a bad fifth photo leaves nothing half-saved."""
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("Sie können höchstens %(max)d Fotos anhängen.") % {"max": MAX_PHOTOS}})
+    try:
+        check_pixel_budget(photos)  # from the headers, before any photo is decoded
+    except ValidationError as error:
+        raise ValidationError({"photos": error.messages}) from None
     checked = []
     for photo in photos:
         try:

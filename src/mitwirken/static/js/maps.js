@@ -35,6 +35,20 @@
     });
   };
 
+  // Popups and icons are built from DOM nodes, never from HTML strings: a category name or a title written by
+  // someone else is text, whatever characters it contains (the CSP is the second line, not the first).
+  const textElement = (tag, text) => {
+    const element = document.createElement(tag);
+    element.textContent = text;
+    return element;
+  };
+  const popupLink = (href, text) => {
+    const link = textElement("a", text);
+    const target = new URL(href, window.location.href);
+    if (target.origin === window.location.origin) link.href = target.pathname + target.search + target.hash;
+    return link;
+  };
+
   // The public map: clusters come from the server for the visible box, so the page stays light at any size.
   const browse = (container) => {
     const map = baseMap(container);
@@ -52,12 +66,13 @@
         for (const cluster of data.clusters) {
           if (cluster.id) {
             L.circleMarker([cluster.lat, cluster.lon], { radius: 8, color: "#9b1c1c", weight: 2 })
-              .bindPopup(`<a href="${container.dataset.detailBase || "/maengelmelder/"}${cluster.id}/">#${cluster.id} ${cluster.category || ""}</a>`)
+              .bindPopup(popupLink(`${container.dataset.detailBase || "/maengelmelder/"}${Number(cluster.id)}/`,
+                `#${Number(cluster.id)} ${cluster.category || ""}`))
               .addTo(layer);
           } else {
             const size = 28 + Math.min(24, Math.round(Math.log10(cluster.count) * 8));
             L.marker([cluster.lat, cluster.lon], {
-              icon: L.divIcon({ className: "map-cluster", html: String(cluster.count), iconSize: [size, size] }),
+              icon: L.divIcon({ className: "map-cluster", html: textElement("span", String(Number(cluster.count))), iconSize: [size, size] }),
               keyboard: false,
             }).on("click", () => map.setView([cluster.lat, cluster.lon], Math.min(map.getZoom() + 2, 19))).addTo(layer);
           }
@@ -73,7 +88,7 @@
     const map = baseMap(container);
     const data = JSON.parse(document.getElementById(container.dataset.pointsMap).textContent);
     const markers = data.map((point) => L.circleMarker([point.lat, point.lon], { radius: 8, color: "#004b76", weight: 2 })
-      .bindPopup(`<a href="${point.url}">${point.title.replace(/[<>&"]/g, "")}</a>`).addTo(map));
+      .bindPopup(popupLink(point.url, point.title)).addTo(map));
     if (markers.length) {
       // Show the whole area and every idea: a lone marker without its surroundings says nothing.
       const bounds = L.featureGroup(markers).getBounds();
