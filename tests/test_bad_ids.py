@@ -165,7 +165,7 @@ def test_procedure_posts_with_malformed_ids_are_404(world: Any, bad: str) -> Non
     assert_handled(response, 200, 404)
     assert_handled(staff.post(base + "eingang/", {"selected": [bad], "action": "status", "status": "new"}), 200, 302)
     release = reverse("formal:release", kwargs={"org_slug": world.organisation.slug, "project_slug": world.public.slug,
-                                                "module_pk": procedure.module.pk, "track_pk": track.pk})  # fmt: skip
+                                                "module_slug": procedure.module.slug, "track_pk": track.pk})  # fmt: skip
     assert_handled(client_for(world.personas["agency"]).post(release, {"draft": bad}), 403, 404)
 
 
@@ -194,7 +194,7 @@ def test_deep_geojson_is_refused_everywhere(world: Any, payload: str) -> None:
     with pytest.raises(Exception, match="zu tief verschachtelt"):
         geo.parse_geometry({"type": "Point", "coordinates": nested}, allowed_types=geo.LOCATION_TYPES)
 
-    admin = client_for(world.personas["org_admin"])
+    admin = client_for(world.personas["portal_admin"])  # the area is the portal administrators' to set
     org = world.organisation
     response = admin.post(
         f"/verwaltung/{org.slug}/einstellungen/", {"name": org.name, "kind": org.kind, "boundary": payload}
@@ -212,7 +212,7 @@ def test_statement_with_deep_location_shows_a_message_on_its_check_page(world: A
     track = procedure.rounds.get().tracks.get()
     formal_services.draft_save(user=world.personas["citizen"], track=track, data={"text": "Text", "location": DEEP})
     review = reverse("formal:review", kwargs={"org_slug": world.organisation.slug, "project_slug": world.public.slug,
-                                              "module_pk": procedure.module.pk, "track_pk": track.pk})  # fmt: skip
+                                              "module_slug": procedure.module.slug, "track_pk": track.pk})  # fmt: skip
     response = client_for(world.personas["citizen"]).get(review)
     assert response.status_code == 200 and "zu tief verschachtelt" in response.content.decode()
 

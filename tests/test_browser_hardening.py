@@ -104,7 +104,7 @@ def test_xss_corpus_through_citizen_inputs_never_runs(new_tab: Any, world: Any) 
     client = login(Client(), citizen)
 
     dialogue = make_dialogue(world.public)
-    base = f"/{world.organisation.slug}/projekte/{world.public.slug}/dialog/{dialogue.pk}/"
+    base = f"/{world.organisation.slug}/projekte/{world.public.slug}/{dialogue.slug}/"
     for number, payload in enumerate(payloads[:12]):
         cache.clear()  # rate limits are not what this test is about
         response = client.post(
@@ -130,8 +130,8 @@ def test_xss_corpus_through_citizen_inputs_never_runs(new_tab: Any, world: Any) 
     tab.page.wait_for_function("() => window.__xss === 99")  # the sentinel notices markup that runs
     tab.log_in(citizen.email, PASSWORD)
     pages = [
-        f"/{world.organisation.slug}/projekte/{world.public.slug}/module/{dialogue.pk}/", idea_path(idea),
-        f"/{world.organisation.slug}/projekte/{world.public.slug}/verfahren/{procedure.module.pk}/stellungnahmen/"
+        f"/{world.organisation.slug}/projekte/{world.public.slug}/{dialogue.slug}/", idea_path(idea),
+        f"/{world.organisation.slug}/projekte/{world.public.slug}/{procedure.module.slug}/stellungnahmen/"
         f"{statement.reference}/",
     ]  # fmt: skip
     for path in pages:

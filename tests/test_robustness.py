@@ -25,7 +25,7 @@ from .corpora import xss_sample
 from .dialogue_fixtures import make_dialogue
 from .dialogue_helpers import established
 from .formal_fixtures import make_procedure, pdf_upload
-from .test_protected_mode import fill, walk
+from .test_protected_mode import FORMAL_PATHS, fill, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def values(world: Any) -> dict[str, Any]:
                                    lat=50.0, status="open")  # fmt: skip
     return {
         "org_slug": world.organisation.slug, "project_slug": world.public.slug, "project_pk": world.public.pk,
-        "formal_module_pk": procedure.module.pk, "dialogue_module_pk": dialogue.pk, "track_pk": track.pk,
+        "formal_module": procedure.module, "dialogue_module": dialogue, "track_pk": track.pk, "rest": "",
         "statement_pk": statement.pk, "reference": statement.reference, "document_pk": procedure.documents.get().pk,
         "idea_pk": idea.pk, "comment_pk": comment.pk, "report_pk": report.pk, "pk": report.pk,
         "photo_pk": ReportPhoto.objects.values_list("pk", flat=True).first() or 1,
@@ -130,8 +130,10 @@ def values(world: Any) -> dict[str, Any]:
 
 
 def url_for(route: str, values: dict[str, Any]) -> str:
-    module = values["formal_module_pk"] if "verfahren" in route else values["dialogue_module_pk"]
-    return fill(route, {**values, "module_pk": module}).replace("\\", "")
+    under_module = "<slug:module_slug>/" in route and not route.endswith("<slug:module_slug>/")
+    formal = "verfahren" in route or (under_module and any(part in route for part in FORMAL_PATHS))
+    module = values["formal_module"] if formal else values["dialogue_module"]
+    return fill(route, {**values, "module_pk": module.pk, "module_slug": module.slug}).replace("\\", "")
 
 
 def post_variants(url: str, fields: dict[str, str]) -> list[tuple[str, Any, str]]:

@@ -240,7 +240,7 @@ def test_statement_attachments_are_served_to_author_and_staff_only(world: Any, p
     statement = Statement.objects.get()
     attachment = statement.attachments.get()
     public_url = reverse("formal:receipt_attachment", kwargs={
-        "org_slug": world.organisation.slug, "project_slug": world.public.slug, "module_pk": procedure.module.pk,
+        "org_slug": world.organisation.slug, "project_slug": world.public.slug, "module_slug": procedure.module.slug,
         "reference": statement.reference, "attachment_pk": attachment.pk})  # fmt: skip
     staff_url = reverse("backoffice:procedure_statement_attachment", kwargs={
         "org_slug": world.organisation.slug, "project_pk": world.public.pk, "module_pk": procedure.module.pk,
