@@ -1,4 +1,4 @@
-// Maps of the Mängelmelder and of dialogues. Everything here is optional: the address and coordinate fields and the list
+// The portal's one map component (Mängelmelder, dialogues, formal procedures). Everything here is optional: the address and coordinate fields and the list
 // page do the same without JavaScript or a mouse. Tiles come only from the operator's own server; without
 // one, the map shows the outlines of the areas the portal covers.
 (() => {
@@ -14,7 +14,9 @@
     }
     const outlines = areas();
     const layer = outlines && outlines.features.length ? L.geoJSON(outlines, { style: { color: "#004b76", weight: 1, fillOpacity: 0.04 } }).addTo(map) : null;
-    if (layer) map.fitBounds(layer.getBounds()); else map.setView([50.0, 7.6], 10);
+    if (layer) map.fitBounds(layer.getBounds());
+    else if (container.dataset.lat) map.setView([Number(container.dataset.lat), Number(container.dataset.lon)], 12);
+    else map.setView([50.0, 7.6], 10);
     return map;
   };
 
@@ -32,6 +34,28 @@
       show(event.latlng);
       latField.value = event.latlng.lat.toFixed(6);
       lonField.value = event.latlng.lng.toFixed(6);
+    });
+  };
+
+  // A GeoJSON field (a statement's location): a click writes a point into the field. The field stays the
+  // keyboard-friendly way; it also takes lines and areas typed in by experts.
+  const geojsonInput = (container) => {
+    const field = document.getElementById(container.dataset.mapInput);
+    if (!field) return;
+    container.hidden = false;
+    const map = baseMap(container);
+    let marker = null;
+    const show = (latlng) => {
+      if (marker) marker.setLatLng(latlng); else marker = L.circleMarker(latlng, { radius: 9, color: "#9b1c1c", weight: 3 }).addTo(map);
+    };
+    try {
+      const current = JSON.parse(field.value || "null");
+      if (current && current.type === "Point") show([current.coordinates[1], current.coordinates[0]]);
+    } catch (_error) { /* the server explains invalid GeoJSON next to the field */ }
+    map.on("click", (event) => {
+      show(event.latlng);
+      field.value = JSON.stringify({ type: "Point", coordinates: [Number(event.latlng.lng.toFixed(6)), Number(event.latlng.lat.toFixed(6))] });
+      field.dispatchEvent(new Event("change", { bubbles: true }));
     });
   };
 
@@ -102,5 +126,6 @@
     for (const container of document.querySelectorAll("[data-points-map]")) points(container);
     for (const container of document.querySelectorAll("[data-map-pick]")) pick(container);
     for (const container of document.querySelectorAll("[data-report-map]")) browse(container);
+    for (const container of document.querySelectorAll("[data-map-input]")) geojsonInput(container);
   });
 })();
