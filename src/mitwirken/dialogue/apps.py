@@ -9,9 +9,14 @@ class DialogueConfig(AppConfig):
 
     def ready(self) -> None:
         from mitwirken.core import plugins
+        from mitwirken.participation import targets
 
         from .blueprints import module_types
+        from .targets import IdeaTarget, ParagraphTarget
 
+        # Ideas and paragraphs get comments, ratings, flags and follows from the shared participation app.
+        targets.register(IdeaTarget())
+        targets.register(ParagraphTarget())
         plugins.register(
             plugins.Plugin(
                 key="dialogue",
@@ -20,12 +25,9 @@ class DialogueConfig(AppConfig):
                 urls="mitwirken.dialogue.urls",
                 rules="mitwirken.dialogue.rules",
                 gdpr_export="mitwirken.dialogue.gdpr.export",
-                gdpr_erase="mitwirken.dialogue.gdpr.erase",
                 demo=plugins.DemoSeeder(50, "mitwirken.dialogue.demo.seed"),
                 account_sections="mitwirken.dialogue.contrib.account_sections",
-                staff_work="mitwirken.dialogue.contrib.staff_work",
                 search="mitwirken.dialogue.contrib.search",
                 statistics="mitwirken.dialogue.contrib.statistics",
-                daily="mitwirken.dialogue.contrib.daily",
             )
         )
