@@ -51,8 +51,9 @@ class Comment(models.Model):
     module = models.ForeignKey(
         Module, verbose_name=_("Modul"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
+    # Indexed together with object_pk (below), so no index of its own.
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("Art des Gegenstands"), on_delete=models.CASCADE, related_name="+"
+        ContentType, verbose_name=_("Art des Gegenstands"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
     object_pk = models.PositiveBigIntegerField(_("Nummer des Gegenstands"))
     content_object = GenericForeignKey("content_type", "object_pk")
@@ -104,8 +105,9 @@ class Comment(models.Model):
 
 class Rating(models.Model):
     module = models.ForeignKey(Module, verbose_name=_("Modul"), on_delete=models.CASCADE, related_name="+")
+    # Indexed together with object_pk (below), so no index of its own.
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("Art des Gegenstands"), on_delete=models.CASCADE, related_name="+"
+        ContentType, verbose_name=_("Art des Gegenstands"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
     object_pk = models.PositiveBigIntegerField(_("Nummer des Gegenstands"))
     content_object = GenericForeignKey("content_type", "object_pk")
@@ -130,8 +132,9 @@ class Flag(models.Model):
     """Somebody reported a contribution (an idea, a comment, anything) to the moderators."""
 
     module = models.ForeignKey(Module, verbose_name=_("Modul"), on_delete=models.CASCADE, related_name="+")
+    # Indexed together with object_pk (below), so no index of its own.
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("Art des Gegenstands"), on_delete=models.CASCADE, related_name="+"
+        ContentType, verbose_name=_("Art des Gegenstands"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
     object_pk = models.PositiveBigIntegerField(_("Nummer des Gegenstands"))
     content_object = GenericForeignKey("content_type", "object_pk")
@@ -147,7 +150,10 @@ class Flag(models.Model):
     class Meta:
         verbose_name = _("Meldung an die Moderation")
         verbose_name_plural = _("Meldungen an die Moderation")
-        indexes = [models.Index(fields=["module", "resolved_at"], name="flag_queue")]
+        indexes = [
+            models.Index(fields=["module", "resolved_at"], name="flag_queue"),
+            models.Index(fields=["content_type", "object_pk"], name="flag_target"),
+        ]
 
     def __str__(self) -> str:
         return self.reason[:40]
@@ -206,7 +212,7 @@ class Follow(models.Model):
     )
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("Art des Gegenstands"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="+",
+        related_name="+", db_index=False,
     )  # fmt: skip
     object_pk = models.PositiveBigIntegerField(_("Nummer des Gegenstands"), null=True, blank=True)
     content_object = GenericForeignKey("content_type", "object_pk")

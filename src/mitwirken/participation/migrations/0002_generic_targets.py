@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
             migrations.AddField(
                 model_name=model,
                 name="content_type",
-                field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contenttypes.contenttype", verbose_name="Art des Gegenstands"),
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contenttypes.contenttype", verbose_name="Art des Gegenstands"),
             )
             for model in ("comment", "rating", "flag", "follow")
         ],

@@ -1,6 +1,5 @@
 """Step 3 of 3: the dialogue-specific columns go; the generic ones become required and get their indexes."""
 
-
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
@@ -63,7 +62,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='comment',
             name='content_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='Art des Gegenstands'),
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='Art des Gegenstands'),
         ),
         migrations.AlterField(
             model_name='comment',
@@ -78,7 +77,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='flag',
             name='content_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='Art des Gegenstands'),
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='Art des Gegenstands'),
         ),
         migrations.AlterField(
             model_name='flag',
@@ -88,7 +87,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='rating',
             name='content_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='Art des Gegenstands'),
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='Art des Gegenstands'),
         ),
         migrations.AlterField(
             model_name='rating',
@@ -107,6 +106,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='comment',
             index=models.Index(fields=['module', 'approved'], name='comment_module'),
+        ),
+        migrations.AddIndex(
+            model_name='flag',
+            index=models.Index(fields=['content_type', 'object_pk'], name='flag_target'),
         ),
         migrations.AddIndex(
             model_name='follow',
