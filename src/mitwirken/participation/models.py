@@ -32,6 +32,19 @@ class TargetQuerySet(models.QuerySet[Any]):
         return self.filter(**on(target))
 
 
+class OnTarget(models.Model):
+    """The object a part belongs to; always indexed together with ``object_pk`` (see each model's indexes)."""
+
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("Art des Gegenstands"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    object_pk = models.PositiveBigIntegerField(_("Nummer des Gegenstands"))
+    content_object = GenericForeignKey("content_type", "object_pk")
+
+    class Meta:
+        abstract = True
+
+
 class CommentQuerySet(TargetQuerySet):
     def visible_to(self, user: Any, moderator: bool) -> CommentQuerySet:
         """Published comments and one's own waiting ones; moderators see all."""
@@ -44,19 +57,13 @@ class CommentQuerySet(TargetQuerySet):
         return self.filter(approved=False, hidden=False, deleted_at__isnull=True)
 
 
-class Comment(models.Model):
+class Comment(OnTarget):
     """A comment on any object; replies go one level deep (two levels in all)."""
 
     # Indexed by ``comment_module`` (module first), so no index of its own.
     module = models.ForeignKey(
         Module, verbose_name=_("Modul"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    # Indexed together with object_pk (below), so no index of its own.
-    content_type = models.ForeignKey(
-        ContentType, verbose_name=_("Art des Gegenstands"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    object_pk = models.PositiveBigIntegerField(_("Nummer des Gegenstands"))
-    content_object = GenericForeignKey("content_type", "object_pk")
     parent = models.ForeignKey(
         "self", verbose_name=_("Antwort auf"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
@@ -103,14 +110,8 @@ class Comment(models.Model):
         return title, f"{url}#kommentar-{self.pk}" if url else ""
 
 
-class Rating(models.Model):
+class Rating(OnTarget):
     module = models.ForeignKey(Module, verbose_name=_("Modul"), on_delete=models.CASCADE, related_name="+")
-    # Indexed together with object_pk (below), so no index of its own.
-    content_type = models.ForeignKey(
-        ContentType, verbose_name=_("Art des Gegenstands"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    object_pk = models.PositiveBigIntegerField(_("Nummer des Gegenstands"))
-    content_object = GenericForeignKey("content_type", "object_pk")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Konto"), on_delete=models.CASCADE, related_name="+"
     )
@@ -128,16 +129,10 @@ class Rating(models.Model):
         return f"{self.user_id} {self.value:+d} → {self.content_type_id}/{self.object_pk}"
 
 
-class Flag(models.Model):
+class Flag(OnTarget):
     """Somebody reported a contribution (an idea, a comment, anything) to the moderators."""
 
     module = models.ForeignKey(Module, verbose_name=_("Modul"), on_delete=models.CASCADE, related_name="+")
-    # Indexed together with object_pk (below), so no index of its own.
-    content_type = models.ForeignKey(
-        ContentType, verbose_name=_("Art des Gegenstands"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    object_pk = models.PositiveBigIntegerField(_("Nummer des Gegenstands"))
-    content_object = GenericForeignKey("content_type", "object_pk")
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Gemeldet von"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
