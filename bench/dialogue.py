@@ -89,7 +89,7 @@ def section(entries: list[dict], small: dict, large: dict) -> dict:
     return {
         "module_pk": large["module_pk"],
         "module_path": module_path,
-        "project_path": module_path.split("/module/")[0],
+        "project_path": module_path.rstrip("/").rsplit("/", 1)[0],
         "idea_pk": large["idea_pk"],
         "idea_title": large["idea_title"],
         "idea_comments": large["idea_comments"],

@@ -96,9 +96,9 @@ def inprocess(templates: list[str], idea_title: str) -> dict[str, Any]:
         raise SystemExit(f"no idea titled {idea_title!r} in module {module.pk}: seed with bench/seed.py --ideas")
     paths = {
         "module_path": reverse("projects:module", kwargs={
-            "org_slug": project.organisation.slug, "project_slug": project.slug, "module_pk": module.pk}),
+            "org_slug": project.organisation.slug, "project_slug": project.slug, "module_slug": module.slug}),
         "idea_path": reverse("dialogue:idea", kwargs={
-            "org_slug": project.organisation.slug, "project_slug": project.slug, "module_pk": module.pk,
+            "org_slug": project.organisation.slug, "project_slug": project.slug, "module_slug": module.slug,
             "idea_pk": idea.pk}),
     }  # fmt: skip
     client = Client(HTTP_HOST="127.0.0.1")

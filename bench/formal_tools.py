@@ -41,6 +41,7 @@ from django.utils import timezone  # noqa: E402
 from mitwirken.formal.models import Procedure, Statement, StatementDraft  # noqa: E402
 
 PROJECT_SLUG = "ortsumgehung-beispielhausen"
+CITIZEN_EMAIL = "buerger@mitwirken.example"
 STAFF_EMAIL = "sachbearbeitung@musterkreis.example"
 BURST_DOMAIN = "burst.bench.example"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -88,12 +89,19 @@ def info() -> dict:
         "account_authentication_methods": [{"method": "password", "at": now}, {"method": "mfa", "at": now}],
     })  # fmt: skip
     session.save()
+    # A citizen for "Mein Bereich"; ``bench/seed.py --account-items`` gives them many statements, reports, ideas.
+    citizen = session_row(get_user_model().objects.get(email=CITIZEN_EMAIL))
+    citizen.save()
     url_kwargs = {"org_slug": project.organisation.slug, "module_pk": proc.module.pk}
     return {
+        "citizen_session": citizen.session_key,
+        "overview_path": reverse("backoffice:dashboard", kwargs={"org_slug": project.organisation.slug}),
+        "account_path": reverse("accounts:overview"),
         "procedure_pk": proc.pk,
         "statements": Statement.objects.filter(procedure=proc).count(),
         "inbox_path": reverse("backoffice:procedure_inbox", kwargs={**url_kwargs, "project_pk": project.pk}),
-        "review_path": reverse("formal:review", kwargs={**url_kwargs, "project_slug": project.slug, "track_pk": track.pk}),
+        "review_path": reverse("formal:review", kwargs={"org_slug": project.organisation.slug, "project_slug": project.slug,
+                                                        "module_slug": proc.module.slug, "track_pk": track.pk}),
         "session_cookie_name": settings.SESSION_COOKIE_NAME,
         "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
         "staff_session": session.session_key,

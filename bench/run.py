@@ -97,6 +97,16 @@ def inbox_endpoints(inbox_path: str, cookie: str) -> list[Endpoint]:
     ]  # fmt: skip
 
 
+def personal_endpoints(info: dict, staff_cookie: str, citizen_cookie: str) -> list[Endpoint]:
+    """The staff's work overview and a citizen's Mein Bereich, each with its own session."""
+    return [
+        Endpoint("staff_overview", info["overview_path"], "Back office: work overview (waiting work of every module)",
+                 (("Cookie", staff_cookie),)),
+        Endpoint("my_area", info["account_path"], "Mein Bereich of a citizen (statements, reports, ideas, comments)",
+                 (("Cookie", citizen_cookie),)),
+    ]  # fmt: skip
+
+
 def report_endpoints(available: list[tuple[str, str, str]]) -> list[Endpoint]:
     """Open311 and the public map data of the Mängelmelder (``bench/reports.py``)."""
     return [Endpoint(key, path, label) for key, path, label in available]
@@ -460,6 +470,17 @@ def endpoint_entry(endpoint: Endpoint, measured: Measurements, inprocess: dict, 
     }  # fmt: skip
 
 
+def measure_personal(python: str, env: dict[str, str], endpoints: list[Endpoint], when: str) -> dict[str, dict]:
+    """In-process queries and time of each personal page, each with its own session cookie."""
+    results: dict[str, dict] = {}
+    for endpoint in endpoints:
+        cookie = dict(endpoint.headers)["Cookie"]
+        measured = run_json(f"{endpoint.key} in-process {when}",
+                            [python, str(BENCH / "queries.py"), "--cookie", cookie, endpoint.path], env)  # fmt: skip
+        results[endpoint.path] = measured["endpoints"][endpoint.path]
+    return results
+
+
 def build_report(
     args: argparse.Namespace,
     measured: Measurements,
@@ -477,6 +498,13 @@ def build_report(
             entry = endpoint_entry(endpoint, measured, inprocess, sizes)
             entry["queries_at_demo_size"] = small["endpoints"][endpoint.path]["queries"]
             formal["inbox"].append(entry)
+        personal_small = formal.pop("personal_small")
+        formal.pop("personal_large", None)
+        formal["personal"] = []
+        for endpoint in formal.pop("personal_endpoints"):
+            entry = endpoint_entry(endpoint, measured, inprocess, sizes)
+            entry["queries_at_demo_size"] = personal_small[endpoint.path]["queries"]
+            formal["personal"].append(entry)
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -545,6 +573,14 @@ def inbox_rows(report: dict) -> list[list[str]]:
     return rows
 
 
+def personal_rows(report: dict) -> list[list[str]]:
+    baseline = report["endpoints"][0]
+    rows = [[*endpoint_row(baseline, baseline["path"]), "–"]]
+    for item in report["formal"].get("personal", []):
+        rows.append([*endpoint_row(item, item["path"]), str(item["queries_at_demo_size"])])
+    return rows
+
+
 def export_rows(report: dict) -> list[list[str]]:
     return [
         [
@@ -587,6 +623,7 @@ def burst_rows(report: dict) -> list[list[str]]:
 
 HEADERS = ["Endpoint", "Path", "req/s", "Ratio", "p50 ms", "p95 ms", "1 req ms", "SQL ms", "SQL queries"]
 INBOX_HEADERS = [*HEADERS, "SQL queries at 8 statements"]
+PERSONAL_HEADERS = [*HEADERS, "SQL queries at demo size"]
 EXPORT_HEADERS = ["Format", "Statements", "Time s", "Statements/s", "RSS before MB", "Peak RSS MB", "Growth MB",
                   "File MB", "SQL queries", f"Peak < {EXPORT_TARGET_MB} MB"]  # fmt: skip
 BURST_HEADERS = ["Deadline burst", "Result"]
@@ -619,6 +656,8 @@ def print_table(report: dict) -> None:
     if formal:
         print(f"\nFormal procedure with {formal['statements']:,} statements: inbox {formal['inbox_base_path']}")
         print("\n".join(text_table(INBOX_HEADERS, inbox_rows(report), {2, 3, 4, 5, 6, 7, 9})))
+        print("\nMein Bereich and the staff overview")
+        print("\n".join(text_table(PERSONAL_HEADERS, personal_rows(report), {2, 3, 4, 5, 6, 7, 9})))
         print()
         print("\n".join(text_table(EXPORT_HEADERS, export_rows(report), set(range(1, 10)))))
         print()
@@ -697,6 +736,15 @@ def formal_markdown(report: dict) -> list[str]:
         "",
         *markdown_table(INBOX_HEADERS, inbox_rows(report)),
         "",
+        "### Mein Bereich and the staff overview",
+        "",
+        f"Mein Bereich (`/konto/`) of the demo citizen after `bench/seed.py --account-items` made them the author of "
+        f"{', '.join(f'{count:,} {name}' for name, count in formal.get('account_items', {}).items()) or 'the scale rows'}; "
+        "the staff overview (`/verwaltung/musterkreis/`) of the case worker with all statements, reports and "
+        "contributions of the run waiting. The last column counts the queries of the same page at demo size.",
+        "",
+        *markdown_table(PERSONAL_HEADERS, personal_rows(report)),
+        "",
         f"### Export of the Abwägungstabelle ({formal['statements']:,} statements)",
         "",
         "`exports.write_xlsx` / `write_ods` on all statements of the procedure, and on the first tenth of them, "
@@ -744,6 +792,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--burst-workers", type=int, default=32, help="concurrent burst workers (default 32)")
     parser.add_argument("--burst-duplicates", type=float, default=0.3, help="share sent twice (default 0.3)")
     parser.add_argument("--skip-formal", action="store_true", help="public pages only: no inbox, export or burst")
+    parser.add_argument(
+        "--account-items",
+        type=int,
+        default=1_000,
+        help="statements, reports, ideas and comments of one citizen for Mein Bereich (default 1000)",
+    )
     parser.add_argument("--reports", type=int, default=100_000, help="Mängelmelder reports in total (default 100000)")
     parser.add_argument("--reports-small", type=int, default=1_000, help="reports at the first, small measurement")
     parser.add_argument("--routing-sizes", type=int, nargs="+", default=[30, 3000], help="organisations for routing")
@@ -842,8 +896,12 @@ def main() -> int:
             queries_command = [python, str(BENCH / "queries.py"), "--cookie", cookie]
             small = run_json(f"inbox queries at demo size ({info['statements']} statements)",
                              [*queries_command, *(endpoint.path for endpoint in inbox)], production)  # fmt: skip
+            citizen_cookie = f"{info['session_cookie_name']}={info['citizen_session']}"
+            personal = personal_endpoints(info, cookie, citizen_cookie)
+            small_personal = measure_personal(python, production, personal, "at demo size")
             formal = {"inbox_endpoints": inbox, "inbox_queries_small": small, "inbox_base_path": info["inbox_path"],
-                      "statements_demo": info["statements"]}  # fmt: skip
+                      "statements_demo": info["statements"], "personal_endpoints": personal,
+                      "personal_small": small_personal}  # fmt: skip
         statements = 0 if args.skip_formal else args.statements
         seeded = run_json(f"bench/seed.py --projects {args.scale} --statements {statements}",
                           [python, str(BENCH / "seed.py"), "--projects", str(args.scale), "--statements", str(statements)],
@@ -864,6 +922,14 @@ def main() -> int:
             dialogue = [Endpoint(key, path, label) for key, path, label in available]
             notes.extend(missing)
 
+        if formal is not None:
+            given = run_json(f"bench/seed.py --account-items {args.account_items}",
+                             [python, str(BENCH / "seed.py"), "--account-items", str(args.account_items)],
+                             development)  # fmt: skip
+            formal["account_items"] = given.get("account_items", {})
+            formal["personal_large"] = measure_personal(python, production, formal["personal_endpoints"],
+                                                        f"with {args.account_items:,} items per module")  # fmt: skip
+
         log("counting queries in-process")
         paths = [endpoint.path for endpoint in [BASELINE, *ENDPOINTS]]
         inprocess = run_json("in-process measurement", [python, str(BENCH / "queries.py"), *paths], production)
@@ -875,7 +941,10 @@ def main() -> int:
         server = Server(production, port, args.workers, tmp / "gunicorn.log")
         server.start()
         log(f"gunicorn on {server.base_url} with {args.workers} workers")
-        measured_endpoints = [*ENDPOINTS, *inbox, *reports, *dialogue]
+        personal = formal["personal_endpoints"] if formal is not None else []
+        for endpoint in personal:
+            inprocess["endpoints"][endpoint.path] = formal["personal_large"][endpoint.path]  # type: ignore[index]
+        measured_endpoints = [*ENDPOINTS, *inbox, *personal, *reports, *dialogue]
         sizes = {endpoint.key: server.check(endpoint) for endpoint in [BASELINE, *measured_endpoints]}
 
         use_wrk = args.client == "wrk" or (args.client == "auto" and wrk_path())

@@ -45,7 +45,22 @@ from mitwirken.reports import demo as report_demo  # noqa: E402
 from mitwirken.reports.models import Report  # noqa: E402
 
 PROJECT_SLUG = "ortsumgehung-beispielhausen"
+CITIZEN_EMAIL = "buerger@mitwirken.example"
 SCALE_IDEA_PREFIX = "Idee Nr. "  # the titles dialogue.demo._scale gives its ideas
+
+
+def give_to_citizen(count: int) -> dict[str, int]:
+    """Make the demo citizen the author of ``count`` scale rows of each kind, for "Mein Bereich"."""
+    from django.contrib.auth import get_user_model
+
+    citizen = get_user_model().objects.get(email=CITIZEN_EMAIL)
+    given = {}
+    with transaction.atomic():
+        for name, model, field in (("statements", Statement, "author"), ("reports", Report, "reporter"),
+                                   ("ideas", Idea, "author"), ("comments", Comment, "author")):  # fmt: skip
+            ids = list(model.objects.order_by("-pk").values_list("pk", flat=True)[:count])
+            given[name] = model.objects.filter(pk__in=ids).update(**{field: citizen})
+    return given
 
 
 def main() -> None:
@@ -53,6 +68,12 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=0)
     parser.add_argument("--statements", type=int, default=0)
     parser.add_argument("--reports-total", type=int, default=0, help="top the Mängelmelder reports up to this total")
+    parser.add_argument(
+        "--account-items",
+        type=int,
+        default=0,
+        help="make the demo citizen the author of this many statements, reports, ideas, comments",
+    )
     parser.add_argument("--ideas", type=int, default=0,
                         help="top the scale ideas of the demo brainstorming module up to this number")  # fmt: skip
     args = parser.parse_args()
@@ -84,6 +105,8 @@ def main() -> None:
         report["ideas_seconds"] = round(time.perf_counter() - began, 1)
         report["ideas_total"] = Idea.objects.filter(module=module).count()
         report["idea_comments_total"] = Comment.objects.filter(module=module).count()
+    if args.account_items:
+        report["account_items"] = give_to_citizen(args.account_items)
     report["projects_total"] = Project.objects.count()
     procedure = Procedure.objects.filter(module__project__slug=PROJECT_SLUG).first()
     report["statements_total"] = Statement.objects.filter(procedure=procedure).count() if procedure else 0

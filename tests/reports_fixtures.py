@@ -54,6 +54,15 @@ def moved(point: tuple[float, float], *, north_m: float = 0, east_m: float = 0) 
     )
 
 
+def road_handled_by(organisation: Organisation) -> CategoryTemplate:
+    """The organisation covers 7–8° E, 49–50° N and handles road damage there."""
+    organisation.boundary = box(7.0, 49.0, 8.0, 50.0)
+    organisation.save()
+    road = CategoryTemplate.objects.create(code="strassenschaden", name="Straßenschaden")
+    OrganisationCategory.objects.create(organisation=organisation, template=road)
+    return road
+
+
 def staff_of(organisation: Organisation, *, role: str = OrganisationRole.STAFF, email: str = "") -> Any:
     extra = {"user__email": email} if email else {}
     return MembershipFactory(organisation=organisation, role=role, **extra).user

@@ -9,19 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import rules
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from mitwirken.core.models import AuditEntry
 from mitwirken.reports import services
-from mitwirken.reports.models import CategoryTemplate, OrganisationCategory, Report, ReportStatus, ReportUpdate
+from mitwirken.reports.models import Report, ReportStatus, ReportUpdate
 
 from .conftest import PERSONAS
-from .reports_fixtures import box, make_report
+from .reports_fixtures import make_report, road_handled_by
 
 pytestmark = pytest.mark.django_db
 
-PERMS = ["handle_reports", "moderate_reports", "manage_api_clients", "manage_categories"]
+PERMS = ["handle_reports", "moderate_reports", "manage_api_clients", "manage_categories", "manage_settings"]
 ORGANISATIONS = ["musterkreis", "anderswo", "lbm"]
 
 # persona → perm → allowed on (musterkreis, anderswo, lbm)
@@ -29,43 +30,52 @@ NONE = (False, False, False)
 EXPECTED: dict[str, dict[str, tuple[bool, bool, bool]]] = {
     "anonymous": {
         "handle_reports": NONE, "moderate_reports": NONE, "manage_api_clients": NONE, "manage_categories": NONE,
+        "manage_settings": NONE,
     },
     "citizen": {
         "handle_reports": NONE, "moderate_reports": NONE, "manage_api_clients": NONE, "manage_categories": NONE,
+        "manage_settings": NONE,
     },
     "invited": {
         "handle_reports": NONE, "moderate_reports": NONE, "manage_api_clients": NONE, "manage_categories": NONE,
+        "manage_settings": NONE,
     },
     # Project roles (agency member, project moderator) give no rights over an organisation's reports.
     "agency": {
         "handle_reports": NONE, "moderate_reports": NONE, "manage_api_clients": NONE, "manage_categories": NONE,
+        "manage_settings": NONE,
     },
     "moderator": {
         "handle_reports": NONE, "moderate_reports": NONE, "manage_api_clients": NONE, "manage_categories": NONE,
+        "manage_settings": NONE,
     },
     "case_worker": {
         "handle_reports": (True, False, False),
         "moderate_reports": (True, False, False),
         "manage_api_clients": NONE,
         "manage_categories": NONE,
+        "manage_settings": NONE,
     },
     "org_admin": {
         "handle_reports": (True, False, False),
         "moderate_reports": (True, False, False),
         "manage_api_clients": (True, False, False),
         "manage_categories": (True, False, False),
+        "manage_settings": (True, False, False),
     },
     "other_org_admin": {
         "handle_reports": (False, True, False),
         "moderate_reports": (False, True, False),
         "manage_api_clients": (False, True, False),
         "manage_categories": (False, True, False),
+        "manage_settings": (False, True, False),
     },
     "portal_admin": {
         "handle_reports": (True, True, True),
         "moderate_reports": (True, True, True),
         "manage_api_clients": (True, True, True),
         "manage_categories": (True, True, True),
+        "manage_settings": (True, True, True),
     },
 }  # fmt: skip
 
@@ -92,10 +102,7 @@ def test_report_permissions_matrix(world, persona):
 
 @pytest.fixture
 def musterkreis_report(world: Any) -> Report:
-    world.organisation.boundary = box(7.0, 49.0, 8.0, 50.0)
-    world.organisation.save()
-    road = CategoryTemplate.objects.create(code="strassenschaden", name="Straßenschaden")
-    OrganisationCategory.objects.create(organisation=world.organisation, template=road)
+    road = road_handled_by(world.organisation)
     return make_report(
         None,
         category=road,
@@ -136,3 +143,13 @@ def test_only_the_responsible_staff_and_portal_admins_hide_a_report(world, muste
             services.report_hide(actor=user, report=report, reason="Beleidigung")
         assert Report.objects.get(pk=report.pk).hidden is False
         assert not AuditEntry.objects.filter(action="report.hide").exists()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_reporter_reviews_a_report_and_everybody_signed_in_may_support(world, musterkreis_report, persona):
+    """Object rules on a report reported by the citizen: "Ist es behoben?" is the reporter's alone (staff and
+    portal admins cannot answer it for them, so the rule itself is asked: superusers pass every ``has_perm``);
+    supporting needs an account (one's own report is refused with a message)."""
+    user = actor(world, persona)
+    assert rules.has_perm("reports.review_report", user, musterkreis_report) is (persona == "citizen")
+    assert user.has_perm("reports.support_report", musterkreis_report) is (persona != "anonymous")

@@ -693,12 +693,18 @@ def test_follow_up_answer_not_fixed_reopens_the_report(region):
     assert report.updates.count() == 1
 
 
-def test_follow_up_answer_fixed_keeps_the_report_fixed(region):
+def test_follow_up_answer_fixed_keeps_the_report_fixed_and_records_the_confirmation(region):
     report = _fixed_and_asked(region)
     services.followup_answer(token=str(report.confirm_token), fixed=True)
     report.refresh_from_db()
     assert (report.status, report.fixed_at) == (ReportStatus.FIXED, FIXED_AT)
-    assert report.updates.count() == 0
+    assert report.fix_confirmed_at is not None
+    (update,) = report.updates.all()
+    assert (update.status, update.author) == (ReportStatus.FIXED, None)
+    assert "bestätigt" in update.message
+    # A second click changes nothing more.
+    services.followup_answer(token=str(report.confirm_token), fixed=True)
+    assert report.updates.count() == 1
 
 
 def test_follow_up_answer_with_an_unknown_token_is_refused(region):

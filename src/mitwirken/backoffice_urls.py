@@ -15,7 +15,8 @@ P = "<slug:org_slug>/projekte/<int:project_pk>/"
 
 urlpatterns = [
     path("", org.index, name="index"),
-    path("<slug:org_slug>/", projects.dashboard, name="dashboard"),
+    path("<slug:org_slug>/", org.overview, name="dashboard"),
+    path("<slug:org_slug>/projekte/", projects.project_list, name="projects"),
     path("<slug:org_slug>/einstellungen/", org.settings, name="settings"),
     path("<slug:org_slug>/mitglieder/", org.members, name="members"),
     path("<slug:org_slug>/mitglieder/<int:membership_pk>/", org.member_change, name="member_change"),

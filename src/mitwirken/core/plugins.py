@@ -117,6 +117,10 @@ class Plugin:
     gdpr_export: str = ""
     gdpr_erase: str = ""
     demo: DemoSeeder | None = None
+    # Entries of the portal's main navigation: (label, URL name without arguments).
+    main_nav: tuple[tuple[Any, str], ...] = ()
+    # Entries of the back-office navigation: (label, URL name taking org_slug, section key for aria-current).
+    backoffice_nav: tuple[tuple[Any, str, str], ...] = ()
     # Dotted paths of callables:
     account_sections: str = ""  # () -> list[AccountSection]
     staff_work: str = ""  # (user, organisation) -> list[WorkItem]

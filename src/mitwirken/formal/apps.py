@@ -46,7 +46,6 @@ class FormalConfig(AppConfig):
                 demo=plugins.DemoSeeder(30, "mitwirken.formal.demo.seed"),
                 account_sections="mitwirken.formal.contrib.account_sections",
                 staff_work="mitwirken.formal.contrib.staff_work",
-                search="mitwirken.formal.contrib.search",
                 statistics="mitwirken.formal.contrib.statistics",
                 daily="mitwirken.formal.contrib.daily",
             )

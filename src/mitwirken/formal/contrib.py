@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -106,7 +107,7 @@ def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
         last_day = timezone.localtime(track.phase.end - timedelta(seconds=1))
         items.append(WorkItem(
             label=_("Frist endet am %(day)s – %(name)s (%(track)s)") % {
-                "day": last_day.strftime("%d.%m.%Y"), "name": module.project.title, "track": track.phase.name},
+                "day": date_format(last_day, "j. F Y"), "name": module.project.title, "track": track.phase.name},
             count=1, url=url, urgent=True))  # fmt: skip
     return items
 

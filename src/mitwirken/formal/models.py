@@ -57,6 +57,8 @@ class Procedure(models.Model):
 
 
 class Round(models.Model):
+    module_path = "procedure.module"  # see projects.models.module_of
+
     procedure = models.ForeignKey(
         Procedure, verbose_name=_("Verfahren"), on_delete=models.CASCADE, related_name="rounds"
     )
@@ -80,6 +82,8 @@ class TrackQuerySet(models.QuerySet["Track"]):
 
 class Track(models.Model):
     """One audience's comment period within a round; its dates live in the module phase it owns."""
+
+    module_path = "round.procedure.module"  # see projects.models.module_of
 
     round = models.ForeignKey(Round, verbose_name=_("Durchgang"), on_delete=models.CASCADE, related_name="tracks")
     audience = models.CharField(_("Zielgruppe"), max_length=10, choices=Audience.choices)
@@ -143,6 +147,8 @@ class DocumentQuerySet(models.QuerySet["Document"]):
 
 
 class Document(models.Model):
+    module_path = "procedure.module"  # see projects.models.module_of
+
     procedure = models.ForeignKey(
         Procedure, verbose_name=_("Verfahren"), on_delete=models.CASCADE, related_name="documents"
     )
@@ -238,6 +244,8 @@ class StatementQuerySet(models.QuerySet["Statement"]):
 
 class Statement(models.Model):
     """A submitted statement: a record of the authority. Never edited by its author after submission."""
+
+    module_path = "track.round.procedure.module"  # see projects.models.module_of
 
     procedure = models.ForeignKey(
         Procedure, verbose_name=_("Verfahren"), on_delete=models.PROTECT, related_name="statements"
@@ -378,6 +386,8 @@ class Result(models.TextChoices):
 class Segment(models.Model):
     """One concern of a statement, with its response and result. Edited under optimistic locking."""
 
+    module_path = "statement.track.round.procedure.module"  # see projects.models.module_of
+
     statement = models.ForeignKey(
         Statement, verbose_name=_("Stellungnahme"), on_delete=models.CASCADE, related_name="segments"
     )
@@ -499,6 +509,8 @@ class StatementAttachment(models.Model):
 
 class StatementDraft(models.Model):
     """What a person has typed so far; saved automatically, turned into a Statement on the final submit."""
+
+    module_path = "track.round.procedure.module"  # see projects.models.module_of
 
     track = models.ForeignKey(
         Track, verbose_name=_("Beteiligungsschritt"), on_delete=models.CASCADE, related_name="drafts"

@@ -11,7 +11,7 @@ from typing import Any
 
 import rules
 
-from mitwirken.projects.models import Module
+from mitwirken.projects.models import project_of
 from mitwirken.projects.rules import can_participate, can_view, is_agency_member, is_staff_of_project
 
 from .law import Audience
@@ -19,10 +19,7 @@ from .law import Audience
 
 def _project(obj: Any) -> Any:
     """Rules receive a module, a track or a statement; each leads to its project."""
-    if isinstance(obj, Module):
-        return obj.project
-    track = getattr(obj, "track", obj)
-    return track.round.procedure.module.project
+    return project_of(obj)
 
 
 @rules.predicate

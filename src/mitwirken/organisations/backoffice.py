@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mitwirken.core import plugins
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.models import AccessibilityFeedback, AuditEntry
 
@@ -26,6 +27,23 @@ def index(request: HttpRequest) -> HttpResponse:
     if len(organisations) == 1:
         return redirect("backoffice:dashboard", org_slug=organisations[0].slug)
     return render(request, "backoffice/index.html", {"organisations": organisations})
+
+
+@backoffice_view()
+def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    """The back office starts with the work waiting, from every plugin, each entry linking to its filtered list."""
+    groups = []
+    for plugin in plugins.all_plugins():
+        work = plugin.load("staff_work")
+        items = work(request.user, organisation) if work is not None else []
+        if items:
+            groups.append({"name": plugin.name, "items": sorted(items, key=lambda item: not item.urgent)})
+    # Deadlines and overdue work first; otherwise the order of registration.
+    groups.sort(key=lambda group: not group["items"][0].urgent)
+    return render(request, "backoffice/overview.html", {
+        "organisation": organisation, "groups": groups, "section": "overview",
+        "statistics": plugins.organisation_statistics(organisation),
+    })  # fmt: skip
 
 
 @backoffice_view("organisations.change_organisation")

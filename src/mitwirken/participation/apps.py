@@ -28,5 +28,6 @@ class ParticipationConfig(AppConfig):
                 account_sections="mitwirken.participation.contrib.account_sections",
                 staff_work="mitwirken.participation.contrib.staff_work",
                 daily="mitwirken.participation.contrib.daily",
+                backoffice_nav=((_("Moderation"), "backoffice:moderation", "moderation"),),
             )
         )

@@ -32,10 +32,10 @@ def _render(request: HttpRequest, template: str, organisation: Organisation, **c
 
 
 @backoffice_view()
-def dashboard(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+def project_list(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     projects = Project.objects.filter(organisation=organisation).for_cards().order_by("-created_at")
     page = Paginator(projects, 25).get_page(request.GET.get("seite"))
-    return _render(request, "dashboard", organisation, page=page, section="projects")
+    return _render(request, "project_list", organisation, page=page, section="projects")
 
 
 def _project_form_data(form: ProjectForm) -> dict[str, Any]:
@@ -256,7 +256,7 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
 def access_code_pdf(request: HttpRequest, organisation: Organisation, project_pk: int) -> HttpResponse:
     project = project_for_staff(organisation, project_pk)
     if not request.user.has_perm("projects.manage_invitations", project):
-        return redirect("backoffice:dashboard", org_slug=organisation.slug)
+        return redirect("backoffice:projects", org_slug=organisation.slug)
     codes = project.access_codes.filter(redeemed_at__isnull=True, revoked_at__isnull=True)
     response = HttpResponse(access_code_letters(project, codes.iterator()), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="zugangscodes-{project.slug}.pdf"'

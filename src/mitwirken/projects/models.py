@@ -313,6 +313,29 @@ class Phase(models.Model):
         return self.start <= now < self.end
 
 
+def module_of(obj: Any) -> Module | None:
+    """The module an object belongs to: the one mapping that permission rules and services use.
+
+    A model inside a module names the way to it in ``module_path`` (dotted attributes, default
+    ``"module"``), e.g. a formal ``Track`` says ``"round.procedure.module"``. Projects belong to no module.
+    """
+    if obj is None or isinstance(obj, Module):
+        return obj
+    if isinstance(obj, Project):
+        return None
+    for name in getattr(obj, "module_path", "module").split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+def project_of(obj: Any) -> Project | None:
+    """The project of a project, a module or anything inside a module."""
+    if obj is None or isinstance(obj, Project):
+        return obj
+    module = module_of(obj)
+    return module.project if module is not None else None
+
+
 class ParticipantRole(models.TextChoices):
     PARTICIPANT = "participant", _("Teilnehmende Person")
     AGENCY = "agency", _("Träger öffentlicher Belange (TöB)")

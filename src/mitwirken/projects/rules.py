@@ -12,17 +12,13 @@ import rules
 
 from mitwirken.organisations.rules import is_org_staff, is_portal_admin
 
-from .models import AccessMode, ParticipantRole, ProjectStatus
+from .models import AccessMode, ParticipantRole, ProjectStatus, project_of
 from .roles import project_roles
 
 
 def _project(obj: Any) -> Any:
-    """Rules receive projects, modules or phases; all resolve to their project."""
-    if obj is None:
-        return None
-    if hasattr(obj, "module"):
-        obj = obj.module
-    return getattr(obj, "project", obj)
+    """Rules receive projects, modules or anything inside a module; all resolve to their project."""
+    return project_of(obj)
 
 
 @rules.predicate

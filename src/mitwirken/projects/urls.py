@@ -37,6 +37,7 @@ urlpatterns = [
     path("<slug:org_slug>/feed/", ProjectFeed(), name="organisation_feed"),
     path("einladung/<str:token>/", views.invitation, name="invitation"),
     path("zugangscode/", views.redeem_access_code, name="redeem_access_code"),
+    path("suche/", views.search, name="search"),
     *project_urlpatterns,
     *legacy_urlpatterns("module"),
 ]

@@ -13,7 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from mitwirken.core import plugins
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.plugins import SearchHit
 from mitwirken.core.uploads import image_content_type, serve_upload
 
 from . import access, services
@@ -45,6 +47,28 @@ def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("seite", None)
     return render(request, "projects/home.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+SEARCH_LIMIT = 10
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """One search over projects and what every plugin makes findable (ideas, defect reports, …)."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    groups = []
+    if len(query) >= 2:
+        projects = list(Project.objects.listed().search(query).for_list().order_by("-published_at")[:SEARCH_LIMIT])
+        if projects:
+            groups.append({"title": _("Projekte"), "hits": [
+                SearchHit(title=project.title, url=project.get_absolute_url(), kind=_("Projekt"),
+                          organisation=project.organisation.name) for project in projects]})  # fmt: skip
+        for plugin in plugins.all_plugins():
+            provider = plugin.load("search")
+            hits = provider(request.user, query, SEARCH_LIMIT) if provider is not None else []
+            if hits:
+                groups.append({"title": plugin.name, "hits": hits})
+    return render(request, "projects/search.html", {"query": query, "groups": groups, "too_short": 0 < len(query) < 2})
 
 
 def detail(request: HttpRequest, org_slug: str, project_slug: str) -> HttpResponse:

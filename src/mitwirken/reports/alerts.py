@@ -23,9 +23,10 @@ from mitwirken.core import geo
 from mitwirken.core.notifications import send_templated_email
 from mitwirken.organisations.models import Organisation
 
+from .messaging import absolute
 from .models import AlertFrequency, AreaAlert, Report
+from .places import bbox_around, check_position, distance_m
 from .routing import organisations_at
-from .services import absolute, bbox_around, check_position, distance_m
 
 BATCH = 500
 MAX_RADIUS_M = 20_000

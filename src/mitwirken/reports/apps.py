@@ -16,6 +16,8 @@ class ReportsConfig(AppConfig):
                 key="maengelmelder",
                 name=_("Mängelmelder"),
                 urls="mitwirken.reports.urls",
+                main_nav=((_("Mängelmelder"), "reports:index"),),
+                backoffice_nav=((_("Mängelmelder"), "backoffice:report_inbox", "reports"),),
                 rules="mitwirken.reports.rules",
                 gdpr_export="mitwirken.reports.gdpr.export",
                 gdpr_erase="mitwirken.reports.gdpr.erase",

@@ -16,13 +16,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mitwirken.core.audit import log_action
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 
 from . import services
-from .forms import BulkForm, ForwardForm, HideForm, InboxFilterForm, NoteForm, ResponseTemplateForm, StatusForm
+from .forms import (
+    BulkForm,
+    ForwardForm,
+    HideForm,
+    InboxFilterForm,
+    NoteForm,
+    ReportSettingsForm,
+    ResponseTemplateForm,
+    StatusForm,
+)
+from .messaging import attribute_answers
 from .models import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -31,8 +40,10 @@ from .models import (
     Report,
     ReportPhoto,
     ReportQuerySet,
+    ReportSettings,
     ReportStatus,
     ResponseTemplate,
+    overdue_cutoff,
 )
 
 PAGE_SIZE = 50
@@ -47,9 +58,14 @@ def _staff(organisation: Organisation) -> list[Any]:
     )
 
 
-def filtered_inbox(request: HttpRequest, organisation: Organisation, form: InboxFilterForm) -> ReportQuerySet:
+def filtered_inbox(
+    request: HttpRequest, organisation: Organisation, form: InboxFilterForm, response_days: int
+) -> ReportQuerySet:
+    """The inbox with the filters of the form; every filter the work overview links to is one of them."""
     reports = Report.objects.filter(organisation=organisation).exclude(status=ReportStatus.UNCONFIRMED)
     data = form.cleaned_data if form.is_valid() else {}
+    if data.get("overdue"):
+        reports = reports.overdue(response_days)
     status = data.get("status", "")
     if not status:
         reports = reports.filter(status__in=OPEN_STATUSES)
@@ -81,7 +97,8 @@ def filtered_inbox(request: HttpRequest, organisation: Organisation, form: Inbox
 def inbox(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     staff = _staff(organisation)
     form = InboxFilterForm(request.GET or None, organisation=organisation, staff=staff)
-    reports = filtered_inbox(request, organisation, form)
+    response_days = ReportSettings.of(organisation).response_days
+    reports = filtered_inbox(request, organisation, form, response_days)
     bulk = BulkForm(request.POST or None, staff=staff, prefix="bulk")
     if request.method == "POST" and bulk.is_valid():
         selected = list(Report.objects.filter(organisation=organisation, pk__in=request.POST.getlist("selected")))
@@ -92,7 +109,9 @@ def inbox(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     query.pop("seite", None)
     return render(request, "reports/backoffice/inbox.html", {
         "organisation": organisation, "section": "reports", "form": form, "bulk": bulk, "page": page,
-        "query": query.urlencode(),
+        "query": query.urlencode(), "response_days": response_days,
+        # Marks overdue rows without a query per row: the same cut-off as ``ReportQuerySet.overdue``.
+        "overdue_before": overdue_cutoff(response_days),
     })  # fmt: skip
 
 
@@ -148,7 +167,7 @@ def report_detail(request: HttpRequest, organisation: Organisation, report_pk: i
         "organisation": organisation, "section": "reports", "report": report, "photos": report.photos.all(),
         "updates": report.updates.select_related("organisation", "author"), "notes": report.notes.select_related("author"),
         "status_form": status_form, "forward_form": forward_form, "note_form": note_form, "hide_form": hide_form,
-        "can_forward": bool(targets) and report.is_open, "answers": services.attribute_answers(report),
+        "can_forward": bool(targets) and report.is_open, "answers": attribute_answers(report),
     })  # fmt: skip
 
 
@@ -202,17 +221,17 @@ def response_templates(request: HttpRequest, organisation: Organisation) -> Http
     if request.method == "POST":
         if request.POST.get("action") == "delete":
             template = get_object_or_404(ResponseTemplate, organisation=organisation, pk=request.POST.get("template"))
-            log_action(actor=request.user, action="report_template.delete", obj=template, organisation=organisation)
-            template.delete()
+            services.response_template_delete(actor=request.user, template=template)
             messages.success(request, _("Die Vorlage ist gelöscht."))
             return redirect(request.path)
         if form.is_valid():
-            template = form.save(commit=False)
-            template.organisation = organisation
-            template.save()
-            log_action(actor=request.user, action="report_template.add", obj=template, organisation=organisation)
-            messages.success(request, _("Die Vorlage ist gespeichert."))
-            return redirect(request.path)
+            try:
+                services.response_template_add(actor=request.user, organisation=organisation, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Die Vorlage ist gespeichert."))
+                return redirect(request.path)
     return render(request, "reports/backoffice/templates.html", {
         "organisation": organisation, "section": "reports", "form": form,
         "templates": ResponseTemplate.objects.filter(organisation=organisation),
@@ -225,6 +244,18 @@ def categories(request: HttpRequest, organisation: Organisation) -> HttpResponse
     handlers = {
         handler.template_id: handler for handler in OrganisationCategory.objects.filter(organisation=organisation)
     }
+    action = request.POST.get("action") if request.method == "POST" else None
+    settings_form = ReportSettingsForm(request.POST if action == "settings" else None,
+                                       instance=ReportSettings.of(organisation))  # fmt: skip
+    if action == "settings" and settings_form.is_valid():
+        try:
+            services.report_settings_set(actor=request.user, organisation=organisation,
+                                         response_days=settings_form.cleaned_data["response_days"])  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(settings_form, error)
+        else:
+            messages.success(request, _("Die Antwortfrist ist gespeichert."))
+            return redirect(request.path)
     if request.method == "POST" and request.POST.get("action") == "questions":
         handler = get_object_or_404(OrganisationCategory, organisation=organisation, pk=request.POST.get("handler"))
         try:
@@ -236,7 +267,7 @@ def categories(request: HttpRequest, organisation: Organisation) -> HttpResponse
                 request, _("Die Zusatzfragen zu „%(name)s“ sind gespeichert.") % {"name": handler.template.name}
             )
         return redirect(request.path)
-    if request.method == "POST":
+    if request.method == "POST" and action != "settings":
         template = get_object_or_404(CategoryTemplate, pk=request.POST.get("template"))
         try:
             services.category_set(actor=request.user, organisation=organisation, template=template,
@@ -253,4 +284,5 @@ def categories(request: HttpRequest, organisation: Organisation) -> HttpResponse
             enabled.template = template  # already loaded: no query per category
     questions = [(enabled, services.questions_as_text(enabled.questions)) for _template, enabled in rows if enabled]
     return render(request, "reports/backoffice/categories.html",
-                  {"organisation": organisation, "section": "reports", "rows": rows, "questions": questions})  # fmt: skip
+                  {"organisation": organisation, "section": "reports", "rows": rows, "questions": questions,
+                   "settings_form": settings_form})  # fmt: skip

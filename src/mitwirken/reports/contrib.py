@@ -1,31 +1,36 @@
-"""What the Mängelmelder contributes to the portal through its plugin registration (constant queries each)."""
+"""What the Mängelmelder contributes to the portal through its plugin registration.
+
+Each contribution runs a fixed number of queries however many reports there are (tests/test_reports_contrib.py).
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from mitwirken.core.plugins import AccountSection, SearchHit, Statistic, WorkItem
 
 from .alerts import start_daily_digests
-from .models import Report, ReportStatus, ReportUpdate
-from .services import send_followups
+from .models import Report, ReportSettings, ReportStatus, ReportUpdate, overdue_condition
+from .services.followups import send_followups
 
-# Until organisations set their own, a report counts as overdue after this many days without an answer.
-DEFAULT_RESPONSE_DAYS = 5
+LATEST_UPDATES = 3  # public answers shown per report in Mein Bereich
 
 
 def my_reports(user: Any) -> QuerySet[Report]:
+    """The person's reports with the latest public answers: three queries per page (count, rows, answers)."""
+    answers = ReportUpdate.objects.exclude(message="").select_related("organisation").defer("organisation__boundary")
     return (
         Report.objects.filter(reporter=user)
         .select_related("category", "organisation")
-        .prefetch_related(Prefetch("updates", queryset=ReportUpdate.objects.order_by("-created_at", "-pk")))
+        .defer("organisation__boundary")
+        .prefetch_related(
+            Prefetch("updates", queryset=answers.order_by("-created_at", "-pk")[:LATEST_UPDATES], to_attr="latest")
+        )
         .order_by("-created_at", "-pk")
     )
 
@@ -39,12 +44,15 @@ def account_sections() -> list[AccountSection]:
 
 
 def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
-    inbox = reverse("backoffice:report_inbox", kwargs={"org_slug": organisation.slug})
-    overdue_since = timezone.now() - timedelta(days=DEFAULT_RESPONSE_DAYS)
+    """New reports nobody has taken on, and reports left unanswered beyond the organisation's response time."""
+    if not user.has_perm("reports.handle_reports", organisation):
+        return []
+    days = ReportSettings.of(organisation).response_days
     counts = Report.objects.filter(organisation=organisation).aggregate(
         new=Count("pk", filter=Q(status=ReportStatus.OPEN, assignee__isnull=True)),
-        overdue=Count("pk", filter=Q(status=ReportStatus.OPEN, created_at__lt=overdue_since)),
+        overdue=Count("pk", filter=overdue_condition(days)),
     )
+    inbox = reverse("backoffice:report_inbox", kwargs={"org_slug": organisation.slug})
     items = []
     if counts["new"]:
         items.append(WorkItem(
@@ -53,24 +61,26 @@ def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
             count=counts["new"], url=f"{inbox}?status=open&assignee=none"))  # fmt: skip
     if counts["overdue"]:
         items.append(WorkItem(
-            label=ngettext("%(count)d Meldung seit mehr als %(days)d Tagen offen",
-                           "%(count)d Meldungen seit mehr als %(days)d Tagen offen", counts["overdue"])
-            % {"count": counts["overdue"], "days": DEFAULT_RESPONSE_DAYS},
-            count=counts["overdue"], url=f"{inbox}?status=open&older_than={DEFAULT_RESPONSE_DAYS}", urgent=True))  # fmt: skip
+            label=ngettext("%(count)d Meldung über der Antwortfrist von %(days)d Tagen",
+                           "%(count)d Meldungen über der Antwortfrist von %(days)d Tagen", counts["overdue"])
+            % {"count": counts["overdue"], "days": days},
+            count=counts["overdue"], url=f"{inbox}?status=open&overdue=1", urgent=True))  # fmt: skip
     return items
 
 
 def search(user: Any, query: str, limit: int) -> list[SearchHit]:
-    found = Report.objects.public().filter(hidden=False)
     reports = (
-        found.filter(Q(description__icontains=query) | Q(address__icontains=query))
+        Report.objects.public()
+        .filter(hidden=False)
+        .filter(Q(description__icontains=query) | Q(address__icontains=query))
         .select_related("category", "organisation")
+        .defer("organisation__boundary")
         .order_by("-created_at")[:limit]
     )
     return [
         SearchHit(title=f"{report.category.name}: {report.address or report.description[:60]}",
                   kind=_lazy("Mängelmeldung"), organisation=report.organisation.name,
-                  url=reverse("reports:detail", kwargs={"pk": report.pk}))
+                  excerpt=report.description[:200], url=reverse("reports:detail", kwargs={"pk": report.pk}))
         for report in reports
     ]  # fmt: skip
 

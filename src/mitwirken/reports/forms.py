@@ -9,8 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from mitwirken.core.forms import MultipleFileField
 from mitwirken.organisations.models import Organisation
 
-from .models import AlertFrequency, CategoryTemplate, OrganisationCategory, ReportStatus, ResponseTemplate
-from .services import MAX_DESCRIPTION
+from .models import (
+    AlertFrequency,
+    CategoryTemplate,
+    OrganisationCategory,
+    ReportSettings,
+    ReportStatus,
+    ResponseTemplate,
+)
+from .services.intake import MAX_DESCRIPTION
 
 
 class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -127,6 +134,7 @@ class InboxFilterForm(forms.Form):
     area = forms.ModelChoiceField(label=_("Gebiet"), required=False, queryset=Organisation.objects.none(),
                                   empty_label=_("Ganzes Gebiet"))  # fmt: skip
     older_than = forms.IntegerField(label=_("Älter als (Tage)"), required=False, min_value=0, max_value=3650)
+    overdue = forms.BooleanField(label=_("Nur überfällige (Antwortfrist überschritten)"), required=False)
     assignee = forms.ChoiceField(label=_("Bearbeitet von"), required=False)
     q = forms.CharField(label=_("Suche (Nummer, Text, Adresse)"), required=False, max_length=100)
 
@@ -204,6 +212,21 @@ class ResponseTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
         model = ResponseTemplate
         fields = ["title", "text", "status"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+
+class ReportSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = ReportSettings
+        fields = ["response_days"]
+        widgets = {"response_days": forms.NumberInput(attrs={"min": 1, "max": 90, "inputmode": "numeric"})}
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Was ist noch nicht behoben?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Erscheint im öffentlichen Verlauf der Meldung. Bitte keine Namen oder Autokennzeichen."),
+        error_messages={"required": _("Bitte beschreiben Sie kurz, was noch nicht behoben ist.")},
+    )  # fmt: skip
 
 
 class AlertForm(forms.Form):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -84,6 +86,22 @@ class ReportSource(models.TextChoices):
     OPEN311 = "open311", _("Open311-Schnittstelle")
 
 
+def overdue_cutoff(response_days: int, now: datetime | None = None) -> datetime:
+    """00:00 Berlin time ``response_days`` days before today: open reports that came in earlier are overdue."""
+    today = timezone.localdate(now or timezone.now())
+    return timezone.make_aware(datetime.combine(today - timedelta(days=response_days), time.min))
+
+
+def overdue_condition(response_days: int, now: datetime | None = None) -> models.Q:
+    """Open reports nobody has answered within the response time, counted in whole days in Berlin.
+
+    A report that came in (or came back: forwarded, reopened) on day D is due by the end of day
+    D + ``response_days`` and overdue from 00:00 the day after. ``updated_at`` of an open report is the moment
+    it entered the inbox, since every status change sets it.
+    """
+    return models.Q(status=ReportStatus.OPEN, updated_at__lt=overdue_cutoff(response_days, now))
+
+
 class ReportQuerySet(models.QuerySet["Report"]):
     def public(self) -> ReportQuerySet:
         """What anybody may see: confirmed reports. Hidden ones stay, shown as a placeholder."""
@@ -94,6 +112,9 @@ class ReportQuerySet(models.QuerySet["Report"]):
 
     def in_bbox(self, west: float, south: float, east: float, north: float) -> ReportQuerySet:
         return self.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+
+    def overdue(self, response_days: int, now: datetime | None = None) -> ReportQuerySet:
+        return self.filter(overdue_condition(response_days, now))
 
     def for_list(self) -> ReportQuerySet:
         return self.select_related("category", "organisation").prefetch_related(
@@ -149,6 +170,8 @@ class Report(models.Model):
     updated_at = models.DateTimeField(_("Zuletzt geändert"), default=timezone.now)
     fixed_at = models.DateTimeField(_("Erledigt am"), null=True, blank=True)
     followup_sent_at = models.DateTimeField(_("Nachfrage gesendet"), null=True, blank=True)
+    # "Ist es behoben?": when the reporter confirmed the fix; cleared when staff mark the report fixed again.
+    fix_confirmed_at = models.DateTimeField(_("Behebung bestätigt am"), null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()
 
@@ -227,6 +250,34 @@ class ReportUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.status}"
+
+
+DEFAULT_RESPONSE_DAYS = 5
+
+
+class ReportSettings(models.Model):
+    """An organisation's settings for the Mängelmelder. Most organisations have no row: the defaults apply."""
+
+    organisation = models.OneToOneField(
+        Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="report_settings"
+    )
+    response_days = models.PositiveSmallIntegerField(
+        _("Antwortfrist in Tagen"), default=DEFAULT_RESPONSE_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Neue Meldungen, die so viele Tage nach Eingang noch unbeantwortet sind, gelten als überfällig."),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("Einstellungen des Mängelmelders")
+        verbose_name_plural = _("Einstellungen des Mängelmelders")
+
+    def __str__(self) -> str:
+        return str(self.organisation_id)
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> ReportSettings:
+        """The organisation's settings; an unsaved default when it has none. A read never creates a row."""
+        return cls.objects.filter(organisation=organisation).first() or cls(organisation=organisation)
 
 
 class InternalNote(models.Model):

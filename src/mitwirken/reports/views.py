@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +25,7 @@ from mitwirken.core.uploads import check_size, image_content_type, image_gps, se
 from mitwirken.organisations.models import Organisation
 
 from . import alerts, mapdata, routing, services
-from .forms import AlertForm, LocationForm, PublicFilterForm, ReportDetailsForm
+from .forms import AlertForm, LocationForm, PublicFilterForm, ReopenForm, ReportDetailsForm
 from .models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -248,8 +250,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user.is_authenticated and report.supporters.filter(user=request.user).exists()  # type: ignore[misc]
     )
     can_handle = request.user.has_perm("reports.handle_reports", report.organisation)
+    can_review = rules.has_perm("reports.review_report", request.user, report)  # the reporter only, not superusers
     return render(request, "reports/detail.html", {"report": report, "photos": report.photos.all(), "updates": updates,
-                                                   "supported": supported, "can_handle": can_handle})  # fmt: skip
+                                                   "supported": supported, "can_handle": can_handle,
+                                                   "can_review": can_review})  # fmt: skip
 
 
 @require_GET
@@ -281,14 +285,73 @@ def report_support(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def followup(request: HttpRequest, token: str) -> HttpResponse:
+    """The follow-up mail's link: the same answers as "Ist es behoben?" in Mein Bereich, authorised by the token."""
     report = get_object_or_404(Report.objects.select_related("category"), confirm_token=token)
-    if request.method == "POST":
+    form = ReopenForm(request.POST or None)
+    form.fields["reason"].required = False  # the link's "Nein" alone is enough
+    form.fields["reason"].label = _("Falls nicht: Was ist noch nicht behoben? (freiwillig)")
+    if request.method == "POST" and form.is_valid():
         fixed = request.POST.get("fixed") == "yes"
-        services.followup_answer(token=token, fixed=fixed)
-        messages.success(request, _("Danke für Ihre Rückmeldung!") if fixed else
-                         _("Danke! Die Meldung ist wieder offen und liegt erneut bei der zuständigen Stelle."))  # fmt: skip
-        return redirect(report)
-    return render(request, "reports/followup.html", {"report": report})
+        try:
+            services.followup_answer(token=token, fixed=fixed, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Danke für Ihre Rückmeldung!") if fixed else
+                             _("Danke! Die Meldung ist wieder offen und liegt erneut bei der zuständigen Stelle."))  # fmt: skip
+            return redirect(report)
+    return render(request, "reports/followup.html", {"report": report, "form": form})
+
+
+def _next(request: HttpRequest) -> str:
+    """Where the reporter came from (Mein Bereich or the report page); never another site."""
+    target = request.POST.get("next") or request.GET.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return target if target and allowed else ""
+
+
+def _back(request: HttpRequest, report: Report) -> HttpResponse:
+    return redirect(_next(request) or report.get_absolute_url())
+
+
+def _own_report(request: HttpRequest, pk: int) -> Report:
+    """The reporter's own report; another person's is refused (403), an unknown or unconfirmed one is 404."""
+    report = get_object_or_404(Report.objects.public().select_related("category", "organisation"), pk=pk)
+    if not rules.has_perm("reports.review_report", request.user, report):  # superusers too: it is not theirs
+        raise PermissionDenied
+    return report
+
+
+@require_POST
+@login_required
+def report_confirm_fixed(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Ist es behoben?" – "Ja": the reporter confirms a report marked "erledigt"."""
+    report = _own_report(request, pk)
+    try:
+        services.report_confirm_fixed(user=request.user, report=report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Danke! Sie haben bestätigt, dass das Problem behoben ist."))
+    return _back(request, report)
+
+
+@login_required
+def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Ist es behoben?" – "Nein": a short reason, then the report is open again. GET only shows the form."""
+    report = _own_report(request, pk)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_reopen(user=request.user, report=report, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Die Meldung ist wieder offen und liegt erneut bei der zuständigen Stelle. Danke!")
+            )
+            return _back(request, report)
+    return render(request, "reports/reopen.html", {"report": report, "form": form, "next": _next(request)})
 
 
 def alert_subscribe(request: HttpRequest) -> HttpResponse:

@@ -9,3 +9,29 @@ register = template.Library()
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     """Look up a dict entry by a variable key (Django templates cannot)."""
     return mapping.get(key, "")
+
+
+@register.simple_tag
+def backoffice_nav(organisation: Any) -> list[dict[str, Any]]:
+    """The plugins' entries of the back-office navigation, with their URLs for ``organisation``."""
+    from django.urls import reverse
+
+    from mitwirken.core import plugins
+
+    return [
+        {"label": label, "url": reverse(name, kwargs={"org_slug": organisation.slug}), "section": section}
+        for plugin in plugins.all_plugins()
+        for label, name, section in plugin.backoffice_nav
+    ]
+
+
+@register.simple_tag
+def main_nav() -> list[dict[str, Any]]:
+    """The plugins' entries of the portal's main navigation (e.g. the Mängelmelder)."""
+    from django.urls import reverse
+
+    from mitwirken.core import plugins
+
+    return [
+        {"label": label, "url": reverse(name)} for plugin in plugins.all_plugins() for label, name in plugin.main_nav
+    ]

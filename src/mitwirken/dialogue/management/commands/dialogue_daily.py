@@ -7,8 +7,8 @@ from mitwirken.participation.contrib import daily
 
 class Command(BaseCommand):
     help = (
-        "Daily job of the participation parts (the name is kept for existing cron entries): tell followers "
-        "about phases that began, then queue the daily digests."
+        "The participation parts' share of `manage.py daily` (the name is kept for existing cron entries): tell "
+        "followers about phases that began, then queue the daily digests."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from mitwirken.reports.alerts import start_daily_digests
-from mitwirken.reports.services import send_followups
+from mitwirken.reports.services.followups import send_followups
 
 
 class Command(BaseCommand):
