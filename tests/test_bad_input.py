@@ -29,7 +29,9 @@ def settings_post(world, **changes):
         "privacy_notice": organisation.privacy_notice, "accessibility_statement": organisation.accessibility_statement,
     }  # fmt: skip
     data.update(changes)
-    return world.client("org_admin").post(f"/verwaltung/{organisation.slug}/einstellungen/", data)
+    # Parent and area are the portal administrators' to set (tests/test_tenant_settings.py).
+    persona = "portal_admin" if changes.get("boundary") or changes.get("parent") else "org_admin"
+    return world.client(persona).post(f"/verwaltung/{organisation.slug}/einstellungen/", data)
 
 
 @pytest.mark.parametrize(
@@ -60,7 +62,7 @@ def test_valid_ags_and_boundary_are_saved_with_bounding_box_and_audited(world):
         7.5, 49.9, 7.7, 50.1,
     )  # fmt: skip
     entry = AuditEntry.objects.get(action="organisation.update")
-    assert entry.actor == world.personas["org_admin"]
+    assert entry.actor == world.personas["portal_admin"]
     assert "ags" in entry.changes and "boundary" in entry.changes
 
 

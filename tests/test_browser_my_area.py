@@ -45,7 +45,8 @@ def waiting_work(world: Any) -> dict[str, Any]:
     category = CategoryTemplate.objects.create(code="schlagloch", name="Schlagloch")
     report = Report.objects.create(organisation=world.organisation, category=category, lon=7.6, lat=50.0,
                                    description="Tiefes Schlagloch vor der Schule", status=ReportStatus.OPEN,
-                                   created_at=timezone.now() - timedelta(days=9))  # fmt: skip
+                                   created_at=timezone.now() - timedelta(days=9),
+                                   updated_at=timezone.now() - timedelta(days=9))  # fmt: skip
     dialogue = make_dialogue(world.public, Blueprint.BRAINSTORMING)
     idea = bulk_ideas(dialogue, 1, [world.personas["citizen"]], approved=False)[0]
     invitation = Invitation.objects.create(project=world.public, email="noch-offen@example.org", role="participant",
@@ -72,7 +73,7 @@ def test_case_worker_reaches_every_kind_of_waiting_work_in_one_click(tab: Browse
     assert waiting_work["mine"].reference in text and waiting_work["unassigned"].reference not in text
     text = follow("Frist endet am")
     assert "Raumordnungsverfahren" in text
-    text = follow("Tagen offen")
+    text = follow("über der Antwortfrist")
     assert "Tiefes Schlagloch" in text
     text = follow("Moderation")
     assert waiting_work["idea"].title in text
@@ -136,7 +137,7 @@ def test_citizen_finds_statement_report_and_idea_in_mein_bereich(
     tab.open("/maengelmelder/melden/")
     page.get_by_label("Was ist das Problem?").select_option(label="Straßenbeleuchtung")
     page.get_by_label("Breite (z. B. 50.05)").fill("50.0")
-    page.get_by_label("Länge (z. B. 7.6)").fill("7.6")
+    page.get_by_label("Länge (z. B. 7.60)").fill("7.6")
     tab.click(page.get_by_role("button", name="Weiter"))
     page.get_by_label("Beschreibung").fill("Die Laterne vor Haus 12 ist dunkel.")
     tab.click(page.get_by_role("button", name="Meldung absenden"))

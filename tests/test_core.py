@@ -25,8 +25,17 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_healthz_reports_database_and_task_queue(client):
-    response = client.get("/healthz")
+def test_healthz_tells_the_public_only_ok(client, settings):
+    """Database vendor and queue counts are for operators only (probe finding)."""
+    settings.MITWIRKEN_HEALTHZ_TOKEN = "geheim-geheim-geheim"
+    for url in ["/healthz", "/healthz?token=falsch"]:
+        response = client.get(url)
+        assert response.status_code == 200 and response.json() == {"status": "ok"}, url
+
+
+def test_healthz_reports_database_and_task_queue(client, settings):
+    settings.MITWIRKEN_HEALTHZ_TOKEN = "geheim-geheim-geheim"
+    response = client.get("/healthz?token=geheim-geheim-geheim")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -34,7 +43,7 @@ def test_healthz_reports_database_and_task_queue(client):
     assert body["tasks"]["status"] == "ok" and body["tasks"]["pending"] == 0
 
 
-def test_healthz_reports_a_stuck_queue_as_degraded(client):
+def test_healthz_reports_a_stuck_queue_as_degraded(client, settings):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -45,7 +54,9 @@ def test_healthz_reports_a_stuck_queue_as_degraded(client):
         backend_name="default", status="READY", priority=0,
     )  # fmt: skip
     DBTaskResult.objects.filter(pk=task.pk).update(enqueued_at=timezone.now() - timedelta(hours=1))
-    body = client.get("/healthz").json()
+    settings.MITWIRKEN_HEALTHZ_TOKEN = "geheim-geheim-geheim"
+    assert client.get("/healthz").json() == {"status": "degraded"}
+    body = client.get("/healthz?token=geheim-geheim-geheim").json()
     assert body["status"] == "degraded"
     assert body["tasks"]["pending"] == 1
 
@@ -205,12 +216,13 @@ def test_english_is_available(client):
 def test_accessibility_feedback_is_stored_and_sent_to_the_organisation(world, client):
     from mitwirken.core.models import AccessibilityFeedback
 
+    from .dialogue_helpers import solved_altcha_from
+
     world.organisation.contact_email = "barrieren@musterkreis.example"
     world.organisation.save()
-    response = client.post(
-        f"/{world.organisation.slug}/barrierefreiheit/",
-        {"page_url": "/musterkreis/", "message": "Der Kontrast der Buttons ist zu gering.", "email": ""},
-    )
+    url = f"/{world.organisation.slug}/barrierefreiheit/"
+    response = client.post(url, {"page_url": "/musterkreis/", "message": "Der Kontrast der Buttons ist zu gering.",
+                                 "email": "", "altcha": solved_altcha_from(client.get(url))})  # fmt: skip
     assert response.status_code == 302
     assert AccessibilityFeedback.objects.get().organisation == world.organisation
     assert mail.outbox[-1].to == ["barrieren@musterkreis.example"]

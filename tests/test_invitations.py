@@ -78,10 +78,38 @@ def test_unknown_invitation_is_404(world):
 
 def test_invitation_can_be_used_once(world):
     invitation = invite(world)
-    services.invitation_accept(user=world.personas["citizen"], token=invitation.token)
+    services.invitation_accept(user=UserFactory(email="neu@example.org"), token=invitation.token)
     other = world.client("anonymous")
     other.force_login(UserFactory())
     assert "bereits angenommen" in other.post(f"/einladung/{invitation.token}/").content.decode()
+
+
+@pytest.mark.parametrize("role", ["participant", "moderator", "agency"])
+def test_invitation_is_no_bearer_token(world, role):
+    """Only the account with the invited address may accept; a forwarded link lets nobody else in."""
+    invitation = services.invitation_create(
+        actor=world.personas["case_worker"], project=world.protected, email="Neu@Example.org", role=role,
+        agency=world.agency_organisation if role == "agency" else None,
+    )  # fmt: skip
+    client = world.client("citizen")
+    page = client.get(f"/einladung/{invitation.token}/")
+    assert page.status_code == 410 and "an eine andere E-Mail-Adresse gerichtet" in page.content.decode()
+    response = client.post(f"/einladung/{invitation.token}/")
+    assert "mit der eingeladenen Adresse an" in response.content.decode()
+    assert not ProjectMembership.objects.filter(project=world.protected, user=world.personas["citizen"]).exists()
+    # an unconfirmed second address does not count either
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=world.personas["citizen"], email="neu@example.org", verified=False)
+    client.post(f"/einladung/{invitation.token}/")
+    assert not ProjectMembership.objects.filter(project=world.protected, user=world.personas["citizen"]).exists()
+    assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
+    invited = UserFactory(email="neu@example.org")
+    assert world.client("anonymous").get("/").status_code == 200
+    from .conftest import login
+
+    assert login(world.client("anonymous"), invited).post(f"/einladung/{invitation.token}/").status_code == 302
+    assert ProjectMembership.objects.get(project=world.protected, user=invited).role == role
 
 
 def test_duplicate_open_invitation_is_refused(world):

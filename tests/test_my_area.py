@@ -51,7 +51,7 @@ def add_items(world, setting, count, *, user=None):
     reports = Report.objects.bulk_create(
         Report(organisation=world.organisation, category=setting["category"], description=f"Loch {i}", lon=7.6,
                lat=50.0, status=ReportStatus.OPEN if i % 2 else ReportStatus.FIXED, reporter=user,
-               created_at=now - timedelta(days=i % 12))
+               created_at=now - timedelta(days=i % 12), updated_at=now - timedelta(days=i % 12))
         for i in range(count)
     )  # fmt: skip
     ReportUpdate.objects.bulk_create(
@@ -116,7 +116,7 @@ def test_staff_overview_lists_the_waiting_work_of_every_module(world, setting):
     content = world.client("case_worker").get(f"/verwaltung/{world.organisation.slug}/").content.decode()
     assert "Stellungnahmen ohne Zuständigkeit" in content and "unassigned=on" in content
     assert "6 Stellungnahmen mir zugewiesen" in content
-    assert "Meldungen" in content and "older_than=" in content
+    assert "Meldungen" in content and "overdue=1" in content
     assert "Einladungen nicht angenommen" in content
     # Half of the statements are the case worker's; none is the organisation admin's.
     admin_view = world.client("org_admin").get(f"/verwaltung/{world.organisation.slug}/").content.decode()

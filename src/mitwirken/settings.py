@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff rights need a session confirmed with the second factor; see accounts/second_factor.py.
+    "mitwirken.accounts.second_factor.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -161,7 +163,7 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "mitwirken.accounts.backends.SecondFactorModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -184,7 +186,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_SESSION_REMEMBER = None
-# Brute-force protection: failed logins are limited per account and per address.
+ACCOUNT_ADAPTER = "mitwirken.accounts.adapter.AccountAdapter"
+# The same answer whether an account exists or not (sign-up, login, password reset, e-mail change).
+ACCOUNT_PREVENT_ENUMERATION = True
+# Brute-force protection: failed logins are limited per account *and* address together (the adapter's key),
+# so a stranger cannot lock out the owner; and per address over all accounts.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/key,30/5m/ip",
     "signup": "20/h/ip",
@@ -193,8 +199,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
-# Staff must have TOTP before they may use the back office (see organisations.access).
+# Staff rights (memberships, superuser) exist only in a session confirmed with TOTP, and only for
+# STAFF_SESSION_HOURS after that confirmation (see accounts/second_factor.py and docs/security-auth.md).
 MITWIRKEN_STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", True)
+MITWIRKEN_STAFF_SESSION_MAX_AGE = int(float(os.environ.get("STAFF_SESSION_HOURS", "10")) * 3600)
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
@@ -230,6 +238,9 @@ if AWS_STORAGE_BUCKET_NAME:
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Mail to an address someone typed in (alerts, anonymous reports, statements without account, feedback):
+# per target address across all forms, and per IP per form (core/spam.py typed_address_over_limit).
+MITWIRKEN_TYPED_MAIL_LIMITS = {"address": "5/h", "ip": "20/h"}
 MITWIRKEN_MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MITWIRKEN_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
@@ -269,8 +280,14 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Only behind a proxy that sets X-Forwarded-Proto itself (and strips it from clients) may the portal trust it;
+# otherwise any client could claim HTTPS. Off unless the operator says so.
+if env_bool("TRUSTED_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz shows details (database, task backlog) only to portal administrators or with ?token=HEALTHZ_TOKEN.
+MITWIRKEN_HEALTHZ_TOKEN = env_secret("HEALTHZ_TOKEN", "") or ""
 
 LOGGING = {
     "version": 1,
@@ -288,6 +305,8 @@ if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}
     MITWIRKEN_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Matrix tests log staff in and then travel weeks ahead in time; the expiry has a test of its own.
+    MITWIRKEN_STAFF_SESSION_MAX_AGE = 10 * 365 * 86400
     MEDIA_ROOT = VAR_DIR / "test-media"
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # A file, not memory: live-server tests then get one connection per thread, as in production,

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import (  # type: ignore[attr-defined]  # private, but the documented way
+    AbstractUser,
+    UserManager,
+    _user_has_module_perms,
+    _user_has_perm,
+)
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -75,6 +80,22 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or _("Teilnehmende Person %(id)s") % {"id": self.pk}
+
+    # Django lets an active superuser pass every permission check before asking any backend. Here
+    # that power, like every staff right, needs a session confirmed with the second factor.
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        from .second_factor import is_portal_admin
+
+        if is_portal_admin(self):
+            return True
+        return _user_has_perm(self, perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from .second_factor import is_portal_admin
+
+        if is_portal_admin(self):
+            return True
+        return _user_has_module_perms(self, app_label)
 
     @property
     def has_postal_address(self) -> bool:

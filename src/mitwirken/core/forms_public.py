@@ -2,11 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessibilityFeedback
+from .spam import SpamProtectedForm
 
 
-class AccessibilityFeedbackForm(forms.ModelForm):
-    # Bots fill every field; people never see this one.
-    website = forms.CharField(required=False, widget=forms.HiddenInput, label="")
+class AccessibilityFeedbackForm(SpamProtectedForm, forms.ModelForm):  # type: ignore[misc]
+    """Open to anyone and mailed to people: honeypot and, without an established account, a proof of work."""
 
     class Meta:
         model = AccessibilityFeedback
@@ -19,6 +19,6 @@ class AccessibilityFeedbackForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
-        if cleaned.pop("website", ""):
-            raise forms.ValidationError(_("Ihre Rückmeldung konnte nicht angenommen werden."))
+        cleaned.pop("website", None)
+        cleaned.pop("altcha", None)
         return cleaned

@@ -39,8 +39,8 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", self.policy)
+        # The Django admin (5.2) has no inline scripts or styles either, so it gets the same policy.
+        response.headers.setdefault("Content-Security-Policy", self.policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response

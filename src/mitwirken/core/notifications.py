@@ -6,7 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.text import Truncator
 
@@ -24,7 +25,9 @@ def send_templated_email(
     """Render ``emails/<template>_subject.txt`` and ``_body.txt`` and queue the message."""
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        # Plain text: autoescaping would turn "A & B" into "A &amp; B" in the subject line.
+        raw_subject = get_template(f"emails/{template}_subject.txt").template  # type: ignore[attr-defined]
+        subject = " ".join(raw_subject.render(Context(context, autoescape=False)).split())
         body = render_to_string(f"emails/{template}_body.txt", context)
     EmailMultiAlternatives(subject=subject, body=body, to=to, headers=headers).send()
 

@@ -85,10 +85,11 @@ class SpamProtectedForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # Errors are added, not raised, so that the subclass's own checks still run and show their messages.
         if data.get("website"):
-            raise forms.ValidationError(_("Ihr Beitrag wurde als automatisiert erkannt und nicht gespeichert."))
-        if self.proof_of_work and not solution_is_valid(data.get("altcha", "")):
-            raise forms.ValidationError(_(
+            self.add_error(None, _("Ihr Beitrag wurde als automatisiert erkannt und nicht gespeichert."))
+        elif self.proof_of_work and not solution_is_valid(data.get("altcha", "")):
+            self.add_error(None, _(
                 "Die Sicherheitsprüfung gegen automatisierte Beiträge ist nicht abgeschlossen. Bitte warten Sie einen "
                 "Moment und senden Sie erneut; dafür muss JavaScript eingeschaltet sein."
             ))  # fmt: skip
@@ -102,3 +103,32 @@ def over_limit(request: HttpRequest, group: str, *, per_user: str = "10/m", per_
         request, group=group, key="user", rate=per_user, method="POST", increment=True
     )
     return bool(by_ip or by_user)
+
+
+def _address_key(address: str) -> str:
+    import hashlib
+
+    # Hashed, so the cache never holds the addresses themselves.
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+def typed_address_over_limit(request: HttpRequest, group: str, address: str = "") -> bool:
+    """The one limit for every form that makes the portal send mail to an address someone typed in.
+
+    Counts the requesting IP per form (``group``) and the target address across all forms, so nobody
+    can flood a third party's inbox by switching forms or addresses. True when a limit is exceeded; the
+    caller then sends nothing and shows a message. Limits: ``MITWIRKEN_TYPED_MAIL_LIMITS``.
+    """
+    limits = settings.MITWIRKEN_TYPED_MAIL_LIMITS
+    by_ip = is_ratelimited(request, group=f"typed-mail:{group}", key="ip", rate=limits["ip"], increment=True)
+    by_address = bool(address) and is_ratelimited(
+        request, group="typed-mail:address", key=lambda _group, _request: _address_key(address),
+        rate=limits["address"], increment=True,
+    )  # fmt: skip
+    return bool(by_ip or by_address)
+
+
+TYPED_MAIL_REFUSED = _(
+    "Von Ihrem Anschluss oder an diese Adresse wurden in kurzer Zeit zu viele E-Mails verschickt. Bitte versuchen "
+    "Sie es in einer Stunde noch einmal."
+)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .forms_public import AccessibilityFeedbackForm
 from .models import Notification
 from .services import accessibility_feedback_submit
+from .spam import TYPED_MAIL_REFUSED, typed_address_over_limit
 
 if TYPE_CHECKING:
     from mitwirken.organisations.models import Organisation
@@ -36,19 +37,22 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and task-queue health for load balancers and monitoring."""
+    """Liveness for load balancers: "ok" or 503, nothing else.
+
+    The details (database, task backlog) help an attacker as much as an operator, so they are shown only
+    to portal administrators (second factor confirmed) or with ``?token=`` equal to ``HEALTHZ_TOKEN``.
+    """
     report: dict[str, object] = {"status": "ok"}
+    details: dict[str, object] = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        report["database"] = {"status": "ok", "vendor": connection.vendor}
+        details["database"] = {"status": "ok", "vendor": connection.vendor}
     except Exception as error:  # any driver error means "down"; the reason goes to the log, not the client
         import logging
 
         logging.getLogger(__name__).error("healthz: database check failed: %s", error)
-        report["database"] = {"status": "error"}
-        report["status"] = "error"
-        return JsonResponse(report, status=503)
+        return JsonResponse({"status": "error"}, status=503)
     try:
         from django_tasks_db.models import DBTaskResult
 
@@ -56,17 +60,29 @@ def healthz(request: HttpRequest) -> JsonResponse:
         oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
         age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
         tasks_status = "ok" if age < TASK_BACKLOG_WARNING.total_seconds() else "degraded"
-        report["tasks"] = {"status": tasks_status, "pending": ready.count(), "oldest_pending_seconds": round(age, 1)}
+        details["tasks"] = {"status": tasks_status, "pending": ready.count(), "oldest_pending_seconds": round(age, 1)}
         if tasks_status != "ok":
             report["status"] = "degraded"
     except Exception as error:
         import logging
 
         logging.getLogger(__name__).error("healthz: task queue check failed: %s", error)
-        report["tasks"] = {"status": "error"}
-        report["status"] = "error"
-        return JsonResponse(report, status=503)
+        return JsonResponse({"status": "error"}, status=503)
+    if _may_see_health_details(request):
+        report.update(details)
     return JsonResponse(report)
+
+
+def _may_see_health_details(request: HttpRequest) -> bool:
+    import hmac
+
+    from django.conf import settings
+
+    from mitwirken.accounts.second_factor import is_portal_admin
+
+    token = settings.MITWIRKEN_HEALTHZ_TOKEN
+    given = request.GET.get("token", "")
+    return is_portal_admin(request.user) or bool(token and given and hmac.compare_digest(token, given))
 
 
 @login_required
@@ -95,8 +111,13 @@ def accessibility_feedback_page(
     request: HttpRequest, *, organisation: Organisation | None, template: str, context: dict[str, object]
 ) -> HttpResponse:
     """The accessibility statement with its feedback form (BITV 2.0 § 7), for the portal or an organisation."""
-    form = AccessibilityFeedbackForm(request.POST or None, initial={"page_url": request.GET.get("seite", "")})
-    if request.method == "POST" and form.is_valid():
+    form = AccessibilityFeedbackForm(
+        request.POST or None, initial={"page_url": request.GET.get("seite", "")}, user=request.user
+    )
+    if request.method == "POST" and typed_address_over_limit(request, "accessibility_feedback"):
+        form.is_valid()
+        form.add_error(None, TYPED_MAIL_REFUSED)
+    elif request.method == "POST" and form.is_valid():
         accessibility_feedback_submit(organisation=organisation, **form.cleaned_data)
         messages.success(
             request, _("Vielen Dank! Ihre Rückmeldung ist eingegangen. Wir antworten innerhalb von sechs Wochen.")

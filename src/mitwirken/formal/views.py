@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.spam import TYPED_MAIL_REFUSED, typed_address_over_limit
 from mitwirken.projects.models import Module, Project
 
 from . import access, services
@@ -325,17 +326,21 @@ def unregistered_form(
         email = data.pop("email")
 
         def confirm_url(submission: Any) -> str:
-            return request.build_absolute_uri(
-                reverse("formal:confirm", kwargs={**_url_kwargs(procedure), "token": submission.token})
+            # The configured address, never the Host header the client sent.
+            return settings.SITE_URL.rstrip("/") + reverse(
+                "formal:confirm", kwargs={**_url_kwargs(procedure), "token": submission.token}
             )
 
-        try:
-            services.unregistered_start(track=track, email=email, data=data, confirm_url=confirm_url)
-        except ValidationError as error:
-            add_service_errors(form, error)
+        if typed_address_over_limit(request, "formal.unregistered", email):
+            form.add_error(None, TYPED_MAIL_REFUSED)
         else:
-            return render(request, "formal/unregistered_sent.html", {"procedure": procedure, "track": track, "email": email,
-                          **_context(procedure)})  # fmt: skip
+            try:
+                services.unregistered_start(track=track, email=email, data=data, confirm_url=confirm_url)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return render(request, "formal/unregistered_sent.html", {"procedure": procedure, "track": track,
+                              "email": email, **_context(procedure)})  # fmt: skip
     return render(request, "formal/unregistered_form.html", {"procedure": procedure, "track": track, "form": form,
                   **_context(procedure)})  # fmt: skip
 

@@ -9,46 +9,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404
+
+from mitwirken.accounts.second_factor import (  # noqa: F401  (re-exported for callers of this module)
+    has_second_factor,
+    is_staff_without_confirmed_session,
+    second_factor_redirect,
+    session_used_second_factor,
+)
 
 from .models import Organisation
-
-
-def has_second_factor(user: Any) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-
-
-def session_used_second_factor(request: HttpRequest) -> bool:
-    """Having an authenticator is not enough: this session must have been confirmed with it."""
-    from allauth.account.authentication import get_authentication_records
-
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
-
-
-def second_factor_redirect(request: HttpRequest) -> HttpResponse | None:
-    """Where staff must go first: to set up TOTP, or to confirm this session with it."""
-    if not settings.MITWIRKEN_STAFF_MFA_REQUIRED:
-        return None
-    if not has_second_factor(request.user):
-        messages.warning(
-            request,
-            _("Für die Verwaltung ist eine Zwei-Faktor-Anmeldung vorgeschrieben. Bitte richten Sie sie jetzt ein."),
-        )
-        return redirect("mfa_activate_totp")
-    if not session_used_second_factor(request):
-        messages.info(request, _("Bitte bestätigen Sie Ihre Anmeldung mit dem zweiten Faktor."))
-        return redirect(f"{reverse('mfa_reauthenticate')}?next={quote(request.get_full_path())}")
-    return None
 
 
 def backoffice_view(permission: str = "organisations.enter_backoffice") -> Callable[..., Any]:
@@ -61,10 +34,13 @@ def backoffice_view(permission: str = "organisations.enter_backoffice") -> Calla
                 return redirect_to_login(request.get_full_path())
             organisation = get_object_or_404(Organisation, slug=org_slug)
             if not request.user.has_perm(permission, organisation):
+                # Staff rights wait for the second factor (accounts/second_factor.py); staff are told
+                # to confirm the session, everybody else learns nothing.
+                if is_staff_without_confirmed_session(request.user, organisation):
+                    second_factor_missing = second_factor_redirect(request)
+                    if second_factor_missing is not None:
+                        return second_factor_missing
                 raise Http404
-            second_factor_missing = second_factor_redirect(request)
-            if second_factor_missing is not None:
-                return second_factor_missing
             return view(request, organisation, **kwargs)
 
         return wrapper

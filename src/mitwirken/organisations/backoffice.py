@@ -16,13 +16,17 @@ from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.models import AccessibilityFeedback, AuditEntry
 
 from . import services
-from .access import backoffice_view
+from .access import backoffice_view, is_staff_without_confirmed_session, second_factor_redirect
 from .forms import MembershipAddForm, MembershipRoleForm, OrganisationSettingsForm
 from .models import Organisation, OrganisationMembership
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
+    if is_staff_without_confirmed_session(request.user):
+        confirm = second_factor_redirect(request)
+        if confirm is not None:
+            return confirm
     organisations = Organisation.objects.staffed_by(request.user).only("id", "name", "slug", "kind")
     if len(organisations) == 1:
         return redirect("backoffice:dashboard", org_slug=organisations[0].slug)
@@ -48,7 +52,9 @@ def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
 
 @backoffice_view("organisations.change_organisation")
 def settings(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    form = OrganisationSettingsForm(request.POST or None, request.FILES or None, instance=organisation)
+    form = OrganisationSettingsForm(
+        request.POST or None, request.FILES or None, instance=organisation, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.fields if name != "logo"}
         try:

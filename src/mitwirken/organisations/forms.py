@@ -7,9 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.accounts.second_factor import is_portal_admin
 from mitwirken.core import geo
 
 from .models import Organisation, OrganisationRole
+from .services import PORTAL_ADMIN_FIELDS
 
 LEGAL_HELP = _(
     "Pflichtangabe vor der ersten Veröffentlichung. Einfache HTML-Auszeichnung (Absätze, Listen, Links) ist erlaubt."
@@ -65,8 +67,13 @@ class OrganisationSettingsForm(forms.ModelForm):
         }
         help_texts = {"imprint": LEGAL_HELP, "privacy_notice": LEGAL_HELP, "accessibility_statement": LEGAL_HELP}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not is_portal_admin(user):
+            # Hierarchy and area decide where other tenants' defect reports go: portal administrators set them.
+            for name in PORTAL_ADMIN_FIELDS:
+                del self.fields[name]
+            return
         parent = cast(forms.ModelChoiceField, self.fields["parent"])
         parent.queryset = Organisation.objects.exclude(pk=self.instance.pk).only("id", "name")
 

@@ -39,8 +39,12 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         """Organisations whose back office ``user`` may enter (portal admins: all)."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
+        from mitwirken.accounts.second_factor import is_portal_admin, staff_rights_allowed
+
+        if is_portal_admin(user):
             return self
+        if not staff_rights_allowed(user):
+            return self.none()
         return self.filter(memberships__user=user).distinct()
 
     def containing_bbox(self, lon: float, lat: float) -> OrganisationQuerySet:
@@ -187,4 +191,6 @@ class OrganisationMembership(models.Model):
 
 
 def user_is_staff_anywhere(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.organisation_memberships.exists()))
+    from mitwirken.accounts.second_factor import is_portal_admin
+
+    return bool(is_portal_admin(user) or Organisation.objects.staffed_by(user).exists())

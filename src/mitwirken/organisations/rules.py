@@ -6,13 +6,16 @@ from typing import Any
 
 import rules
 
+from mitwirken.accounts import second_factor
+
 from .models import OrganisationRole
 from .roles import organisation_roles
 
 
 @rules.predicate
 def is_portal_admin(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_superuser)
+    """A superuser in a session confirmed with the second factor."""
+    return second_factor.is_portal_admin(user)
 
 
 @rules.predicate

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mitwirken.accounts.second_factor import is_portal_admin
 from mitwirken.core.audit import diff_fields, log_action, snapshot
 from mitwirken.core.permissions import require
 from mitwirken.core.text import sanitise_html
@@ -17,8 +18,10 @@ from mitwirken.core.uploads import reencode_image
 from .models import RICH_TEXT_FIELDS, Organisation, OrganisationMembership, OrganisationRole
 from .roles import forget_roles
 
+# Parent and area route other tenants' defect reports (reports/routing.py): only portal administrators set them.
+PORTAL_ADMIN_FIELDS = ("parent", "boundary")
 EDITABLE_FIELDS = [
-    "name", "kind", "ags", "parent", "boundary", "contact_email", "contact_phone", "address", "website",
+    "name", "kind", "ags", *PORTAL_ADMIN_FIELDS, "contact_email", "contact_phone", "address", "website",
     *RICH_TEXT_FIELDS,
 ]  # fmt: skip
 
@@ -38,6 +41,8 @@ def organisation_create(*, actor: Any, slug: str, **data: Any) -> Organisation:
 @transaction.atomic
 def organisation_update(*, actor: Any, organisation: Organisation, logo: Any = None, **data: Any) -> Organisation:
     require(actor, "organisations.change_organisation", organisation)
+    if any(field in data for field in PORTAL_ADMIN_FIELDS) and not is_portal_admin(actor):
+        raise PermissionDenied
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     fields = [field for field in EDITABLE_FIELDS if field in data]
     before = snapshot(organisation, [*fields, "logo"])

@@ -93,7 +93,7 @@ def seed(stdout: Any, scale: int) -> None:
             f"  {project.get_absolute_url():55} {project.get_access_display()} / {project.get_status_display()}"
         )
     stdout.write(
-        f"Einladungslink (geschütztes Projekt): /einladung/{entry['invitation_token']}/  "
+        f"Einladungslink (geschütztes Projekt, für {entry['invitation_email']}): /einladung/{entry['invitation_token']}/  "
         f"Zugangscode: {entry['access_code']}"
     )
 

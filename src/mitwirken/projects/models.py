@@ -453,7 +453,23 @@ class Invitation(models.Model):
                 _("Diese Einladung ist am %(date)s abgelaufen. Bitte bitten Sie die einladende Stelle um eine neue.")
                 % {"date": timezone.localtime(self.expires_at).strftime("%d.%m.%Y")}
             )
+        if user is not None and not self.addressed_to(user):
+            # The link is not a bearer token: a forwarded or leaked mail must not let someone else in.
+            return str(
+                _(
+                    "Diese Einladung ist an eine andere E-Mail-Adresse gerichtet. Bitte melden Sie sich mit der "
+                    "eingeladenen Adresse an, oder bitten Sie die einladende Stelle, Sie unter Ihrer Adresse einzuladen."
+                )
+            )
         return None
+
+    def addressed_to(self, user: Any) -> bool:
+        """True when ``user`` has confirmed the invited address (the login address or a verified second one)."""
+        from allauth.account.models import EmailAddress
+
+        if not self.email:
+            return False
+        return EmailAddress.objects.filter(user=user, email__iexact=self.email, verified=True).exists()
 
 
 # Unambiguous characters only: no 0/O, 1/I/L, so codes survive being typed from paper.

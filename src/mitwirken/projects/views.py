@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from mitwirken.core import plugins
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.plugins import SearchHit
+from mitwirken.core.spam import over_limit
 from mitwirken.core.uploads import image_content_type, serve_upload
 
 from . import access, services
@@ -155,7 +156,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def redeem_access_code(request: HttpRequest) -> HttpResponse:
     form = AccessCodeRedeemForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # 31^12 codes cannot be guessed at a few tries a minute; without a limit they could be tried in bulk.
+    if request.method == "POST" and over_limit(request, "projects.redeem_access_code", per_user="10/h", per_ip="30/h"):
+        form.is_valid()
+        form.add_error(
+            None, _("Zu viele Versuche in kurzer Zeit. Bitte warten Sie eine Stunde und versuchen Sie es dann erneut.")
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             membership = services.access_code_redeem(user=request.user, code=form.cleaned_data["code"])
         except ValidationError as error:

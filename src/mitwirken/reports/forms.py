@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core.forms import MultipleFileField
+from mitwirken.core.spam import SpamProtectedForm
 from mitwirken.organisations.models import Organisation
 
 from .models import (
@@ -229,7 +230,9 @@ class ReopenForm(forms.Form):
     )  # fmt: skip
 
 
-class AlertForm(forms.Form):
+class AlertForm(SpamProtectedForm):
+    """Mails a confirmation to the typed-in address: honeypot and proof of work (see core/spam.py)."""
+
     email = forms.EmailField(label=_("Ihre E-Mail-Adresse"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     area = forms.ChoiceField(label=_("Gebiet"), widget=forms.RadioSelect,
                              choices=[("organisation", _("Gebiet einer Gemeinde oder eines Kreises")),

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from mitwirken.core.forms_util import add_service_errors
-from mitwirken.core.spam import over_limit
+from mitwirken.core.spam import TYPED_MAIL_REFUSED, over_limit, typed_address_over_limit
 from mitwirken.core.uploads import check_size, image_content_type, image_gps, serve_upload
 from mitwirken.organisations.models import Organisation
 
@@ -183,6 +183,13 @@ def report_details(request: HttpRequest) -> HttpResponse:
         form.add_error(
             None, _("Von Ihrem Anschluss kamen in kurzer Zeit sehr viele Meldungen. Bitte warten Sie eine Minute.")
         )
+    elif (
+        request.method == "POST"
+        and form.is_valid()
+        and anonymous
+        and typed_address_over_limit(request, "reports.confirm", form.cleaned_data.get("email", ""))
+    ):
+        form.add_error(None, TYPED_MAIL_REFUSED)
     elif request.method == "POST" and form.is_valid():
         try:
             report = services.report_create(
@@ -358,9 +365,12 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {key: request.GET[key] for key in ("lat", "lon") if key in request.GET}
     if initial:
         initial["area"] = "radius"
-    form = AlertForm(request.POST or None, initial=initial)
+    form = AlertForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if typed_address_over_limit(request, "reports.alert", data["email"]):
+            form.add_error(None, TYPED_MAIL_REFUSED)
+            return render(request, "reports/alert_form.html", {"form": form})
         try:
             if data["area"] == "organisation":
                 alerts.alert_subscribe(
