@@ -9,14 +9,9 @@ class DialogueConfig(AppConfig):
 
     def ready(self) -> None:
         from mitwirken.core import plugins
-        from mitwirken.participation import targets
 
         from .blueprints import module_types
-        from .targets import IdeaTarget, ParagraphTarget
 
-        # Ideas and paragraphs get comments, ratings, flags and follows from the shared participation app.
-        targets.register(IdeaTarget())
-        targets.register(ParagraphTarget())
         plugins.register(
             plugins.Plugin(
                 key="dialogue",
@@ -29,5 +24,10 @@ class DialogueConfig(AppConfig):
                 account_sections="mitwirken.dialogue.contrib.account_sections",
                 search="mitwirken.dialogue.contrib.search",
                 statistics="mitwirken.dialogue.contrib.statistics",
+                # Ideas and paragraphs get comments, ratings, flags and follows from the shared participation app.
+                participation_targets=(
+                    "mitwirken.dialogue.targets.IdeaTarget",
+                    "mitwirken.dialogue.targets.ParagraphTarget",
+                ),
             )
         )

@@ -12,10 +12,6 @@ class ParticipationConfig(AppConfig):
     def ready(self) -> None:
         from mitwirken.core import plugins
 
-        from . import targets
-        from .comments import CommentTarget
-
-        targets.register(CommentTarget())
         # Not a module: like the projects app, participation contributes to "Mein Bereich", the staff overview,
         # the GDPR export and the daily job through the same registry. Its URLs are mounted by the root urls.py.
         plugins.register(
@@ -29,5 +25,7 @@ class ParticipationConfig(AppConfig):
                 staff_work="mitwirken.participation.contrib.staff_work",
                 daily="mitwirken.participation.contrib.daily",
                 backoffice_nav=((_("Moderation"), "backoffice:moderation", "moderation"),),
+                # Comments can be flagged, hidden and approved like any contribution.
+                participation_targets=("mitwirken.participation.comments.CommentTarget",),
             )
         )

@@ -1,9 +1,9 @@
 """How an object of some module takes part: the small protocol between ``participation`` and the modules.
 
 A module describes each kind of object that can be commented on, rated, flagged or followed with a ``Target``
-subclass and registers one instance in its ``AppConfig.ready()``::
+subclass and names it in its plugin registration (``core.plugins.Plugin.participation_targets``)::
 
-    targets.register(IdeaTarget())
+    plugins.register(plugins.Plugin(key="dialogue", ..., participation_targets=("mitwirken.dialogue.targets.IdeaTarget",)))
 
 The participation app then never names a module's model: it asks the target for the object's module (for
 permissions and scoping), whether it accepts comments or ratings now (and why not), which counter fields it
@@ -103,9 +103,22 @@ class Target:
 
 _by_model: dict[type[models.Model], Target] = {}
 _by_kind: dict[str, Target] = {}
+_loaded: set[str] = set()
+
+
+def _load() -> None:
+    """Import the targets the plugins name, once, when participation first needs them."""
+    from mitwirken.core import plugins
+
+    for plugin in plugins.all_plugins():
+        for dotted in plugin.participation_targets:
+            if dotted not in _loaded:
+                _loaded.add(dotted)
+                register(plugins.resolve(dotted)())
 
 
 def register(target: Target) -> None:
+    """Add a target directly (the plugins' targets come through ``_load``; tests add throwaway ones here)."""
     existing = _by_kind.get(target.kind)
     if existing is not None and existing.model is not target.model:
         raise ValueError(f"Participation target kind {target.kind!r} is registered twice.")
@@ -120,11 +133,13 @@ def unregister(target: Target) -> None:
 
 
 def all_targets() -> list[Target]:
+    _load()
     return list(_by_kind.values())
 
 
 def of(obj: Any) -> Target:
     """The target description of ``obj``; a model nobody registered cannot take part."""
+    _load()
     target = _by_model.get(type(obj)._meta.concrete_model) if hasattr(type(obj), "_meta") else None
     if target is None:
         raise LookupError(f"{type(obj).__name__} is not a participation target.")
@@ -132,10 +147,12 @@ def of(obj: Any) -> Target:
 
 
 def by_kind(kind: str) -> Target | None:
+    _load()
     return _by_kind.get(kind)
 
 
 def for_content_type(content_type_id: int) -> Target | None:
+    _load()
     model = ContentType.objects.get_for_id(content_type_id).model_class()
     return _by_model.get(model) if model is not None else None  # type: ignore[arg-type]
 
@@ -144,7 +161,7 @@ def prefetch() -> Any:
     """Load the ``content_object`` of comments, flags or follows in one query per kind, ready for ``url``."""
     from django.contrib.contenttypes.prefetch import GenericPrefetch
 
-    return GenericPrefetch("content_object", [target.prefetch_queryset() for target in _by_kind.values()])
+    return GenericPrefetch("content_object", [target.prefetch_queryset() for target in all_targets()])
 
 
 def title_and_url(obj: Any, module: Module | None = None) -> tuple[str, str]:
@@ -156,7 +173,7 @@ def title_and_url(obj: Any, module: Module | None = None) -> tuple[str, str]:
 
 
 def moderated() -> list[Target]:
-    return [target for target in _by_kind.values() if target.moderated]
+    return [target for target in all_targets() if target.moderated]
 
 
 def module_of(obj: Any) -> Module | None:
