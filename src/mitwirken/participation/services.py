@@ -225,13 +225,19 @@ def approve(*, actor: Any, target: Any) -> None:
     log_action(actor=actor, action="participation.approve", obj=target, organisation=module.project.organisation)
 
 
+@transaction.atomic
 def dismiss_flags(*, actor: Any, module: Module, flags: Iterable[Flag]) -> int:
+    """The contribution stays as it is; its open flags are done."""
     require(actor, "participation.moderate", module)
-    return Flag.objects.filter(module=module, pk__in=[f.pk for f in flags], resolved_at__isnull=True).update(
-        resolved_at=timezone.now()
-    )
+    pks = [f.pk for f in flags]
+    done = Flag.objects.filter(module=module, pk__in=pks, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    if done:
+        log_action(actor=actor, action="participation.dismiss_flags", obj=module,
+                   organisation=module.project.organisation, changes={"flags": pks})  # fmt: skip
+    return done
 
 
+@transaction.atomic
 def comment_mark(
     *, actor: Any, comment: Comment, pinned: bool | None = None, highlighted: bool | None = None
 ) -> Comment:
@@ -242,6 +248,9 @@ def comment_mark(
     if highlighted is not None:
         comment.highlighted = highlighted
     comment.save(update_fields=["pinned", "highlighted"])
+    log_action(actor=actor, action="participation.comment_mark", obj=comment,
+               organisation=comment.module.project.organisation,
+               changes={"pinned": comment.pinned, "highlighted": comment.highlighted})  # fmt: skip
     return comment
 
 
