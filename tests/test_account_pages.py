@@ -20,7 +20,7 @@ def test_account_pages_render_for_a_citizen(world, url):
     response = world.client("citizen").get(url, follow=True)
     assert response.status_code == 200, url
     html = response.content.decode()
-    assert 'id="main"' in html and "Mein Konto" in html
+    assert 'id="main"' in html and "Mein Bereich" in html
 
 
 @pytest.mark.parametrize("url", ["/konto/login/", "/konto/signup/", "/konto/password/reset/"])

@@ -119,7 +119,7 @@ def test_statement_without_account_confirmations_are_limited_per_address(world: 
     procedure.allow_unregistered = True
     procedure.save()
     track = procedure.rounds.get().tracks.get()
-    base = f"/{world.organisation.slug}/projekte/{world.public.slug}/verfahren/{procedure.module.pk}"
+    base = f"/{world.organisation.slug}/projekte/{world.public.slug}/{procedure.module.slug}"
     url = f"{base}/frist/{track.pk}/ohne-konto/"
     data = {"email": "opfer@example.org", "text": "Einwand", "author_name": "A", "street": "S 1",
             "postal_code": "55555", "city": "X"}  # fmt: skip

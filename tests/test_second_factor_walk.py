@@ -20,7 +20,7 @@ from mitwirken.core.models import AuditEntry
 from mitwirken.projects.models import Project
 
 from .factories import AttachmentFactory, ProjectFactory, UserFactory
-from .test_protected_mode import fill, walk
+from .test_protected_mode import FORMAL_PATHS, fill, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +88,7 @@ def values(world):
     return {
         "org_slug": project.organisation.slug, "project_slug": project.slug, "project_pk": project.pk,
         "procedure_module": procedure.module.pk, "ideas_module": ideas.pk, "text_module": text_module.pk,
+        "modules": {"procedure": procedure.module, "ideas": ideas, "text": text_module}, "rest": "",
         "attachment_pk": attachment.pk, "track_pk": track.pk, "document_pk": document.pk,
         "reference": statement.reference, "statement_pk": statement.pk, "token": statement.cosign_token,
         "idea_pk": idea.pk, "comment_pk": comment.pk, "kind": "kommentar", "pk": comment.pk, "user_pk": invited.pk,
@@ -100,12 +101,14 @@ def values(world):
 
 def urls(values) -> list[str]:
     filled = []
+    modules = values["modules"]
     for route in routes():
-        module = values["procedure_module"]
-        if "/dialog/" in route:
-            module = values["text_module"] if "/absaetze/" in route else values["ideas_module"]
-        url = fill(route, {**values, "module_pk": module, "pk": values["report_pk"] if "maengelmelder" in route
-                           else values["pk"]})  # fmt: skip
+        module = modules["procedure"]
+        under_module = "<slug:module_slug>/" in route and not route.endswith("<slug:module_slug>/")
+        if "/dialog/" in route or (under_module and not any(part in route for part in FORMAL_PATHS)):
+            module = modules["text"] if "/absaetze/" in route else modules["ideas"]
+        url = fill(route, {**values, "module_pk": module.pk, "module_slug": module.slug,
+                           "pk": values["report_pk"] if "maengelmelder" in route else values["pk"]})  # fmt: skip
         filled.append(url)
     return filled
 
@@ -136,10 +139,10 @@ def test_every_url_without_the_second_factor_shows_no_more_than_to_a_citizen(wor
     for url in [
         values["draft_project"].get_absolute_url(),
         world.protected.get_absolute_url(),
-        f"/{values['org_slug']}/projekte/{values['project_slug']}/verfahren/{values['procedure_module']}/"
+        f"/{values['org_slug']}/projekte/{values['project_slug']}/{values['modules']['procedure'].slug}/"
         f"stellungnahmen/{values['reference']}/eingangsbestaetigung.pdf",
-        f"/{values['org_slug']}/projekte/{values['project_slug']}/dialog/{values['ideas_module']}/export.csv",
-        f"/{values['org_slug']}/projekte/{values['project_slug']}/dialog/{values['ideas_module']}/moderation/",
+        f"/{values['org_slug']}/projekte/{values['project_slug']}/{values['modules']['ideas'].slug}/export.csv",
+        f"/{values['org_slug']}/projekte/{values['project_slug']}/{values['modules']['ideas'].slug}/moderation/",
     ]:
         assert staff.get(url).status_code == 404, url
     # … and the same session confirmed with the second factor has the rights again
