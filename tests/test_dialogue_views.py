@@ -120,3 +120,18 @@ def test_moderators_hear_of_flags_once_and_of_pending_contributions_in_the_diges
     with django_capture_on_commit_callbacks(execute=True):
         participation.comment_create(user=invited, target=idea, text="Wartet")
     assert DigestItem.objects.filter(user=moderator, title__contains="wartet auf Freigabe").count() == 1
+
+
+def test_reading_a_dialogue_writes_no_settings(world: Any) -> None:
+    """Reads never write: the settings row appears only when staff change a setting."""
+    from mitwirken.dialogue.models import DialogueSettings
+
+    module = make_dialogue(world.public)
+    idea = services.idea_create(user=world.personas["citizen"], module=module, title="Bank", text="<p>Bank</p>")
+    client = world.client("invited")
+    for url in (module.get_absolute_url(), reverse("dialogue:idea", kwargs={
+            "org_slug": "musterkreis", "project_slug": world.public.slug, "module_slug": module.slug, "idea_pk": idea.pk})):  # fmt: skip
+        assert client.get(url).status_code == 200
+    assert not DialogueSettings.objects.exists()
+    services.settings_update(actor=world.personas["org_admin"], module=module, premoderation=True)
+    assert DialogueSettings.objects.get(module=module).blueprint == "brainstorming"
