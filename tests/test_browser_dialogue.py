@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from mitwirken.core.models import Notification
 from mitwirken.dialogue import services
-from mitwirken.dialogue.models import Blueprint, Feedback, Idea
+from mitwirken.dialogue.models import Blueprint, Feedback, Idea, Paragraph
 from mitwirken.participation import services as participation
 from mitwirken.participation.models import Comment, Rating
 from mitwirken.projects.models import ParticipantRole
@@ -315,7 +315,7 @@ def test_participant_comments_on_a_paragraph_in_text_review(tab: Browse, world: 
     page.get_by_label("Ihr Kommentar").fill("Gilt das auch für die Ortsteile Nord und Süd?")
     tab.click(page.get_by_role("button", name="Kommentar veröffentlichen"))
     comment = Comment.objects.get()
-    assert comment.paragraph is not None and comment.paragraph.position == 1
+    assert isinstance(comment.content_object, Paragraph) and comment.content_object.position == 1
     assert page.locator(f"#kommentar-{comment.pk}").get_by_text("Ortsteile Nord und Süd").is_visible()
     tab.click(page.get_by_role("link", name=module.name))
     assert page.get_by_role("link", name=re.compile(r"^Kommentieren \(1 Kommentar\).*Absatz 1")).is_visible()

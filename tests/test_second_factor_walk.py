@@ -52,8 +52,8 @@ def routes() -> list[str]:
 def values(world):
     from mitwirken.dialogue import services as dialogue_services
     from mitwirken.dialogue.models import Blueprint
-    from mitwirken.participation import services as participation
     from mitwirken.formal import services as formal_services
+    from mitwirken.participation import services as participation
     from mitwirken.reports.models import CategoryTemplate, Report
 
     from .dialogue_fixtures import make_dialogue
