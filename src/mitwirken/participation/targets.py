@@ -182,5 +182,10 @@ def module_of(obj: Any) -> Module | None:
         return obj
     try:
         return of(obj).module(obj)
-    except LookupError:
-        return None
+    except LookupError:  # not a participation target: the portal's one mapping (``module_path`` on the model)
+        from mitwirken.projects.models import module_of as portal_module_of
+
+        try:
+            return portal_module_of(obj)
+        except AttributeError:
+            return None
