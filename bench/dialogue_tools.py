@@ -33,7 +33,8 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from mitwirken.dialogue import demo as dialogue_demo  # noqa: E402
-from mitwirken.dialogue.models import Comment, Idea, Rating  # noqa: E402
+from mitwirken.dialogue.models import Idea  # noqa: E402
+from mitwirken.participation.models import Comment, Rating  # noqa: E402
 
 SCALE_PREFIX = "Idee Nr. "
 _FOUND = re.compile(r'id="idea-list"[^>]*>([\d.,\s\u202f]+) Beitr')
@@ -49,9 +50,9 @@ def counter_mismatches(module: Any) -> int:
     """
     comments = dict(
         Comment.objects.filter(idea__module=module, approved=True, hidden=False, deleted_at__isnull=True)
-        .values_list("idea_id").annotate(n=Count("pk")).order_by()
+        .values_list("object_pk").annotate(n=Count("pk")).order_by()
     )  # fmt: skip
-    ratings = Rating.objects.filter(idea__module=module).values_list("idea_id").annotate(n=Count("pk")).order_by()
+    ratings = Rating.objects.filter(idea__module=module).values_list("object_pk").annotate(n=Count("pk")).order_by()
     positive = dict(ratings.filter(value=1))
     negative = dict(ratings.filter(value=-1))
     wrong = 0
@@ -110,8 +111,8 @@ def inprocess(templates: list[str], idea_title: str) -> dict[str, Any]:
         "ideas_total": ideas.count(),
         "ideas_public": ideas.filter(approved=True).count(),
         "ideas_scaled": ideas.filter(title__startswith=SCALE_PREFIX).count(),
-        "comments_total": Comment.objects.filter(idea__module=module).count(),
-        "ratings_total": Rating.objects.filter(idea__module=module).count(),
+        "comments_total": Comment.objects.filter(module=module).count(),
+        "ratings_total": Rating.objects.filter(module=module).count(),
         "counter_mismatches": counter_mismatches(module),
         "endpoints": {template: measure(client, template.format(**paths)) for template in templates},
     }

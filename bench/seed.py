@@ -34,10 +34,11 @@ django.setup()
 from django.db import transaction  # noqa: E402
 
 from mitwirken.dialogue import demo as dialogue_demo  # noqa: E402
-from mitwirken.dialogue.models import Comment, Idea  # noqa: E402
+from mitwirken.dialogue.models import Idea  # noqa: E402
 from mitwirken.formal import demo as formal_demo  # noqa: E402
 from mitwirken.formal.models import Procedure, Statement  # noqa: E402
 from mitwirken.organisations.models import Organisation  # noqa: E402
+from mitwirken.participation.models import Comment  # noqa: E402
 from mitwirken.projects import demo as project_demo  # noqa: E402
 from mitwirken.projects.models import Project  # noqa: E402
 from mitwirken.reports import demo as report_demo  # noqa: E402
@@ -103,7 +104,7 @@ def main() -> None:
             report["ideas_added"] = dialogue_demo._scale(module, max(0, args.ideas - existing))
         report["ideas_seconds"] = round(time.perf_counter() - began, 1)
         report["ideas_total"] = Idea.objects.filter(module=module).count()
-        report["idea_comments_total"] = Comment.objects.filter(idea__module=module).count()
+        report["idea_comments_total"] = Comment.objects.filter(module=module).count()
     if args.account_items:
         report["account_items"] = give_to_citizen(args.account_items)
     report["projects_total"] = Project.objects.count()

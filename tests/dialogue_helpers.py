@@ -14,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from mitwirken.dialogue.models import Comment, Idea
+from mitwirken.dialogue.models import Idea
+from mitwirken.participation.models import Comment, on
 
 OLD = timezone.now() - timedelta(days=400)
 
@@ -31,6 +32,11 @@ def module_url(module: Any) -> str:
 def durl(module: Any, name: str, **kwargs: Any) -> str:
     """A ``dialogue:<name>`` URL of the module."""
     return reverse(f"dialogue:{name}", kwargs={**base_kwargs(module), **kwargs})
+
+
+def purl(module: Any, name: str, **kwargs: Any) -> str:
+    """A ``participation:<name>`` URL of the module (comments, flags, ratings, following, moderation)."""
+    return reverse(f"participation:{name}", kwargs={**base_kwargs(module), **kwargs})
 
 
 def established(*users: Any) -> None:
@@ -70,13 +76,15 @@ def bulk_comments(authors: list[Any], count: int, *, idea: Any = None, paragraph
     """About half top-level comments and half replies to them (replies only one level deep)."""
     tops = max(1, count // 2)
     now = timezone.now()
+    target = idea if idea is not None else paragraph
+    where = {"module": idea.module if idea is not None else paragraph.chapter.module, **on(target)}
     created = Comment.objects.bulk_create(
-        Comment(idea=idea, paragraph=paragraph, author=authors[i % len(authors)], text=f"Kommentar {i}",
+        Comment(**where, author=authors[i % len(authors)], text=f"Kommentar {i}",
                 created_at=now + timedelta(seconds=i))
         for i in range(tops)
     )  # fmt: skip
     replies = Comment.objects.bulk_create(
-        Comment(idea=idea, paragraph=paragraph, parent=created[i % len(created)], author=authors[(i + 1) % len(authors)],
+        Comment(**where, parent=created[i % len(created)], author=authors[(i + 1) % len(authors)],
                 text=f"Antwort {i}", created_at=now + timedelta(seconds=tops + i))
         for i in range(count - tops)
     )  # fmt: skip

@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from mitwirken.core.models import Notification
 from mitwirken.dialogue import services
-from mitwirken.dialogue.models import Blueprint, Comment, Feedback, Idea, Rating
+from mitwirken.dialogue.models import Blueprint, Feedback, Idea, Paragraph
+from mitwirken.participation import services as participation
+from mitwirken.participation.models import Comment, Rating
 from mitwirken.projects.models import ParticipantRole
 
 from .dialogue_fixtures import AREA, make_dialogue
@@ -183,7 +185,7 @@ def test_another_participant_comments_replies_and_rates(tab: Browse, world: Any)
     module = make_dialogue(world.public, Blueprint.BRAINSTORMING)
     author = established(world.personas["citizen"])
     idea = services.idea_create(user=author, module=module, title=TITLE, text=f"<p>{IDEA_TEXT}</p>")
-    first = services.comment_create(user=author, target=idea, text="Ich ergänze: auch am Spielplatz.")
+    first = participation.comment_create(user=author, target=idea, text="Ich ergänze: auch am Spielplatz.")
     newcomer = UserFactory(email="zweite@example.org", display_name="Zora Zweite")  # brand-new: proof of work
     page = tab.page
     tab.log_in(newcomer.email, PASSWORD)
@@ -235,9 +237,9 @@ def test_moderator_hides_a_comment_and_gives_feedback(new_tab: Any, world: Any) 
     moderator = established(world.personas["moderator"])
     ProjectMembershipFactory(project=world.public, user=moderator, role=ParticipantRole.MODERATOR)
     idea = services.idea_create(user=author, module=module, title=TITLE, text=f"<p>{IDEA_TEXT}</p>")
-    rude = services.comment_create(user=troll, target=idea, text="So ein Unsinn, ihr seid alle Idioten.")
-    spam = services.comment_create(user=troll, target=idea, text="Billige Bänke kaufen bei bank-discount.example!")
-    services.comment_create(user=reader, target=idea, text="Ich fände das gut.", parent=rude)
+    rude = participation.comment_create(user=troll, target=idea, text="So ein Unsinn, ihr seid alle Idioten.")
+    spam = participation.comment_create(user=troll, target=idea, text="Billige Bänke kaufen bei bank-discount.example!")
+    participation.comment_create(user=reader, target=idea, text="Ich fände das gut.", parent=rude)
 
     # A reader reports the spam; the moderator finds it in the queue.
     citizen_tab: Browse = new_tab()
@@ -313,7 +315,7 @@ def test_participant_comments_on_a_paragraph_in_text_review(tab: Browse, world: 
     page.get_by_label("Ihr Kommentar").fill("Gilt das auch für die Ortsteile Nord und Süd?")
     tab.click(page.get_by_role("button", name="Kommentar veröffentlichen"))
     comment = Comment.objects.get()
-    assert comment.paragraph is not None and comment.paragraph.position == 1
+    assert isinstance(comment.content_object, Paragraph) and comment.content_object.position == 1
     assert page.locator(f"#kommentar-{comment.pk}").get_by_text("Ortsteile Nord und Süd").is_visible()
     tab.click(page.get_by_role("link", name=module.name))
     assert page.get_by_role("link", name=re.compile(r"^Kommentieren \(1 Kommentar\).*Absatz 1")).is_visible()
@@ -457,14 +459,14 @@ def test_xss_corpus_never_runs_in_the_browser(new_tab: Any, world: Any) -> None:
     page.get_by_label("Ihre Antwort").first.fill(corpus[5])
     tab.click(page.locator("details.reply[open]").get_by_role("button", name="Antwort veröffentlichen"))
     for payload in corpus:
-        services.comment_create(user=commenter, target=idea, text=payload)
-        services.comment_create(user=commenter, target=idea, text=payload, parent=top)
+        participation.comment_create(user=commenter, target=idea, text=payload)
+        participation.comment_create(user=commenter, target=idea, text=payload, parent=top)
         services.idea_create(
             user=commenter, module=module, title=payload[:160], text=f"<p>Idee</p>{payload}", lon=7.61, lat=50.06
         )
     for comment in Comment.objects.filter(author=commenter)[:3]:
-        services.flag(user=author, comment=comment, reason=corpus[2])
-    services.flag(user=author, idea=idea, reason=corpus[1])
+        participation.flag(user=author, target=comment, reason=corpus[2])
+    participation.flag(user=commenter, target=idea, reason=corpus[1])  # nobody flags their own idea
 
     def visit(browse: Browse, path: str) -> None:
         browse.open(path)

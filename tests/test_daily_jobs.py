@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from mitwirken.dialogue import services as dialogue_services
-from mitwirken.dialogue.models import DigestItem, Follow
+from mitwirken.participation import services as participation
+from mitwirken.participation.models import DigestItem, Follow
 from mitwirken.projects.models import Phase
 
 from .dialogue_fixtures import make_dialogue
@@ -48,7 +49,7 @@ def test_feedback_reaches_daily_followers_only_through_the_digest(
     module = make_dialogue(world.public)
     author, follower = world.personas["citizen"], UserFactory(email="leserin@example.org")
     idea = dialogue_services.idea_create(user=author, module=module, title="Bank", text="<p>Eine Bank am Weiher</p>")
-    dialogue_services.follow(user=follower, idea=idea, frequency="daily")
+    participation.follow(user=follower, target=idea, frequency="daily")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         dialogue_services.give_feedback(

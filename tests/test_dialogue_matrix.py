@@ -14,10 +14,12 @@ from typing import Any
 import pytest
 
 from mitwirken.dialogue import services
-from mitwirken.dialogue.models import Blueprint, Comment, Idea, Rating
+from mitwirken.dialogue.models import Blueprint, Idea
+from mitwirken.participation import services as participation
+from mitwirken.participation.models import Comment, Rating, on
 
 from .dialogue_fixtures import make_dialogue
-from .dialogue_helpers import durl, established, fresh, module_url, page_text
+from .dialogue_helpers import durl, established, fresh, module_url, page_text, purl
 from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,19 +91,19 @@ def build(world: Any, scenario: Scenario, phase: tuple[str, str]) -> dict[str, A
     user = world.personas[scenario.persona]
     stranger = UserFactory(email=f"fremd-{module.pk}@example.org")
     other_idea = Idea.objects.create(module=module, author=stranger, title="Fremde Idee", text="<p>Text</p>")
-    other_comment = Comment.objects.create(idea=other_idea, author=stranger, text="Fremder Kommentar")
+    other_comment = Comment.objects.create(module=module, **on(other_idea), author=stranger, text="Fremder Kommentar")
     own_idea = own_comment = None
     if user is not None:
         own_idea = Idea.objects.create(module=module, author=user, title="Eigene Idee", text="<p>Text</p>")
-        own_comment = Comment.objects.create(idea=other_idea, author=user, text="Eigener Kommentar")
+        own_comment = Comment.objects.create(module=module, **on(other_idea), author=user, text="Eigener Kommentar")
     if scenario.blocked:
         admin = world.personas["org_admin"]
         if scenario.blocked == "project":
-            services.block(actor=admin, user=user, reason="Beleidigungen", project=project)
+            participation.block(actor=admin, user=user, reason="Beleidigungen", project=project)
         elif scenario.blocked == "organisation":
-            services.block(actor=admin, user=user, reason="Spam", organisation=world.organisation)
+            participation.block(actor=admin, user=user, reason="Spam", organisation=world.organisation)
         else:
-            services.block(actor=admin, user=user, reason="Anderswo", project=world.semipublic)
+            participation.block(actor=admin, user=user, reason="Anderswo", project=world.semipublic)
     established(*world.personas.values(), stranger)
     return {"module": module, "user": user, "other_idea": other_idea, "other_comment": other_comment,
             "own_idea": own_idea or other_idea, "own_comment": own_comment or other_comment}  # fmt: skip
@@ -121,12 +123,12 @@ def observed(parts: dict[str, Any]) -> dict[str, bool]:
         "add_idea": ("dialogue.add_idea", module),
         "change_own_idea": ("dialogue.change_idea", own_idea),
         "change_other_idea": ("dialogue.change_idea", other_idea),
-        "comment": ("dialogue.comment", module),
-        "change_own_comment": ("dialogue.change_comment", own_comment),
-        "change_other_comment": ("dialogue.change_comment", other_comment),
-        "rate": ("dialogue.rate", module),
-        "flag": ("dialogue.flag", other_idea),
-        "moderate": ("dialogue.moderate", module),
+        "comment": ("participation.comment", module),
+        "change_own_comment": ("participation.change_comment", own_comment),
+        "change_other_comment": ("participation.change_comment", other_comment),
+        "rate": ("participation.rate", module),
+        "flag": ("participation.flag", other_idea),
+        "moderate": ("participation.moderate", module),
         "give_feedback": ("dialogue.give_feedback", module),
         "export_personal_data": ("dialogue.export_personal_data", module),
     }
@@ -146,12 +148,12 @@ def test_permission_matrix(world: Any, name: str) -> None:
 
 
 def test_table_covers_every_dialogue_permission() -> None:
-    """A new dialogue permission must be added to the matrix."""
+    """A new dialogue or participation permission must be added to the matrix."""
     import rules
 
-    registered = {name for name in rules.permissions.permissions if name.startswith("dialogue.")}
-    covered = {"dialogue.view_module", "dialogue.add_idea", "dialogue.change_idea", "dialogue.comment",
-               "dialogue.change_comment", "dialogue.rate", "dialogue.flag", "dialogue.moderate",
+    registered = {name for name in rules.permissions.permissions if name.startswith(("dialogue.", "participation."))}
+    covered = {"dialogue.view_module", "dialogue.add_idea", "dialogue.change_idea", "participation.comment",
+               "participation.change_comment", "participation.rate", "participation.flag", "participation.moderate",
                "dialogue.give_feedback", "dialogue.export_personal_data", "dialogue.manage_module"}  # fmt: skip
     assert registered <= covered, registered - covered
 
@@ -226,7 +228,7 @@ def test_key_writes_through_the_views(world: Any, name: str) -> None:
         check(written == (1 if expected["comment"] else 0), f"comment: {written} comments written")
 
         # rate it
-        response = client.post(durl(module, "rate", idea_pk=idea.pk), {"value": "1"})
+        response = client.post(purl(module, "rate", kind="idee", pk=idea.pk), {"value": "1"})
         ratings = Rating.objects.filter(idea=idea).count()
         if not expected["view"]:
             check(response.status_code == 404, f"rate: status {response.status_code}, expected 404")
@@ -282,7 +284,7 @@ def test_semipublic_non_invited_reads_but_cannot_take_part(world: Any) -> None:
     module = make_dialogue(world.semipublic, Blueprint.BRAINSTORMING, "collect")
     idea = services.idea_create(user=world.personas["invited"], module=module, title="Mehr Grün",
                                 text="<p>Bäume pflanzen</p>")  # fmt: skip
-    services.comment_create(user=world.personas["invited"], target=idea, text="Sehe ich auch so.")
+    participation.comment_create(user=world.personas["invited"], target=idea, text="Sehe ich auch so.")
     established(*world.personas.values())
 
     outsider = world.client("citizen")
@@ -317,7 +319,7 @@ def test_staff_pages(world: Any, persona: str, access: str, moderates: bool, per
     module = make_dialogue(getattr(world, access), Blueprint.BRAINSTORMING, "collect", when="after")
     idea = Idea.objects.create(module=module, author=world.personas["invited"], title="Idee", text="<p>Text</p>")
     client = world.client(persona)
-    for url in (durl(module, "moderation"), durl(module, "feedback", idea_pk=idea.pk)):
+    for url in (purl(module, "moderation"), durl(module, "feedback", idea_pk=idea.pk)):
         response = client.get(url)
         assert response.status_code == (200 if moderates else 404), (url, response.status_code)
     response = client.get(durl(module, "export", file_format="csv"))

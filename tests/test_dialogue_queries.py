@@ -16,10 +16,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from mitwirken.dialogue.models import Blueprint, Category, Chapter, Comment, Flag, Idea, Label, Paragraph, Rating
+from mitwirken.dialogue.models import Blueprint, Category, Chapter, Idea, Label, Paragraph
+from mitwirken.participation.models import Comment, Flag, Rating, on
 
 from .dialogue_fixtures import make_dialogue
-from .dialogue_helpers import bulk_comments, bulk_ideas, durl, established, make_users, module_url
+from .dialogue_helpers import bulk_comments, bulk_ideas, durl, established, make_users, module_url, purl
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,9 @@ def add_ideas(setting: dict[str, Any], count: int) -> list[Idea]:
     Idea.labels.through.objects.bulk_create(
         Idea.labels.through(idea_id=idea.pk, label_id=setting["label"].pk) for idea in ideas[::2]
     )
-    Rating.objects.bulk_create(Rating(idea=idea, user=setting["participant"], value=1) for idea in ideas[::3])
+    Rating.objects.bulk_create(
+        Rating(module=setting["module"], **on(idea), user=setting["participant"], value=1) for idea in ideas[::3]
+    )
     Idea.objects.filter(pk__in=[idea.pk for idea in ideas[1::7]]).update(hidden=True, hidden_reason="Spam")
     Idea.objects.filter(pk__in=[idea.pk for idea in ideas[2::9]]).update(approved=False)
     Idea.objects.filter(pk__in=[idea.pk for idea in ideas[3::5]]).update(
@@ -205,9 +208,8 @@ def add_flags(setting: dict[str, Any], count: int) -> None:
     Comment.objects.filter(pk__in=[c.pk for c in comments[::3]]).update(approved=False)
     reporters = setting["authors"]
     Flag.objects.bulk_create(
-        Flag(module=module, idea=ideas[i % len(ideas)] if i % 2 else None,
-             comment=None if i % 2 else comments[i % len(comments)], reporter=reporters[i % len(reporters)],
-             reason=f"Grund {i}")
+        Flag(module=module, **on(ideas[i % len(ideas)] if i % 2 else comments[i % len(comments)]),
+             reporter=reporters[i % len(reporters)], reason=f"Grund {i}")
         for i in range(count)
     )  # fmt: skip
 
@@ -215,7 +217,7 @@ def add_flags(setting: dict[str, Any], count: int) -> None:
 @pytest.mark.parametrize("persona", ["moderator", "org_admin"])
 @pytest.mark.parametrize("page", ["", "?seite=2"])
 def test_moderation_queue_has_constant_queries(world: Any, setting: dict[str, Any], persona: str, page: str) -> None:
-    url = durl(setting["module"], "moderation") + page
+    url = purl(setting["module"], "moderation") + page
     client = world.client(persona)
     add_flags(setting, 10 if not page else 60)
     few = count_queries(client, url)

@@ -22,19 +22,11 @@ from django.test import Client
 from django.utils import timezone
 
 from mitwirken.core.models import Notification
-from mitwirken.dialogue import notifications, services
-from mitwirken.dialogue.models import (
-    Blueprint,
-    Category,
-    Comment,
-    DigestItem,
-    Follow,
-    Frequency,
-    Idea,
-    Label,
-    Paragraph,
-    Rating,
-)
+from mitwirken.dialogue import services
+from mitwirken.dialogue.models import Blueprint, Category, Idea, Label, Paragraph
+from mitwirken.participation import notifications
+from mitwirken.participation import services as participation
+from mitwirken.participation.models import Comment, DigestItem, Follow, Frequency, Rating, on
 from mitwirken.projects.models import Phase
 
 from . import corpora
@@ -47,9 +39,10 @@ from .dialogue_helpers import (
     make_users,
     module_url,
     page_text,
+    purl,
     solved_altcha_from,
 )
-from .factories import UserFactory
+from .factories import ProjectMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +132,7 @@ def test_idea_bad_input_view(world: Any, module: Any, data: dict[str, str], mess
 def test_comment_bad_input_service(module: Any, people: Any, text: str, message: str) -> None:
     idea = idea_by(people["citizen"], module)
     with pytest.raises(ValidationError) as caught:
-        services.comment_create(user=people["citizen"], target=idea, text=text)
+        participation.comment_create(user=people["citizen"], target=idea, text=text)
     assert message in messages_of(caught.value)
     assert not Comment.objects.exists()
     assert_counters(idea)
@@ -201,20 +194,20 @@ def test_location_via_the_form_without_a_map(world: Any, map_module: Any) -> Non
 
 def test_rating_twice_is_refused_with_a_message(world: Any, module: Any) -> None:
     idea = idea_by(world.personas["invited"], module)
-    services.rate(user=world.personas["citizen"], idea=idea, value=1)
+    participation.rate(user=world.personas["citizen"], target=idea, value=1)
     with pytest.raises(ValidationError) as caught:
-        services.rate(user=world.personas["citizen"], idea=idea, value=1)
+        participation.rate(user=world.personas["citizen"], target=idea, value=1)
     assert "bereits so bewertet" in messages_of(caught.value)
     assert_counters(idea)
     assert idea.positive_count == 1
     client = world.client("citizen")
-    response = client.post(durl(module, "rate", idea_pk=idea.pk), {"value": "1"})
+    response = client.post(purl(module, "rate", kind="idee", pk=idea.pk), {"value": "1"})
     assert response.status_code == 302
     assert any("bereits so bewertet" in message for message in flash_messages(response))
     assert Rating.objects.count() == 1
     assert_counters(idea)
     with pytest.raises(ValidationError) as caught:
-        services.rate(user=world.personas["citizen"], idea=idea, value=2)
+        participation.rate(user=world.personas["citizen"], target=idea, value=2)
     assert "dafür (+1) oder dagegen" in messages_of(caught.value)
 
 
@@ -222,7 +215,7 @@ def test_commenting_in_a_closed_phase(world: Any, people: Any) -> None:
     module = make_dialogue(world.public, Blueprint.BRAINSTORMING, "result")
     idea = Idea.objects.create(module=module, author=people["invited"], title="Bank", text=TEXT)
     with pytest.raises(PermissionDenied):
-        services.comment_create(user=people["citizen"], target=idea, text="Zu spät")
+        participation.comment_create(user=people["citizen"], target=idea, text="Zu spät")
     response = world.client("citizen").post(durl(module, "idea", idea_pk=idea.pk), {"comment-text": "Zu spät"})
     assert response.status_code == 200
     assert "Kommentare sind in der aktuellen Phase nicht möglich." in page_text(response)
@@ -335,40 +328,40 @@ def test_flood_over_the_per_address_limit(world: Any, module: Any) -> None:
 def test_counters_through_create_reply_delete(world: Any, module: Any, people: Any) -> None:
     citizen, invited = people["citizen"], people["invited"]
     idea = idea_by(invited, module)
-    top = services.comment_create(user=citizen, target=idea, text="Oben")
-    lonely = services.comment_create(user=citizen, target=idea, text="Allein")
-    reply = services.comment_create(user=invited, target=idea, text="Antwort", parent=top)
-    second = services.comment_create(user=citizen, target=idea, text="Zweite Antwort", parent=top)
+    top = participation.comment_create(user=citizen, target=idea, text="Oben")
+    lonely = participation.comment_create(user=citizen, target=idea, text="Allein")
+    reply = participation.comment_create(user=invited, target=idea, text="Antwort", parent=top)
+    second = participation.comment_create(user=citizen, target=idea, text="Zweite Antwort", parent=top)
     assert_counters(idea)
     assert idea.comment_count == 4
     top.refresh_from_db()
     assert top.reply_count == 2
 
-    services.comment_delete(user=citizen, comment=lonely)  # no replies: the row goes
+    participation.comment_delete(user=citizen, comment=lonely)  # no replies: the row goes
     assert not Comment.objects.filter(pk=lonely.pk).exists()
-    services.comment_delete(user=citizen, comment=top)  # replies: a placeholder stays
+    participation.comment_delete(user=citizen, comment=top)  # replies: a placeholder stays
     top.refresh_from_db()
     assert top.deleted_at is not None and top.text == ""
     assert_counters(idea)
     assert idea.comment_count == 2
-    services.comment_delete(user=citizen, comment=top)  # deleting twice changes nothing
+    participation.comment_delete(user=citizen, comment=top)  # deleting twice changes nothing
     assert_counters(idea)
 
     page = page_text(world.client("anonymous").get(durl(module, "idea", idea_pk=idea.pk)))
     assert "Dieser Kommentar wurde von der verfassenden Person gelöscht." in page
     assert "Antwort" in page and "Zweite Antwort" in page and "Oben" not in page
 
-    services.comment_delete(user=citizen, comment=second)
-    services.comment_delete(user=invited, comment=reply)
+    participation.comment_delete(user=citizen, comment=second)
+    participation.comment_delete(user=invited, comment=reply)
     assert_counters(idea)
     assert idea.comment_count == 0
 
 
 def test_only_the_author_deletes(module: Any, people: Any) -> None:
     idea = idea_by(people["invited"], module)
-    comment = services.comment_create(user=people["citizen"], target=idea, text="Meins")
+    comment = participation.comment_create(user=people["citizen"], target=idea, text="Meins")
     with pytest.raises(PermissionDenied):
-        services.comment_delete(user=people["invited"], comment=comment)
+        participation.comment_delete(user=people["invited"], comment=comment)
     assert Comment.objects.filter(pk=comment.pk).exists()
     assert_counters(idea)
 
@@ -377,43 +370,43 @@ def test_counters_through_hide_and_unhide(
     world: Any, module: Any, people: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     idea = idea_by(people["invited"], module)
-    top = services.comment_create(user=people["citizen"], target=idea, text="Beleidigung")
-    reply = services.comment_create(user=people["invited"], target=idea, text="Antwort", parent=top)
+    top = participation.comment_create(user=people["citizen"], target=idea, text="Beleidigung")
+    reply = participation.comment_create(user=people["invited"], target=idea, text="Antwort", parent=top)
     admin = people["org_admin"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.hide(actor=admin, target=reply, reason="Beleidigend")
+        participation.hide(actor=admin, target=reply, reason="Beleidigend")
     assert_counters(idea)
     assert idea.comment_count == 1
     assert Notification.objects.filter(recipient=people["invited"], title__contains="ausgeblendet").exists()
-    services.hide(actor=admin, target=reply, reason="Nochmal")  # twice: no second decrement
+    participation.hide(actor=admin, target=reply, reason="Nochmal")  # twice: no second decrement
     assert_counters(idea)
-    services.hide(actor=admin, target=top, reason="Beleidigend")
+    participation.hide(actor=admin, target=top, reason="Beleidigend")
     assert_counters(idea)
     assert idea.comment_count == 0
     page = page_text(world.client("anonymous").get(durl(module, "idea", idea_pk=idea.pk)))
     assert "Von der Moderation ausgeblendet: Beleidigend" in page and "Beleidigung" not in page.replace(
         "Beleidigend", ""
     )
-    services.hide(actor=admin, target=top, reason="", hidden=False)
-    services.hide(actor=admin, target=top, reason="", hidden=False)  # twice: no second increment
-    services.hide(actor=admin, target=reply, reason="", hidden=False)
+    participation.hide(actor=admin, target=top, reason="", hidden=False)
+    participation.hide(actor=admin, target=top, reason="", hidden=False)  # twice: no second increment
+    participation.hide(actor=admin, target=reply, reason="", hidden=False)
     assert_counters(idea)
     assert idea.comment_count == 2
     with pytest.raises(ValidationError) as caught:
-        services.hide(actor=admin, target=top, reason="  ")
+        participation.hide(actor=admin, target=top, reason="  ")
     assert "Bitte geben Sie einen Grund an" in messages_of(caught.value)
     with pytest.raises(PermissionDenied):
-        services.hide(actor=people["citizen"], target=top, reason="Mag ich nicht")
+        participation.hide(actor=people["citizen"], target=top, reason="Mag ich nicht")
 
 
 def test_hidden_then_deleted_comment_is_not_counted_twice(module: Any, people: Any) -> None:
     idea = idea_by(people["invited"], module)
-    top = services.comment_create(user=people["citizen"], target=idea, text="Oben")
-    services.comment_create(user=people["invited"], target=idea, text="Antwort", parent=top)
-    services.hide(actor=people["org_admin"], target=top, reason="Off-Topic")
-    services.comment_delete(user=people["citizen"], comment=top)
+    top = participation.comment_create(user=people["citizen"], target=idea, text="Oben")
+    participation.comment_create(user=people["invited"], target=idea, text="Antwort", parent=top)
+    participation.hide(actor=people["org_admin"], target=top, reason="Off-Topic")
+    participation.comment_delete(user=people["citizen"], comment=top)
     assert_counters(idea)
-    services.hide(actor=people["org_admin"], target=top, reason="", hidden=False)
+    participation.hide(actor=people["org_admin"], target=top, reason="", hidden=False)
     assert_counters(idea)
     assert idea.comment_count == 1
 
@@ -421,14 +414,14 @@ def test_hidden_then_deleted_comment_is_not_counted_twice(module: Any, people: A
 def test_counters_through_premoderation(world: Any, module: Any, people: Any) -> None:
     services.settings_update(actor=people["org_admin"], module=module, premoderation=True)
     idea = Idea.objects.create(module=module, author=people["invited"], title="Bank", text=TEXT)
-    comment = services.comment_create(user=people["citizen"], target=idea, text="Wartet")
-    reply = services.comment_create(user=people["citizen"], target=idea, text="Auch", parent=comment)
+    comment = participation.comment_create(user=people["citizen"], target=idea, text="Wartet")
+    reply = participation.comment_create(user=people["citizen"], target=idea, text="Auch", parent=comment)
     assert not comment.approved
     assert_counters(idea)
     assert idea.comment_count == 0
-    services.approve(actor=people["org_admin"], target=comment)
-    services.approve(actor=people["org_admin"], target=comment)  # twice: counted once
-    services.approve(actor=people["org_admin"], target=reply)
+    participation.approve(actor=people["org_admin"], target=comment)
+    participation.approve(actor=people["org_admin"], target=comment)  # twice: counted once
+    participation.approve(actor=people["org_admin"], target=reply)
     assert_counters(idea)
     assert idea.comment_count == 2
 
@@ -439,28 +432,30 @@ def test_approving_a_hidden_pending_comment_does_not_count_it(
     """Pre-moderation: a moderator hides a waiting comment, later approves it, later shows it again."""
     services.settings_update(actor=people["org_admin"], module=module, premoderation=True)
     idea = Idea.objects.create(module=module, author=people["invited"], title="Bank", text=TEXT)
-    Follow.objects.create(user=people["invited"], idea=idea)
-    comment = services.comment_create(user=people["citizen"], target=idea, text="Grenzwertig")
-    services.hide(actor=people["org_admin"], target=comment, reason="Grenzwertig")
+    Follow.objects.create(user=people["invited"], **on(idea))
+    comment = participation.comment_create(user=people["citizen"], target=idea, text="Grenzwertig")
+    participation.hide(actor=people["org_admin"], target=comment, reason="Grenzwertig")
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve(actor=people["org_admin"], target=comment)
+        participation.approve(actor=people["org_admin"], target=comment)
     assert not Notification.objects.filter(recipient=people["invited"]).exists(), "followers got the hidden text"
     assert_counters(idea)
-    services.hide(actor=people["org_admin"], target=comment, reason="", hidden=False)
+    participation.hide(actor=people["org_admin"], target=comment, reason="", hidden=False)
     assert_counters(idea)
     assert idea.comment_count == 1
 
 
 def test_counters_through_rating_changes(module: Any, people: Any) -> None:
     idea = idea_by(people["invited"], module)
-    services.rate(user=people["citizen"], idea=idea, value=1)
+    participation.rate(user=people["citizen"], target=idea, value=1)
     assert_counters(idea)
     assert (idea.positive_count, idea.negative_count, idea.score) == (1, 0, 1)
-    services.rate(user=people["citizen"], idea=idea, value=-1)
+    participation.rate(user=people["citizen"], target=idea, value=-1)
     assert_counters(idea)
     assert (idea.positive_count, idea.negative_count, idea.score) == (0, 1, -1)
-    services.rate(user=people["invited"], idea=idea, value=1)
-    services.rate(user=people["org_admin"], idea=idea, value=1)
+    with pytest.raises(PermissionDenied):  # nobody rates their own idea
+        participation.rate(user=people["invited"], target=idea, value=1)
+    participation.rate(user=people["moderator"], target=idea, value=1)
+    participation.rate(user=people["org_admin"], target=idea, value=1)
     assert_counters(idea)
     assert (idea.positive_count, idea.negative_count, idea.score) == (2, 1, 1)
     assert Rating.objects.filter(idea=idea).count() == 3
@@ -469,11 +464,11 @@ def test_counters_through_rating_changes(module: Any, people: Any) -> None:
 def test_paragraph_comment_counter(world: Any, people: Any) -> None:
     module = make_dialogue(world.public, Blueprint.TEXT_REVIEW, "comment")
     paragraph = Paragraph.objects.filter(chapter__module=module).first()
-    top = services.comment_create(user=people["citizen"], target=paragraph, text="Unklar formuliert")
-    services.comment_create(user=people["invited"], target=paragraph, text="Finde ich auch", parent=top)
+    top = participation.comment_create(user=people["citizen"], target=paragraph, text="Unklar formuliert")
+    participation.comment_create(user=people["invited"], target=paragraph, text="Finde ich auch", parent=top)
     paragraph.refresh_from_db()
     assert paragraph.comment_count == 2
-    services.comment_delete(user=people["citizen"], comment=top)
+    participation.comment_delete(user=people["citizen"], comment=top)
     paragraph.refresh_from_db()
     assert paragraph.comment_count == 1
     response = world.client("citizen").post(
@@ -490,11 +485,11 @@ def test_paragraph_comment_counter(world: Any, people: Any) -> None:
 def test_threads_are_two_levels_deep(world: Any, module: Any, people: Any) -> None:
     idea = idea_by(people["invited"], module)
     other = idea_by(people["invited"], module, title="Andere")
-    top = services.comment_create(user=people["citizen"], target=idea, text="Oben")
-    reply = services.comment_create(user=people["invited"], target=idea, text="Antwort", parent=top)
+    top = participation.comment_create(user=people["citizen"], target=idea, text="Oben")
+    reply = participation.comment_create(user=people["invited"], target=idea, text="Antwort", parent=top)
     for parent, target in ((reply, idea), (top, other)):
         with pytest.raises(ValidationError) as caught:
-            services.comment_create(user=people["citizen"], target=target, text="Tiefer", parent=parent)
+            participation.comment_create(user=people["citizen"], target=target, text="Tiefer", parent=parent)
         assert "Auf diesen Kommentar kann nicht geantwortet werden." in messages_of(caught.value)
     response = world.client("citizen").post(
         durl(module, "idea", idea_pk=idea.pk), {"comment-text": "Tiefer", "comment-parent": reply.pk}
@@ -507,10 +502,10 @@ def test_threads_are_two_levels_deep(world: Any, module: Any, people: Any) -> No
 
 def test_no_reply_to_a_removed_comment(module: Any, people: Any) -> None:
     idea = idea_by(people["invited"], module)
-    top = services.comment_create(user=people["citizen"], target=idea, text="Oben")
-    services.hide(actor=people["org_admin"], target=top, reason="Spam")
+    top = participation.comment_create(user=people["citizen"], target=idea, text="Oben")
+    participation.hide(actor=people["org_admin"], target=top, reason="Spam")
     with pytest.raises(ValidationError) as caught:
-        services.comment_create(user=people["invited"], target=idea, text="Antwort", parent=top)
+        participation.comment_create(user=people["invited"], target=idea, text="Antwort", parent=top)
     assert "gelöschten oder ausgeblendeten" in messages_of(caught.value)
 
 
@@ -524,29 +519,29 @@ def _switch_phase(module: Any, phase_type: str, features: list[str]) -> None:
 def test_authors_edit_only_while_the_phase_allows(world: Any, module: Any, people: Any) -> None:
     author = people["citizen"]
     idea = idea_by(author, module)
-    comment = services.comment_create(user=author, target=idea, text="Erster Gedanke")
+    comment = participation.comment_create(user=author, target=idea, text="Erster Gedanke")
     services.idea_update(user=author, idea=idea, title="Mehr Bänke am Markt", text="<p>Neu</p>")
-    services.comment_update(user=author, comment=comment, text="Zweiter Gedanke")
+    participation.comment_update(user=author, comment=comment, text="Zweiter Gedanke")
     comment.refresh_from_db()
     assert comment.text == "Zweiter Gedanke" and comment.edited_at is not None
     with pytest.raises(PermissionDenied):
         services.idea_update(user=people["invited"], idea=Idea.objects.get(pk=idea.pk), title="Fremd", text="<p>x</p>")
     with pytest.raises(PermissionDenied):
-        services.comment_update(user=people["invited"], comment=Comment.objects.get(pk=comment.pk), text="Fremd")
+        participation.comment_update(user=people["invited"], comment=Comment.objects.get(pk=comment.pk), text="Fremd")
 
     _switch_phase(module, "discuss", ["comment", "rate"])  # no new ideas, so no editing of ideas
     author = type(author).objects.get(pk=author.pk)
     with pytest.raises(PermissionDenied):
         services.idea_update(user=author, idea=Idea.objects.get(pk=idea.pk), title="Später", text="<p>Später</p>")
-    services.comment_update(user=author, comment=Comment.objects.get(pk=comment.pk), text="Dritter Gedanke")
+    participation.comment_update(user=author, comment=Comment.objects.get(pk=comment.pk), text="Dritter Gedanke")
     client = world.client("citizen")
     assert client.get(durl(module, "idea_edit", idea_pk=idea.pk)).status_code == 404
 
     _switch_phase(module, "result", [])
     with pytest.raises(PermissionDenied):
-        services.comment_update(user=author, comment=Comment.objects.get(pk=comment.pk), text="Vierter")
-    assert client.get(durl(module, "comment_edit", comment_pk=comment.pk)).status_code == 404
-    response = client.post(durl(module, "comment_edit", comment_pk=comment.pk), {"text": "Vierter"})
+        participation.comment_update(user=author, comment=Comment.objects.get(pk=comment.pk), text="Vierter")
+    assert client.get(purl(module, "comment_edit", comment_pk=comment.pk)).status_code == 404
+    response = client.post(purl(module, "comment_edit", comment_pk=comment.pk), {"text": "Vierter"})
     assert response.status_code == 404
     idea.refresh_from_db()
     comment.refresh_from_db()
@@ -590,27 +585,27 @@ def test_premoderation_hides_until_approved(
     assert "Wartende Idee" in own and "wartet auf Freigabe" in own
     assert "Wartende Idee" in page_text(author.get(module_url(module)))
     with pytest.raises(ValidationError):
-        services.rate(user=people["invited"], idea=idea, value=1)
+        participation.rate(user=people["invited"], target=idea, value=1)
     with pytest.raises(ValidationError):
-        services.comment_create(user=people["invited"], target=idea, text="Vorab")
+        participation.comment_create(user=people["invited"], target=idea, text="Vorab")
 
     moderator = world.client("org_admin")
-    assert "Wartende Idee" in page_text(moderator.get(durl(module, "moderation")))
-    response = moderator.post(durl(module, "moderate", kind="idee", pk=idea.pk), {"action": "approve"})
+    assert "Wartende Idee" in page_text(moderator.get(purl(module, "moderation")))
+    response = moderator.post(purl(module, "moderate", kind="idee", pk=idea.pk), {"action": "approve"})
     assert response.status_code == 302
     idea.refresh_from_db()
     assert idea.approved
     assert world.client("anonymous").get(detail).status_code == 200
-    assert "Wartende Idee" not in page_text(moderator.get(durl(module, "moderation")))
+    assert "Wartende Idee" not in page_text(moderator.get(purl(module, "moderation")))
 
     with django_capture_on_commit_callbacks(execute=True):
-        comment = services.comment_create(user=people["invited"], target=idea, text="Ein wartender Kommentar")
+        comment = participation.comment_create(user=people["invited"], target=idea, text="Ein wartender Kommentar")
     assert not comment.approved
     assert not Notification.objects.filter(recipient=people["citizen"]).exists()
     assert "Ein wartender Kommentar" not in page_text(world.client("anonymous").get(detail))
     assert "Ein wartender Kommentar" in page_text(world.client("invited").get(detail))
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve(actor=people["org_admin"], target=comment)
+        participation.approve(actor=people["org_admin"], target=comment)
     assert "Ein wartender Kommentar" in page_text(world.client("anonymous").get(detail))
     assert Notification.objects.filter(recipient=people["citizen"], title__contains="Neuer Kommentar").count() == 1
     assert_counters(idea)
@@ -624,9 +619,9 @@ def test_feedback_notifies_followers(
 ) -> None:
     author, immediate, daily = people["citizen"], people["invited"], people["agency"]
     idea = idea_by(author, module)  # the author follows their idea
-    services.follow(user=immediate, idea=idea, frequency=Frequency.IMMEDIATE)
-    services.follow(user=daily, idea=idea, frequency=Frequency.DAILY)
-    services.follow(user=people["org_admin"], idea=idea)  # the moderator follows too
+    participation.follow(user=immediate, target=idea, frequency=Frequency.IMMEDIATE)
+    participation.follow(user=daily, target=idea, frequency=Frequency.DAILY)
+    participation.follow(user=people["org_admin"], target=idea)  # the moderator follows too
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.give_feedback(actor=people["org_admin"], idea=idea, status="accepted",
@@ -659,11 +654,11 @@ def test_comment_notifies_followers_and_the_parent_author(
     author = people["citizen"]
     idea = idea_by(author, module)
     with django_capture_on_commit_callbacks(execute=True):
-        top = services.comment_create(user=people["invited"], target=idea, text="Frage dazu")
+        top = participation.comment_create(user=people["invited"], target=idea, text="Frage dazu")
     assert Notification.objects.filter(recipient=author).count() == 1
     assert not Notification.objects.filter(recipient=people["invited"]).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        services.comment_create(user=author, target=idea, text="Antwort", parent=top)
+        participation.comment_create(user=author, target=idea, text="Antwort", parent=top)
     assert Notification.objects.filter(recipient=people["invited"]).count() == 1
     assert Notification.objects.filter(recipient=author).count() == 1  # not told of their own reply
 
@@ -702,8 +697,8 @@ def test_notification_titles_fit_their_columns(world: Any, people: Any) -> None:
     world.public.title = "P" * 200
     world.public.save()
     Phase.objects.filter(module=module).update(name="N" * 200)
-    services.follow(user=people["citizen"], project=world.public)
-    services.follow(user=people["invited"], project=world.public, frequency=Frequency.DAILY)
+    participation.follow(user=people["citizen"], project=world.public)
+    participation.follow(user=people["invited"], project=world.public, frequency=Frequency.DAILY)
     phase = Phase.objects.get(module=module)
     notifications.phases_started(phase.start - timedelta(minutes=1), phase.start + timedelta(minutes=1))
     limit = Notification._meta.get_field("title").max_length
@@ -721,18 +716,18 @@ def test_notification_titles_fit_their_columns(world: Any, people: Any) -> None:
 def test_blocked_user_reads_but_cannot_take_part(world: Any, module: Any, people: Any, scope: str) -> None:
     idea = idea_by(people["invited"], module)
     citizen = people["citizen"]
-    own = services.comment_create(user=citizen, target=idea, text="Vor der Sperre")
+    own = participation.comment_create(user=citizen, target=idea, text="Vor der Sperre")
     kwargs = {"project": world.public} if scope == "project" else {"organisation": world.organisation}
-    services.block(actor=people["org_admin"], user=citizen, reason="Wiederholt beleidigend", **kwargs)
+    participation.block(actor=people["org_admin"], user=citizen, reason="Wiederholt beleidigend", **kwargs)
     citizen = type(citizen).objects.get(pk=citizen.pk)
     with pytest.raises(PermissionDenied):
         idea_by(citizen, module)
     with pytest.raises(PermissionDenied):
-        services.comment_create(user=citizen, target=idea, text="Nach der Sperre")
+        participation.comment_create(user=citizen, target=idea, text="Nach der Sperre")
     with pytest.raises(PermissionDenied):
-        services.rate(user=citizen, idea=idea, value=1)
+        participation.rate(user=citizen, target=idea, value=1)
     with pytest.raises(PermissionDenied):
-        services.comment_update(user=citizen, comment=own, text="Geändert")
+        participation.comment_update(user=citizen, comment=own, text="Geändert")
     client = world.client("citizen")
     assert client.get(module_url(module)).status_code == 200
     page = client.get(durl(module, "idea", idea_pk=idea.pk))
@@ -744,28 +739,30 @@ def test_blocked_user_reads_but_cannot_take_part(world: Any, module: Any, people
 def test_block_rules(world: Any, people: Any) -> None:
     module = make_dialogue(world.semipublic, Blueprint.BRAINSTORMING, "collect")
     with pytest.raises(ValidationError) as caught:
-        services.block(actor=people["moderator"], user=people["invited"], reason=" ", project=world.semipublic)
+        participation.block(actor=people["moderator"], user=people["invited"], reason=" ", project=world.semipublic)
     assert "Bitte geben Sie einen Grund an." in messages_of(caught.value)
     with pytest.raises(ValidationError) as caught:
-        services.block(actor=people["moderator"], user=people["moderator"], reason="Test", project=world.semipublic)
+        participation.block(
+            actor=people["moderator"], user=people["moderator"], reason="Test", project=world.semipublic
+        )
     assert "nicht selbst sperren" in messages_of(caught.value)
     with pytest.raises(PermissionDenied):
-        services.block(
+        participation.block(
             actor=people["moderator"], user=people["invited"], reason="Spam", organisation=world.organisation
         )
     with pytest.raises(PermissionDenied):
-        services.block(actor=people["moderator"], user=people["citizen"], reason="Spam", project=world.public)
+        participation.block(actor=people["moderator"], user=people["citizen"], reason="Spam", project=world.public)
     response = world.client("moderator").post(
-        durl(module, "block", user_pk=people["invited"].pk), {"reason": "Spam", "scope": "organisation"}
+        purl(module, "block", user_pk=people["invited"].pk), {"reason": "Spam", "scope": "organisation"}
     )
     assert response.status_code == 200
     assert "Nur Mitarbeitende der Organisation" in page_text(response)
     response = world.client("moderator").post(
-        durl(module, "block", user_pk=people["invited"].pk), {"reason": "Spam", "scope": "project"}
+        purl(module, "block", user_pk=people["invited"].pk), {"reason": "Spam", "scope": "project"}
     )
     assert response.status_code == 302
     invited = type(people["invited"]).objects.get(pk=people["invited"].pk)
-    assert not invited.has_perm("dialogue.comment", module)
+    assert not invited.has_perm("participation.comment", module)
     assert invited.has_perm("dialogue.view_module", module)
 
 
@@ -914,7 +911,7 @@ def test_xss_corpus_never_executes(world: Any, people: Any) -> None:
         page = client.get(module_url(module) + f"?seite={number}").content.decode()
         problems += [f"list page {number}: {found}" for found in executable(page)]
     moderator = world.client("org_admin")
-    for url in (durl(module, "results"), durl(module, "moderation"), durl(module, "idea", idea_pk=ideas[0].pk)):
+    for url in (durl(module, "results"), purl(module, "moderation"), durl(module, "idea", idea_pk=ideas[0].pk)):
         problems += [f"{url}: {found}" for found in executable(moderator.get(url).content.decode())]
     assert problems == []
 
@@ -924,10 +921,10 @@ def test_xss_in_map_points_and_pending_queue(world: Any, map_module: Any, people
     map_module = type(map_module).objects.get(pk=map_module.pk)
     for payload in ("</script><script>alert(1)</script>", "<img src=x onerror=alert(1)>"):
         idea = idea_by(people["citizen"], map_module, title=payload, text=f"<p>x</p>{payload}", lon=7.6, lat=50.05)
-        services.approve(actor=people["org_admin"], target=idea)
+        participation.approve(actor=people["org_admin"], target=idea)
     idea_by(people["citizen"], map_module, title="<svg onload=alert(1)>", text="<p>x</p><svg onload=alert(1)>",
             lon=7.6, lat=50.05)  # fmt: skip
-    for persona, url in (("anonymous", module_url(map_module)), ("org_admin", durl(map_module, "moderation")),
+    for persona, url in (("anonymous", module_url(map_module)), ("org_admin", purl(map_module, "moderation")),
                          ("citizen", module_url(map_module))):  # fmt: skip
         page = world.client(persona).get(url).content.decode()
         assert executable(page) == [], (persona, url, executable(page))
@@ -955,11 +952,12 @@ def export_module(world: Any, people: Any, django_capture_on_commit_callbacks: A
     idea = services.idea_create(user=people["invited"], module=module, title="Zebrastreifen an der Schule",
                                 text="<p>Die Kinder queren hier täglich.</p>", category=category, labels=[label],
                                 lon=7.61, lat=50.04)  # fmt: skip
-    comment = services.comment_create(user=people["invited"], target=idea, text="Unbedingt, auch für Ältere.")
-    services.comment_create(user=people["moderator"], target=idea, text="Wir prüfen das.", parent=comment)
-    services.rate(user=people["moderator"], idea=idea, value=1)
-    services.rate(user=people["invited"], idea=idea, value=1)
-    services.rate(user=people["agency"], idea=idea, value=-1)
+    comment = participation.comment_create(user=people["invited"], target=idea, text="Unbedingt, auch für Ältere.")
+    participation.comment_create(user=people["moderator"], target=idea, text="Wir prüfen das.", parent=comment)
+    neighbour = ProjectMembershipFactory(project=world.semipublic, user=UserFactory(email="nachbar@example.org")).user
+    participation.rate(user=people["moderator"], target=idea, value=1)
+    participation.rate(user=neighbour, target=idea, value=1)  # the author (invited) may not rate their own idea
+    participation.rate(user=people["agency"], target=idea, value=-1)
     services.give_feedback(actor=people["org_admin"], idea=idea, status="implemented", text="<p>Erledigt.</p>")
     return module
 
@@ -1007,8 +1005,8 @@ def test_export_defuses_spreadsheet_formulas(world: Any, people: Any, file_forma
     module = make_dialogue(world.semipublic, Blueprint.BRAINSTORMING, "collect")
     idea = services.idea_create(user=people["invited"], module=module, title='=HYPERLINK("https://evil.example","Hilfe")',
                                 text="<p>Text</p>")  # fmt: skip
-    services.comment_create(user=people["invited"], target=idea, text="+cmd|' /C calc'!A0")
-    services.comment_create(user=people["invited"], target=idea, text="@SUM(1+1)*cmd|' /C calc'!A0")
+    participation.comment_create(user=people["invited"], target=idea, text="+cmd|' /C calc'!A0")
+    participation.comment_create(user=people["invited"], target=idea, text="@SUM(1+1)*cmd|' /C calc'!A0")
     response = world.client("org_admin").get(durl(module, "export", file_format=file_format))
     if file_format == "xlsx":
         from openpyxl import load_workbook
@@ -1031,25 +1029,27 @@ def test_export_is_for_moderators_only(world: Any, export_module: Any) -> None:
 def test_follow_frequency_and_flag_messages(world: Any, module: Any, people: Any) -> None:
     idea = idea_by(people["invited"], module)
     with pytest.raises(ValidationError) as caught:
-        services.follow(user=people["citizen"], idea=idea, frequency="stündlich")
+        participation.follow(user=people["citizen"], target=idea, frequency="stündlich")
     assert "wie oft" in messages_of(caught.value)
     with pytest.raises(ValidationError) as caught:
-        services.flag(user=people["citizen"], idea=idea, reason=" ")
+        participation.flag(user=people["citizen"], target=idea, reason=" ")
     assert "Bitte nennen Sie einen Grund." in messages_of(caught.value)
-    services.flag(user=people["citizen"], idea=idea, reason="Werbung")
+    participation.flag(user=people["citizen"], target=idea, reason="Werbung")
     with pytest.raises(ValidationError) as caught:
-        services.flag(user=people["citizen"], idea=idea, reason="Werbung")
+        participation.flag(user=people["citizen"], target=idea, reason="Werbung")
     assert "bereits gemeldet" in messages_of(caught.value)
-    assert Follow.objects.filter(user=people["invited"], idea=idea).exists()
+    assert Follow.objects.filter(user=people["invited"], **on(idea)).exists()
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
 def test_rating_redirect_stays_on_the_site(world: Any, module: Any, people: Any, target: str) -> None:
     idea = idea_by(people["invited"], module)
-    response = world.client("citizen").post(durl(module, "rate", idea_pk=idea.pk), {"value": "1", "next": target})
+    response = world.client("citizen").post(
+        purl(module, "rate", kind="idee", pk=idea.pk), {"value": "1", "next": target}
+    )
     assert response.status_code == 302
     assert response["Location"] == durl(module, "idea", idea_pk=idea.pk)
     response = world.client("citizen").post(
-        durl(module, "rate", idea_pk=idea.pk), {"value": "-1", "next": module_url(module) + "?seite=2"}
+        purl(module, "rate", kind="idee", pk=idea.pk), {"value": "-1", "next": module_url(module) + "?seite=2"}
     )
     assert response["Location"] == module_url(module) + "?seite=2"

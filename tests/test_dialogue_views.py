@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 
 from mitwirken.dialogue import services
-from mitwirken.dialogue.models import Blueprint, Comment, Idea, Rating
+from mitwirken.dialogue.models import Blueprint, Idea
+from mitwirken.participation import services as participation
+from mitwirken.participation.models import Comment, Rating
 
 from .conftest import login
 from .dialogue_fixtures import AREA, make_dialogue
@@ -70,7 +72,7 @@ def test_participant_posts_comments_replies_and_rates(world: Any, client: Any) -
     assert Comment.objects.filter(parent=top).count() == 1
     idea.refresh_from_db()
     assert idea.comment_count == 2
-    client.post(base + "bewerten/", {"value": "1"})
+    client.post(base.replace(f"ideen/{idea.pk}/", f"bewerten/idee/{idea.pk}/"), {"value": "1"})
     idea.refresh_from_db()
     assert (idea.positive_count, idea.score) == (1, 1) and Rating.objects.count() == 1
     page = client.get(base).content.decode()
@@ -79,13 +81,15 @@ def test_participant_posts_comments_replies_and_rates(world: Any, client: Any) -
 
 
 def test_moderator_lifts_a_project_block_but_not_an_organisation_block(world: Any) -> None:
-    from mitwirken.dialogue.models import Block
+    from mitwirken.participation.models import Block
 
     module = make_dialogue(world.semipublic)
     invited = world.personas["invited"]
-    services.block(actor=world.personas["moderator"], user=invited, reason="Beleidigungen", project=world.semipublic)
-    services.block(actor=world.personas["org_admin"], user=invited, reason="Spam", organisation=world.organisation)
-    url = reverse("dialogue:moderation", kwargs={"org_slug": "musterkreis", "project_slug": world.semipublic.slug,
+    participation.block(
+        actor=world.personas["moderator"], user=invited, reason="Beleidigungen", project=world.semipublic
+    )
+    participation.block(actor=world.personas["org_admin"], user=invited, reason="Spam", organisation=world.organisation)
+    url = reverse("participation:moderation", kwargs={"org_slug": "musterkreis", "project_slug": world.semipublic.slug,
                                                  "module_slug": module.slug})  # fmt: skip
     moderator = world.client("moderator")
     page = moderator.get(url).content.decode()
@@ -103,16 +107,31 @@ def test_moderators_hear_of_flags_once_and_of_pending_contributions_in_the_diges
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from mitwirken.core.models import Notification
-    from mitwirken.dialogue.models import DigestItem
+    from mitwirken.participation.models import DigestItem
 
     module = make_dialogue(world.semipublic)
     moderator, invited = world.personas["moderator"], world.personas["invited"]
     idea = services.idea_create(user=invited, module=module, title="Vereinsheim", text="Ein Heim für alle")
     with django_capture_on_commit_callbacks(execute=True):
-        services.flag(user=world.personas["agency"], idea=idea, reason="Werbung")
-        services.flag(user=moderator, idea=idea, reason="Auch Werbung")
+        participation.flag(user=world.personas["agency"], target=idea, reason="Werbung")
+        participation.flag(user=moderator, target=idea, reason="Auch Werbung")
     assert Notification.objects.filter(recipient=moderator, title__contains="gemeldet").count() == 1
     services.settings_update(actor=world.personas["org_admin"], module=module, premoderation=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.comment_create(user=invited, target=idea, text="Wartet")
+        participation.comment_create(user=invited, target=idea, text="Wartet")
     assert DigestItem.objects.filter(user=moderator, title__contains="wartet auf Freigabe").count() == 1
+
+
+def test_reading_a_dialogue_writes_no_settings(world: Any) -> None:
+    """Reads never write: the settings row appears only when staff change a setting."""
+    from mitwirken.dialogue.models import DialogueSettings
+
+    module = make_dialogue(world.public)
+    idea = services.idea_create(user=world.personas["citizen"], module=module, title="Bank", text="<p>Bank</p>")
+    client = world.client("invited")
+    for url in (module.get_absolute_url(), reverse("dialogue:idea", kwargs={
+            "org_slug": "musterkreis", "project_slug": world.public.slug, "module_slug": module.slug, "idea_pk": idea.pk})):  # fmt: skip
+        assert client.get(url).status_code == 200
+    assert not DialogueSettings.objects.exists()
+    services.settings_update(actor=world.personas["org_admin"], module=module, premoderation=True)
+    assert DialogueSettings.objects.get(module=module).blueprint == "brainstorming"

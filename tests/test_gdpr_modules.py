@@ -12,6 +12,7 @@ import pytest
 from mitwirken.accounts import gdpr
 from mitwirken.dialogue import services as dialogue_services
 from mitwirken.dialogue.models import Idea
+from mitwirken.participation import services as participation
 from mitwirken.reports import services as report_services
 from mitwirken.reports.models import CategoryTemplate, OrganisationCategory, Report
 
@@ -25,8 +26,8 @@ def test_export_and_deletion_include_dialogue_and_reports(world: Any) -> None:
     person, other = UserFactory(email="weg@example.org"), UserFactory(email="bleibt@example.org")
     module = make_dialogue(world.public)
     idea = dialogue_services.idea_create(user=other, module=module, title="Spielplatz", text="<p>Neue Schaukel</p>")
-    dialogue_services.rate(user=person, idea=idea, value=1)
-    dialogue_services.comment_create(user=person, target=idea, text="Unbedingt!")
+    participation.rate(user=person, target=idea, value=1)
+    participation.comment_create(user=person, target=idea, text="Unbedingt!")
     area = {"type": "Polygon", "coordinates": [[[7.0, 50.0], [8.0, 50.0], [8.0, 51.0], [7.0, 51.0], [7.0, 50.0]]]}
     category = CategoryTemplate.objects.create(code="muell", name="Wilder Müll")
     OrganisationCategory.objects.create(organisation=OrganisationFactory(boundary=area), template=category)
@@ -35,7 +36,10 @@ def test_export_and_deletion_include_dialogue_and_reports(world: Any) -> None:
 
     with zipfile.ZipFile(BytesIO(gdpr.export_zip(person))) as archive:
         data = json.loads(archive.read("daten.json"))
-    assert data["dialogue"]["ratings"][0]["value"] == 1 and data["dialogue"]["comments"][0]["text"] == "Unbedingt!"
+    assert data["dialogue"]["ideas"] == []
+    ratings, comments = data["participation"]["ratings"], data["participation"]["comments"]
+    assert ratings[0]["value"] == 1 and ratings[0]["object_type"] == "dialogue.idea"
+    assert comments[0]["text"] == "Unbedingt!" and comments[0]["object_pk"] == idea.pk
     assert data["maengelmelder"]["reports"][0]["description"] == "Sperrmüll am Weg"
 
     gdpr.delete_account(person)

@@ -170,4 +170,4 @@ def test_search_finds_projects_ideas_and_reports_but_nothing_protected(world, se
 def test_the_daily_job_runs_every_plugin(world, setting, capsys):
     call_command("daily")
     out = capsys.readouterr().out
-    assert "dialogue: erledigt" in out and "maengelmelder: erledigt" in out and "formal: erledigt" in out
+    assert "participation: erledigt" in out and "maengelmelder: erledigt" in out and "formal: erledigt" in out

@@ -110,6 +110,7 @@ def protected_urls(world):
     )
     from mitwirken.dialogue import services as dialogue_services
     from mitwirken.dialogue.models import Blueprint
+    from mitwirken.participation import services as participation
 
     from .dialogue_fixtures import make_dialogue
 
@@ -126,7 +127,7 @@ def protected_urls(world):
     Image.new("RGB", (20, 20)).save(buffer, format="PNG")
     idea = dialogue_services.idea_create(user=invited, module=ideas_module, title="Idee", text="<p>Text</p>",
                                          image=SimpleUploadedFile("skizze.png", buffer.getvalue()), image_alt="Skizze")  # fmt: skip
-    comment = dialogue_services.comment_create(user=invited, target=idea, text="Kommentar")
+    comment = participation.comment_create(user=invited, target=idea, text="Kommentar")
     text_module = make_dialogue(project, Blueprint.TEXT_REVIEW)
     values = {
         "idea_pk": idea.pk,

@@ -53,6 +53,7 @@ def values(world):
     from mitwirken.dialogue import services as dialogue_services
     from mitwirken.dialogue.models import Blueprint
     from mitwirken.formal import services as formal_services
+    from mitwirken.participation import services as participation
     from mitwirken.reports.models import CategoryTemplate, Report
 
     from .dialogue_fixtures import make_dialogue
@@ -79,7 +80,7 @@ def values(world):
     Image.new("RGB", (20, 20)).save(buffer, format="PNG")
     idea = dialogue_services.idea_create(user=invited, module=ideas, title="Idee", text="<p>Text</p>",
                                          image=SimpleUploadedFile("s.png", buffer.getvalue()), image_alt="Skizze")  # fmt: skip
-    comment = dialogue_services.comment_create(user=invited, target=idea, text="Kommentar")
+    comment = participation.comment_create(user=invited, target=idea, text="Kommentar")
     text_module = make_dialogue(project, Blueprint.TEXT_REVIEW)
     category = CategoryTemplate.objects.create(code="walk", name="Walk")
     report = Report.objects.create(organisation=world.organisation, category=category, description="Loch",

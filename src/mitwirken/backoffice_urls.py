@@ -6,6 +6,7 @@ from django.urls import path
 
 from mitwirken.core import plugins
 from mitwirken.organisations import backoffice as org
+from mitwirken.participation import backoffice as participation
 from mitwirken.projects import backoffice as projects
 
 app_name = "backoffice"
@@ -21,6 +22,7 @@ urlpatterns = [
     path("<slug:org_slug>/mitglieder/<int:membership_pk>/", org.member_change, name="member_change"),
     path("<slug:org_slug>/protokoll/", org.audit_log, name="audit_log"),
     path("<slug:org_slug>/rueckmeldungen/", org.accessibility_feedback, name="feedback"),
+    path("<slug:org_slug>/moderation/", participation.moderation_overview, name="moderation"),
     path("<slug:org_slug>/projekte/neu/", projects.project_create, name="project_create"),
     path(P, projects.project_edit, name="project_edit"),
     path(P + "status/", projects.project_status, name="project_status"),

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "mitwirken.organisations",
     "mitwirken.projects",
     "mitwirken.api",
+    # Comments, ratings, flags, follows and moderation for every module's objects.
+    "mitwirken.participation",
     # Module apps: each registers its module type with projects in ready().
     "mitwirken.information",
     "mitwirken.formal",

@@ -12,11 +12,12 @@ from mitwirken.api.api import api
 from mitwirken.core import plugins
 from mitwirken.core import views as core_views
 from mitwirken.core.urls import page_urlpatterns
+from mitwirken.participation import urls as participation_urls
 from mitwirken.projects.urls import legacy_urlpatterns
 from mitwirken.projects.views import home
 
-# A module's pages live under its address in a project.
-MODULE_PREFIX = "<slug:org_slug>/projekte/<slug:project_slug>/<slug:module_slug>/"
+# A module's pages live under its address in a project (the participation parts' pages too).
+MODULE_PREFIX = participation_urls.MODULE_PREFIX
 
 
 def _first_segment(pattern: URLPattern | URLResolver) -> str:
@@ -26,7 +27,8 @@ def _first_segment(pattern: URLPattern | URLResolver) -> str:
 def plugin_urlpatterns() -> list[Any]:
     """Each plugin's URL module, mounted once under its namespace; overlapping module paths are refused."""
     patterns: list[Any] = []
-    owners: dict[str, str] = {}
+    # The shared participation pages (comments, flags, moderation …) own their segments under every module.
+    owners = {_first_segment(pattern): "participation" for pattern in participation_urls.module_urlpatterns}
     for plugin in plugins.all_plugins():
         if not plugin.urls:
             continue
@@ -59,6 +61,7 @@ urlpatterns = [
     path("verwaltung/", include("mitwirken.backoffice_urls")),
     path("", include((page_urlpatterns, "pages"))),
     path("", include("mitwirken.core.urls")),
+    path("", include("mitwirken.participation.urls")),
     *plugin_urlpatterns(),
     path("", include("mitwirken.projects.urls")),
     # Organisation pages take the remaining first path segments; their slugs cannot collide (RESERVED_SLUGS).

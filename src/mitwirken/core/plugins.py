@@ -121,6 +121,9 @@ class Plugin:
     main_nav: tuple[tuple[Any, str], ...] = ()
     # Entries of the back-office navigation: (label, URL name taking org_slug, section key for aria-current).
     backoffice_nav: tuple[tuple[Any, str, str], ...] = ()
+    # Dotted paths of ``participation.targets.Target`` subclasses: the plugin's objects that get comments,
+    # ratings, flags and follows from the shared participation app (e.g. a dialogue's ideas).
+    participation_targets: tuple[str, ...] = ()
     # Dotted paths of callables:
     account_sections: str = ""  # () -> list[AccountSection]
     staff_work: str = ""  # (user, organisation) -> list[WorkItem]

@@ -20,12 +20,14 @@ class DialogueConfig(AppConfig):
                 urls="mitwirken.dialogue.urls",
                 rules="mitwirken.dialogue.rules",
                 gdpr_export="mitwirken.dialogue.gdpr.export",
-                gdpr_erase="mitwirken.dialogue.gdpr.erase",
                 demo=plugins.DemoSeeder(50, "mitwirken.dialogue.demo.seed"),
                 account_sections="mitwirken.dialogue.contrib.account_sections",
-                staff_work="mitwirken.dialogue.contrib.staff_work",
                 search="mitwirken.dialogue.contrib.search",
                 statistics="mitwirken.dialogue.contrib.statistics",
-                daily="mitwirken.dialogue.contrib.daily",
+                # Ideas and paragraphs get comments, ratings, flags and follows from the shared participation app.
+                participation_targets=(
+                    "mitwirken.dialogue.targets.IdeaTarget",
+                    "mitwirken.dialogue.targets.ParagraphTarget",
+                ),
             )
         )

@@ -6,6 +6,8 @@ then "rate" (only ratings), then "result" (read only).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core.plugins import ModuleType, PhaseType
@@ -41,6 +43,10 @@ DESCRIPTIONS = {
 
 def module_type_key(blueprint: str) -> str:
     return f"dialogue_{blueprint}"
+
+
+def blueprint_of(module: Any) -> str:
+    return str(module.module_type).removeprefix("dialogue_")
 
 
 CALLS_TO_ACTION = {

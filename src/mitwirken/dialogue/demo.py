@@ -31,6 +31,8 @@ from PIL import Image, ImageDraw
 from mitwirken.core.demo import html_paragraphs, load_data, paragraphs, single_paragraph
 from mitwirken.organisations.demo import box, ensure_account
 from mitwirken.organisations.models import Organisation
+from mitwirken.participation import services as participation
+from mitwirken.participation.models import Comment, Flag, Frequency, Rating, on
 from mitwirken.projects import services as project_services
 from mitwirken.projects.models import (
     AccessMode,
@@ -44,7 +46,7 @@ from mitwirken.projects.models import (
 
 from . import services
 from .blueprints import PHASES, module_type_key
-from .models import Blueprint, Category, Comment, Feedback, Flag, Frequency, Idea, Label, Paragraph, Rating
+from .models import Blueprint, Category, Feedback, Idea, Label, Paragraph
 
 # --- who takes part -------------------------------------------------------------------------------------------
 
@@ -276,10 +278,7 @@ def seed(stdout: Any, scale: int) -> None:
     stdout.write("Dialoge (Ideen, Kommentare, Bewertungen, Textdiskussion):")
     for demo, project, module in modules:
         ideas = Idea.objects.filter(module=module)
-        comments = (
-            Comment.objects.filter(idea__module=module).count()
-            + Comment.objects.filter(paragraph__chapter__module=module).count()
-        )
+        comments = Comment.objects.filter(module=module).count()
         what = (
             f"{Paragraph.objects.filter(chapter__module=module).count()} Absätze"
             if demo.blueprint == Blueprint.TEXT_REVIEW
@@ -385,7 +384,6 @@ def _create(demo: DemoDialogue, project: Project) -> Module:
         project_services.phase_add(actor=staff, module=module, phase_type=phase.phase_type, name=phase.name,
                                    start=_day(clock.ago(-phase.start)), end=_day(clock.ago(-phase.end)),
                                    description=phase.description)  # fmt: skip
-    services.settings_for(module)
     if demo.premoderation:
         services.settings_update(actor=staff, module=module, premoderation=True)
     for model, names in ((Category, demo.categories), (Label, demo.labels)):
@@ -402,10 +400,10 @@ def _create(demo: DemoDialogue, project: Project) -> Module:
             _chapter(demo, module, number, demo_chapter, accounts, clock)
         if demo.block:
             citizen, reason = demo.block
-            entry = services.block(actor=staff, user=accounts[citizen], reason=reason, project=project)
+            entry = participation.block(actor=staff, user=accounts[citizen], reason=reason, project=project)
             clock.set(type(entry), entry.pk, created_at=clock.ago(1.5))
     for citizen, frequency in demo.follows:
-        services.follow(user=accounts[citizen], project=project, frequency=frequency)
+        participation.follow(user=accounts[citizen], project=project, frequency=frequency)
     clock.apply()
     return module
 
@@ -432,7 +430,7 @@ def _idea(
                                     category=category, labels=chosen, lon=lon, lat=lat,
                                     image=_schoolhouse() if item.image_alt else None, image_alt=item.image_alt)  # fmt: skip
     if not idea.approved and not item.pending:
-        services.approve(actor=staff, target=idea)
+        participation.approve(actor=staff, target=idea)
     created = clock.ago(item.days_ago)
     clock.set(Idea, idea.pk, created_at=created, updated_at=created)
     if item.pending:
@@ -445,7 +443,7 @@ def _idea(
         rate_from = max(created, _day(clock.ago(-rating_phase.start)))
     ratings = [(citizen, 1) for citizen in item.up] + [(citizen, -1) for citizen in item.down]
     for index, (citizen, value) in enumerate(ratings):
-        rating = services.rate(user=accounts[citizen], idea=idea, value=value)
+        rating = participation.rate(user=accounts[citizen], target=idea, value=value)
         clock.set(Rating, rating.pk, created_at=_between(rate_from, clock.now, index + 1, len(ratings) + 1))
     if item.feedback:
         status, text = item.feedback
@@ -454,7 +452,7 @@ def _idea(
         clock.set(Idea, idea.pk, feedback_at=_between(created, clock.now, 4, 5))
     if item.flag:
         reporter, reason = item.flag
-        entry = services.flag(user=accounts[reporter], idea=idea, reason=reason)
+        entry = participation.flag(user=accounts[reporter], target=idea, reason=reason)
         clock.set(Flag, entry.pk, created_at=clock.now - timedelta(hours=3))
 
 
@@ -500,33 +498,33 @@ def _thread(
         return _between(start, until, position, total + 1)
 
     for item in comments:
-        comment = services.comment_create(user=accounts[item.author], target=target, text=item.text)
+        comment = participation.comment_create(user=accounts[item.author], target=target, text=item.text)
         if not comment.approved and not item.pending:
-            services.approve(actor=staff, target=comment)
+            participation.approve(actor=staff, target=comment)
         clock.set(Comment, comment.pk, created_at=when())
         for reply_item in item.replies:
-            reply = services.comment_create(user=accounts[reply_item.author], target=target, text=reply_item.text,
+            reply = participation.comment_create(user=accounts[reply_item.author], target=target, text=reply_item.text,
                                             parent=comment)  # fmt: skip
             if not reply.approved:
-                services.approve(actor=staff, target=reply)
+                participation.approve(actor=staff, target=reply)
             clock.set(Comment, reply.pk, created_at=when())
             if reply_item.highlighted:
-                services.comment_mark(actor=moderator, comment=reply, highlighted=True)
+                participation.comment_mark(actor=moderator, comment=reply, highlighted=True)
         if item.pinned or item.highlighted:
-            services.comment_mark(actor=moderator, comment=comment, pinned=item.pinned or None,
+            participation.comment_mark(actor=moderator, comment=comment, pinned=item.pinned or None,
                                   highlighted=item.highlighted or None)  # fmt: skip
         if item.flag:
             reporter, reason = item.flag
-            entry = services.flag(user=accounts[reporter], comment=comment, reason=reason)
+            entry = participation.flag(user=accounts[reporter], target=comment, reason=reason)
             clock.set(Flag, entry.pk, created_at=clock.now - timedelta(hours=5))
         if item.hide:
             reporter, flag_reason, public_reason = item.hide
-            entry = services.flag(user=accounts[reporter], comment=comment, reason=flag_reason)
+            entry = participation.flag(user=accounts[reporter], target=comment, reason=flag_reason)
             clock.set(Flag, entry.pk, created_at=clock.now - timedelta(days=2))
-            services.hide(actor=moderator, target=comment, reason=public_reason)
+            participation.hide(actor=moderator, target=comment, reason=public_reason)
         if item.deleted:
             comment.refresh_from_db()
-            services.comment_delete(user=accounts[item.author], comment=comment)
+            participation.comment_delete(user=accounts[item.author], comment=comment)
             clock.set(Comment, comment.pk, deleted_at=until)
 
 
@@ -590,14 +588,14 @@ def _scale(module: Module, count: int) -> int:
         top = []
         for position, idea in enumerate(ideas):
             for index in range(8):
-                top.append(Comment(idea=idea, author=users[(position + index) % len(users)],
+                top.append(Comment(module=module, **on(idea), author=users[(position + index) % len(users)],
                                    text=SCALE_COMMENTS[index], created_at=idea.created_at + timedelta(minutes=index + 1),
                                    reply_count=2 if index == 0 else 0))  # fmt: skip
         top = Comment.objects.bulk_create(top, batch_size=BATCH)
         replies = []
         for position, parent in enumerate(top[::8]):
             for index in range(2):
-                replies.append(Comment(idea_id=parent.idea_id, parent=parent, text=SCALE_COMMENTS[-1 - index],
+                replies.append(Comment(module=module, content_type=parent.content_type, object_pk=parent.object_pk, parent=parent, text=SCALE_COMMENTS[-1 - index],
                                        author=users[(position + index + 3) % len(users)],
                                        created_at=parent.created_at + timedelta(seconds=30 * (index + 1))))  # fmt: skip
         Comment.objects.bulk_create(replies, batch_size=BATCH)
@@ -605,7 +603,7 @@ def _scale(module: Module, count: int) -> int:
         for idea in ideas:
             number = int(idea.title.removeprefix("Idee Nr. ")) - 1
             for index in range(number % 4):
-                ratings.append(Rating(idea=idea, user=users[(number + index) % len(users)],
+                ratings.append(Rating(module=module, **on(idea), user=users[(number + index) % len(users)],
                                       value=1 if index < 2 else -1, created_at=idea.created_at))  # fmt: skip
         Rating.objects.bulk_create(ratings, batch_size=BATCH)
         done += size

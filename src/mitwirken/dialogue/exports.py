@@ -8,7 +8,9 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .models import Comment, Idea
+from mitwirken.participation.models import Comment
+
+from .models import Idea, Paragraph
 
 CHUNK = 500
 HEADER = ["Art", "Nr.", "Zu Nr.", "Titel", "Text", "Kategorie", "Merkmale", "Breite", "Länge", "Zustimmung",
@@ -52,12 +54,13 @@ def rows(ideas: QuerySet[Idea], *, with_personal_data: bool) -> Iterator[list[An
 
 
 def paragraph_rows(module: Any, *, with_personal_data: bool) -> Iterator[list[Any]]:
-    comments = Comment.objects.filter(paragraph__chapter__module=module).select_related("author", "paragraph__chapter")
+    """One row per comment, in the order of the text; the draft's paragraphs are few and loaded once."""
+    paragraphs = Paragraph.objects.filter(chapter__module=module).select_related("chapter").in_bulk()
+    comments = Comment.objects.filter(paragraph__chapter__module=module).select_related("author")
     for comment in comments.order_by("paragraph__chapter__position", "paragraph__position", "created_at").iterator(
         chunk_size=CHUNK
     ):
-        paragraph = comment.paragraph
-        assert paragraph is not None  # noqa: S101 - filtered on the paragraph above
+        paragraph = paragraphs[comment.object_pk]
         yield ["Kommentar", comment.pk, comment.parent_id or "", f"{paragraph.chapter.title} – Absatz {paragraph.position}",
                comment.text, "", "", "", "", "", "", "", "", "", _visibility(comment),
                timezone.localtime(comment.created_at).strftime("%d.%m.%Y %H:%M"), *_author(comment, with_personal_data)]  # fmt: skip

@@ -9,8 +9,8 @@ from mitwirken.core import forms as core_forms
 from mitwirken.core.spam import SpamProtectedForm
 from mitwirken.projects.models import Module
 
-from .models import Category, Feedback, Frequency, Label
-from .services import MAX_COMMENT, MAX_TEXT, MAX_TITLE
+from .models import Category, Feedback, Label
+from .services import MAX_TEXT, MAX_TITLE
 
 RICH_TEXT_HELP = _(
     "Absätze trennen Sie mit einer Leerzeile. Wer mag, nutzt einfache HTML-Auszeichnungen: <strong>fett</strong>, "
@@ -61,34 +61,11 @@ class IdeaForm(SpamProtectedForm):
             del self.fields["image"], self.fields["image_alt"]
 
 
-class CommentForm(SpamProtectedForm):
-    text = forms.CharField(label=_("Ihr Kommentar"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_COMMENT,
-                           error_messages={"required": _("Bitte schreiben Sie einen Kommentar."),
-                                           "max_length": _("Der Kommentar darf höchstens %(limit_value)d Zeichen lang sein (jetzt: %(show_value)d).")})  # fmt: skip
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-
-class CommentEditForm(forms.Form):
-    text = forms.CharField(
-        label=_("Kommentar bearbeiten"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_COMMENT
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Grund"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": _("Bitte nennen Sie einen Grund.")})  # fmt: skip
-
-
 class FeedbackForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[c for c in Feedback.choices if c[0]])
     text = forms.CharField(
         label=_("Öffentliche Stellungnahme"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-
-
-class FollowForm(forms.Form):
-    frequency = forms.ChoiceField(label=_("Benachrichtigungen"), choices=Frequency.choices, widget=forms.RadioSelect,
-                                  initial=Frequency.IMMEDIATE)  # fmt: skip
 
 
 SORTS = [("new", _("Neueste zuerst")), ("comments", _("Meiste Kommentare")), ("support", _("Meiste Zustimmung"))]
@@ -138,9 +115,3 @@ class ChapterForm(forms.Form):
     title = forms.CharField(label=_("Kapitelüberschrift"), max_length=200)
     text = forms.CharField(label=_("Text des Kapitels"), widget=forms.Textarea(attrs={"rows": 10}),
                            help_text=_("Leerzeilen trennen die Absätze; jeder Absatz kann einzeln kommentiert werden."))  # fmt: skip
-
-
-class BlockForm(forms.Form):
-    reason = forms.CharField(label=_("Grund der Sperre"), max_length=300)
-    scope = forms.ChoiceField(label=_("Gilt für"), choices=[("project", _("dieses Projekt")), ("organisation", _("alle Projekte der Organisation"))],
-                              widget=forms.RadioSelect, initial="project")  # fmt: skip

@@ -1,7 +1,8 @@
-"""Informal dialogue: ideas, comments, ratings, text review, moderation (after adhocracy4, Decidim, CONSUL).
+"""Informal dialogue: ideas, text review, categories and labels (after adhocracy4, Decidim, CONSUL).
 
-Counters (comments, ratings) live on the rows and are updated in the services that change them, so list
-pages never count per request.
+Comments, ratings, flags and follows are the shared parts of ``mitwirken.participation``; ideas and paragraphs
+take part through their ``targets`` (``dialogue/targets.py``). Their counters (comments, ratings) live on the
+rows and are updated in the services that change them, so list pages never count per request.
 """
 
 from __future__ import annotations
@@ -9,13 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mitwirken.organisations.models import Organisation
-from mitwirken.projects.models import Module, Project
+from mitwirken.projects.models import Module
+
+
+def _parts(query_name: str) -> dict[str, Any]:
+    """The reverse side of a participation part: ``idea.comments``, ``Comment.objects.filter(idea__module=…)``;
+    deleting the object deletes its comments, ratings, flags and follows."""
+    return {"object_id_field": "object_pk", "related_query_name": query_name}
 
 
 class Blueprint(models.TextChoices):
@@ -131,6 +138,10 @@ class Idea(models.Model):
     score = models.IntegerField(_("Saldo"), default=0)
     created_at = models.DateTimeField(_("Erstellt"), default=timezone.now)
     updated_at = models.DateTimeField(_("Geändert"), default=timezone.now)
+    comments = GenericRelation("participation.Comment", **_parts("idea"))
+    ratings = GenericRelation("participation.Rating", **_parts("idea"))
+    flags = GenericRelation("participation.Flag", **_parts("idea"))
+    follows = GenericRelation("participation.Follow", **_parts("idea"))
 
     objects = IdeaQuerySet.as_manager()
 
@@ -167,6 +178,7 @@ class Paragraph(models.Model):
     text = models.TextField(_("Text"))  # sanitised HTML
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
     comment_count = models.PositiveIntegerField(_("Kommentare"), default=0)
+    comments = GenericRelation("participation.Comment", **_parts("paragraph"))
 
     class Meta:
         verbose_name = _("Absatz")
@@ -175,172 +187,3 @@ class Paragraph(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chapter} §{self.position}"
-
-
-class Comment(models.Model):
-    """A comment on an idea or a paragraph; replies go one level deep (two levels in all)."""
-
-    idea = models.ForeignKey(
-        Idea, verbose_name=_("Idee"), null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
-    )
-    paragraph = models.ForeignKey(
-        Paragraph, verbose_name=_("Absatz"), null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
-    )
-    parent = models.ForeignKey(
-        "self", verbose_name=_("Antwort auf"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Verfasst von"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    text = models.TextField(_("Kommentar"), max_length=4000)
-    created_at = models.DateTimeField(_("Erstellt"), default=timezone.now)
-    edited_at = models.DateTimeField(_("Bearbeitet"), null=True, blank=True)
-    deleted_at = models.DateTimeField(_("Gelöscht"), null=True, blank=True)
-    approved = models.BooleanField(_("Freigegeben"), default=True)
-    hidden = models.BooleanField(_("Ausgeblendet"), default=False)
-    hidden_reason = models.CharField(_("Grund für das Ausblenden"), max_length=300, blank=True)
-    pinned = models.BooleanField(_("Angeheftet"), default=False)
-    highlighted = models.BooleanField(_("Von der Moderation hervorgehoben"), default=False)
-    reply_count = models.PositiveIntegerField(_("Antworten"), default=0)
-
-    class Meta:
-        verbose_name = _("Kommentar")
-        verbose_name_plural = _("Kommentare")
-        ordering = ["created_at", "pk"]
-        indexes = [
-            models.Index(fields=["idea", "parent", "created_at"], name="comment_thread"),
-            models.Index(fields=["paragraph", "parent", "created_at"], name="comment_paragraph"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(idea__isnull=False, paragraph__isnull=True) | Q(idea__isnull=True, paragraph__isnull=False),
-                name="comment_has_one_target",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.text[:40]
-
-    @property
-    def is_removed(self) -> bool:
-        return self.deleted_at is not None or self.hidden
-
-
-class Rating(models.Model):
-    idea = models.ForeignKey(Idea, verbose_name=_("Idee"), on_delete=models.CASCADE, related_name="ratings")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Konto"), on_delete=models.CASCADE, related_name="+"
-    )
-    value = models.SmallIntegerField(_("Bewertung"), choices=[(1, _("dafür")), (-1, _("dagegen"))])
-    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("Bewertung")
-        verbose_name_plural = _("Bewertungen")
-        constraints = [models.UniqueConstraint(fields=["idea", "user"], name="rate_once")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.value:+d} → {self.idea_id}"
-
-
-class Flag(models.Model):
-    """Somebody reported a contribution to the moderators."""
-
-    module = models.ForeignKey(Module, verbose_name=_("Modul"), on_delete=models.CASCADE, related_name="+")
-    idea = models.ForeignKey(
-        Idea, verbose_name=_("Idee"), null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
-    )
-    comment = models.ForeignKey(
-        Comment, verbose_name=_("Kommentar"), null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
-    )
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Gemeldet von"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reason = models.CharField(_("Grund"), max_length=500)
-    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
-    resolved_at = models.DateTimeField(_("Erledigt"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("Meldung an die Moderation")
-        verbose_name_plural = _("Meldungen an die Moderation")
-        indexes = [models.Index(fields=["module", "resolved_at"], name="flag_queue")]
-
-    def __str__(self) -> str:
-        return self.reason[:40]
-
-
-class Block(models.Model):
-    """A user may no longer take part in a project, or in all projects of an organisation."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Konto"), on_delete=models.CASCADE, related_name="dialogue_blocks"
-    )
-    project = models.ForeignKey(
-        Project, verbose_name=_("Projekt"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("Organisation"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    reason = models.CharField(_("Grund"), max_length=300)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Gesperrt von"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("Sperre")
-        verbose_name_plural = _("Sperren")
-
-    def __str__(self) -> str:
-        return f"{self.user_id}: {self.reason[:30]}"
-
-
-class Frequency(models.TextChoices):
-    IMMEDIATE = "immediate", _("sofort")
-    DAILY = "daily", _("täglich gesammelt")
-
-
-class Follow(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Konto"), on_delete=models.CASCADE, related_name="dialogue_follows"
-    )
-    project = models.ForeignKey(
-        Project, verbose_name=_("Projekt"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    idea = models.ForeignKey(
-        Idea, verbose_name=_("Idee"), null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
-    )
-    frequency = models.CharField(_("Häufigkeit"), max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE)
-
-    class Meta:
-        verbose_name = _("Folgen")
-        verbose_name_plural = _("Folgen")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "project"], condition=Q(project__isnull=False), name="follow_project_once"
-            ),
-            models.UniqueConstraint(fields=["user", "idea"], condition=Q(idea__isnull=False), name="follow_idea_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.project_id or self.idea_id}"
-
-
-class DigestItem(models.Model):
-    """A notification waiting for the daily digest e-mail of its recipient."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Konto"), on_delete=models.CASCADE, related_name="+"
-    )
-    title = models.CharField(_("Titel"), max_length=300)
-    url = models.CharField(_("Adresse"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
-    sent_at = models.DateTimeField(_("Gesendet"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("Eintrag der Tageszusammenfassung")
-        verbose_name_plural = _("Einträge der Tageszusammenfassung")
-        indexes = [models.Index(fields=["sent_at", "user"], name="digest_pending")]
-
-    def __str__(self) -> str:
-        return self.title

@@ -1,178 +1,23 @@
-"""Who hears of what in a dialogue, immediately or in the daily digest.
-
-Immediate notices go through ``core.notifications.notify`` (in-app plus e-mail). Daily ones are stored as
-``DigestItem`` rows; the daily job sends one e-mail per person, in batches through the task queue, so
-a 40,000-person digest never sits in one task and never floods the queue with 40,000 tasks at once.
-"""
+"""What only the dialogue tells people: moderators' feedback on an idea. Everything else (replies, flags,
+hidden content, phases, digests) is ``mitwirken.participation.notifications``."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
-
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import task
 
-from mitwirken.core.notifications import notify, send_templated_email
+from mitwirken.participation.notifications import followers, send_digests, target_url, tell
 
-BATCH = 500
-
-
-def idea_url(idea: Any) -> str:
-    project = idea.module.project
-    return reverse("dialogue:idea", kwargs={"org_slug": project.organisation.slug, "project_slug": project.slug,
-                                            "module_slug": idea.module.slug, "idea_pk": idea.pk})  # fmt: skip
-
-
-def paragraph_url(paragraph: Any) -> str:
-    module = paragraph.chapter.module
-    return reverse("dialogue:paragraph", kwargs={"org_slug": module.project.organisation.slug, "project_slug": module.project.slug,
-                                                 "module_slug": module.slug, "paragraph_pk": paragraph.pk})  # fmt: skip
-
-
-def tell(recipients: dict[Any, str], *, title: str, url: str, body: str = "", exclude: Any = None) -> None:
-    """``recipients`` maps users to their frequency; the actor is never told of their own action."""
-    from .models import DigestItem, Frequency
-
-    digest = []
-    for user, frequency in recipients.items():
-        if exclude is not None and user.pk == exclude.pk:
-            continue
-        if frequency == Frequency.DAILY:
-            digest.append(DigestItem(user=user, title=title[:300], url=url))
-        else:
-            notify(recipient=user, title=title, body=body, url=url)
-    DigestItem.objects.bulk_create(digest, batch_size=1000)
-
-
-def _idea_followers(idea: Any) -> dict[Any, str]:
-    from .models import Follow
-
-    return {follow.user: follow.frequency for follow in Follow.objects.filter(idea=idea).select_related("user")}
-
-
-def comment_posted(comment_pk: int) -> None:
-    """Replies reach the parent's author; comments on an idea reach its followers."""
-    from .models import Comment, Frequency
-
-    # The comment's text is not copied into notifications: if moderation hides it later, it must be gone.
-    comment = Comment.objects.select_related(
-        "idea__module__project__organisation",
-        "paragraph__chapter__module__project__organisation",
-        "parent__author",
-        "author",
-    ).get(pk=comment_pk)
-    if comment.idea is None:
-        if comment.parent and comment.parent.author and comment.paragraph is not None:
-            tell({comment.parent.author: Frequency.IMMEDIATE}, title=_("Neue Antwort auf Ihren Kommentar"),
-                 url=paragraph_url(comment.paragraph) + f"#kommentar-{comment.pk}", exclude=comment.author)  # fmt: skip
-        return
-    url = idea_url(comment.idea) + f"#kommentar-{comment.pk}"
-    recipients = _idea_followers(comment.idea)
-    if comment.parent and comment.parent.author:
-        recipients[comment.parent.author] = Frequency.IMMEDIATE  # a direct reply is always news
-    title = _("Neuer Kommentar zu „%(title)s“") % {"title": comment.idea.title}
-    tell(recipients, title=title, url=url, exclude=comment.author)
+__all__ = ["feedback_given", "send_digests"]  # send_digests: tasks queued before the move find it here
 
 
 def feedback_given(idea_pk: int, actor_pk: int | None = None) -> None:
     from .models import Idea
 
     idea = Idea.objects.select_related("module__project__organisation", "author").get(pk=idea_pk)
-    recipients = _idea_followers(idea)
+    recipients = followers(idea)
     if idea.author is not None:
         recipients.setdefault(idea.author, "immediate")
     title = _("Rückmeldung zu „%(title)s“: %(status)s") % {"title": idea.title, "status": idea.get_feedback_display()}
     actor = get_user_model().objects.filter(pk=actor_pk).first() if actor_pk else None
-    tell(recipients, title=title, url=idea_url(idea), exclude=actor)
-
-
-def moderators_of(project: Any) -> list[Any]:
-    """The project's moderators; without any, the organisation's administrators keep watch."""
-    from mitwirken.organisations.models import OrganisationMembership, OrganisationRole
-    from mitwirken.projects.models import ParticipantRole, ProjectMembership
-
-    users = [
-        m.user
-        for m in ProjectMembership.objects.filter(project=project, role=ParticipantRole.MODERATOR).select_related(
-            "user"
-        )
-    ]
-    if not users:
-        users = [m.user for m in OrganisationMembership.objects.filter(organisation_id=project.organisation_id,
-                                                                      role=OrganisationRole.ADMIN).select_related("user")]  # fmt: skip
-    return users
-
-
-def needs_moderation(module_pk: int, title: str, frequency: str = "immediate") -> None:
-    """A flag or a contribution waiting for approval: the moderators hear of it once, with a link to the queue."""
-    from mitwirken.projects.models import Module
-
-    module = Module.objects.select_related("project__organisation").get(pk=module_pk)
-    url = reverse("dialogue:moderation", kwargs={"org_slug": module.project.organisation.slug,
-                                                 "project_slug": module.project.slug, "module_slug": module.slug})  # fmt: skip
-    tell(dict.fromkeys(moderators_of(module.project), frequency), title=title, url=url)
-
-
-def content_hidden(target: Any, reason: str) -> None:
-    author = target.author
-    if author is None:
-        return
-    kind = _("Ihre Idee") if hasattr(target, "title") else _("Ihr Kommentar")
-    notify(recipient=author, title=_("%(kind)s wurde von der Moderation ausgeblendet") % {"kind": kind},
-           body=_("Grund: %(reason)s") % {"reason": reason})  # fmt: skip
-
-
-def phases_started(since: Any, until: Any) -> int:
-    """Followers of a project hear when one of its phases begins (run by the daily job)."""
-    from mitwirken.projects.models import Phase
-
-    from .models import Follow
-
-    count = 0
-    for phase in Phase.objects.filter(start__gt=since, start__lte=until).select_related(
-        "module__project__organisation"
-    ):
-        project = phase.module.project
-        followers = {f.user: f.frequency for f in Follow.objects.filter(project=project).select_related("user")}
-        title = _("Neue Phase in „%(project)s“: %(phase)s") % {"project": project.title, "phase": phase.name}
-        tell(followers, title=title, url=project.get_absolute_url())
-        count += len(followers)
-    return count
-
-
-def start_daily_digests() -> None:
-    send_digests.enqueue(0)
-
-
-@task()
-def send_digests(after_user_id: int = 0) -> int:
-    """One batch of recipients per task; the task enqueues the next batch when it is done."""
-    from .models import DigestItem
-
-    user_ids = list(
-        DigestItem.objects.filter(sent_at__isnull=True, user_id__gt=after_user_id).order_by("user_id")
-        .values_list("user_id", flat=True).distinct()[:BATCH]
-    )  # fmt: skip
-    if not user_ids:
-        return 0
-    items: dict[int, list[Any]] = defaultdict(list)
-    for item in DigestItem.objects.filter(sent_at__isnull=True, user_id__in=user_ids).order_by("created_at"):
-        items[item.user_id].append(item)
-    users = get_user_model().objects.in_bulk(user_ids)
-    now = timezone.now()
-    for user_id, entries in items.items():
-        user = users[user_id]
-        with transaction.atomic():
-            if user.email:
-                send_templated_email(
-                    to=[user.email], template="dialogue_digest", context={"user": user, "items": entries}
-                )
-            DigestItem.objects.filter(pk__in=[entry.pk for entry in entries]).update(sent_at=now)
-    if len(user_ids) == BATCH:
-        send_digests.enqueue(user_ids[-1])
-    return len(items)
+    tell(recipients, title=title, url=target_url(idea, idea.module), exclude=actor)

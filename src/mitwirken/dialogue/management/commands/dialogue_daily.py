@@ -2,11 +2,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from mitwirken.dialogue.contrib import daily
+from mitwirken.participation.contrib import daily
 
 
 class Command(BaseCommand):
-    help = "The dialogue's part of `manage.py daily`: tell followers about phases that began, queue the digests."
+    help = (
+        "The participation parts' share of `manage.py daily` (the name is kept for existing cron entries): tell "
+        "followers about phases that began, then queue the daily digests."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         told = daily()
