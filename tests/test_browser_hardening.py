@@ -16,6 +16,7 @@ from django.test import Client
 from mitwirken.dialogue import services as dialogue_services
 from mitwirken.dialogue.models import Idea
 from mitwirken.formal import services as formal_services
+from mitwirken.participation import services as participation_services
 from mitwirken.reports.models import CategoryTemplate, OrganisationCategory, Report
 
 from . import corpora
@@ -113,7 +114,7 @@ def test_xss_corpus_through_citizen_inputs_never_runs(new_tab: Any, world: Any) 
         assert response.status_code == 302, response.content[:500]
     idea = Idea.objects.filter(module=dialogue).order_by("pk").first()
     for payload in payloads:  # the service is what the comment form calls
-        dialogue_services.comment_create(user=world.personas["invited"], target=idea, text=payload)
+        participation_services.comment_create(user=world.personas["invited"], target=idea, text=payload)
 
     procedure = make_procedure(world.personas["case_worker"], world.public)
     track = procedure.rounds.get().tracks.get()

@@ -18,8 +18,10 @@ from openpyxl import load_workbook
 from mitwirken.core.exports import safe_cell, xlsx_file, xml_text
 from mitwirken.core.text import CONTROL_CHARACTERS, clean_text, strip_control_characters
 from mitwirken.dialogue import services as dialogue_services
-from mitwirken.dialogue.models import Blueprint, Comment, Idea, Paragraph
+from mitwirken.dialogue.models import Blueprint, Idea, Paragraph
 from mitwirken.formal.models import Statement
+from mitwirken.participation import services as participation_services
+from mitwirken.participation.models import Comment
 from mitwirken.reports.models import Report
 
 from .dialogue_fixtures import make_dialogue
@@ -96,11 +98,11 @@ def test_dialogue_exports_survive_control_characters(world: Any, blueprint: str)
     citizen = world.personas["citizen"]
     if blueprint == Blueprint.TEXT_REVIEW:
         paragraph = Paragraph.objects.filter(chapter__module=module).first()
-        comment = dialogue_services.comment_create(user=citizen, target=paragraph, text=HOSTILE)
+        comment = participation_services.comment_create(user=citizen, target=paragraph, text=HOSTILE)
     else:
         idea = dialogue_services.idea_create(user=citizen, module=module, title=f"Titel\v{CONTROLS}", text=HOSTILE)
         assert "\v" not in idea.title and "\f" not in idea.text  # cleaned on the way in
-        comment = dialogue_services.comment_create(user=citizen, target=idea, text=HOSTILE)
+        comment = participation_services.comment_create(user=citizen, target=idea, text=HOSTILE)
         Idea.objects.filter(pk=idea.pk).update(title="Alt\x0bTitel", text=f"<p>{HOSTILE}</p>")
     assert comment.text == clean_text(HOSTILE)
     Comment.objects.filter(pk=comment.pk).update(text=HOSTILE)  # as if stored before the fix

@@ -19,6 +19,7 @@ from django.urls import get_resolver
 
 from mitwirken.dialogue import services as dialogue_services
 from mitwirken.dialogue.models import Blueprint
+from mitwirken.participation import services as participation_services
 
 from .conftest import login
 from .corpora import xss_sample
@@ -112,7 +113,7 @@ def values(world: Any) -> dict[str, Any]:
     )
     dialogue = make_dialogue(world.public, Blueprint.BRAINSTORMING)
     idea = dialogue_services.idea_create(user=world.personas["citizen"], module=dialogue, title="Idee", text="Text")
-    comment = dialogue_services.comment_create(user=world.personas["citizen"], target=idea, text="Kommentar")
+    comment = participation_services.comment_create(user=world.personas["citizen"], target=idea, text="Kommentar")
     category = CategoryTemplate.objects.create(code="robust", name="Robust")
     OrganisationCategory.objects.create(organisation=world.organisation, template=category)
     report = Report.objects.create(organisation=world.organisation, category=category, description="Loch", lon=7.6,
@@ -124,7 +125,7 @@ def values(world: Any) -> dict[str, Any]:
         "idea_pk": idea.pk, "comment_pk": comment.pk, "report_pk": report.pk, "pk": report.pk,
         "photo_pk": ReportPhoto.objects.values_list("pk", flat=True).first() or 1,
         "phase_pk": world.public.modules.first().phases.first().pk, "membership_pk": 1, "user_pk": 1,
-        "attachment_pk": 1, "paragraph_pk": 1, "code": "robust", "file_format": "json", "kind": "x",
+        "attachment_pk": 1, "paragraph_pk": 1, "follow_pk": 1, "target_pk": 1, "code": "robust", "file_format": "json", "kind": "x",
         "token": "00000000-0000-0000-0000-000000000000", "key": "x", "uidb36": "1",
     }  # fmt: skip
 
