@@ -34,7 +34,9 @@ PRODUCTION_ENV = {
 
 
 def production(*args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their process; a production server never has it.
+    dropped = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(PRODUCTION_ENV, PYTHONPATH=str(ROOT / "src"))
     command = [sys.executable, "-c", code] if code else [sys.executable, str(ROOT / "manage.py"), *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False)
