@@ -48,8 +48,11 @@ demo: $(VENV)/.installed
 totp: $(VENV)/.installed ## print the current second-factor code of the demo staff accounts
 	@$(PY) manage.py demo_totp
 
+# Two processes by default (this project's machines have two cores); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+
 test: install ## the full suite (unit, integration, browser); DATABASE_URL selects PostgreSQL
-	MITWIRKEN_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	MITWIRKEN_ENV=test $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install
 	MITWIRKEN_ENV=test $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
