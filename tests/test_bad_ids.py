@@ -234,3 +234,12 @@ def test_no_view_turns_request_data_into_ids_by_hand() -> None:
         if pattern.search(line)
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("url", ["/suche/?q=a%00b", "/maengelmelder/orte/?q=%00", "/?q=%00",
+                                 "/open311/v2/services.json?jurisdiction_id=a%00"])  # fmt: skip
+def test_a_nul_character_in_the_query_string_is_refused_not_a_server_error(client: Any, url: str) -> None:
+    """PostgreSQL cannot take NUL in text: the request is refused before it reaches the database."""
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "unzulässige Steuerzeichen" in response.content.decode()

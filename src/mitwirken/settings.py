@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "mitwirken.core.middleware.BoundedIdsMiddleware",
+    "mitwirken.core.middleware.NulInQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Staff rights need a session confirmed with the second factor; see accounts/second_factor.py.

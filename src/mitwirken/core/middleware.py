@@ -74,3 +74,22 @@ class BoundedIdsMiddleware:
         for value in (*view_args, *view_kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and not -MAX_ID <= value <= MAX_ID:
                 raise Http404
+
+
+class NulInQueryMiddleware:
+    """A query string with a NUL character is refused (400) before any view sees it.
+
+    PostgreSQL cannot store or compare text with NUL bytes (the driver raises), so a search field or filter
+    fed ``%00`` would end in a 500 on production while SQLite shrugs. No search, filter or API parameter of
+    the portal has a use for the character; form fields refuse it with a message of their own.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return HttpResponse(
+                "Die Anfrage enthält unzulässige Steuerzeichen.", status=400, content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)

@@ -188,7 +188,7 @@ def hide(*, actor: Any, target: Any, reason: str, hidden: bool = True) -> None:
     """Hide with a public reason (or show again); a placeholder stays and the author is told."""
     kind, module = _moderated(target)
     require(actor, "participation.moderate", module)
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if hidden and not reason:
         raise ValidationError({"reason": _("Bitte geben Sie einen Grund an; er wird öffentlich angezeigt.")})
     is_comment = isinstance(target, Comment)
@@ -267,7 +267,7 @@ def block(
         require(actor, "projects.moderate_project", project)
     else:
         require(actor, "organisations.enter_backoffice", organisation)
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": _("Bitte geben Sie einen Grund an.")})
     if user.pk == actor.pk:
