@@ -122,7 +122,7 @@ def log_in(page: Any, base: str, env: dict[str, str]) -> None:
 
 def project_pk(page: Any, base: str, title: str) -> str:
     """The back-office id of a demo project, read from the project list's link."""
-    page.goto(f"{base}/verwaltung/{ORG}/")
+    page.goto(f"{base}/verwaltung/{ORG}/projekte/")
     href = page.get_by_role("link", name=title, exact=True).get_attribute("href")
     return href.rstrip("/").rsplit("/", 1)[-1]
 

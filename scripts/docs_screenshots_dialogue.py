@@ -50,21 +50,20 @@ def context(browser: Any, **options: Any) -> Any:
 
 
 def dialogue_path(page: Any, base: str, org: str, project: str) -> str:
-    """The dialogue's path (``…/dialog/<module>/``), read from the project page's link to its module."""
+    """The dialogue's address (``…/projekte/<project>/<module-slug>/``), read from the project page's link to it."""
     page.goto(f"{base}/{org}/projekte/{project}/")
-    link = page.locator("main a[href*='/module/']").first
+    link = page.locator("main a[data-module-link]").first
     if link.count() == 0:
         raise SystemExit(
             f"/{org}/projekte/{project}/ has no module. Run `manage.py seed_demo` "
             "(src/mitwirken/dialogue/demo.py adds the dialogues) and try again."
         )
-    module_pk = link.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]
-    return f"/{org}/projekte/{project}/dialog/{module_pk}/"
+    return str(link.get_attribute("href"))
 
 
 def module_page(path: str) -> str:
-    """The module's public page (``…/module/<pk>/``) for a dialogue path."""
-    return path.replace("/dialog/", "/module/")
+    """The module's public page: since modules have addresses of their own, the dialogue's path itself."""
+    return path
 
 
 def wait_for_map(page: Any) -> None:
@@ -153,7 +152,7 @@ def take_staff(browser: Any, base: str, env: dict[str, str], out: Path, paths: d
     shoot(page, out, "dialogue-rueckmeldung")
 
     # The back office: the module with its phases, then the set-up page of the dialogue.
-    page.goto(f"{base}/verwaltung/{ORG}/")
+    page.goto(f"{base}/verwaltung/{ORG}/projekte/")
     href = page.get_by_role("link", name=SCHOOL_TITLE, exact=True).get_attribute("href")
     project_pk = href.rstrip("/").rsplit("/", 1)[-1]
     page.set_viewport_size({**VIEWPORT, "height": TALL})
@@ -176,7 +175,7 @@ def take_staff(browser: Any, base: str, env: dict[str, str], out: Path, paths: d
 
 def setup_url(page: Any, base: str, org: str, title: str) -> str:
     """The back-office set-up page of a project's dialogue, reached through its "Module und Phasen" tab."""
-    page.goto(f"{base}/verwaltung/{org}/")
+    page.goto(f"{base}/verwaltung/{org}/projekte/")
     href = page.get_by_role("link", name=title, exact=True).get_attribute("href")
     page.goto(base + href.rstrip("/") + "/module/")
     return base + page.get_by_role("link", name="Modul einrichten").first.get_attribute("href")

@@ -73,11 +73,10 @@ def take(base: str, env: dict[str, str], out: Path) -> None:
             public = browser.new_context(viewport=VIEWPORT, locale="de-DE", timezone_id="Europe/Berlin")
             page = public.new_page()
             page.goto(f"{base}/{ORG}/projekte/{PROJECT}/")
-            module_path = page.locator("main a[href*='/module/']").first.get_attribute("href")
-            module_pk = module_path.rstrip("/").rsplit("/", 1)[-1]
+            module_path = page.locator("main a[data-module-link]").first.get_attribute("href")
             page.goto(base + module_path)
             shoot(page, out, "formal-oeffentliche-seite", heading="Bekanntmachung")
-            page.goto(f"{base}/{ORG}/projekte/{PROJECT}/verfahren/{module_pk}/ergebnisse/")
+            page.goto(f"{base}{module_path}abwaegung/")
             shoot(page, out, "formal-ergebnisse")
             public.close()
 
@@ -107,10 +106,11 @@ def take(base: str, env: dict[str, str], out: Path) -> None:
             staff = browser.new_context(viewport=VIEWPORT, locale="de-DE", timezone_id="Europe/Berlin")
             page = staff.new_page()
             log_in(page, base, CASE_WORKER, env)
-            page.goto(f"{base}/verwaltung/{ORG}/")
+            page.goto(f"{base}/verwaltung/{ORG}/projekte/")
             href = page.get_by_role("link", name=PROJECT_TITLE, exact=True).get_attribute("href")
             project_pk = href.rstrip("/").rsplit("/", 1)[-1]
-            procedure = f"{base}/verwaltung/{ORG}/projekte/{project_pk}/verfahren/{module_pk}/"
+            page.goto(f"{base}/verwaltung/{ORG}/projekte/{project_pk}/module/")
+            procedure = base + str(page.get_by_role("link", name="Verfahren verwalten").first.get_attribute("href"))
             page.goto(procedure)
             shoot(page, out, "formal-fristen")
             page.goto(procedure + "eingang/")

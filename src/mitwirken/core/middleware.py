@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 
 
 def content_security_policy() -> str:
@@ -77,19 +77,28 @@ class BoundedIdsMiddleware:
 
 
 class NulInQueryMiddleware:
-    """A query string with a NUL character is refused (400) before any view sees it.
+    """NUL characters never reach a view from the address: they are dropped from the path and the query.
 
-    PostgreSQL cannot store or compare text with NUL bytes (the driver raises), so a search field or filter
-    fed ``%00`` would end in a 500 on production while SQLite shrugs. No search, filter or API parameter of
-    the portal has a use for the character; form fields refuse it with a message of their own.
+    PostgreSQL cannot store or compare text with NUL bytes (the driver raises), so a search field, filter,
+    slug or API parameter fed ``%00`` would end in a 500 on production while SQLite shrugs. No address or
+    parameter of the portal has a use for the character, so it is dropped like surrounding white space, in
+    one place for every page, the API and Open311 alike; each then answers in its own format (a page, a
+    JSON error, the GeoReport error body) as for any other unknown value.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
-            return HttpResponse(
-                "Die Anfrage enthält unzulässige Steuerzeichen.", status=400, content_type="text/plain; charset=utf-8"
-            )
+        if "\x00" in request.path_info:
+            request.path_info = request.path_info.replace("\x00", "")
+            request.path = request.path.replace("\x00", "")
+        if "\x00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+            cleaned._mutable = False
+            request.GET = cleaned  # type: ignore[assignment]
         return self.get_response(request)
