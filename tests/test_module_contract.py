@@ -110,6 +110,8 @@ def test_every_dotted_path_of_every_registration_resolves():
                 assert callable(plugins.resolve(dotted)) or field == "api", (plugin.key, field)
         if plugin.demo is not None:
             assert callable(plugins.resolve(plugin.demo.run))
+        for module_type in plugin.module_types:
+            assert callable(plugins.resolve(module_type.render)), module_type.key
 
 
 def test_two_plugins_cannot_register_one_module_type():
@@ -169,3 +171,50 @@ def test_old_addresses_of_protected_projects_stay_404_for_outsiders(world, prote
     client = world.client("citizen")
     olds = [old for old in map(_legacy_url, protected_urls) if old]
     assert olds and all(client.get(old).status_code == 404 for old in olds)
+
+
+def _imports_of(path: Path, package: str) -> set[str]:
+    """The mitwirken modules a file imports anywhere, except imports made only for the type checker."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            found |= {f"{base}.{alias.name}" for alias in node.names} | {base}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+def test_no_import_cycles_in_the_portal():
+    """Not even through imports inside functions: a cycle is a layering mistake waiting to bite."""
+    modules: dict[str, Path] = {}
+    for path in SRC.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        name = ".".join(("mitwirken", *path.relative_to(SRC).with_suffix("").parts)).removesuffix(".__init__")
+        modules[name] = path
+    graph = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        graph[name] = {other for other in _imports_of(path, package) if other in modules and other != name}
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            current = todo.pop()
+            if current == goal:
+                return True
+            if current not in seen:
+                seen.add(current)
+                todo.extend(graph[current])
+        return False
+
+    cycles = sorted({tuple(sorted((a, b))) for a in graph for b in graph[a] if reaches(b, a)})
+    assert cycles == []

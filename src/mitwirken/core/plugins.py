@@ -41,8 +41,9 @@ class ModuleType:
     name: Any
     description: Any
     phase_types: tuple[PhaseType, ...]
-    # Renders the module's start page; receives an already permission-checked project and module.
-    render: Callable[[HttpRequest, Project, Module], HttpResponse]
+    # Dotted path of ``render(request, project, module) -> HttpResponse``, the module's start page; it receives
+    # an already permission-checked project and module.
+    render: str
     # Types with their own set-up (a formal procedure) name back-office URLs taking org_slug + project_pk
     # (create) and + module_pk (manage); the generic module form skips them.
     backoffice_create: str = ""
@@ -54,6 +55,9 @@ class ModuleType:
 
     def phase_type(self, key: str) -> PhaseType | None:
         return next((phase for phase in self.phase_types if phase.key == key), None)
+
+    def render_page(self, request: HttpRequest, project: Project, module: Module) -> HttpResponse:
+        return resolve(self.render)(request, project, module)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

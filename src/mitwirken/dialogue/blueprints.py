@@ -59,12 +59,10 @@ CALLS_TO_ACTION = {
 
 
 def module_types() -> tuple[ModuleType, ...]:
-    from .views import render_module
-
     return tuple(
         ModuleType(
             key=module_type_key(blueprint), name=blueprint.label, description=DESCRIPTIONS[blueprint],
-            phase_types=PHASES[blueprint], render=render_module, backoffice_settings="backoffice:dialogue_setup",
+            phase_types=PHASES[blueprint], render="mitwirken.dialogue.views.render_module", backoffice_settings="backoffice:dialogue_setup",
             call_to_action=CALLS_TO_ACTION[blueprint],
         )
         for blueprint in Blueprint

@@ -10,8 +10,6 @@ class FormalConfig(AppConfig):
     def ready(self) -> None:
         from mitwirken.core import plugins
 
-        from . import views
-
         plugins.register(
             plugins.Plugin(
                 key="formal",
@@ -33,7 +31,7 @@ class FormalConfig(AppConfig):
                                 features=("statement",),
                             ),
                         ),
-                        render=views.procedure_page,
+                        render="mitwirken.formal.views.procedure_page",
                         backoffice_create="backoffice:procedure_create",
                         backoffice_manage="backoffice:procedure_setup",
                         call_to_action=_("Stellungnahme abgeben"),

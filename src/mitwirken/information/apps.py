@@ -10,8 +10,6 @@ class InformationConfig(AppConfig):
     def ready(self) -> None:
         from mitwirken.core import plugins
 
-        from .views import render_module
-
         plugins.register(
             plugins.Plugin(
                 key="information",
@@ -22,7 +20,7 @@ class InformationConfig(AppConfig):
                         name=_("Information"),
                         description=_("Eine Informationsseite mit Zeitplan, ohne Beiträge."),
                         phase_types=(plugins.PhaseType(key="information", name=_("Information"), features=("view",)),),
-                        render=render_module,
+                        render="mitwirken.information.views.render_module",
                     ),
                 ),
             )

@@ -88,7 +88,7 @@ def module_detail(request: HttpRequest, org_slug: str, project_slug: str, module
     module_type = module.type
     if module_type is None:
         raise Http404
-    return module_type.render(request, project, module)
+    return module_type.render_page(request, project, module)
 
 
 def legacy_module_redirect(
