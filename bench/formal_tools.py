@@ -44,7 +44,6 @@ PROJECT_SLUG = "ortsumgehung-beispielhausen"
 CITIZEN_EMAIL = "buerger@mitwirken.example"
 STAFF_EMAIL = "sachbearbeitung@musterkreis.example"
 BURST_DOMAIN = "burst.bench.example"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 TEXT = (
     "Ich erhebe Einwendungen gegen die Ortsumgehung: Die Variante Nord führt zu nah an der Grundschule vorbei, "
     "und der Lärmschutz für die Wohngebiete am Ortsrand ist nicht ausreichend untersucht."
@@ -63,7 +62,7 @@ def session_row(user, extra: dict | None = None) -> Session:  # type: ignore[no-
     """A logged-in session as django.contrib.auth.login would store it (no request needed)."""
     data = {
         SESSION_KEY: str(user.pk),
-        BACKEND_SESSION_KEY: MODEL_BACKEND,
+        BACKEND_SESSION_KEY: "mitwirken.accounts.backends.SecondFactorModelBackend",
         HASH_SESSION_KEY: user.get_session_auth_hash(),
     }
     data.update(extra or {})
