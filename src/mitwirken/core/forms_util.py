@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -11,3 +17,16 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def saved_or_errors(
+    request: HttpRequest, form: forms.BaseForm, write: Callable[[], Any], *, success: str, to: str
+) -> HttpResponse | None:
+    """Run a service for a valid form: a refusal appears at the fields (None), success redirects with a message."""
+    try:
+        write()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, success)
+    return redirect(to)

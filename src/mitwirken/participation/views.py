@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from mitwirken.core import plugins
-from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.forms_util import add_service_errors, saved_or_errors
 from mitwirken.core.ids import parse_id, parse_int, posted_id
 from mitwirken.core.spam import over_limit
 from mitwirken.projects.access import module_for_viewer
@@ -270,13 +270,13 @@ def comment_edit(
             messages.success(request, _("Ihr Kommentar ist gelöscht."))
             return redirect(back.split("#")[0])
         if form.is_valid():
-            try:
-                services.comment_update(user=request.user, comment=comment, text=form.cleaned_data["text"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Ihr Kommentar ist geändert."))
-                return redirect(back)
+            done = saved_or_errors(
+                request, form, lambda: services.comment_update(user=request.user, comment=comment,
+                                                               text=form.cleaned_data["text"]),
+                success=_("Ihr Kommentar ist geändert."), to=back,
+            )  # fmt: skip
+            if done is not None:
+                return done
     return render(request, "participation/comment_edit.html", place.context(form=form, comment=comment, back=back))
 
 
@@ -290,13 +290,15 @@ def flag(request: HttpRequest, org_slug: str, project_slug: str, module_slug: st
     own = target_kind.author_id(target) == request.user.pk
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and not own and form.is_valid():
-        try:
-            services.flag(user=request.user, target=target, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Danke! Die Moderation prüft den Beitrag."))
-            return redirect(back)
+        done = saved_or_errors(
+            request,
+            form,
+            lambda: services.flag(user=request.user, target=target, reason=form.cleaned_data["reason"]),
+            success=_("Danke! Die Moderation prüft den Beitrag."),
+            to=back,
+        )
+        if done is not None:
+            return done
     return render(request, "participation/flag.html", place.context(
         form=form, target=target, title=target_kind.title(target), own=own, back=back,
         quote=target.text if isinstance(target, Comment) else "",
