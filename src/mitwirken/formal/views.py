@@ -68,6 +68,16 @@ def _attach(track: Track, procedure: Any) -> Track:
     return track
 
 
+def _closed_or_refused(request: HttpRequest, procedure: Any, track: Track) -> HttpResponse | None:
+    """After the deadline the period's notice (403); for people who may not submit here, 404."""
+    if not track.is_open():
+        return render(request, "formal/closed.html", {"procedure": procedure, "track": track,
+                      "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
+    if not request.user.has_perm("formal.submit_statement", track):
+        raise Http404
+    return None
+
+
 def document_download(
     request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, document_pk: int
 ) -> FileResponse:
@@ -94,11 +104,9 @@ def statement_form(
     procedure, track = _open_track(request, org_slug, project_slug, module_slug, track_pk)
     if not request.user.is_authenticated:  # checked after the lookup, so protected projects stay 404
         return redirect_to_login(request.get_full_path())
-    if not track.is_open():
-        return render(request, "formal/closed.html", {"procedure": procedure, "track": track,
-                      "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
-    if not request.user.has_perm("formal.submit_statement", track):
-        raise Http404
+    closed = _closed_or_refused(request, procedure, track)
+    if closed is not None:
+        return closed
     draft = services.draft_for(user=request.user, track=track)
     limit = settings.MITWIRKEN_MAX_ATTACHMENT_BYTES
     form = StatementForm(request.POST or None, request.FILES or None, procedure=procedure, max_attachment_bytes=limit,
@@ -173,11 +181,9 @@ def statement_review(
                               "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
             return redirect("formal:statement", **_url_kwargs(procedure), track_pk=track.pk)
         return redirect("formal:receipt", **_url_kwargs(procedure), reference=statement.reference)
-    if not track.is_open():
-        return render(request, "formal/closed.html", {"procedure": procedure, "track": track,
-                      "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
-    if not request.user.has_perm("formal.submit_statement", track):
-        raise Http404
+    closed = _closed_or_refused(request, procedure, track)
+    if closed is not None:
+        return closed
     draft = services.draft_for(user=request.user, track=track)
     errors = services.validate_draft(draft, procedure)
     section = None

@@ -305,13 +305,20 @@ def flag(request: HttpRequest, org_slug: str, project_slug: str, module_slug: st
     ))  # fmt: skip
 
 
-def rate(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, kind: str, pk: int) -> HttpResponse:
+def _posted_place(
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str
+) -> tuple[Place, HttpResponse | None]:
+    """The module of a form post that needs a signed-in person; the answer instead for a GET or a guest."""
     place = Place(request, org_slug, project_slug, module_slug)
     if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    login = login_needed(request)
-    if login is not None:
-        return login
+        return place, HttpResponseNotAllowed(["POST"])
+    return place, login_needed(request)
+
+
+def rate(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, kind: str, pk: int) -> HttpResponse:
+    place, refused = _posted_place(request, org_slug, project_slug, module_slug)
+    if refused is not None:
+        return refused
     _target_kind, target = place.target(kind, pk)
     try:
         value = parse_int(request.POST.get("value"), default=0, minimum=-1, maximum=1)
@@ -330,12 +337,9 @@ def rate(request: HttpRequest, org_slug: str, project_slug: str, module_slug: st
 
 def follow(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
     """Follow the project (no ``kind``) or one object, immediately or as a daily digest; or stop."""
-    place = Place(request, org_slug, project_slug, module_slug)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    login = login_needed(request)
-    if login is not None:
-        return login
+    place, refused = _posted_place(request, org_slug, project_slug, module_slug)
+    if refused is not None:
+        return refused
     form = FollowForm(request.POST)
     frequency = form.cleaned_data["frequency"] if form.is_valid() else "immediate"
     active = request.POST.get("action") != "stop"
