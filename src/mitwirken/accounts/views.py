@@ -50,7 +50,9 @@ def overview(request: AuthenticatedRequest) -> HttpResponse:
         others.pop(section.key, None)
         blocks.append({"section": section, "page": paginator.get_page(request.GET.get(section.key)),
                        "query": others.urlencode()})  # fmt: skip
-    return render(request, "accounts/overview.html", {"blocks": blocks})
+    filled = [block for block in blocks if block["page"].paginator.count]
+    empty = [block for block in blocks if not block["page"].paginator.count]
+    return render(request, "accounts/overview.html", {"filled": filled, "empty": empty})
 
 
 @login_required

@@ -69,7 +69,6 @@ class AccountSection:
     template: str  # renders ``page`` (a Paginator page of ``items``)
     items: Callable[[Any], QuerySet[Any] | Sequence[Any]]  # (user) -> rows, already select_related
     order: int = 50
-    empty: Any = ""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def my_ideas(user: Any) -> QuerySet[Idea]:
 def account_sections() -> list[AccountSection]:
     return [
         AccountSection(key="ideen", title=_lazy("Meine Ideen und Beiträge"), items=my_ideas, order=30,
-                       template="dialogue/account/ideas.html", empty=_lazy("Sie haben noch keine Idee eingereicht.")),
+                       template="dialogue/account/ideas.html"),
     ]  # fmt: skip
 
 

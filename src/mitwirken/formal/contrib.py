@@ -47,11 +47,9 @@ def my_drafts(user: Any) -> QuerySet[StatementDraft]:
 def account_sections() -> list[AccountSection]:
     return [
         AccountSection(key="stellungnahmen", title=_lazy("Meine Stellungnahmen"), items=my_statements, order=10,
-                       template="formal/account/statements.html",
-                       empty=_lazy("Sie haben noch keine Stellungnahme abgegeben.")),
+                       template="formal/account/statements.html"),
         AccountSection(key="entwuerfe", title=_lazy("Meine Entwürfe"), items=my_drafts, order=11,
-                       template="formal/account/drafts.html",
-                       empty=_lazy("Sie haben keine offenen Entwürfe.")),
+                       template="formal/account/drafts.html"),
     ]  # fmt: skip
 
 

@@ -44,11 +44,9 @@ def my_follows(user: Any) -> QuerySet[Follow]:
 def account_sections() -> list[AccountSection]:
     return [
         AccountSection(key="kommentare", title=_lazy("Meine Kommentare"), items=my_comments, order=31,
-                       template="participation/account/comments.html",
-                       empty=_lazy("Sie haben noch nichts kommentiert.")),
+                       template="participation/account/comments.html"),
         AccountSection(key="folge", title=_lazy("Dem ich folge: Benachrichtigungen"), items=my_follows, order=32,
-                       template="participation/account/follows.html",
-                       empty=_lazy("Sie folgen noch keinem Projekt und keinem Beitrag.")),
+                       template="participation/account/follows.html"),
     ]  # fmt: skip
 
 

@@ -31,11 +31,9 @@ def my_invitations(user: Any) -> QuerySet[Invitation]:
 def account_sections() -> list[AccountSection]:
     return [
         AccountSection(key="einladungen", title=_lazy("Offene Einladungen"), items=my_invitations, order=1,
-                       template="projects/account/invitations.html",
-                       empty=_lazy("Sie haben keine offenen Einladungen.")),
+                       template="projects/account/invitations.html"),
         AccountSection(key="projekte", title=_lazy("Meine Projekte (auch geschützte)"), items=my_memberships,
-                       order=2, template="projects/account/memberships.html",
-                       empty=_lazy("Sie wurden noch zu keinem Projekt eingeladen.")),
+                       order=2, template="projects/account/memberships.html"),
     ]  # fmt: skip
 
 

@@ -38,8 +38,7 @@ def my_reports(user: Any) -> QuerySet[Report]:
 def account_sections() -> list[AccountSection]:
     return [
         AccountSection(key="meldungen", title=_lazy("Meine Meldungen an den Mängelmelder"), items=my_reports,
-                       order=20, template="reports/account/reports.html",
-                       empty=_lazy("Sie haben noch keinen Mangel gemeldet.")),
+                       order=20, template="reports/account/reports.html"),
     ]  # fmt: skip
 
 
