@@ -202,7 +202,7 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 # Staff rights (memberships, superuser) exist only in a session confirmed with TOTP, and only for
-# STAFF_SESSION_HOURS after that confirmation (see accounts/second_factor.py and docs/security-auth.md).
+# STAFF_SESSION_HOURS after that confirmation (see accounts/second_factor.py and docs/security.md).
 MITWIRKEN_STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", True)
 MITWIRKEN_STAFF_SESSION_MAX_AGE = int(float(os.environ.get("STAFF_SESSION_HOURS", "10")) * 3600)
 

@@ -6,7 +6,7 @@ setting ``actor_id`` to NULL with every other column unchanged, which is what de
 does (``on_delete=SET_NULL``), so the GDPR erase keeps working and the entry itself stays.
 
 TRUNCATE is not refused on PostgreSQL (it needs the table owner, and the test runner uses it); in
-production the application's database role should not own the table (see docs/security-auth.md).
+production the application's database role should not own the table (see docs/security.md).
 """
 
 from __future__ import annotations
