@@ -132,3 +132,8 @@ def flash_messages(response: Any) -> list[str]:
     from django.contrib.messages import get_messages
 
     return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def post_with_proof_of_work(client: Any, url: str, data: dict[str, Any], *, field: str = "altcha") -> Any:
+    """Post a form as a browser would: the page's proof of work is solved first (each challenge counts once)."""
+    return client.post(url, {**data, field: solved_altcha_from(client.get(url))})

@@ -19,6 +19,7 @@ from mitwirken.core.models import AuditEntry
 from mitwirken.formal import services
 from mitwirken.formal.models import Statement
 
+from .dialogue_helpers import post_with_proof_of_work
 from .formal_fixtures import make_procedure, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -372,9 +373,12 @@ def test_statement_without_account_is_received_on_confirmation(world, procedure,
     client = world.client("anonymous")
     assert "ohne Konto" in client.get(links["page"]).content.decode()
     url = f"{links['base']}/frist/{track.pk}/ohne-konto/"
-    missing = client.post(url, {"email": "ohne-konto@example.org", "text": "Einwand ohne Konto"})
+    missing = post_with_proof_of_work(client, url, {"email": "ohne-konto@example.org", "text": "Einwand ohne Konto"})
     assert "ist in diesem Verfahren Pflicht" in missing.content.decode() and not mail.outbox
-    sent = client.post(url, {"email": "ohne-konto@example.org", "text": "Einwand ohne Konto", **ADDRESS})
+    unsolved = client.post(url, {"email": "ohne-konto@example.org", "text": "Einwand ohne Konto", **ADDRESS})
+    assert "Sicherheitsprüfung" in unsolved.content.decode() and not mail.outbox  # no proof of work, no mail
+    sent = post_with_proof_of_work(client, url, {"email": "ohne-konto@example.org", "text": "Einwand ohne Konto",
+                                                 **ADDRESS})  # fmt: skip
     assert sent.status_code == 200 and not Statement.objects.exists()  # nothing received before the confirmation
     link = re.search(r"https?://\S+/bestaetigen/\S+/", mail.outbox[-1].body).group(0)
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
@@ -394,8 +398,8 @@ def test_confirmation_after_the_deadline_is_refused(world, procedure, track):
     procedure.allow_unregistered = True
     procedure.save()
     client = world.client("anonymous")
-    client.post(f"{urls(procedure, track)['base']}/frist/{track.pk}/ohne-konto/",
-                {"email": "spaet@example.org", "text": "Zu spät bestätigt", **ADDRESS})  # fmt: skip
+    post_with_proof_of_work(client, f"{urls(procedure, track)['base']}/frist/{track.pk}/ohne-konto/",
+                            {"email": "spaet@example.org", "text": "Zu spät bestätigt", **ADDRESS})  # fmt: skip
     path = (
         "/"
         + re.search(r"https?://\S+/bestaetigen/\S+/", mail.outbox[-1].body).group(0).split("://", 1)[1].split("/", 1)[1]

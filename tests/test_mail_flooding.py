@@ -13,7 +13,7 @@ from django.test import Client
 from mitwirken.core.models import AccessibilityFeedback
 from mitwirken.reports.models import AreaAlert
 
-from .dialogue_helpers import page_text, solved_altcha_from
+from .dialogue_helpers import page_text, post_with_proof_of_work, solved_altcha_from
 from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,12 +102,11 @@ def test_anonymous_report_confirmations_are_limited_per_address(db: Any) -> None
     category = CategoryTemplate.objects.create(code="licht", name="Licht")
     OrganisationCategory.objects.create(organisation=town, template=category)
     url = "/maengelmelder/melden/angaben/?category=licht&lon=7.6&lat=50.0"
+    data = {"report-description": "Dunkel", "report-email": "opfer@example.org"}
     for number in range(2):
         client = Client(REMOTE_ADDR=f"203.0.113.{number + 1}")
-        response = client.post(url, {"report-description": "Dunkel", "report-email": "opfer@example.org"})
-        assert response.status_code == 302
-    response = Client(REMOTE_ADDR="203.0.113.50").post(url, {"report-description": "Dunkel",
-                                                              "report-email": "opfer@example.org"})  # fmt: skip
+        assert post_with_proof_of_work(client, url, data, field="report-altcha").status_code == 302
+    response = post_with_proof_of_work(Client(REMOTE_ADDR="203.0.113.50"), url, data, field="report-altcha")
     assert response.status_code == 200 and REFUSED in page_text(response)
     assert Report.objects.count() == 2
 
@@ -123,8 +122,40 @@ def test_statement_without_account_confirmations_are_limited_per_address(world: 
     url = f"{base}/frist/{track.pk}/ohne-konto/"
     data = {"email": "opfer@example.org", "text": "Einwand", "author_name": "A", "street": "S 1",
             "postal_code": "55555", "city": "X"}  # fmt: skip
-    statuses = [Client(REMOTE_ADDR=f"203.0.113.{n}").post(url, data) for n in range(1, 4)]
+    statuses = [post_with_proof_of_work(Client(REMOTE_ADDR=f"203.0.113.{n}"), url, data) for n in range(1, 4)]
     assert REFUSED in page_text(statuses[-1])
     assert len([m for m in mail.outbox if m.to == ["opfer@example.org"]]) == 2
     confirm = next(m for m in mail.outbox if m.to == ["opfer@example.org"])
     assert "http://testserver" not in confirm.body  # the configured site address, not the Host header
+
+
+def test_anonymous_report_and_statement_forms_ask_for_the_proof_of_work(world: Any) -> None:
+    """Both mail a confirmation to a typed-in address: without the solved proof of work nothing is sent."""
+    from mitwirken.reports.models import CategoryTemplate, OrganisationCategory, Report
+
+    from .factories import OrganisationFactory
+    from .formal_fixtures import make_procedure
+    from .reports_fixtures import box
+
+    town = OrganisationFactory(boundary=box(7.5, 49.9, 7.7, 50.1))
+    category = CategoryTemplate.objects.create(code="licht", name="Licht")
+    OrganisationCategory.objects.create(organisation=town, template=category)
+    report_url = "/maengelmelder/melden/angaben/?category=licht&lon=7.6&lat=50.0"
+    unsolved = Client().post(report_url, {"report-description": "Dunkel", "report-email": "opfer@example.org"})
+    assert unsolved.status_code == 200 and "Sicherheitsprüfung" in page_text(unsolved)
+    honeypot = post_with_proof_of_work(Client(), report_url, {"report-description": "Dunkel", "report-website": "x",
+                                       "report-email": "opfer@example.org"}, field="report-altcha")  # fmt: skip
+    assert honeypot.status_code == 200 and "automatisiert" in page_text(honeypot)
+    assert not Report.objects.exists() and not mail.outbox
+
+    procedure = make_procedure(world.personas["case_worker"], world.public)
+    procedure.allow_unregistered = True
+    procedure.save()
+    track = procedure.rounds.get().tracks.get()
+    url = (
+        f"/{world.organisation.slug}/projekte/{world.public.slug}/{procedure.module.slug}/frist/{track.pk}/ohne-konto/"
+    )
+    data = {"email": "opfer@example.org", "text": "Einwand", "author_name": "A", "street": "S 1",
+            "postal_code": "55555", "city": "X"}  # fmt: skip
+    assert "Sicherheitsprüfung" in page_text(Client().post(url, data)) and not mail.outbox
+    assert post_with_proof_of_work(Client(), url, data).status_code == 200 and len(mail.outbox) == 1

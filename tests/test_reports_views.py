@@ -14,6 +14,7 @@ from PIL import Image
 from mitwirken.reports import alerts, services
 from mitwirken.reports.models import AreaAlert, CategoryTemplate, OrganisationCategory, Report, ReportPhoto
 
+from .dialogue_helpers import post_with_proof_of_work
 from .factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,8 +117,9 @@ def test_disguised_or_oversize_photo_saves_nothing(
 ) -> None:
     settings.MITWIRKEN_MAX_IMAGE_BYTES = 200 if upload.name == "riesig.jpg" else settings.MITWIRKEN_MAX_IMAGE_BYTES
     good = SimpleUploadedFile("gut.jpg", jpeg(), content_type="image/jpeg")
-    response = client.post(DETAILS, {"report-description": "Laterne dunkel", "report-email": "a@example.org",
-                                      "report-photos": [good, upload]})  # fmt: skip
+    response = post_with_proof_of_work(client, DETAILS, {"report-description": "Laterne dunkel",
+                                       "report-email": "a@example.org", "report-photos": [good, upload]},
+                                       field="report-altcha")  # fmt: skip
     assert response.status_code == 200
     assert any(message in error for error in field_errors(response, "photos")), response.context["form"].errors
     assert Report.objects.count() == 0 and ReportPhoto.objects.count() == 0
@@ -126,8 +128,9 @@ def test_disguised_or_oversize_photo_saves_nothing(
 def test_anonymous_report_is_confirmed_by_link_and_keeps_personal_data_off_public_pages(
     client: Any, light: Any
 ) -> None:
-    response = client.post(DETAILS, {"report-description": "Laterne dunkel", "report-email": "geheim@example.org",
-                                     "report-name": "Erika Geheim"})  # fmt: skip
+    response = post_with_proof_of_work(client, DETAILS, {"report-description": "Laterne dunkel",
+                                       "report-email": "geheim@example.org", "report-name": "Erika Geheim"},
+                                       field="report-altcha")  # fmt: skip
     assert response["Location"] == "/maengelmelder/melden/gesendet/"
     report = Report.objects.get()
     assert client.get(f"/maengelmelder/{report.pk}/").status_code == 404
@@ -215,8 +218,11 @@ def test_a_flood_of_reports_from_one_address_is_stopped_with_a_message(client: A
     # different addresses: the limit per target address is tested in test_mail_flooding.py
     payload = {"report-description": "Laterne dunkel"}
     for number in range(20):
-        assert client.post(DETAILS, {**payload, "report-email": f"a{number}@example.org"}).status_code == 302
-    response = client.post(DETAILS, {**payload, "report-email": "b@example.org"})
+        response = post_with_proof_of_work(client, DETAILS, {**payload, "report-email": f"a{number}@example.org"},
+                                           field="report-altcha")  # fmt: skip
+        assert response.status_code == 302
+    response = post_with_proof_of_work(client, DETAILS, {**payload, "report-email": "b@example.org"},
+                                       field="report-altcha")  # fmt: skip
     assert response.status_code == 200
     assert "sehr viele Meldungen" in " ".join(response.context["form"].non_field_errors())
     assert Report.objects.count() == 20

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core import forms as core_forms
 from mitwirken.core.forms import DateTimeLocalInput, MultipleFileField
+from mitwirken.core.spam import SpamProtectedForm
 
 from .law import Audience, ProcedureType, RoundKind
 from .models import (
@@ -273,7 +274,9 @@ class ImportForm(forms.Form):
         return upload
 
 
-class UnregisteredStatementForm(forms.Form):
+class UnregisteredStatementForm(SpamProtectedForm):
+    """Without an account the confirmation link goes to a typed-in address: honeypot and proof of work guard it."""
+
     email = forms.EmailField(label=_("Ihre E-Mail-Adresse"), help_text=_("Sie erhalten einen Link. Erst mit der Bestätigung geht Ihre Stellungnahme ein."),
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))  # fmt: skip
     text = forms.CharField(label=_("Ihre Stellungnahme"), widget=forms.Textarea(attrs={"rows": 10}))
@@ -284,16 +287,16 @@ class UnregisteredStatementForm(forms.Form):
     publish_name = forms.BooleanField(
         label=_("Mein Name darf bei der Veröffentlichung der Ergebnisse genannt werden."), required=False
     )
-    website = forms.CharField(required=False, widget=forms.HiddenInput, label="")  # honeypot: people never fill it
 
     def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=None, **kwargs)  # nobody is signed in here: the proof of work is always asked
+        self.order_fields(["email", "text", "author_name", "street", "postal_code", "city", "publish_name"])
         if procedure.require_postal_address:
             for name in ("author_name", "street", "postal_code", "city"):
                 self.fields[name].mandatory_on_submit = True  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.pop("website", ""):
-            raise forms.ValidationError(_("Ihre Stellungnahme konnte nicht angenommen werden."))
+        cleaned = super().clean()
+        cleaned.pop("website", None)  # the spam checks are done; the statement's data is the rest
+        cleaned.pop("altcha", None)
         return cleaned

@@ -54,8 +54,12 @@ class LocationForm(forms.Form):
             self.fields[name].mandatory_on_submit = True  # type: ignore[attr-defined]
 
 
-class ReportDetailsForm(forms.Form):
-    """Step 2: the description, the organisation's extra questions, photos and, without an account, contact."""
+class ReportDetailsForm(SpamProtectedForm):
+    """Step 2: the description, the organisation's extra questions, photos and, without an account, contact.
+
+    Without an account the confirmation goes to the typed-in address, so the honeypot and the proof of work
+    (``core/spam.py``) guard that way in; people with an account have confirmed their address already.
+    """
 
     description = forms.CharField(
         label=_("Beschreibung"), max_length=MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 6, "maxlength": MAX_DESCRIPTION}),
@@ -77,6 +81,9 @@ class ReportDetailsForm(forms.Form):
 
     def __init__(self, *args: Any, handler: OrganisationCategory, anonymous: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not anonymous and self.proof_of_work:
+            self.proof_of_work = False
+            del self.fields["altcha"]
         if anonymous:
             self.fields["email"].required = True
             self.fields["email"].error_messages["required"] = _(
@@ -102,8 +109,9 @@ class ReportDetailsForm(forms.Form):
                 field = forms.CharField(max_length=500, **common)
             self.fields[f"attribute_{code}"] = field
             self.question_codes.append(code)
-        # Attributes go right after the description, before photos and contact details.
-        order = ["description", *(f"attribute_{code}" for code in self.question_codes)]
+        # Attributes go right after the description; the spam fields (hidden from people) come last.
+        order = ["description", *(f"attribute_{code}" for code in self.question_codes), "photos", "email", "name",
+                 "publish_name"]  # fmt: skip
         self.order_fields(order)
 
     def attributes(self) -> dict[str, Any]:

@@ -180,7 +180,7 @@ def report_details(request: HttpRequest) -> HttpResponse:
     address = request.GET.get("address", "")[:300]
     anonymous = not request.user.is_authenticated
     form = ReportDetailsForm(request.POST or None, request.FILES or None, handler=route.handler, anonymous=anonymous,
-                             prefix="report")  # fmt: skip
+                             user=request.user, prefix="report")  # fmt: skip
     if request.method == "POST" and over_limit(request, "reports.create", per_user="10/m", per_ip="20/m"):
         form.is_valid()
         form.add_error(
