@@ -124,7 +124,7 @@ def values(world: Any) -> dict[str, Any]:
         "statement_pk": statement.pk, "reference": statement.reference, "document_pk": procedure.documents.get().pk,
         "idea_pk": idea.pk, "comment_pk": comment.pk, "report_pk": report.pk, "pk": report.pk,
         "photo_pk": ReportPhoto.objects.values_list("pk", flat=True).first() or 1,
-        "phase_pk": world.public.modules.first().phases.first().pk, "membership_pk": 1, "user_pk": 1,
+        "phase_pk": world.public.modules.first().phases.first().pk, "membership_pk": 1, "invitation_pk": 1, "user_pk": 1,
         "attachment_pk": 1, "paragraph_pk": 1, "follow_pk": 1, "target_pk": 1, "code": "robust", "file_format": "json", "kind": "x",
         "token": "00000000-0000-0000-0000-000000000000", "key": "x", "uidb36": "1",
     }  # fmt: skip

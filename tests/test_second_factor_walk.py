@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver
+from django.utils import timezone
 
 from mitwirken.core.models import AuditEntry
 from mitwirken.projects.models import Project
@@ -86,6 +88,10 @@ def values(world):
     report = Report.objects.create(organisation=world.organisation, category=category, description="Loch",
                                    lon=7.6, lat=50.0, status="open")  # fmt: skip
     draft_project = ProjectFactory(organisation=world.organisation, status="draft", slug="entwurf", title="Entwurf")
+    from mitwirken.organisations.models import OrganisationInvitation
+
+    invitation = OrganisationInvitation.objects.create(organisation=world.organisation, email="neu@example.org",
+                                                       role="admin", expires_at=timezone.now() + timedelta(days=3))  # fmt: skip
     return {
         "org_slug": project.organisation.slug, "project_slug": project.slug, "project_pk": project.pk,
         "procedure_module": procedure.module.pk, "ideas_module": ideas.pk, "text_module": text_module.pk,
@@ -95,7 +101,7 @@ def values(world):
         "idea_pk": idea.pk, "comment_pk": comment.pk, "kind": "kommentar", "pk": comment.pk, "user_pk": invited.pk,
         "file_format": "csv", "paragraph_pk": text_module.chapters.get().paragraphs.first().pk,
         "report_pk": report.pk, "photo_pk": 1, "phase_pk": project.modules.first().phases.first().pk,
-        "membership_pk": world.organisation.memberships.first().pk, "code": "walk", "path": "x",
+        "membership_pk": world.organisation.memberships.first().pk, "invitation_pk": invitation.pk, "code": "walk", "path": "x",
         "draft_project": draft_project,
     }  # fmt: skip
 

@@ -6,6 +6,8 @@ Like the protected-mode test, the routes come from the URL resolver (namespace
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import get_resolver
 
@@ -48,7 +50,13 @@ def foreign_objects(world):
     category = CategoryTemplate.objects.create(code="isolation", name="Isolation")
     report = Report.objects.create(organisation=other, category=category, description="Fremd", lon=7.6, lat=50.0,
                                    status="open")  # fmt: skip
+    from mitwirken.organisations.models import OrganisationInvitation
+
+    invitation = OrganisationInvitation.objects.create(
+        organisation=other, email="fremd@example.org", role="admin", expires_at=timezone.now() + timedelta(days=3)
+    )
     return {
+        "invitation_pk": invitation.pk,
         "report_pk": report.pk,
         "project_pk": project.pk,
         "module_pk": procedure.module.pk,

@@ -126,7 +126,7 @@ def test_every_setting_of_one_tenant_leaves_other_tenants_alone(tenants, tasks, 
     assert routes_before == {"schlagloch": "beispielhausen", "laterne": None}
     client = login(Client(), tenants["attacker"])
     values = {"org_slug": ministry.slug, "project_pk": own_project.pk, "report_pk": own_report.pk,
-              "membership_pk": MembershipFactory(organisation=ministry).pk, "module_pk": 0, "attachment_pk": 0, "phase_pk": 0, "statement_pk": 0,
+              "membership_pk": MembershipFactory(organisation=ministry).pk, "invitation_pk": 0, "module_pk": 0, "attachment_pk": 0, "phase_pk": 0, "statement_pk": 0,
               "file_format": "csv"}  # fmt: skip
     hostile = {
         "parent": town.pk, "boundary": json.dumps(AREA), "forward_email": OUTSIDE, "enabled": "1",

@@ -15,11 +15,18 @@ P = "<slug:org_slug>/projekte/<int:project_pk>/"
 
 urlpatterns = [
     path("", org.index, name="index"),
+    # "einladung" is a reserved slug, so this cannot be an organisation's back office.
+    path("einladung/<str:token>/", org.member_invitation, name="member_invitation"),
     path("<slug:org_slug>/", org.overview, name="dashboard"),
     path("<slug:org_slug>/projekte/", projects.project_list, name="projects"),
     path("<slug:org_slug>/einstellungen/", org.settings, name="settings"),
     path("<slug:org_slug>/mitglieder/", org.members, name="members"),
     path("<slug:org_slug>/mitglieder/<int:membership_pk>/", org.member_change, name="member_change"),
+    path(
+        "<slug:org_slug>/mitglieder/einladungen/<int:invitation_pk>/widerrufen/",
+        org.member_invitation_revoke,
+        name="member_invitation_revoke",
+    ),
     path("<slug:org_slug>/protokoll/", org.audit_log, name="audit_log"),
     path("<slug:org_slug>/rueckmeldungen/", org.accessibility_feedback, name="feedback"),
     path("<slug:org_slug>/moderation/", participation.moderation_overview, name="moderation"),

@@ -17,8 +17,8 @@ from mitwirken.core.models import AccessibilityFeedback, AuditEntry
 
 from . import services
 from .access import backoffice_view, is_staff_without_confirmed_session, second_factor_redirect
-from .forms import MembershipAddForm, MembershipRoleForm, OrganisationSettingsForm
-from .models import Organisation, OrganisationMembership
+from .forms import MemberInviteForm, MembershipRoleForm, OrganisationSettingsForm
+from .models import Organisation, OrganisationInvitation, OrganisationMembership
 
 
 @login_required
@@ -74,21 +74,66 @@ def settings(request: HttpRequest, organisation: Organisation) -> HttpResponse:
 
 @backoffice_view("organisations.manage_members")
 def members(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    form = MembershipAddForm(request.POST or None)
+    # Adding always invites by e-mail, so the answer never tells whether the address has an account.
+    form = MemberInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_add(actor=request.user, organisation=organisation, **form.cleaned_data)
+            invitation = services.member_invite(actor=request.user, organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Die Person wurde hinzugefügt."))
+            messages.success(
+                request,
+                _("Die Einladung an %(email)s ist verschickt. Sie gilt %(days)s Tage.")
+                % {"email": invitation.email, "days": services.MEMBER_INVITATION_VALIDITY.days},
+            )
             return redirect("backoffice:members", org_slug=organisation.slug)
     memberships = organisation.memberships.select_related("user").order_by("user__email")
     page = Paginator(memberships, 50).get_page(request.GET.get("seite"))
-    return render(
-        request, "backoffice/members.html",
-        {"organisation": organisation, "form": form, "page": page, "role_form": MembershipRoleForm(), "section": "members"},
-    )  # fmt: skip
+    invitations = organisation.member_invitations.pending().order_by("expires_at", "pk")
+    invitation_page = Paginator(invitations, 50).get_page(request.GET.get("einladungen"))
+    return render(request, "backoffice/members.html", {
+        "organisation": organisation, "form": form, "page": page, "invitation_page": invitation_page,
+        "role_form": MembershipRoleForm(), "section": "members",
+    })  # fmt: skip
+
+
+@backoffice_view("organisations.manage_members")
+@require_POST
+def member_invitation_revoke(request: HttpRequest, organisation: Organisation, invitation_pk: int) -> HttpResponse:
+    invitation = get_object_or_404(OrganisationInvitation.objects.select_related("organisation"),
+                                   organisation=organisation, pk=invitation_pk)  # fmt: skip
+    services.member_invitation_revoke(actor=request.user, invitation=invitation)
+    messages.success(request, _("Die Einladung an %(email)s ist widerrufen.") % {"email": invitation.email})
+    return redirect("backoffice:members", org_slug=organisation.slug)
+
+
+def member_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the invitation mail: a signed-in account with the invited, verified address accepts it.
+
+    Not a back-office view: the invited person has no staff rights yet (and may have no second factor).
+    """
+    found = OrganisationInvitation.objects.select_related("organisation").filter(token=token).first()
+    error = None
+    if found is None:
+        error = _("Diese Einladung gibt es nicht. Bitte prüfen Sie den Link aus der E-Mail.")
+    elif request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.member_invitation_accept(user=request.user, token=token)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                _("Willkommen! Sie arbeiten jetzt in der Verwaltung von „%(name)s“ mit.")
+                % {"name": membership.organisation.name},
+            )
+            return redirect("backoffice:dashboard", org_slug=membership.organisation.slug)
+    else:
+        error = found.unusable_reason(request.user if request.user.is_authenticated else None)
+    status = 404 if found is None else (410 if error else 200)
+    usable = found if error is None else None
+    return render(request, "backoffice/member_invitation.html", {"invitation": usable, "error": error}, status=status)
 
 
 @backoffice_view("organisations.manage_members")

@@ -78,8 +78,14 @@ class OrganisationSettingsForm(forms.ModelForm):
         parent.queryset = Organisation.objects.exclude(pk=self.instance.pk).only("id", "name")
 
 
-class MembershipAddForm(forms.Form):
-    email = forms.EmailField(label=_("E-Mail-Adresse des Kontos"))
+class MemberInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-Mail-Adresse"),
+        help_text=_(
+            "Die Person bekommt eine Einladung per E-Mail. Sie nimmt sie mit einem Konto an, das diese Adresse "
+            "bestätigt hat; wer noch kein Konto hat, legt eines an."
+        ),
+    )
     role = forms.ChoiceField(label=_("Rolle"), choices=OrganisationRole.choices, initial=OrganisationRole.STAFF)
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -188,6 +190,84 @@ class OrganisationMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class OrganisationInvitationQuerySet(models.QuerySet["OrganisationInvitation"]):
+    def pending(self) -> OrganisationInvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class OrganisationInvitation(models.Model):
+    """An e-mail invitation into an organisation's staff.
+
+    Adding a member always goes through one, whether or not the address has an account, so the back office
+    answers the same either way (no account enumeration). Like a project invitation it is bound to the
+    invited address: only an account that has verified that address can accept it.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="member_invitations"
+    )
+    email = models.EmailField(_("E-Mail-Adresse"))
+    role = models.CharField(_("Rolle"), max_length=20, choices=OrganisationRole.choices)
+    token = models.CharField(_("Schlüssel"), max_length=64, unique=True, default=new_invitation_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Eingeladen von"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("Verschickt"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("Gültig bis"))
+    accepted_at = models.DateTimeField(_("Angenommen"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Angenommen von"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    revoked_at = models.DateTimeField(_("Widerrufen"), null=True, blank=True)
+
+    objects = OrganisationInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Einladung in die Organisation")
+        verbose_name_plural = _("Einladungen in die Organisation")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    def unusable_reason(self, user: Any = None) -> str | None:
+        """Why this invitation cannot be accepted (by ``user``), or None if it can."""
+        if self.revoked_at:
+            return gettext("Diese Einladung wurde widerrufen. Bitte wenden Sie sich an die Organisation.")
+        if self.accepted_at:
+            if user is not None and self.accepted_by_id == user.pk:
+                return None
+            return gettext("Diese Einladung wurde bereits angenommen.")
+        if self.expires_at <= timezone.now():
+            return gettext(
+                "Diese Einladung ist am %(date)s abgelaufen. Bitte bitten Sie die Organisation um eine neue."
+            ) % {"date": timezone.localtime(self.expires_at).strftime("%d.%m.%Y")}
+        if user is not None and not self.addressed_to(user):
+            # The link is not a bearer token: a forwarded or leaked mail must not make someone else staff.
+            return gettext(
+                "Diese Einladung ist an eine andere E-Mail-Adresse gerichtet. Bitte melden Sie sich mit der "
+                "eingeladenen Adresse an und bestätigen Sie sie, oder bitten Sie die Organisation, Sie unter "
+                "Ihrer Adresse einzuladen."
+            )
+        return None
+
+    def addressed_to(self, user: Any) -> bool:
+        """True when ``user`` has verified the invited address (the login address or a second one)."""
+        from allauth.account.models import EmailAddress
+
+        return (
+            bool(self.email)
+            and EmailAddress.objects.filter(user=user, email__iexact=self.email, verified=True).exists()
+        )
 
 
 def user_is_staff_anywhere(user: Any) -> bool:

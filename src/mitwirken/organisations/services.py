@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mitwirken.accounts.second_factor import is_portal_admin
 from mitwirken.core.audit import diff_fields, log_action, snapshot
+from mitwirken.core.notifications import send_templated_email
 from mitwirken.core.permissions import require
 from mitwirken.core.text import sanitise_html
 from mitwirken.core.uploads import reencode_image
 
-from .models import RICH_TEXT_FIELDS, Organisation, OrganisationMembership, OrganisationRole
+from .models import (
+    RICH_TEXT_FIELDS,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMembership,
+    OrganisationRole,
+)
 from .roles import forget_roles
 
 # Parent and area route other tenants' defect reports (reports/routing.py): only portal administrators set them.
 PORTAL_ADMIN_FIELDS = ("parent", "boundary")
+MEMBER_INVITATION_VALIDITY = timedelta(days=14)
 EDITABLE_FIELDS = [
     "name", "kind", "ags", *PORTAL_ADMIN_FIELDS, "contact_email", "contact_phone", "address", "website",
     *RICH_TEXT_FIELDS,
@@ -63,24 +72,93 @@ def organisation_update(*, actor: Any, organisation: Organisation, logo: Any = N
 
 
 @transaction.atomic
-def membership_add(*, actor: Any, organisation: Organisation, email: str, role: str) -> OrganisationMembership:
+def member_invite(*, actor: Any, organisation: Organisation, email: str, role: str) -> OrganisationInvitation:
+    """Send an invitation into the organisation to ``email``.
+
+    The same happens whether or not the address has an account (and whether it is already a member): the
+    back office must not tell which addresses have accounts. The mail goes to the address, not to an account.
+    """
     require(actor, "organisations.manage_members", organisation)
-    user = get_user_model().objects.filter(email__iexact=email.strip()).first()
-    if user is None:
+    email = email.strip().lower()
+    if organisation.member_invitations.pending().filter(email__iexact=email).exists():
         raise ValidationError(
             {
                 "email": _(
-                    "Zu dieser E-Mail-Adresse gibt es kein Konto. Bitten Sie die Person, sich zuerst zu registrieren."
+                    "An diese Adresse ist bereits eine offene Einladung unterwegs. Widerrufen Sie sie, "
+                    "wenn Sie eine neue schicken möchten."
                 )
             }
         )
-    if OrganisationMembership.objects.filter(organisation=organisation, user=user).exists():
-        raise ValidationError({"email": _("Diese Person ist bereits Mitglied der Organisation.")})
-    membership = OrganisationMembership.objects.create(organisation=organisation, user=user, role=role)
-    forget_roles(user)
-    log_action(
-        actor=actor, action="membership.add", obj=membership, organisation=organisation, changes={"role": [None, role]}
+    invitation = OrganisationInvitation(
+        organisation=organisation, email=email, role=role, created_by=actor,
+        expires_at=timezone.now() + MEMBER_INVITATION_VALIDITY,
+    )  # fmt: skip
+    invitation.full_clean()
+    invitation.save()
+    send_templated_email(
+        to=[email], template="member_invitation", context={"invitation": invitation, "organisation": organisation}
     )
+    log_action(
+        actor=actor, action="membership.invite", obj=invitation, organisation=organisation,
+        changes={"email": [None, email], "role": [None, role]},
+    )  # fmt: skip
+    return invitation
+
+
+@transaction.atomic
+def member_invitation_revoke(*, actor: Any, invitation: OrganisationInvitation) -> OrganisationInvitation:
+    require(actor, "organisations.manage_members", invitation.organisation)
+    invitation = OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.revoked_at is None and invitation.accepted_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        log_action(
+            actor=actor, action="membership.invitation_revoke", obj=invitation, organisation=invitation.organisation
+        )
+    return invitation
+
+
+@transaction.atomic
+def member_invitation_accept(*, user: Any, token: str) -> OrganisationMembership:
+    """Redeem an invitation link as ``user``: creates the membership or sets the invited role.
+
+    Raises ValidationError with the reason when the invitation cannot be used by this account.
+    """
+    invitation = (
+        OrganisationInvitation.objects.select_for_update().select_related("organisation").filter(token=token).first()
+    )
+    if invitation is None:
+        raise ValidationError(_("Diese Einladung gibt es nicht. Bitte prüfen Sie den Link aus der E-Mail."))
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied
+    reason = invitation.unusable_reason(user)
+    if reason:
+        raise ValidationError(reason)
+    organisation = invitation.organisation
+    if invitation.accepted_at:  # accepted earlier by this very account: nothing to do
+        return OrganisationMembership.objects.get(organisation=organisation, user=user)
+    membership = OrganisationMembership.objects.select_for_update().filter(organisation=organisation, user=user).first()
+    if membership is None:
+        membership = OrganisationMembership.objects.create(organisation=organisation, user=user, role=invitation.role)
+        log_action(
+            actor=user, action="membership.add", obj=membership, organisation=organisation,
+            changes={"role": [None, invitation.role], "invitation": invitation.pk},
+        )  # fmt: skip
+    elif membership.role != invitation.role:
+        if invitation.role != OrganisationRole.ADMIN:
+            _ensure_an_admin_remains(organisation, membership)
+        old = membership.role
+        membership.role = invitation.role
+        membership.save(update_fields=["role"])
+        log_action(
+            actor=user, action="membership.change_role", obj=membership, organisation=organisation,
+            changes={"role": [old, invitation.role], "invitation": invitation.pk},
+        )  # fmt: skip
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    log_action(actor=user, action="membership.invitation_accept", obj=invitation, organisation=organisation)
+    forget_roles(user)
     return membership
 
 
