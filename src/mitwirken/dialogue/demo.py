@@ -284,16 +284,16 @@ def seed(stdout: Any, scale: int) -> None:
             if demo.blueprint == Blueprint.TEXT_REVIEW
             else f"{ideas.count()} Beiträge"
         )
-        path = f"{project.get_absolute_url()}module/{module.pk}/"
+        module.project = project
+        path = module.get_absolute_url()
         stdout.write(
             f"  {path:58} {services.settings_for(module).get_blueprint_display()}: {what}, {comments} Kommentare"
         )
-    school = modules[0][2]
+    school, mobility = modules[0][2], modules[1][2]
     stdout.write(
-        f"Moderation: Warteschlangen unter …/dialog/<Modul>/moderation/, z. B. "
-        f"/{SCHOOL.organisation}/projekte/{MOBILITY.slug}/dialog/{modules[1][2].pk}/moderation/ "
-        f"(Vorab-Moderation). {STAFF['moderation']} moderiert /{SCHOOL.organisation}/projekte/{SCHOOL.slug}/ "
-        f"(Modul {school.pk})."
+        f"Moderation: Warteschlangen unter …/<Modul>/moderation/, z. B. {mobility.get_absolute_url()}moderation/ "
+        f"(Vorab-Moderation); alle Dialoge einer Organisation unter /verwaltung/<Organisation>/moderation/. "
+        f"{STAFF['moderation']} moderiert {school.get_absolute_url()}."
     )
     stdout.write(
         f"Halböffentlich: /{CLUBS.organisation}/projekte/{CLUBS.slug}/ – {CITIZENS['berta'][0]} ist eingeladen, "
