@@ -171,3 +171,15 @@ def test_the_daily_job_runs_every_plugin(world, setting, capsys):
     call_command("daily")
     out = capsys.readouterr().out
     assert "participation: erledigt" in out and "maengelmelder: erledigt" in out and "formal: erledigt" in out
+
+
+def test_the_organisations_figures_have_a_page_of_their_own_with_constant_queries(world, setting):
+    client = world.client("case_worker")
+    url = f"/verwaltung/{world.organisation.slug}/zahlen/"
+    add_items(world, setting, 10)
+    small = queries(client, url)
+    content = client.get(url).content.decode()
+    assert "Stellungnahmen" in content and "Offene Mängelmeldungen" in content and "Ideen und Beiträge" in content
+    add_items(world, setting, 990)
+    assert queries(client, url) == small
+    assert world.client("other_org_admin").get(url).status_code == 404

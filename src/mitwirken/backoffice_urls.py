@@ -19,6 +19,7 @@ urlpatterns = [
     path("einladung/<str:token>/", org.member_invitation, name="member_invitation"),
     path("<slug:org_slug>/", org.overview, name="dashboard"),
     path("<slug:org_slug>/projekte/", projects.project_list, name="projects"),
+    path("<slug:org_slug>/zahlen/", org.statistics, name="statistics"),
     path("<slug:org_slug>/einstellungen/", org.settings, name="settings"),
     path("<slug:org_slug>/mitglieder/", org.members, name="members"),
     path("<slug:org_slug>/mitglieder/<int:membership_pk>/", org.member_change, name="member_change"),

@@ -44,9 +44,17 @@ def overview(request: HttpRequest, organisation: Organisation) -> HttpResponse:
             groups.append({"name": plugin.name, "items": sorted(items, key=lambda item: not item.urgent)})
     # Deadlines and overdue work first; otherwise the order of registration.
     groups.sort(key=lambda group: not group["items"][0].urgent)
-    return render(request, "backoffice/overview.html", {
-        "organisation": organisation, "groups": groups, "section": "overview",
-        "statistics": plugins.organisation_statistics(organisation),
+    return render(request, "backoffice/overview.html", {"organisation": organisation, "groups": groups,
+                                                         "section": "overview"})  # fmt: skip
+
+
+@backoffice_view()
+def statistics(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    """The organisation's figures from every plugin, on a page of their own: they count everything, the
+    overview counts only what waits."""
+    return render(request, "backoffice/statistics.html", {
+        "organisation": organisation, "statistics": plugins.organisation_statistics(organisation),
+        "section": "statistics",
     })  # fmt: skip
 
 
