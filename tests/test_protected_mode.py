@@ -57,6 +57,13 @@ POST_ONLY = ("/bewerten/", "/folgen/")
 MODERATE_ACTION = re.compile(r"/moderation/[^/]+/\d+/$")
 
 
+# Surveys: the invited answer (staff who are not invited see the refusal); POST-only steps answer 405; a resume
+# link with a bad signature goes back to the survey's start page.
+SURVEY_PATHS = ("/seite/", "/zugang/", "/fortsetzen/", "/danke/", "/frage-bild/", "/auswertung/")
+SURVEY_POST_ONLY = re.compile(r"/(zugang|fortsetzen)/$")
+SURVEY_RESPONDENTS_ONLY = ("/seite/",)
+SURVEY_REDIRECTS = re.compile(r"/fortsetzen/[^/]+/$")
+
 FORMAL_PATHS = ("/unterlagen/", "/frist/", "/stellungnahmen/", "/abwaegung/", "/mitzeichnen/", "/bestaetigen/")
 # Module addresses from before modules had slugs redirect for good, after the same access check.
 LEGACY = re.compile(r"/projekte/[^/]+/(module|dialog|verfahren)/\d+/")
@@ -66,6 +73,12 @@ def expected_status(url: str, persona: str) -> int:
     moderators = ("moderator", "case_worker", "org_admin", "portal_admin")
     if LEGACY.search(url):
         return 301
+    if SURVEY_POST_ONLY.search(url):
+        return 405
+    if SURVEY_REDIRECTS.search(url):
+        return 302
+    if any(marker in url for marker in SURVEY_RESPONDENTS_ONLY):
+        return 200 if persona in ("invited", "agency", "moderator", "portal_admin") else 403
     if MODERATE_ACTION.search(url):
         return 405 if persona in moderators else 404
     if any(marker in url for marker in MODERATORS_ONLY):
@@ -129,6 +142,14 @@ def protected_urls(world):
                                          image=SimpleUploadedFile("skizze.png", buffer.getvalue()), image_alt="Skizze")  # fmt: skip
     comment = participation.comment_create(user=invited, target=idea, text="Kommentar")
     text_module = make_dialogue(project, Blueprint.TEXT_REVIEW)
+    from mitwirken.surveys.services import building
+
+    from .survey_fixtures import make_survey
+
+    survey = make_survey(project)
+    info = building.question_add(actor=world.personas["org_admin"], page=survey.pages.first(), type="info",
+                                 text="Hinweis", code="hinweis")  # fmt: skip
+    info.image.save("karte.png", SimpleUploadedFile("karte.png", buffer.getvalue()), save=True)
     values = {
         "idea_pk": idea.pk,
         "comment_pk": comment.pk,
@@ -144,9 +165,15 @@ def protected_urls(world):
         "document_pk": document.pk,
         "reference": statement.reference,
         "token": statement.cosign_token,
+        "number": 1,
+        "code": "kein-code",
+        "key": "kein-schluessel",
+        "question_pk": info.pk,
     }
 
     def module_for(route: str) -> Any:
+        if "<slug:module_slug>/" in route and any(part in route for part in SURVEY_PATHS):
+            return survey.module
         if "/absaetze/" in route:
             return text_module
         dialogue_route = "/dialog/" in route or (

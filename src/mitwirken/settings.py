@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "mitwirken.information",
     "mitwirken.formal",
     "mitwirken.reports",
+    "mitwirken.surveys",
     "mitwirken.dialogue",
 ]
 

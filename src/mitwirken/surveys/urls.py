@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import backoffice, views
+
+app_name = "surveys"
+
+# Mounted under the module's address: /<org>/projekte/<project>/<module-slug>/…
+module_urlpatterns = [
+    path("seite/<int:number>/", views.page, name="page"),
+    path("zugang/", views.enter_code, name="enter_code"),
+    path("zugang/<str:code>/", views.code_link, name="code_link"),
+    path("fortsetzen/", views.send_resume_link, name="send_resume_link"),
+    path("fortsetzen/<str:key>/", views.resume, name="resume"),
+    path("danke/", views.done, name="done"),
+    path("frage-bild/<int:question_pk>/", views.image, name="image"),
+]
+
+B = "<slug:org_slug>/projekte/<int:project_pk>/umfrage/<int:module_pk>/"
+
+backoffice_urlpatterns = [
+    path(B, backoffice.builder, name="survey_builder"),
+]
