@@ -31,9 +31,8 @@ COOKIE_DAYS = 30
 
 
 def _survey(module: Module) -> Survey:
-    survey = Survey.objects.filter(module=module).first()
-    if survey is None:
-        raise Http404
+    """The module's survey; one that staff have not set up yet is an empty, unsaved one (no questions)."""
+    survey = Survey.objects.filter(module=module).first() or Survey(module=module)
     survey.module = module
     module._survey = survey  # type: ignore[attr-defined]
     return survey
@@ -119,6 +118,8 @@ def _first_page(questionnaire: Questionnaire, answers: dict[str, Any]) -> int | 
 
 def page(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, number: int) -> HttpResponse:
     visit = Visit(request, org_slug, project_slug, module_slug)
+    if visit.survey.pk is None:
+        raise Http404
     refusal = visit.refusal()
     if refusal:
         return render(request, "surveys/refused.html", visit.context(refusal=refusal), status=403)

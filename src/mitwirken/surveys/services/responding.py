@@ -88,7 +88,7 @@ def refusal(survey: Survey, respondent: Respondent) -> str:
     """Why this respondent cannot answer now, in words for them; empty when they can."""
     module = survey.module
     if not module.allows("respond"):
-        return _("Diese Umfrage ist derzeit nicht geöffnet.")
+        return closed_reason(module)
     if not respondent.user.has_perm("surveys.respond", module):
         if not respondent.has_account:
             return _("Bitte melden Sie sich an, um an dieser Umfrage teilzunehmen.")
@@ -101,6 +101,26 @@ def refusal(survey: Survey, respondent: Respondent) -> str:
     if survey.access == Access.ACCOUNT and Completion.objects.filter(survey=survey, user=respondent.user).exists():
         return _("Sie haben diese Umfrage bereits beantwortet. Vielen Dank!")
     return ""
+
+
+def closed_reason(module: Any) -> str:
+    """When the survey opens or when it closed, in Europe/Berlin time."""
+    now = timezone.now()
+    phases = [phase for phase in module.phases.all() if "respond" in phase.features]
+    upcoming = min((phase for phase in phases if phase.start > now), key=lambda phase: phase.start, default=None)
+    if upcoming is not None:
+        return _("Die Umfrage beginnt am %(start)s Uhr.") % {"start": _when(upcoming.start)}
+    ended = max((phase for phase in phases if phase.end <= now), key=lambda phase: phase.end, default=None)
+    if ended is not None:
+        return _("Die Umfrage wurde am %(end)s Uhr geschlossen. Antworten sind nicht mehr möglich.") % {
+            "end": _when(ended.end)}  # fmt: skip
+    return _("Diese Umfrage ist derzeit nicht geöffnet.")
+
+
+def _when(moment: Any) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(moment), "j. F Y, H:i")
 
 
 def _require_may_answer(survey: Survey, respondent: Respondent) -> None:
