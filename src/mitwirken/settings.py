@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "mitwirken.formal",
     "mitwirken.reports",
     "mitwirken.surveys",
+    "mitwirken.events",
     "mitwirken.dialogue",
 ]
 

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("veranstaltungen/", views.calendar, name="calendar"),
+    path("<slug:org_slug>/veranstaltungen/<slug:event_slug>/", views.detail, name="detail"),
+]
