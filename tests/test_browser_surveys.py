@@ -99,7 +99,9 @@ def test_respondent_answers_the_household_survey_on_a_phone(new_tab: Any, world:
 
     assert progress(tab) == "Seite 1 von 2"  # the bike page is not counted until "Fahrrad" is chosen
     assert page.locator("progress").get_attribute("value") == "1"
-    page.get_by_label("Fahrrad").check()
+    page.get_by_label("Sonstiges, und zwar:").fill("Lastenrad")
+    assert page.get_by_label("Sonstiges", exact=True).is_checked()  # typing the answer chooses "Sonstiges"
+    page.get_by_label("Fahrrad").check()  # changed her mind: the typed text is not kept without "Sonstiges"
     page.get_by_label("Wie viele Personen leben in Ihrem Haushalt?").fill("3")
     fits_the_screen(tab)
     tab.click(page.get_by_role("button", name="Weiter"))
@@ -119,6 +121,10 @@ def test_respondent_answers_the_household_survey_on_a_phone(new_tab: Any, world:
     schulwege.get_by_label("unzufrieden").check()
     page.get_by_label("Beleuchtung").check()
     fits_the_screen(tab)
+    phone = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})  # the narrowest screen WCAG asks to reflow for
+    fits_the_screen(tab)
+    page.set_viewport_size(phone)
     tab.click(page.get_by_role("button", name="Weiter"))
 
     assert progress(tab) == "Seite 3 von 3"
@@ -145,6 +151,7 @@ def test_respondent_answers_the_household_survey_on_a_phone(new_tab: Any, world:
     ]  # fmt: skip
     assert {(answer.row, answer.choice) for answer in stored["radwege"]} == {("innenstadt", "2"), ("schulwege", "3")}
     assert stored["rad_anmerkung"][0].text == "Mehr Bügel am Bahnhof"
+    assert (stored["verkehrsmittel"][0].choice, stored["verkehrsmittel"][0].text) == ("rad", "")
     assert not Draft.objects.exists()
     # Once per browser: the start page now says so.
     tab.open(module_path(survey))
