@@ -183,8 +183,8 @@ def _post_page(request: HttpRequest, visit: Visit, questionnaire: Questionnaire,
     if result.quota_full:
         responding.discard(draft)
         return render(request, "surveys/quota_full.html", visit.context())
-    if moved:
-        return redirect(f"{visit.url('page', number=index + 1)}#frage-{moved}")
+    if moved:  # back to the moved item's button, so keyboard users carry on where they were
+        return redirect(f"{visit.url('page', number=index + 1)}#{moved}")
     if action == "zurueck":
         earlier = [page for page in questionnaire.shown_pages(draft.answers) if page < index]
         return redirect(visit.url("page", number=(earlier[-1] if earlier else index) + 1))
@@ -197,7 +197,11 @@ def _post_page(request: HttpRequest, visit: Visit, questionnaire: Questionnaire,
 
 
 def _apply_move(data: Any, move: str) -> str:
-    """Up/down buttons of a ranking: ``<question>:<item>:hoch|runter`` moves the item in the posted order."""
+    """Up/down buttons of a ranking: ``<question>:<item>:hoch|runter`` moves the item in the posted order.
+
+    Returns the id of the button to focus after the move: the one pressed, or the item's other button when the
+    item reached the end of the list (where the pressed one is disabled); empty when nothing was moved.
+    """
     if not move or move.count(":") != 2:
         return ""
     code, item, direction = move.split(":")
@@ -209,10 +213,15 @@ def _apply_move(data: Any, move: str) -> str:
     target = position - 1 if direction == "hoch" else position + 1
     if 0 <= target < len(order):
         order[position], order[target] = order[target], order[position]
+        position = target
     data.setlist(name, order)
     data[f"{name}-ranked"] = "1"
     data["aktion"] = "verschieben"
-    return code
+    if direction == "hoch" and position == 0:
+        direction = "runter"
+    elif direction != "hoch" and position == len(order) - 1:
+        direction = "hoch"
+    return f"{name}-{item}-{direction}"
 
 
 def _submit(request: HttpRequest, visit: Visit, questionnaire: Questionnaire, draft: Any, index: int) -> HttpResponse:
