@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backoffice, views
+from . import backoffice, backoffice_exchange, views
 
 app_name = "surveys"
 
@@ -19,4 +19,6 @@ B = "<slug:org_slug>/projekte/<int:project_pk>/umfrage/<int:module_pk>/"
 
 backoffice_urlpatterns = [
     path(B, backoffice.builder, name="survey_builder"),
+    path(B + "struktur.json", backoffice_exchange.structure_export, name="survey_structure_export"),
+    path(B + "import/", backoffice_exchange.structure_import, name="survey_import"),
 ]
