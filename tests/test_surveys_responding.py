@@ -99,3 +99,19 @@ def test_token_is_used_once():
     other = Client()
     other.post(f"{base}zugang/{token.code}/")
     assert other.get(page_url(survey, 1)).status_code == 403
+
+
+def test_saving_for_later_keeps_a_half_done_page_but_weiter_demands_it_whole():
+    survey = make_survey(ProjectFactory(), access="account")
+    user = UserFactory()
+    established(user)
+    client = login(Client(), user)
+    response = client.post(page_url(survey, 1), {"q-verkehrsmittel": "rad", "aktion": "speichern"})
+    assert response.status_code == 302
+    assert Draft.objects.get().answers == {"verkehrsmittel": {"choice": "rad", "other": ""}}
+    response = client.post(page_url(survey, 1), {"q-verkehrsmittel": "rad", "aktion": "weiter"})
+    assert response.status_code == 400
+    assert "Bitte beantworten Sie diese Frage." in response.content.decode()
+    # Invalid answers are refused even when saving for later.
+    response = client.post(page_url(survey, 1), {"q-personen": "viele", "aktion": "speichern"})
+    assert response.status_code == 400

@@ -96,11 +96,17 @@ class Field:
         return f"q-{self.code}"
 
 
-def read(field: Field, data: Mapping[str, Any], files: Mapping[str, Any] | None = None) -> Any:
-    """The answer a form sent for ``field``, checked; ``None`` when not answered. Raises ValidationError."""
+def read(
+    field: Field, data: Mapping[str, Any], files: Mapping[str, Any] | None = None, *, enforce_required: bool = True
+) -> Any:
+    """The answer a form sent for ``field``, checked; ``None`` when not answered. Raises ValidationError.
+
+    ``enforce_required=False`` is for keeping a half-done page (save for later, go back, move a ranking item):
+    what was given must still be valid, but nothing is demanded yet.
+    """
     reader = READERS[field.type]
     value = reader(field, data, files or {})
-    if value in (None, "", [], {}) and field.required:
+    if value in (None, "", [], {}) and field.required and enforce_required:
         raise ValidationError(_("Bitte beantworten Sie diese Frage."))
     return None if value in ("", [], {}) else value
 

@@ -168,7 +168,10 @@ def _post_page(request: HttpRequest, visit: Visit, questionnaire: Questionnaire,
     data = request.POST.copy()
     moved = _apply_move(data, request.POST.get("verschieben", ""))
     try:
-        result = responding.save_page(visit.survey, visit.respondent, questionnaire, draft, index, data, request.FILES)
+        # Saving for later, going back and moving a ranking item keep a half-done page; "Weiter" demands it whole.
+        lenient = bool(moved) or action in ("zurueck", "speichern")
+        result = responding.save_page(visit.survey, visit.respondent, questionnaire, draft, index, data, request.FILES,
+                                      enforce_required=not lenient)  # fmt: skip
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(visit.module.get_absolute_url())

@@ -190,8 +190,9 @@ def page_items(questionnaire: Questionnaire, draft: Draft, index: int) -> list[I
 
 
 def read_page(
-    questionnaire: Questionnaire, draft: Draft, index: int, data: Mapping[str, Any], files: Mapping[str, Any]
-) -> PageResult:
+    questionnaire: Questionnaire, draft: Draft, index: int, data: Mapping[str, Any], files: Mapping[str, Any],
+    *, enforce_required: bool = True,
+) -> PageResult:  # fmt: skip
     """Check the answers sent for page ``index``; on success they are in ``draft.answers`` (not yet saved)."""
     items = page_items(questionnaire, draft, index)
     result = PageResult(items)
@@ -206,7 +207,7 @@ def read_page(
             if item.question.type == "file" and item.field.name not in files and draft.answers.get(item.code):
                 values[item.code] = draft.answers[item.code]  # uploaded on an earlier visit of this page
                 continue
-            value = questions.read(item.field, data, files)
+            value = questions.read(item.field, data, files, enforce_required=enforce_required)
             if value is not None and item.question.type == "file" and not isinstance(value, dict):
                 value = _store_upload(questionnaire.survey, value)
         except ValidationError as error:
@@ -239,11 +240,11 @@ def _store_upload(survey: Survey, upload: Any) -> dict[str, str]:
 
 def save_page(
     survey: Survey, respondent: Respondent, questionnaire: Questionnaire, draft: Draft, index: int,
-    data: Mapping[str, Any], files: Mapping[str, Any],
+    data: Mapping[str, Any], files: Mapping[str, Any], *, enforce_required: bool = True,
 ) -> PageResult:  # fmt: skip
     """Check and keep one page's answers. A survey that closed meanwhile refuses, with the answers unsaved."""
     _require_may_answer(survey, respondent)
-    result = read_page(questionnaire, draft, index, data, files)
+    result = read_page(questionnaire, draft, index, data, files, enforce_required=enforce_required)
     if result.ok:
         draft.save()
     return result
