@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backoffice, views
+from . import backoffice, backoffice_tokens, views
 
 app_name = "surveys"
 
@@ -19,4 +19,6 @@ B = "<slug:org_slug>/projekte/<int:project_pk>/umfrage/<int:module_pk>/"
 
 backoffice_urlpatterns = [
     path(B, backoffice.builder, name="survey_builder"),
+    path(f"{B}zugangscodes/", backoffice_tokens.token_list, name="survey_tokens"),
+    path(f"{B}zugangscodes/codes.csv", backoffice_tokens.token_csv, name="survey_tokens_csv"),
 ]
