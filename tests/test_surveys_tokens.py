@@ -138,6 +138,26 @@ def test_codes_for_letters_and_their_csv(world, survey):
     assert all(row[1].endswith(f"/{survey.module.slug}/zugang/{row[0]}/") for row in rows[1:])
 
 
+def pages(response) -> int:
+    return response.content.count(b"/Type /Page") - response.content.count(b"/Type /Pages")
+
+
+def test_letters_as_pdf_one_page_per_open_code(world, survey, monkeypatch):
+    from mitwirken.surveys import backoffice_tokens
+
+    client = world.client("org_admin")
+    token_services.codes_generate(actor=world.personas["org_admin"], survey=survey, count=4)
+    Token.objects.filter(pk=Token.objects.order_by("pk").first().pk).update(used=True)
+    Token.objects.create(survey=survey, email="a@example.org")  # mailed, not printed
+    monkeypatch.setattr(backoffice_tokens, "MAX_LETTERS", 2)
+    response = client.get(tokens_url(survey, "briefe.pdf"))
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert pages(response) == 2
+    monkeypatch.setattr(backoffice_tokens, "MAX_LETTERS", 2_000)
+    response = client.get(tokens_url(survey, "briefe.pdf"))
+    assert pages(response) == 3  # the used code gets no letter
+
+
 def test_at_most_ten_thousand_codes_at_once(world, survey):
     response = world.client("org_admin").post(tokens_url(survey), {"action": "generate", "generate-count": "10001"})
     assert response.status_code == 200 and not Token.objects.exists()
@@ -290,6 +310,7 @@ def test_only_staff_of_the_organisation_enter(world, survey, persona, status):
     client = world.client(persona)
     assert client.get(tokens_url(survey)).status_code == status
     assert client.get(tokens_url(survey, "codes.csv")).status_code == status
+    assert client.get(tokens_url(survey, "briefe.pdf")).status_code == status
     response = client.post(tokens_url(survey), {"action": "invite"})
     assert response.status_code == (302 if status == 200 else status)
     assert Token.objects.get().invited is (status == 200)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -25,9 +28,10 @@ from mitwirken.projects.models import Module
 from .blueprints import MODULE_TYPE
 from .models import Access, Survey, Token
 from .services import building, tokens
-from .tasks import MAX_REMINDERS, personal_url
+from .tasks import MAX_REMINDERS, anonymity_notice, personal_url
 
 PER_PAGE = 50
+MAX_LETTERS = 2_000  # a PDF is built in memory; larger print runs use the CSV and a mail merge
 # ?status=… of the list; the staff overview links to "nicht-eingeladen".
 FILTERS = {
     "nicht-eingeladen": Q(invited=False) & ~Q(email=""),
@@ -133,7 +137,7 @@ def _render_list(request: HttpRequest, organisation: Organisation, survey: Surve
         "page": page, "status": status, "query": f"status={status}" if status in FILTERS else "",
         "figures": _figures(survey), "import_form": import_form, "generate_form": generate_form,
         "is_token_survey": survey.access == Access.TOKEN, "reminders_left": MAX_REMINDERS - survey.reminders_sent,
-        "max_reminders": MAX_REMINDERS, "section": "projects", "tab": "modules",
+        "max_reminders": MAX_REMINDERS, "max_letters": f"{MAX_LETTERS:,}".replace(",", "."), "section": "projects", "tab": "modules",
     })  # fmt: skip
 
 
@@ -152,4 +156,70 @@ def token_csv(
     header = [_("Zugangscode"), _("Persönlicher Link")]
     response = StreamingHttpResponse(csv_lines(header, _letter_rows(survey)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="zugangscodes-{survey.module.slug}.csv"'
+    return response
+
+
+# fpdf's built-in fonts cover Latin-1 only: German typography is written plainly, anything else becomes "?",
+# because one unknown character would abort the whole batch.
+PLAIN = str.maketrans({"„": '"', "“": '"', "”": '"', "‚": "'", "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...",
+                       "€": "EUR"})  # fmt: skip
+
+
+def _latin1(text: str) -> str:
+    return text.translate(PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+
+def letters_pdf(survey: Survey, codes: list[Token]) -> bytes:
+    """One letter per code: the code to type on the survey's page and the personal link (as ``projects.letters``)."""
+    from fpdf import FPDF
+
+    module, organisation = survey.module, survey.module.project.organisation
+    pdf = FPDF(format="A4")
+    pdf.set_title(_latin1(f"Zugangscodes – {module.name}"))
+    pdf.set_author(_latin1(organisation.name))
+    pdf.set_margins(25, 25, 20)
+    texts = {
+        "sender": f"{organisation.name}\n{organisation.address}".strip(),
+        "today": timezone.localdate().strftime("%d.%m.%Y"),
+        "heading": _("Einladung zur Umfrage: %(name)s") % {"name": module.name},
+        "intro": _("Guten Tag,\n\n%(organisation)s lädt Sie zur Umfrage „%(name)s“ ein. So nehmen Sie teil: Öffnen "
+                   "Sie %(url)s und geben Sie diesen Zugangscode ein:")
+                 % {"organisation": organisation.name, "name": module.name,
+                    "url": settings.SITE_URL + module.get_absolute_url()},
+        "link": _("Oder öffnen Sie direkt Ihren persönlichen Link:"),
+        "closing": _("Der Code gilt für eine Antwort. Bitte geben Sie ihn nicht weiter.") + "\n\n"
+                   + anonymity_notice(survey),
+    }  # fmt: skip
+    for token in codes:
+        _letter(pdf, texts, token.code, personal_url(survey, token))
+    return bytes(pdf.output())
+
+
+def _letter(pdf: Any, texts: dict[str, str], code: str, url: str) -> None:
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    pdf.multi_cell(0, 5, _latin1(texts["sender"]))
+    pdf.ln(30)
+    pdf.cell(0, 5, texts["today"], align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(10)
+    pdf.set_font("Helvetica", style="B", size=14)
+    pdf.multi_cell(0, 7, _latin1(texts["heading"]))
+    pdf.ln(5)
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, _latin1(texts["intro"]))
+    pdf.ln(6)
+    pdf.set_font("Courier", style="B", size=24)
+    pdf.cell(0, 14, code, border=1, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, _latin1(f"{texts['link']}\n{url}\n\n{texts['closing']}"))
+
+
+@backoffice_view()
+def token_pdf(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
+    """Letters for the unused codes without address, the oldest first, at most ``MAX_LETTERS`` per file."""
+    survey = _survey(request, organisation, project_pk, module_pk)
+    codes = list(Token.objects.filter(FILTERS["brief"], survey=survey, used=False).order_by("pk")[:MAX_LETTERS])
+    response = HttpResponse(letters_pdf(survey, codes), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="briefe-{survey.module.slug}.pdf"'
     return response

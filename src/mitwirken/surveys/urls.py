@@ -21,4 +21,5 @@ backoffice_urlpatterns = [
     path(B, backoffice.builder, name="survey_builder"),
     path(f"{B}zugangscodes/", backoffice_tokens.token_list, name="survey_tokens"),
     path(f"{B}zugangscodes/codes.csv", backoffice_tokens.token_csv, name="survey_tokens_csv"),
+    path(f"{B}zugangscodes/briefe.pdf", backoffice_tokens.token_pdf, name="survey_tokens_pdf"),
 ]
