@@ -115,3 +115,13 @@ def test_saving_for_later_keeps_a_half_done_page_but_weiter_demands_it_whole():
     # Invalid answers are refused even when saving for later.
     response = client.post(page_url(survey, 1), {"q-personen": "viele", "aktion": "speichern"})
     assert response.status_code == 400
+
+
+def test_a_paper_code_is_found_however_it_is_typed():
+    from mitwirken.surveys.services.responding import token_for
+
+    survey = make_survey(ProjectFactory(), access="token")
+    token = Token.objects.create(survey=survey, code="ABCD-EFGH-JK23")
+    assert token_for(survey, "abcd efgh jk23") == token
+    assert token_for(survey, "ABCDEFGHJK23") == token
+    assert token_for(survey, "ABCD-EFGH-JK24") is None

@@ -28,7 +28,34 @@ def account_sections() -> list[AccountSection]:
 
 
 def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
-    return []
+    """Token surveys with people on the list who have not been invited yet, one line per survey."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from .models import Access, Token
+
+    rows = (
+        Token.objects.filter(survey__module__project__organisation=organisation, survey__access=Access.TOKEN,
+                             invited=False)
+        .exclude(email="")
+        .values("survey__module", "survey__module__project", "survey__module__name")
+        .annotate(open=Count("pk"))
+        .order_by("survey__module__name")[:20]
+    )  # fmt: skip
+    return [
+        WorkItem(
+            label=ngettext("Token-Umfrage „%(name)s“: %(count)d Einladung noch nicht verschickt",
+                           "Token-Umfrage „%(name)s“: %(count)d Einladungen noch nicht verschickt", row["open"])
+            % {"name": row["survey__module__name"], "count": row["open"]},
+            count=row["open"],
+            url=reverse("backoffice:survey_tokens", kwargs={
+                "org_slug": organisation.slug, "project_pk": row["survey__module__project"],
+                "module_pk": row["survey__module"],
+            }) + "?status=nicht-eingeladen",
+        )
+        for row in rows
+    ]  # fmt: skip
 
 
 def statistics(organisation: Any) -> list[Statistic]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backoffice, backoffice_exchange, views
+from . import backoffice, backoffice_exchange, backoffice_tokens, views
 
 app_name = "surveys"
 
@@ -21,4 +21,7 @@ backoffice_urlpatterns = [
     path(B, backoffice.builder, name="survey_builder"),
     path(B + "struktur.json", backoffice_exchange.structure_export, name="survey_structure_export"),
     path(B + "import/", backoffice_exchange.structure_import, name="survey_import"),
+    path(f"{B}zugangscodes/", backoffice_tokens.token_list, name="survey_tokens"),
+    path(f"{B}zugangscodes/codes.csv", backoffice_tokens.token_csv, name="survey_tokens_csv"),
+    path(f"{B}zugangscodes/briefe.pdf", backoffice_tokens.token_pdf, name="survey_tokens_pdf"),
 ]

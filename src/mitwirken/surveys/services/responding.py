@@ -78,10 +78,18 @@ def key_hash(key: str) -> str:
 
 
 def token_for(survey: Survey, code: str) -> Token | None:
+    """The survey's code as typed: e-mailed codes exactly, paper codes also in lower case or without hyphens."""
     code = (code or "").strip()
     if not code or len(code) > 40:
         return None
-    return Token.objects.filter(survey=survey, code=code).first()
+    candidates = {code, _paper_form(code)}
+    return Token.objects.filter(survey=survey, code__in=candidates).first()
+
+
+def _paper_form(code: str) -> str:
+    """A code from a letter as printed (XXXX-XXXX-XXXX), however it was typed."""
+    plain = "".join(character for character in code.upper() if character.isalnum())
+    return "-".join(plain[index : index + 4] for index in range(0, len(plain), 4)) if len(plain) == 12 else code
 
 
 def refusal(survey: Survey, respondent: Respondent) -> str:
