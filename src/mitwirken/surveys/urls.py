@@ -19,4 +19,14 @@ B = "<slug:org_slug>/projekte/<int:project_pk>/umfrage/<int:module_pk>/"
 
 backoffice_urlpatterns = [
     path(B, backoffice.builder, name="survey_builder"),
+    path(B + "einstellungen/", backoffice.settings, name="survey_settings"),
+    path(B + "seiten/neu/", backoffice.page_add, name="survey_page_add"),
+    path(B + "seiten/<int:page_pk>/", backoffice.page_edit, name="survey_page_edit"),
+    path(B + "seiten/<int:page_pk>/aktion/", backoffice.page_action, name="survey_page_action"),
+    path(B + "seiten/<int:page_pk>/frage-neu/", backoffice.question_add, name="survey_question_add"),
+    path(B + "fragen/<int:question_pk>/", backoffice.question_edit, name="survey_question_edit"),
+    path(B + "fragen/<int:question_pk>/aktion/", backoffice.question_action, name="survey_question_action"),
+    path(B + "antwortlisten/", backoffice.answer_sets, name="survey_answer_sets"),
+    path(B + "antwortlisten/<int:answer_set_pk>/", backoffice.answer_set_edit, name="survey_answer_set_edit"),
+    path(B + "vorschau/seite/<int:number>/", backoffice.preview, name="survey_preview"),
 ]
