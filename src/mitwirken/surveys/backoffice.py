@@ -143,7 +143,12 @@ def settings(request: HttpRequest, organisation: Organisation, project_pk: int, 
         else:
             messages.success(request, _("Die Einstellungen sind gespeichert."))
             return redirect(b.url("survey_settings"))
-    if request.method == "POST" and action == "quotas" and quota_form.is_valid() and _save_quotas(request, b, quota_form):
+    if (
+        request.method == "POST"
+        and action == "quotas"
+        and quota_form.is_valid()
+        and _save_quotas(request, b, quota_form)
+    ):
         messages.success(request, _("Die Quoten sind gespeichert."))
         return redirect(b.url("survey_settings"))
     return render(request, "surveys/backoffice/settings.html", b.context(

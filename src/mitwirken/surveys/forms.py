@@ -30,6 +30,17 @@ def _optional_int(label: Any, **kwargs: Any) -> forms.IntegerField:
     return forms.IntegerField(label=label, required=False, **kwargs)
 
 
+class DecimalInput(forms.DecimalField):
+    """A number as staff type it: "2,5" as well as "2.5" (no thousands separators)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
 class SettingsForm(forms.Form):
     access = forms.ChoiceField(label=_("Zugang"), choices=Access.choices, widget=forms.RadioSelect,
                                help_text=_("Kann nicht mehr geändert werden, sobald es Antworten gibt."))  # fmt: skip
@@ -105,8 +116,6 @@ class ConditionFields(forms.Form):
             )  # fmt: skip
             self.fields[f"rule_{number}_value"] = forms.CharField(
                 label=_("Regel %(number)d: Wert") % {"number": number}, required=False, max_length=200,
-                help_text=_("Der Code der Antwort, eine Zahl oder ein Datum (JJJJ-MM-TT); bei „ist eines von“ "
-                            "mehrere, durch Kommas getrennt."),
             )  # fmt: skip
         self.complex_condition = ""
         rules = _flat_rules(current)
@@ -124,7 +133,16 @@ class ConditionFields(forms.Form):
             self.fields[f"rule_{number}_question"].initial = rule.get("question", "")
             self.fields[f"rule_{number}_op"].initial = rule.get("op", "equals")
             value = rule.get("value", "")
-            self.fields[f"rule_{number}_value"].initial = ", ".join(map(str, value)) if isinstance(value, list) else value
+            self.fields[f"rule_{number}_value"].initial = (
+                ", ".join(map(str, value)) if isinstance(value, list) else value
+            )
+
+    CONDITION_FIELDS = ("condition", "keep_condition",
+                        *(f"rule_{n}_{part}" for n in range(1, MAX_RULES + 1) for part in ("question", "op", "value")))  # fmt: skip
+
+    def main_fields(self) -> list[forms.BoundField]:
+        """The fields shown before the condition editor (which the template lays out itself)."""
+        return [self[name] for name in self.fields if name not in self.CONDITION_FIELDS and name != "confirm"]
 
     def rule_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [(number, self[f"rule_{number}_question"], self[f"rule_{number}_op"], self[f"rule_{number}_value"])
@@ -227,17 +245,23 @@ class QuestionForm(ConditionFields):
                                 choices=[("radio", _("Auswahlknöpfe")), ("select", _("Auswahlliste"))])  # fmt: skip
     other = forms.BooleanField(label=_("Antwort „Sonstiges“ mit Textfeld anbieten"), required=False)
     other_label = forms.CharField(label=_("Beschriftung für „Sonstiges“"), max_length=100, required=False)
-    randomise = forms.BooleanField(label=_("Antworten für jede Person in zufälliger Reihenfolge zeigen"), required=False)
+    randomise = forms.BooleanField(
+        label=_("Antworten für jede Person in zufälliger Reihenfolge zeigen"), required=False
+    )
     min_choices = _optional_int(_("Mindestens so viele Antworten wählen"), min_value=1)
     max_choices = _optional_int(_("Höchstens so viele Antworten wählen"), min_value=1)
     max_length = _optional_int(_("Höchstzahl Zeichen"), min_value=1, max_value=questions.MAX_LONG_TEXT)
-    number_min = forms.DecimalField(label=_("Kleinster Wert"), required=False)
-    number_max = forms.DecimalField(label=_("Größter Wert"), required=False)
-    step = forms.DecimalField(label=_("Schrittweite"), required=False, min_value=0,
+    number_min = DecimalInput(label=_("Kleinster Wert"), required=False)
+    number_max = DecimalInput(label=_("Größter Wert"), required=False)
+    step = DecimalInput(label=_("Schrittweite"), required=False, min_value=0,
                               help_text=_("z. B. 1 für ganze Zahlen"))  # fmt: skip
     unit = forms.CharField(label=_("Einheit"), max_length=30, required=False, help_text=_("z. B. „km“ oder „Euro“"))
-    date_min = forms.DateField(label=_("Frühestes Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_max = forms.DateField(label=_("Spätestes Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_min = forms.DateField(
+        label=_("Frühestes Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_max = forms.DateField(
+        label=_("Spätestes Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     scale = forms.ChoiceField(label=_("Skala"), choices=list(questions.SCALE_NAMES.items()), required=False,
                               initial="1-5")  # fmt: skip
     low_label = forms.CharField(label=_("Beschriftung des niedrigsten Werts"), max_length=100, required=False)
@@ -380,7 +404,9 @@ class DeleteForm(forms.Form):
 
 class AnswerSetForm(forms.Form):
     name = forms.CharField(label=_("Name der Antwortliste"), max_length=120)
-    options = forms.CharField(label=_("Antwortmöglichkeiten"), help_text=LINES_HELP, widget=forms.Textarea(attrs={"rows": 8}))
+    options = forms.CharField(
+        label=_("Antwortmöglichkeiten"), help_text=LINES_HELP, widget=forms.Textarea(attrs={"rows": 8})
+    )
 
     def __init__(self, *args: Any, answer_set: AnswerSet | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

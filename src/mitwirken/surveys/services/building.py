@@ -79,9 +79,17 @@ def page_add(*, actor: Any, survey: Survey, title: str = "", description: str = 
     require(actor, "surveys.manage", survey.module)
     position = (survey.pages.aggregate(last=Max("position"))["last"] or 0) + 1 if survey.pages.exists() else 0
     page = Page(survey=survey, position=position, title=title.strip(), description=description.strip())
-    page.condition = conditions.check(condition, earlier=earlier_codes(survey, page))
+    page.condition = _checked_condition(condition, earlier=earlier_codes(survey, page))
     page.save()
     return page
+
+
+def _checked_condition(condition: Any, *, earlier: Iterable[str], own: str = "") -> dict[str, Any]:
+    """``conditions.check``, with its refusal addressed to the condition field of the builder's forms."""
+    try:
+        return conditions.check(condition, earlier=earlier, own=own)
+    except ValidationError as error:
+        raise ValidationError({"condition": error.messages}) from None
 
 
 def earlier_codes(survey: Survey, page: Page) -> list[str]:
@@ -130,7 +138,7 @@ def question_add(
     question = Question(survey=survey, page=page, position=position, code=code, type=type, text=text,
                         required=required and type != QuestionType.INFO, help_text=help_text.strip(),
                         config=dict(config or {}), publish=publish)  # fmt: skip
-    question.condition = conditions.check(condition, earlier=earlier_codes(survey, page), own=code)
+    question.condition = _checked_condition(condition, earlier=earlier_codes(survey, page), own=code)
     if answer_set is not None and type in CHOICE_TYPES:
         _require_own_answer_set(survey, answer_set)
         question.answer_set = answer_set
@@ -281,7 +289,9 @@ def check_order(survey: Survey) -> None:
 
 
 def _users_of(survey: Survey, code: str) -> list[str]:
-    return [whose for whose, condition, _earlier in _condition_owners(survey) if code in conditions.referenced(condition)]
+    return [
+        whose for whose, condition, _earlier in _condition_owners(survey) if code in conditions.referenced(condition)
+    ]
 
 
 def _renumber(items: list[Any]) -> None:
@@ -299,7 +309,7 @@ def page_update(*, actor: Any, page: Page, title: str = "", description: str = "
                 condition: Mapping[str, Any] | None = None) -> Page:  # fmt: skip
     require(actor, "surveys.manage", page.survey.module)
     page.title, page.description = title.strip(), description.strip()
-    page.condition = conditions.check(condition, earlier=earlier_codes(page.survey, page))
+    page.condition = _checked_condition(condition, earlier=earlier_codes(page.survey, page))
     page.full_clean(exclude=["survey"])
     page.save()
     return page
@@ -508,7 +518,9 @@ def _require_own_answer_set(survey: Survey, answer_set: AnswerSet) -> None:
 
 def _check_code_change(survey: Survey, question: Question, code: str) -> None:
     if Question.objects.filter(survey=survey, code=code).exclude(pk=question.pk).exists():
-        raise ValidationError({"code": _("Das Kürzel „%(code)s“ ist in dieser Umfrage schon vergeben.") % {"code": code}})
+        raise ValidationError(
+            {"code": _("Das Kürzel „%(code)s“ ist in dieser Umfrage schon vergeben.") % {"code": code}}
+        )
     if survey.responses.exists() or survey.drafts.exists():
         raise ValidationError({"code": _("Das Kürzel kann nicht mehr geändert werden: Es gibt schon Antworten oder "
                                          "angefangene Antwortbögen, die es verwenden.")})  # fmt: skip
@@ -580,7 +592,7 @@ def question_update(
     question.type, question.text, question.code, question.config = new_type, text, code, config
     question.required = required and new_type != QuestionType.INFO
     question.help_text, question.publish, question.answer_set = help_text.strip(), publish, answer_set
-    question.condition = conditions.check(condition, earlier=earlier_codes(survey, question.page), own=code)
+    question.condition = _checked_condition(condition, earlier=earlier_codes(survey, question.page), own=code)
     _set_image(question, image, image_alt, remove=remove_image)
     question.full_clean(exclude=["survey", "page", "answer_set"])
     question.save()
