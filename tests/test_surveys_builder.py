@@ -175,6 +175,17 @@ def test_page_add_edit_duplicate_and_delete(survey, admin):
     assert AuditEntry.objects.filter(action="survey.page_delete").exists()
 
 
+def test_page_whose_questions_a_condition_names_cannot_be_deleted(survey, admin):
+    first = page(survey, "Ihr Haushalt")
+    response = admin.post(url(survey, f"seiten/{first.pk}/"), {"action": "delete"})
+    body = response.content.decode()
+    assert (
+        "Die Bedingung von Seite 1 „Radverkehr“ bezieht sich auf „verkehrsmittel“, das es dann nicht mehr gäbe" in body
+    )
+    assert Question.objects.filter(code="verkehrsmittel").exists()
+    assert Page.objects.filter(pk=first.pk).exists()
+
+
 def test_page_condition_naming_a_later_page_is_refused_in_german(survey, admin):
     first = page(survey, "Ihr Haushalt")
     response = admin.post(url(survey, f"seiten/{first.pk}/"), {

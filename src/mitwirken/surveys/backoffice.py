@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -156,8 +157,10 @@ def settings(request: HttpRequest, organisation: Organisation, project_pk: int, 
     ))  # fmt: skip
 
 
+@transaction.atomic
 def _save_quotas(request: HttpRequest, b: Builder, form: QuotaForm) -> bool:
-    """Set or remove each quota; a refusal (a quota already fuller than the new limit) stays at its field."""
+    """Set or remove each quota; a refusal (a quota already fuller than the new limit) stays at its field, and
+    then none of the form's quotas change."""
     questions = {question.pk: question for question in Question.objects.filter(survey=b.survey)}
     for name, (target, option_code) in form.targets.items():
         question = questions[target.pk] if target is not None else None
@@ -172,7 +175,10 @@ def _save_quotas(request: HttpRequest, b: Builder, form: QuotaForm) -> bool:
                 building.quota_remove(actor=request.user, survey=b.survey, question=question, option_code=option_code)
         except ValidationError as error:
             form.add_error(name, error.messages)
-    return form.is_valid() and not form.errors
+    if form.errors:
+        transaction.set_rollback(True)
+        return False
+    return True
 
 
 # --- pages ----------------------------------------------------------------------------------------------------

@@ -362,7 +362,8 @@ def page_delete(*, actor: Any, page: Page, confirm: bool = False) -> None:
             "gelöscht werden."
         ) % {"count": answered}})  # fmt: skip
     name, codes = str(page), list(page.questions.values_list("code", flat=True))
-    page.delete()
+    # Through the queryset, so a refusal below (rolled back) leaves the caller's instance intact.
+    Page.objects.filter(pk=page.pk).delete()
     _renumber(_pages(survey))
     check_order(survey)
     organisation = survey.module.project.organisation
@@ -449,7 +450,7 @@ def question_delete(*, actor: Any, question: Question, confirm: bool = False) ->
             "gelöscht werden."
         ) % {"count": answered}})  # fmt: skip
     code, text, page = question.code, question.text, question.page
-    question.delete()
+    Question.objects.filter(pk=question.pk).delete()
     _renumber(_siblings(page))
     check_order(survey)
     organisation = survey.module.project.organisation
