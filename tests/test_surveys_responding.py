@@ -125,3 +125,20 @@ def test_a_paper_code_is_found_however_it_is_typed():
     assert token_for(survey, "abcd efgh jk23") == token
     assert token_for(survey, "ABCDEFGHJK23") == token
     assert token_for(survey, "ABCD-EFGH-JK24") is None
+
+
+def test_an_answer_that_no_longer_fits_the_changed_question_is_not_submitted():
+    from mitwirken.surveys.models import Option
+
+    survey = make_survey(ProjectFactory(), access="account")
+    user = UserFactory()
+    established(user)
+    client = login(Client(), user)
+    client.post(page_url(survey, 1), {"q-verkehrsmittel": "fuss", "q-personen": "2"})
+    # Meanwhile staff remove "Zu Fuß" (with the confirmation the builder asks for).
+    Option.objects.filter(question__code="verkehrsmittel", code="fuss").delete()
+    response = client.post(
+        page_url(survey, 3), {"q-prioritaeten": ["kosten", "tempo", "sicherheit"], "q-prioritaeten-ranked": "1"}
+    )
+    assert response.status_code == 302 and not response["Location"].endswith("/danke/")
+    assert not Response.objects.exists()  # the required question must be answered again

@@ -344,5 +344,21 @@ def answer_rows(question_type: str, value: Any) -> list[dict[str, Any]]:
     return []
 
 
+def still_valid(field: Field, value: Any) -> bool:
+    """Whether an answer kept in a draft still fits the question, which staff may have changed meanwhile
+    (an option removed with their explicit confirmation). Answers that no longer fit are not submitted."""
+    codes = {choice.code for choice in field.choices} | ({OTHER} if field.config.get("other") else set())
+    if field.type in (QuestionType.SINGLE, QuestionType.YES_NO, QuestionType.SCALE):
+        return str(value.get("choice") if isinstance(value, dict) else value) in codes
+    if field.type == QuestionType.MULTIPLE:
+        return set(value.get("choices", [])) <= codes
+    if field.type == QuestionType.MATRIX:
+        rows = {row.code for row in field.rows}
+        return all(row in rows and choice in codes for row, choice in value.items())
+    if field.type == QuestionType.RANKING:
+        return sorted(value) == sorted(choice.code for choice in field.choices)
+    return True
+
+
 def has_answer(question_type: str) -> bool:
     return question_type != QuestionType.INFO

@@ -205,8 +205,7 @@ def read_page(
     items = page_items(questionnaire, draft, index)
     result = PageResult(items)
     shown_here = {item.code for item in items}
-    sent = {key.split("-")[1] for key in list(data) + list(files) if key.startswith("q-") and key.count("-") >= 1}
-    result.ignored = sorted(code for code in sent if code not in shown_here)
+    result.ignored = sorted(_sent_codes(questionnaire, [*data, *files]) - shown_here)
     values = {}
     for item in items:
         if not questions.has_answer(item.question.type):
@@ -237,6 +236,13 @@ def read_page(
     result.next_page = later[0] if later else None
     result.quota_full = bool(full_quotas(questionnaire.survey, draft.answers))
     return result
+
+
+def _sent_codes(questionnaire: Questionnaire, keys: list[str]) -> set[str]:
+    """The questions a form sent answers for: ``q-<code>`` and ``q-<code>-<part>`` (codes may contain hyphens)."""
+    return {
+        code for code in questionnaire.by_code for key in keys if key == f"q-{code}" or key.startswith(f"q-{code}-")
+    }
 
 
 def _store_upload(survey: Survey, upload: Any) -> dict[str, str]:
@@ -313,7 +319,8 @@ def submit(survey: Survey, respondent: Respondent, questionnaire: Questionnaire,
     100 responses however many arrive at once.
     """
     _require_may_answer(survey, respondent)
-    answers = questionnaire.kept(draft.answers)
+    answers = {code: value for code, value in questionnaire.kept(draft.answers).items()
+               if questions.still_valid(questionnaire.item(questionnaire.by_code[code]).field, value)}  # fmt: skip
     missing = [question.code for question in questionnaire.questions
                if question.required and question.code in questionnaire.shown(answers) and question.code not in answers
                and questions.has_answer(question.type)]  # fmt: skip
