@@ -57,7 +57,10 @@ def foreign_objects(world):
     )
     return {
         # Surveys: ids of another organisation's survey parts (any id fails: the module is checked first).
-        "page_pk": 1, "question_pk": 1, "answer_set_pk": 1, "number": 1,
+        "page_pk": 1,
+        "question_pk": 1,
+        "answer_set_pk": 1,
+        "number": 1,
         "invitation_pk": invitation.pk,
         "report_pk": report.pk,
         "project_pk": project.pk,

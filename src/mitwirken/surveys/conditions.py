@@ -89,16 +89,20 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _ordered(value: Any) -> Decimal | str | None:
-    """Numbers compare as numbers, ISO dates as text (which orders them correctly)."""
+    """Numbers compare as numbers, ISO dates as text (which orders them correctly).
+
+    Only finite numbers: Decimal also reads "NaN", "sNaN" and "Infinity", and a NaN raises when ordered, so a
+    respondent's text answer "sNaN" would otherwise break every page after it.
+    """
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
     text = str(value).strip()
     try:
-        return Decimal(text.replace(",", "."))
+        number = Decimal(text.replace(",", "."))
     except InvalidOperation:
-        pass
+        number = None
+    if number is not None:
+        return number if number.is_finite() else None
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         return text
     return None

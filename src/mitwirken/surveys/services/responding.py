@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -97,7 +98,9 @@ def refusal(survey: Survey, respondent: Respondent) -> str:
     module = survey.module
     if not module.allows("respond"):
         return closed_reason(module)
-    if not respondent.user.has_perm("surveys.respond", module):
+    # ``rules.has_perm``, not ``user.has_perm``: answering is taking part in person, which a superuser's blanket
+    # pass must not stretch to surveys of projects they are not invited to (as reviewing one's own report).
+    if not rules.has_perm("surveys.respond", respondent.user, module):
         if not respondent.has_account:
             return _("Bitte melden Sie sich an, um an dieser Umfrage teilzunehmen.")
         return _("Diese Umfrage ist nur für eingeladene Personen.")
@@ -138,7 +141,9 @@ def _require_may_answer(survey: Survey, respondent: Respondent) -> None:
     if not survey.module.allows("respond"):
         raise SurveyClosed(reason)
     answered_token = survey.access == Access.TOKEN and respondent.token is not None and respondent.token.used
-    answered_account = survey.access == Access.ACCOUNT and respondent.user.has_perm("surveys.respond", survey.module)
+    answered_account = survey.access == Access.ACCOUNT and rules.has_perm(
+        "surveys.respond", respondent.user, survey.module
+    )
     if answered_token or answered_account:
         raise AlreadyAnswered(reason)
     raise PermissionDenied(reason)
@@ -179,6 +184,7 @@ class PageResult:
     ignored: list[str] = field(default_factory=list)  # answers sent for questions not shown on this page
     next_page: int | None = None  # None: this was the last page shown
     quota_full: bool = False
+    dropped_files: list[Any] = field(default_factory=list)  # uploads the draft no longer holds (replaced or hidden)
 
     @property
     def ok(self) -> bool:
@@ -207,6 +213,7 @@ def read_page(
     shown_here = {item.code for item in items}
     result.ignored = sorted(_sent_codes(questionnaire, [*data, *files]) - shown_here)
     values = {}
+    uploaded = []  # stored while reading this page: to be removed again if the page is refused
     for item in items:
         if not questions.has_answer(item.question.type):
             continue
@@ -217,6 +224,7 @@ def read_page(
             value = questions.read(item.field, data, files, enforce_required=enforce_required)
             if value is not None and item.question.type == "file" and not isinstance(value, dict):
                 value = _store_upload(questionnaire.survey, value)
+                uploaded.append(value)
         except ValidationError as error:
             item.error = " ".join(error.messages)
             result.errors[item.code] = item.error
@@ -224,12 +232,20 @@ def read_page(
         item.value = value
         values[item.code] = value
     if result.errors:
+        # The page is refused as a whole, its valid uploads too: nothing would ever point to them.
+        _remove_files({str(number): value for number, value in enumerate(uploaded)})
+        for item in items:
+            if item.question.type == "file":
+                item.value = draft.answers.get(item.code)
         return result
+    before = dict(draft.answers)
     for code in shown_here:
         draft.answers.pop(code, None)
     draft.answers.update({code: value for code, value in values.items() if value is not None})
     # An answer changed here can hide later questions: their answers go at once, so nothing hidden is kept.
     draft.answers = questionnaire.kept(draft.answers)
+    result.dropped_files = [value for code, value in before.items()
+                            if _is_file(value) and draft.answers.get(code) != value]  # fmt: skip
     draft.page = index
     shown_pages = questionnaire.shown_pages(draft.answers)
     later = [page for page in shown_pages if page > index]
@@ -261,6 +277,7 @@ def save_page(
     result = read_page(questionnaire, draft, index, data, files, enforce_required=enforce_required)
     if result.ok:
         draft.save()
+        _remove_files({str(number): value for number, value in enumerate(result.dropped_files)})
     return result
 
 
@@ -270,9 +287,13 @@ def discard(draft: Draft | None) -> None:
         draft.delete()
 
 
+def _is_file(value: Any) -> bool:
+    return isinstance(value, dict) and "path" in value
+
+
 def _remove_files(answers: Mapping[str, Any]) -> None:
     for value in answers.values():
-        if isinstance(value, dict) and "path" in value:
+        if _is_file(value):
             default_storage.delete(value["path"])
 
 
@@ -357,6 +378,11 @@ def submit(survey: Survey, respondent: Respondent, questionnaire: Questionnaire,
     return response
 
 
+def unordered_id() -> int:
+    """A primary key that says nothing about when the row was written (63 bits, positive in every database)."""
+    return secrets.randbelow(2**62) + 1
+
+
 def _claim(survey: Survey, respondent: Respondent) -> None:
     """Mark the code or the account as done, exactly once even when the same person submits twice at once."""
     if survey.access == Access.TOKEN:
@@ -367,6 +393,8 @@ def _claim(survey: Survey, respondent: Respondent) -> None:
     elif survey.access == Access.ACCOUNT:
         try:
             with transaction.atomic():
-                Completion.objects.create(survey=survey, user=respondent.user)
+                # A random id, not the next number: responses are numbered in the order they arrive, so
+                # completions numbered the same way would pair the n-th account with the n-th response.
+                Completion.objects.create(pk=unordered_id(), survey=survey, user=respondent.user)
         except IntegrityError:
             raise AlreadyAnswered(_("Sie haben diese Umfrage bereits beantwortet.")) from None
