@@ -311,7 +311,8 @@ def syntax(layout: Layout) -> str:
         lines.append("VALUE LABELS")
         lines.append(
             " /".join(
-                f"  {column.name} " + " ".join(f"{value} {_quoted(label, 60)}" for value, label in column.values.items())
+                f"  {column.name} "
+                + " ".join(f"{value} {_quoted(label, 60)}" for value, label in column.values.items())
                 for column in labelled
             )
             + "."
