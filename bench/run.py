@@ -21,7 +21,11 @@
    module (newest first, most comments first, page 200, a search) and an idea page with its comments are loaded
    with the other pages at ``--ideas`` ideas with 10 comments each, and measured in-process at ``--ideas-small``
    and at ``--ideas``.
-8. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
+8. Surveys (unless ``--skip-surveys``, see ``bench/surveys.py``): the staff results page of the household survey
+   (unfiltered and cross-tabulated) is loaded with the other pages at ``--survey-responses`` responses and measured
+   in-process at ``--survey-responses-small`` and at ``--survey-responses``; the CSV, XLSX and SPSS exports are
+   timed with their peak memory, each in a fresh process; ``--survey-submissions`` final pages are POSTed.
+9. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
 
 Everything it starts or creates is stopped and removed again on every exit path.
 Extra options may also come from the environment: ``BENCH_ARGS="--rounds 5" make bench``.
@@ -57,6 +61,7 @@ from pathlib import Path
 import burst
 import dialogue as dialogue_bench
 import reports as reports_bench
+import surveys as surveys_bench
 from loadgen import PythonClient, Sample, WrkClient, median, wrk_path, wrk_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -664,6 +669,8 @@ def print_table(report: dict) -> None:
         print("\n".join(text_table(BURST_HEADERS, burst_rows(report), set())))
     reports_bench.print_tables(report, text_table, endpoint_row)
     dialogue_bench.print_tables(report, text_table, endpoint_row)
+    if report.get("surveys"):
+        print("\n".join(surveys_bench.markdown(report, lambda h, r, left=2: text_table(h, r, set()), endpoint_row)))
     for note in report["notes"]:
         print(f"NOTE: {note}")
     print()
@@ -716,6 +723,7 @@ def markdown(report: dict) -> str:
         lines += ["", "The formal-procedure part (inbox, export, deadline burst) was skipped (`--skip-formal`)."]
     lines += reports_bench.markdown(report, markdown_table, endpoint_row)
     lines += dialogue_bench.markdown(report, markdown_table, endpoint_row)
+    lines += surveys_bench.markdown(report, markdown_table, endpoint_row)
     if report["notes"]:
         lines += ["", "Notes from this run:", ""] + [f"- {note}" for note in report["notes"]]
     return "\n".join(lines)
@@ -806,6 +814,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--ideas", type=int, default=10_000, help="dialogue ideas, 10 comments each (default 10000)")
     parser.add_argument("--ideas-small", type=int, default=100, help="scale ideas at the first, small measurement")
     parser.add_argument("--skip-dialogue", action="store_true", help="no dialogue part (idea list, idea page)")
+    parser.add_argument("--survey-responses", type=int, default=100_000, help="survey responses (default 100000)")
+    parser.add_argument("--survey-responses-small", type=int, default=1_000, help="responses at the small measurement")
+    parser.add_argument("--survey-submissions", type=int, default=300, help="survey final pages POSTed (default 300)")
+    parser.add_argument("--skip-surveys", action="store_true", help="no survey part (results page, exports, submits)")
     parser.add_argument("--rounds", type=int, default=5, help="measurement rounds (default 5)")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per endpoint per round (default 3)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint (default 2)")
@@ -884,6 +896,11 @@ def main() -> int:
         if not args.skip_dialogue:
             # Likewise: the dialogue pages with few ideas, in-process.
             dialogue_small = dialogue_bench.prepare(python, development, production, args.ideas_small, run_json)
+        surveys_small: dict | None = None
+        if not args.skip_surveys:
+            surveys_small = surveys_bench.prepare(
+                python, development, production, args.survey_responses_small, run_json
+            )
 
         formal: dict | None = None
         info: dict = {}
@@ -921,6 +938,11 @@ def main() -> int:
             available, missing = dialogue_bench.answered(dialogue_small, dialogue_large)
             dialogue = [Endpoint(key, path, label) for key, path, label in available]
             notes.extend(missing)
+        surveys_large: dict | None = None
+        survey_pages: list[Endpoint] = []
+        if surveys_small is not None:
+            surveys_large = surveys_bench.prepare(python, development, production, args.survey_responses, run_json)
+            survey_pages = [Endpoint(*entry) for entry in surveys_bench.endpoints(surveys_large)]
 
         if formal is not None:
             given = run_json(f"bench/seed.py --account-items {args.account_items}",
@@ -944,7 +966,7 @@ def main() -> int:
         personal = formal["personal_endpoints"] if formal is not None else []
         for endpoint in personal:
             inprocess["endpoints"][endpoint.path] = formal["personal_large"][endpoint.path]  # type: ignore[index]
-        measured_endpoints = [*ENDPOINTS, *inbox, *personal, *reports, *dialogue]
+        measured_endpoints = [*ENDPOINTS, *inbox, *personal, *reports, *dialogue, *survey_pages]
         sizes = {endpoint.key: server.check(endpoint) for endpoint in [BASELINE, *measured_endpoints]}
 
         use_wrk = args.client == "wrk" or (args.client == "auto" and wrk_path())
@@ -980,6 +1002,12 @@ def main() -> int:
                         f"{item['format'].upper()} export of {item['statements']:,} statements peaked at "
                         f"{item['rss_peak_mb']:.0f} MB, above the {EXPORT_TARGET_MB} MB target."
                     )
+        survey_exports: list[dict] = []
+        survey_submits: dict | None = None
+        if surveys_large is not None:
+            # The server is idle meanwhile; each export runs in its own process.
+            survey_exports = surveys_bench.exports(python, production, run_json)
+            survey_submits = surveys_bench.submissions(python, production, args.survey_submissions, run_json)
         server.stop()
         routing_result = None
         if reports_large is not None:
@@ -1001,6 +1029,12 @@ def main() -> int:
             entries = [endpoint_entry(endpoint, measured, in_dialogue, sizes) for endpoint in dialogue]
             report["dialogue"] = dialogue_bench.section(entries, dialogue_small, dialogue_large)
             report["notes"] += dialogue_bench.notes(report)
+        if surveys_small is not None and surveys_large is not None:
+            in_surveys = {"endpoints": surveys_large["endpoints"]}
+            entries = [endpoint_entry(endpoint, measured, in_surveys, sizes) for endpoint in survey_pages]
+            report["surveys"] = surveys_bench.section(entries, surveys_small, surveys_large, survey_exports,
+                                                      survey_submits)  # fmt: skip
+            report["notes"] += surveys_bench.notes(report)
         report["machine"]["load_average_1m"] = load_before
         report["machine"]["cpu_busy_before"] = None if busy_before is None else round(busy_before, 3)
         report["notes"] += noise_notes(report, busy_before)

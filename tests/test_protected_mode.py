@@ -63,6 +63,8 @@ SURVEY_PATHS = ("/seite/", "/zugang/", "/fortsetzen/", "/danke/", "/frage-bild/"
 SURVEY_POST_ONLY = re.compile(r"/(zugang|fortsetzen)/$")
 SURVEY_RESPONDENTS_ONLY = ("/seite/",)
 SURVEY_REDIRECTS = re.compile(r"/fortsetzen/[^/]+/$")
+# The survey here has unpublished results: its public results page is a preview for the project's staff only.
+SURVEY_UNPUBLISHED_RESULTS = "/auswertung/"
 
 FORMAL_PATHS = ("/unterlagen/", "/frist/", "/stellungnahmen/", "/abwaegung/", "/mitzeichnen/", "/bestaetigen/")
 # Module addresses from before modules had slugs redirect for good, after the same access check.
@@ -77,6 +79,8 @@ def expected_status(url: str, persona: str) -> int:
         return 405
     if SURVEY_REDIRECTS.search(url):
         return 302
+    if SURVEY_UNPUBLISHED_RESULTS in url:
+        return 200 if persona in ("case_worker", "org_admin", "portal_admin") else 404
     if any(marker in url for marker in SURVEY_RESPONDENTS_ONLY):
         # Answering is taking part in person: a portal admin's blanket rights do not make them a respondent.
         return 200 if persona in ("invited", "agency", "moderator") else 403
