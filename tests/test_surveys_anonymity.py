@@ -266,13 +266,18 @@ def test_anonymity_can_be_strengthened_once_a_response_exists() -> None:
     survey = building.settings_update(actor=actor, survey=Survey.objects.get(pk=survey.pk), anonymity="pseudonymous")
     with pytest.raises(ValidationError):
         building.settings_update(actor=actor, survey=Survey.objects.get(pk=survey.pk), anonymity="identified")
+    # The identified response given before keeps only what pseudonymity keeps: its pseudonym.
+    assert ResponseIdentity.objects.filter(user__isnull=False).count() == 0
+    assert ResponseIdentity.objects.filter(submitted_at__isnull=False).count() == 0
+    assert ResponseIdentity.objects.exclude(pseudonym="").count() == 1
     answered(survey)
     newest = ResponseIdentity.objects.order_by("-pk").first()
     assert newest.pseudonym and newest.user_id is None and newest.submitted_at is None and newest.token_id is None
     building.settings_update(actor=actor, survey=Survey.objects.get(pk=survey.pk), anonymity="anonymous")
     answered(survey)
-    assert ResponseIdentity.objects.count() == 2  # the anonymous response has none
-    assert Response.objects.filter(identity__isnull=True).count() == 1
+    # Anonymous now: the earlier responses lose their pseudonyms too, and the new one never had any.
+    assert not ResponseIdentity.objects.exists()
+    assert Response.objects.count() == 3
 
 
 def test_before_any_response_anonymity_may_be_changed_freely() -> None:

@@ -26,6 +26,7 @@ from .. import conditions, questions
 from ..models import (
     ANONYMITY_STRENGTH,
     CHOICE_TYPES,
+    Anonymity,
     Answer,
     AnswerSet,
     MatrixRow,
@@ -34,6 +35,7 @@ from ..models import (
     Question,
     QuestionType,
     Quota,
+    ResponseIdentity,
     Survey,
 )
 
@@ -64,7 +66,9 @@ def settings_update(*, actor: Any, survey: Survey, **changes: Any) -> Survey:
             raise ValueError(field)
         setattr(survey, field, value)
     survey.full_clean(exclude=["module"])
-    survey.save()
+    with transaction.atomic():
+        survey.save()
+        _forget_identities(survey)
     diff = {
         field: [old[field], getattr(survey, field)] for field in SETTINGS_FIELDS if old[field] != getattr(survey, field)
     }
@@ -72,6 +76,15 @@ def settings_update(*, actor: Any, survey: Survey, **changes: Any) -> Survey:
         log_action(actor=actor, action="survey.settings", obj=survey, organisation=survey.module.project.organisation,
                    changes=diff)  # fmt: skip
     return survey
+
+
+def _forget_identities(survey: Survey) -> None:
+    """Stronger anonymity applies to the responses already given too: what the new level does not keep goes."""
+    identities = ResponseIdentity.objects.filter(response__survey=survey)
+    if survey.anonymity == Anonymity.ANONYMOUS:
+        identities.delete()
+    elif survey.anonymity == Anonymity.PSEUDONYMOUS:
+        identities.update(user=None, token=None, submitted_at=None)
 
 
 def page_add(*, actor: Any, survey: Survey, title: str = "", description: str = "",
