@@ -26,7 +26,8 @@ from .corpora import xss_sample
 from .dialogue_fixtures import make_dialogue
 from .dialogue_helpers import established
 from .formal_fixtures import make_procedure, pdf_upload
-from .test_protected_mode import FORMAL_PATHS, fill, walk
+from .survey_fixtures import make_survey
+from .test_protected_mode import FORMAL_PATHS, SURVEY_PATHS, fill, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -118,9 +119,11 @@ def values(world: Any) -> dict[str, Any]:
     OrganisationCategory.objects.create(organisation=world.organisation, template=category)
     report = Report.objects.create(organisation=world.organisation, category=category, description="Loch", lon=7.6,
                                    lat=50.0, status="open")  # fmt: skip
+    survey = make_survey(world.public)
     return {
         "org_slug": world.organisation.slug, "project_slug": world.public.slug, "project_pk": world.public.pk,
-        "formal_module": procedure.module, "dialogue_module": dialogue, "track_pk": track.pk, "rest": "",
+        "formal_module": procedure.module, "dialogue_module": dialogue, "survey_module": survey.module,
+        "page_pk": survey.pages.first().pk, "question_pk": survey.questions.first().pk, "answer_set_pk": 1, "number": 1, "track_pk": track.pk, "rest": "",
         "statement_pk": statement.pk, "reference": statement.reference, "document_pk": procedure.documents.get().pk,
         "idea_pk": idea.pk, "comment_pk": comment.pk, "report_pk": report.pk, "pk": report.pk,
         "photo_pk": ReportPhoto.objects.values_list("pk", flat=True).first() or 1,
@@ -134,6 +137,8 @@ def url_for(route: str, values: dict[str, Any]) -> str:
     under_module = "<slug:module_slug>/" in route and not route.endswith("<slug:module_slug>/")
     formal = "verfahren" in route or (under_module and any(part in route for part in FORMAL_PATHS))
     module = values["formal_module"] if formal else values["dialogue_module"]
+    if "/umfrage/" in route or (under_module and any(part in route for part in SURVEY_PATHS)):
+        module = values["survey_module"]
     return fill(route, {**values, "module_pk": module.pk, "module_slug": module.slug}).replace("\\", "")
 
 

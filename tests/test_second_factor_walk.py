@@ -22,7 +22,8 @@ from mitwirken.core.models import AuditEntry
 from mitwirken.projects.models import Project
 
 from .factories import AttachmentFactory, ProjectFactory, UserFactory
-from .test_protected_mode import FORMAL_PATHS, fill, walk
+from .survey_fixtures import make_survey
+from .test_protected_mode import FORMAL_PATHS, SURVEY_PATHS, fill, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,10 @@ def values(world):
 
     invitation = OrganisationInvitation.objects.create(organisation=world.organisation, email="neu@example.org",
                                                        role="admin", expires_at=timezone.now() + timedelta(days=3))  # fmt: skip
+    survey = make_survey(project)
     return {
+        "page_pk": survey.pages.first().pk, "question_pk": survey.questions.first().pk, "answer_set_pk": 1, "number": 1,
+        "survey_module": survey.module,
         "org_slug": project.organisation.slug, "project_slug": project.slug, "project_pk": project.pk,
         "procedure_module": procedure.module.pk, "ideas_module": ideas.pk, "text_module": text_module.pk,
         "modules": {"procedure": procedure.module, "ideas": ideas, "text": text_module}, "rest": "",
@@ -114,6 +118,8 @@ def urls(values) -> list[str]:
         under_module = "<slug:module_slug>/" in route and not route.endswith("<slug:module_slug>/")
         if "/dialog/" in route or (under_module and not any(part in route for part in FORMAL_PATHS)):
             module = modules["text"] if "/absaetze/" in route else modules["ideas"]
+        if "/umfrage/" in route or (under_module and any(part in route for part in SURVEY_PATHS)):
+            module = values["survey_module"]
         url = fill(route, {**values, "module_pk": module.pk, "module_slug": module.slug,
                            "pk": values["report_pk"] if "maengelmelder" in route else values["pk"]})  # fmt: skip
         filled.append(url)

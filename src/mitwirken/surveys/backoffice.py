@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,11 +21,10 @@ from django.utils.translation import gettext as _
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
-from mitwirken.projects.access import project_for_staff
 from mitwirken.projects.models import Module, Project
 
 from . import conditions, views
-from .blueprints import MODULE_TYPE
+from .access import staff_survey
 from .forms import AnswerSetForm, DeleteForm, PageForm, QuestionForm, QuotaForm, SettingsForm, TypeForm
 from .models import Answer, AnswerSet, Draft, Page, Question, QuestionType, Quota, Survey
 from .questionnaire import Questionnaire
@@ -67,13 +66,9 @@ class Builder:
         return list(questions if codes is None else questions.filter(code__in=codes))
 
 
-def _builder(organisation: Organisation, project_pk: int, module_pk: int) -> Builder:
-    project = project_for_staff(organisation, project_pk)
-    module = get_object_or_404(project.modules, pk=module_pk)
-    if module.module_type != MODULE_TYPE:
-        raise Http404
-    module.project = project
-    return Builder(organisation, project, module, building.survey_for(module))
+def _builder(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> Builder:
+    survey = staff_survey(request.user, organisation, project_pk, module_pk)
+    return Builder(organisation, survey.module.project, survey.module, survey)
 
 
 def _refused(request: HttpRequest, error: ValidationError) -> None:
@@ -100,7 +95,7 @@ class PageBlock:
 @backoffice_view()
 def builder(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
     """Pages with their questions and conditions in words; the number of queries does not grow with them."""
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     questionnaire = Questionnaire(b.survey)
     labels = {question.code: question.text for question in questionnaire.questions}
     pages = [
@@ -126,7 +121,7 @@ class QuotaTarget:
 
 @backoffice_view()
 def settings(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     action = request.POST.get("action", "")
     questionnaire = Questionnaire(b.survey)
     singles = [QuotaTarget(question.pk, question.code, question.text, list(questionnaire.item(question).field.choices))
@@ -186,7 +181,7 @@ def _save_quotas(request: HttpRequest, b: Builder, form: QuotaForm) -> bool:
 
 @backoffice_view()
 def page_add(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     form = PageForm(request.POST or None, earlier=b.earlier_questions(None))
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,7 +198,7 @@ def page_add(request: HttpRequest, organisation: Organisation, project_pk: int, 
 @backoffice_view()
 def page_edit(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int,
               page_pk: int) -> HttpResponse:  # fmt: skip
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     page = b.page(page_pk)
     action = request.POST.get("action", "")
     form = PageForm(request.POST if action == "save" else None, earlier=b.earlier_questions(page),
@@ -239,7 +234,7 @@ MOVES = {"hoch": -1, "runter": 1}
 def page_action(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int,
                 page_pk: int) -> HttpResponse:  # fmt: skip
     """The buttons next to a page in the overview: up, down, duplicate."""
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     page = b.page(page_pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -264,7 +259,7 @@ def page_action(request: HttpRequest, organisation: Organisation, project_pk: in
 def question_add(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int,
                  page_pk: int) -> HttpResponse:  # fmt: skip
     """Two steps, so the form shows only the chosen type's settings: first the type, then the question."""
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     page = b.page(page_pk)
     type_form = TypeForm(request.GET if "typ" in request.GET else None)
     if not type_form.is_valid():
@@ -289,7 +284,7 @@ def question_add(request: HttpRequest, organisation: Organisation, project_pk: i
 @backoffice_view()
 def question_edit(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int,
                   question_pk: int) -> HttpResponse:  # fmt: skip
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     question = b.question(question_pk)
     action = request.POST.get("action", "")
     saving = request.method == "POST" and action == "save"
@@ -328,7 +323,7 @@ def question_edit(request: HttpRequest, organisation: Organisation, project_pk: 
 def question_action(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int,
                     question_pk: int) -> HttpResponse:  # fmt: skip
     """The buttons next to a question in the overview: up, down (onto the neighbour page at the ends), duplicate."""
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     question = b.question(question_pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -352,7 +347,7 @@ def question_action(request: HttpRequest, organisation: Organisation, project_pk
 @backoffice_view()
 def answer_sets(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
     """The organisation's shared answer lists, reached from this survey; a new one is added here."""
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     form = AnswerSetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -370,7 +365,7 @@ def answer_sets(request: HttpRequest, organisation: Organisation, project_pk: in
 @backoffice_view()
 def answer_set_edit(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int,
                     answer_set_pk: int) -> HttpResponse:  # fmt: skip
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     answer_set = get_object_or_404(AnswerSet, organisation=organisation, pk=answer_set_pk)
     form = AnswerSetForm(request.POST or None, answer_set=answer_set)
     if request.method == "POST" and form.is_valid():
@@ -400,7 +395,7 @@ def preview(request: HttpRequest, organisation: Organisation, project_pk: int, m
     The answers live in the session only, in an unsaved ``Draft``: the preview never writes a draft or a response.
     ``?neu=1`` starts over.
     """
-    b = _builder(organisation, project_pk, module_pk)
+    b = _builder(request, organisation, project_pk, module_pk)
     questionnaire = Questionnaire(b.survey)
     key = _preview_key(b.survey)
     if "neu" in request.GET or key not in request.session:

@@ -13,19 +13,17 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mitwirken.core.uploads import attachment_disposition, check_zip
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
-from mitwirken.projects.access import project_for_staff
 
 from . import exchange, xlsform
-from .blueprints import MODULE_TYPE
+from .access import staff_survey
 from .models import Survey
-from .services import building
 
 SALT = "surveys.exchange"
 CHECKED_FOR = 3600  # seconds a checked upload may wait for "Importieren"
@@ -41,12 +39,7 @@ class ImportForm(forms.Form):
 
 
 def _survey(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> Survey:
-    project = project_for_staff(organisation, project_pk)
-    module = get_object_or_404(project.modules, pk=module_pk)
-    if module.module_type != MODULE_TYPE or not request.user.has_perm("surveys.manage", module):
-        raise Http404
-    module.project = project
-    return building.survey_for(module)
+    return staff_survey(request.user, organisation, project_pk, module_pk)
 
 
 @backoffice_view()

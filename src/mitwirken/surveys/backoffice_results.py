@@ -20,11 +20,9 @@ from mitwirken.core.audit import log_action
 from mitwirken.core.exports import XLSX_TYPE, csv_lines, safe_cell, xlsx_file
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
-from mitwirken.projects.access import project_for_staff
 from mitwirken.projects.models import Module, Project
 
-from . import exports, results
-from .blueprints import MODULE_TYPE
+from . import access, exports, results
 from .models import Answer, Question, Survey
 from .questionnaire import Questionnaire
 from .services import publishing
@@ -35,14 +33,8 @@ FORMATS = ("csv", "xlsx", "zip")
 def staff_survey(organisation: Organisation, project_pk: int, module_pk: int, user: Any,
                  permission: str = "surveys.view_results") -> tuple[Project, Module, Survey]:  # fmt: skip
     """The survey of a module in this organisation's back office; 404 for other modules and other rights."""
-    project = project_for_staff(organisation, project_pk)
-    module = get_object_or_404(project.modules, pk=module_pk, module_type=MODULE_TYPE)
-    module.project = project
-    if not user.has_perm(permission, module):
-        raise Http404
-    survey = get_object_or_404(Survey, module=module)
-    survey.module = module
-    return project, module, survey
+    survey = access.staff_survey(user, organisation, project_pk, module_pk, permission)
+    return survey.module.project, survey.module, survey
 
 
 class FilterForm(forms.Form):

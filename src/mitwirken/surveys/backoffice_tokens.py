@@ -22,12 +22,10 @@ from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.ids import posted_id
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
-from mitwirken.projects.access import project_for_staff
-from mitwirken.projects.models import Module
 
-from .blueprints import MODULE_TYPE
+from .access import staff_survey
 from .models import Access, Survey, Token
-from .services import building, tokens
+from .services import tokens
 from .tasks import MAX_REMINDERS, anonymity_notice, personal_url
 
 PER_PAGE = 50
@@ -57,13 +55,7 @@ class GenerateForm(forms.Form):
 
 
 def _survey(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> Survey:
-    """The survey of a module in one of the organisation's projects; 404 for anything else or anyone else."""
-    project = project_for_staff(organisation, project_pk)
-    module: Module = get_object_or_404(project.modules, pk=module_pk, module_type=MODULE_TYPE)
-    module.project = project
-    if not request.user.has_perm("surveys.manage", module):
-        raise Http404
-    return building.survey_for(module)
+    return staff_survey(request.user, organisation, project_pk, module_pk)
 
 
 def _figures(survey: Survey) -> dict[str, int]:
