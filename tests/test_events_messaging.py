@@ -79,7 +79,7 @@ def test_registration_without_account_asks_to_confirm_within_the_hold(commit):
     assert "innerhalb von 45 Minuten" in message.body
     assert manage_link(registration) + "bestaetigen/" in message.body
     assert manage_link(registration) in message.body and message.attachments == []
-    assert "Dienstag, 20. Oktober 2026, 18:00 Uhr" in message.body
+    assert "Dienstag, 20. Oktober 2026, 18:00 Uhr bis 20:00 Uhr" in message.body
 
 
 def test_confirmation_carries_the_invitation_through_the_queue(commit):

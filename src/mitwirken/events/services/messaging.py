@@ -82,11 +82,18 @@ def when(moment: datetime) -> str:
         return formats.date_format(ics.local(moment), "l, j. F Y, H:i") + " Uhr"
 
 
+def _until(event: Event) -> str:
+    """The end: only the time when the event ends on the day it starts."""
+    if ics.local(event.start).date() == ics.local(event.end).date():
+        return formats.date_format(ics.local(event.end), "H:i") + " Uhr"
+    return when(event.end)
+
+
 def _context(registration: Registration, event: Event, **extra: Any) -> dict[str, Any]:
     return {
         "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, "event": event,
         "organisation": event.organisation, "registration": registration, "manage_url": manage_url(registration),
-        "event_url": ics.event_url(event), "starts": when(event.start), "ends": when(event.end),
+        "event_url": ics.event_url(event), "starts": when(event.start), "ends": _until(event),
         "place": ics.location(event), **extra,
     }  # fmt: skip
 
