@@ -6,6 +6,7 @@ this backend is the single place where mail is queued.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,10 +23,29 @@ class TaskQueueEmailBackend(BaseEmailBackend):
         return len(email_messages)
 
 
+# Small generated files only (a calendar invitation is a few KB); documents are linked, never attached.
+MAX_ATTACHMENT_BYTES = 64 * 1024
+
+
+def serialise_attachments(message: EmailMessage) -> list[list[str]]:
+    """``[filename, base64 content, mimetype]`` for each (filename, content, mimetype) attachment.
+
+    Attachments would bloat the queue table, so only small ones are carried; prebuilt MIME parts are refused.
+    """
+    result, total = [], 0
+    for attachment in message.attachments:
+        if not isinstance(attachment, tuple) or len(attachment) != 3:
+            raise ValueError("Queued e-mails carry only (filename, content, mimetype) attachments.")
+        filename, content, mimetype = attachment
+        data = content.encode() if isinstance(content, str) else bytes(content)
+        total += len(data)
+        if total > MAX_ATTACHMENT_BYTES:
+            raise ValueError("Queued e-mails cannot carry large attachments; link to a download instead.")
+        result.append([str(filename), base64.b64encode(data).decode("ascii"), str(mimetype)])
+    return result
+
+
 def serialise(message: EmailMessage) -> dict[str, Any]:
-    if message.attachments:
-        # Attachments would bloat the queue table; senders link to downloads instead.
-        raise ValueError("Queued e-mails cannot carry attachments.")
     return {
         "subject": str(message.subject),
         "body": str(message.body),
@@ -36,4 +56,5 @@ def serialise(message: EmailMessage) -> dict[str, Any]:
         "reply_to": list(message.reply_to),
         "headers": dict(message.extra_headers),
         "alternatives": [[str(c), m] for c, m in getattr(message, "alternatives", [])],
+        "attachments": serialise_attachments(message),
     }

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.conf import settings
@@ -23,4 +24,8 @@ def deliver_email(message: dict[str, Any]) -> int:
     )
     for content, mimetype in message.get("alternatives") or []:
         email.attach_alternative(content, mimetype)
+    for filename, content, mimetype in message.get("attachments") or []:
+        data = base64.b64decode(content)
+        # Text parts go back as text, so Django keeps their parameters ("text/calendar; method=REQUEST").
+        email.attach(filename, data.decode() if mimetype.startswith("text/") else data, mimetype)
     return email.send()

@@ -1,12 +1,20 @@
 from django.urls import path
 
-from . import backoffice, views
+from . import backoffice, feeds, views
 
 app_name = "events"
 
 urlpatterns = [
     path("veranstaltungen/", views.calendar, name="calendar"),
     path("<slug:org_slug>/veranstaltungen/<slug:event_slug>/", views.detail, name="detail"),
+    # Calendar files (.ics): feeds to subscribe to, one event to add, and the personal feed (feeds.py).
+    path("veranstaltungen/kalender.ics", feeds.portal_feed, name="feed"),
+    path("veranstaltungen/art/<slug:category_slug>/kalender.ics", feeds.category_feed, name="category_feed"),
+    path("<slug:org_slug>/veranstaltungen/kalender.ics", feeds.organisation_feed, name="organisation_feed"),
+    path("<slug:org_slug>/projekte/<slug:project_slug>/veranstaltungen.ics", feeds.project_feed, name="project_feed"),
+    path("<slug:org_slug>/veranstaltungen/<slug:event_slug>/kalender.ics", feeds.event_ics, name="ics"),
+    path("veranstaltungen/meine/<str:token>.ics", feeds.personal_feed, name="my_calendar_feed"),
+    path("veranstaltungen/meine/kalender/", feeds.calendar_token, name="my_calendar_token"),
 ]
 
 backoffice_urlpatterns = [
