@@ -22,7 +22,7 @@ from . import queries
 from .models import PUBLIC_STATUSES, CapacityCategory, Category, Event, Question
 
 QUESTION_TYPES = ("short_text", "long_text", "single", "multiple", "yes_no")
-GROUPED_TYPES = ("multiple", "yes_no")  # a fieldset of choices; "single" is a select like in the surveys
+GROUPED_TYPES = ("single", "multiple", "yes_no")  # a fieldset of radio buttons or checkboxes
 RADII = (("5", _("5 km")), ("10", _("10 km")), ("25", _("25 km")), ("50", _("50 km")))
 QUESTIONS_ERROR = "questions"
 
@@ -45,8 +45,11 @@ class CalendarFilterForm(forms.Form):
     umkreis = forms.ChoiceField(label=_("Umkreis"), required=False, choices=RADII, initial="10")
     freie_plaetze = forms.BooleanField(label=_("Nur mit freien Plätzen"), required=False)
 
-    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *, organisation: Organisation | None = None, **kwargs: Any) -> None:
+        if data is not None and not data.get("umkreis"):
+            data = data.copy()
+            data["umkreis"] = "10"  # what the filter uses without a choice, so the form shows it
+        super().__init__(data, **kwargs)
         if organisation is None:
             self.fields["veranstalter"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
                 pk__in=Event.objects.filter(status__in=PUBLIC_STATUSES, project_visible=True).values("organisation")
