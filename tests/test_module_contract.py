@@ -99,7 +99,7 @@ def test_a_module_is_wired_only_in_its_registration(app):
 
 
 def test_every_dotted_path_of_every_registration_resolves():
-    fields = ("urls", "api", "rules", "gdpr_export", "gdpr_erase", "account_sections", "staff_work", "search",
+    fields = ("urls", "api", "rules", "gdpr_export", "gdpr_erase", "account_sections", "project_sections", "staff_work", "search",
               "statistics", "daily")  # fmt: skip
     for plugin in plugins.all_plugins():
         for field in fields:

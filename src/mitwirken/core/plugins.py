@@ -72,6 +72,16 @@ class AccountSection:
 
 
 @dataclass(frozen=True)
+class ProjectSection:
+    """One block on a project's page (e.g. the project's events), rendered under the project's modules."""
+
+    key: str  # the block's HTML id
+    title: Any
+    template: str  # rendered with ``context`` plus ``project`` and ``organisation``
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class WorkItem:
     """One line of the staff's work overview: a count of waiting work and the filtered list it opens."""
 
@@ -129,6 +139,7 @@ class Plugin:
     participation_targets: tuple[str, ...] = ()
     # Dotted paths of callables:
     account_sections: str = ""  # () -> list[AccountSection]
+    project_sections: str = ""  # (request, project) -> list[ProjectSection], only for viewers of the project
     staff_work: str = ""  # (user, organisation) -> list[WorkItem]
     search: str = ""  # (user, query, limit) -> list[SearchHit]
     statistics: str = ""  # (organisation) -> list[Statistic]

@@ -20,6 +20,7 @@ class EventsConfig(AppConfig):
                 gdpr_erase="mitwirken.events.gdpr.erase",
                 demo=plugins.DemoSeeder(70, "mitwirken.events.demo.seed"),
                 account_sections="mitwirken.events.account.account_sections",
+                project_sections="mitwirken.events.account.project_sections",
                 staff_work="mitwirken.events.contrib.staff_work",
                 statistics="mitwirken.events.contrib.statistics",
                 daily="mitwirken.events.contrib.daily",

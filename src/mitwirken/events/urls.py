@@ -6,6 +6,11 @@ app_name = "events"
 
 urlpatterns = [
     path("veranstaltungen/", views.calendar, name="calendar"),
+    path("veranstaltungen/anmeldung/<slug:token>/", views.manage, name="manage"),
+    path("veranstaltungen/anmeldung/<slug:token>/bestaetigen/", views.confirm, name="confirm"),
+    path("veranstaltungen/anmeldung/<slug:token>/nachruecken/", views.accept_offer, name="accept_offer"),
+    path("veranstaltungen/anmeldung/<slug:token>/abmelden/", views.cancel, name="cancel"),
+    path("<slug:org_slug>/veranstaltungen/", views.org_calendar, name="org_calendar"),
     path("<slug:org_slug>/veranstaltungen/<slug:event_slug>/", views.detail, name="detail"),
     # Calendar files (.ics): feeds to subscribe to, one event to add, and the personal feed (feeds.py).
     path("veranstaltungen/kalender.ics", feeds.portal_feed, name="feed"),
@@ -15,6 +20,8 @@ urlpatterns = [
     path("<slug:org_slug>/veranstaltungen/<slug:event_slug>/kalender.ics", feeds.event_ics, name="ics"),
     path("veranstaltungen/meine/<str:token>.ics", feeds.personal_feed, name="my_calendar_feed"),
     path("veranstaltungen/meine/kalender/", feeds.calendar_token, name="my_calendar_token"),
+    path("<slug:org_slug>/veranstaltungen/<slug:event_slug>/anmelden/", views.register, name="register"),
+    path("<slug:org_slug>/veranstaltungen/<slug:event_slug>/angemeldet/", views.registered, name="registered"),
 ]
 
 backoffice_urlpatterns = [
