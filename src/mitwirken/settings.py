@@ -247,6 +247,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MITWIRKEN_TYPED_MAIL_LIMITS = {"address": "5/h", "ip": "20/h"}
 MITWIRKEN_MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MITWIRKEN_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+# Registrations to events are anonymised this many days after the event ended (the counts stay).
+MITWIRKEN_EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "90"))
 
 # E-mail: every message is handed to the task queue; the worker delivers it
 # through MITWIRKEN_EMAIL_DELIVERY_BACKEND (SMTP in production).
