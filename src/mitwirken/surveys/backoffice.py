@@ -239,17 +239,31 @@ def page_action(request: HttpRequest, organisation: Organisation, project_pk: in
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     action = request.POST.get("aktion", "")
-    anchor = page.pk
+    anchor = f"seite-{page.pk}"
     try:
         if action in MOVES:
             building.page_move(actor=request.user, page=page, direction=MOVES[action])
             messages.success(request, _("Die Seite ist verschoben."))
         elif action == "duplizieren":
-            anchor = building.page_duplicate(actor=request.user, page=page).pk
+            anchor = f"seite-{building.page_duplicate(actor=request.user, page=page).pk}"
             messages.success(request, _("Die Seite ist kopiert; ihre Fragen haben neue Kürzel."))
     except ValidationError as error:
         _refused(request, error)
-    return redirect(f"{b.url()}#seite-{anchor}")
+    if action in MOVES:
+        anchor = _page_button(b.survey, page, action)
+    return redirect(f"{b.url()}#{anchor}")
+
+
+def _page_button(survey: Survey, page: Page, pressed: str) -> str:
+    """The id of the button to focus after a page was moved (or refused to move): the one pressed, or the page's
+    other one where the pressed button is no longer shown (first page: no "nach oben", last: no "nach unten")."""
+    order = list(Page.objects.filter(survey=survey).order_by("position", "id").values_list("pk", flat=True))
+    shown = [
+        name for name, missing_at in (("hoch", 0), ("runter", len(order) - 1)) if order.index(page.pk) != missing_at
+    ]
+    if not shown:
+        return f"seite-{page.pk}"
+    return f"seite-{page.pk}-{pressed if pressed in shown else shown[0]}"
 
 
 # --- questions ------------------------------------------------------------------------------------------------
@@ -338,7 +352,8 @@ def question_action(request: HttpRequest, organisation: Organisation, project_pk
             messages.success(request, _("Die Frage ist kopiert und hat ein neues Kürzel."))
     except ValidationError as error:
         _refused(request, error)
-    return redirect(f"{b.url()}#frage-{anchor}")
+    # After a move (done or refused), back to the button pressed, so keyboard users carry on where they were.
+    return redirect(f"{b.url()}#frage-{anchor}{'-' + action if action in MOVES else ''}")
 
 
 # --- answer sets ----------------------------------------------------------------------------------------------
