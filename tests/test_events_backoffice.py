@@ -54,10 +54,24 @@ def register(event, number, *, user=True, **extra):
 def calls(monkeypatch):
     """What the back office asked the messaging module to send."""
     log = []
-    monkeypatch.setattr(messaging, "event_changed", lambda event, changes: log.append(("changed", event.pk, changes)))
-    monkeypatch.setattr(messaging, "event_cancelled", lambda event: log.append(("cancelled", event.pk)))
-    monkeypatch.setattr(messaging, "send_message", lambda actor, event, subject, body, audience: log.append(
-        ("message", event.pk, subject, audience)))  # fmt: skip
+    changed, cancelled, send = messaging.event_changed, messaging.event_cancelled, messaging.send_message
+
+    def record_changed(event, changes):
+        log.append(("changed", event.pk, changes))
+        return changed(event, changes)
+
+    def record_cancelled(event):
+        log.append(("cancelled", event.pk))
+        return cancelled(event)
+
+    def record_message(actor, event, subject, body, audience):
+        log.append(("message", event.pk, subject, audience))
+        return send(actor, event, subject, body, audience)
+
+    # The real functions run too: they raise the iCalendar SEQUENCE and queue the e-mails.
+    monkeypatch.setattr(messaging, "event_changed", record_changed)
+    monkeypatch.setattr(messaging, "event_cancelled", record_cancelled)
+    monkeypatch.setattr(messaging, "send_message", record_message)
     return log
 
 

@@ -69,3 +69,24 @@ def test_bad_input_is_refused_with_german_messages_and_nothing_saved():
     assert "Anmeldeschluss" in str(error.value)
     assert Registration.objects.count() == 1
     assert event.capacities.get().taken == 1
+
+
+def test_erasing_an_account_frees_its_places_and_anonymises_its_registrations():
+    from mitwirken.events import gdpr
+    from mitwirken.events.models import CalendarToken
+
+    event = make_event(OrganisationFactory(), capacity=1)
+    first, second = UserFactory(), UserFactory()
+    held = register(event, 1, user=first)
+    waiting = register(event, 2, user=second)
+    other_event = make_event(event.organisation, capacity=5, title="Sprechstunde")
+    register(other_event, 1, user=first)
+    CalendarToken.objects.create(user=first)
+    gdpr.erase(first)
+    held.refresh_from_db(), waiting.refresh_from_db()
+    assert held.status == RegistrationStatus.CANCELLED and held.user is None and "@" in held.email
+    assert "p1@" not in held.email and held.name != "Person 1"
+    assert waiting.status == RegistrationStatus.OFFERED  # the place went to the waiting list
+    assert not CalendarToken.objects.filter(user=first).exists()
+    gdpr.erase(second)  # a second erasure on the same event breaks no constraint
+    assert not Registration.objects.filter(email__in=["p1@example.org", "p2@example.org"]).exists()

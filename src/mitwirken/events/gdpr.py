@@ -17,6 +17,13 @@ def export(user: Any) -> list[dict[str, Any]]:
 
 
 def erase(user: Any) -> None:
-    from .models import Registration
+    """Places the person holds or waits for are given up (the waiting list moves up), then their registrations
+    are anonymised like those past the retention period, and their personal calendar address stops working."""
+    from .models import ACTIVE, CalendarToken, Registration
+    from .services import registration as registrations
+    from .services.setup import anonymise
 
-    Registration.objects.filter(user=user).update(user=None, name="", email="", answers={})
+    for active in Registration.objects.filter(user=user, status__in=ACTIVE).select_related("event", "capacity"):
+        registrations.cancel(active)
+    anonymise(Registration.objects.filter(user=user))
+    CalendarToken.objects.filter(user=user).delete()

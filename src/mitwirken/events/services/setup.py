@@ -556,10 +556,13 @@ def anonymise_past_registrations(now: datetime | None = None, batch: int = 500) 
     statistic of the event still adds up. The secret link changes, so an old e-mail link shows nothing."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=retention_days())
-    rows = (
-        Registration.objects.filter(event__end__lt=cutoff)
-        .exclude(email__endswith="@" + ANONYMISED_DOMAIN)
-        .only("pk", "name", "email", "answers", "user", "manage_token", "expires_at")
+    return anonymise(Registration.objects.filter(event__end__lt=cutoff), batch)
+
+
+def anonymise(registrations: Any, batch: int = 500) -> int:
+    """Remove the person from these registrations, keeping the rows for the counts (see above)."""
+    rows = registrations.exclude(email__endswith="@" + ANONYMISED_DOMAIN).only(
+        "pk", "name", "email", "answers", "user", "manage_token", "expires_at"
     )
     done = 0
     while True:
