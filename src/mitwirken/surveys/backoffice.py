@@ -428,7 +428,7 @@ def preview(request: HttpRequest, organisation: Organisation, project_pk: int, m
     if request.method == "POST":
         return _preview_post(request, b, questionnaire, draft, index, shown_pages)
     items = responding.page_items(questionnaire, draft, index)
-    return _render_preview(request, b, questionnaire, index, shown_pages, items)
+    return _render_preview(request, b, questionnaire, index, draft.answers, items)
 
 
 def _preview_post(request: HttpRequest, b: Builder, questionnaire: Questionnaire, draft: Draft, index: int,
@@ -441,7 +441,7 @@ def _preview_post(request: HttpRequest, b: Builder, questionnaire: Questionnaire
         data[f"{name}-kept"] = {"path": "", "name": upload_name}  # type: ignore[assignment]
     result = responding.read_page(questionnaire, draft, index, data, {})
     if not result.ok:
-        return _render_preview(request, b, questionnaire, index, shown_pages, result.items, errors=result.errors,
+        return _render_preview(request, b, questionnaire, index, draft.answers, result.items, errors=result.errors,
                                status=400)  # fmt: skip
     request.session[_preview_key(b.survey)] = {"answers": draft.answers, "orders": draft.orders}
     if result.quota_full:
@@ -459,15 +459,15 @@ def _preview_post(request: HttpRequest, b: Builder, questionnaire: Questionnaire
 
 
 def _render_preview(request: HttpRequest, b: Builder, questionnaire: Questionnaire, index: int,
-                    shown_pages: list[int], items: list[Any], *, errors: dict[str, str] | None = None,
+                    answers: dict[str, Any], items: list[Any], *, errors: dict[str, str] | None = None,
                     status: int = 200) -> HttpResponse:  # fmt: skip
-    position = shown_pages.index(index) if index in shown_pages else 0
+    progress = questionnaire.progress(index, answers)
     context = {
         "project": b.project, "organisation": b.organisation, "module": b.module, "survey": b.survey,
         "phase": b.module.active_phase(), "page": questionnaire.pages[index], "items": items, "errors": errors or {},
-        "number": index + 1, "position": position + 1, "total": len(shown_pages),
-        "is_last": position == len(shown_pages) - 1, "is_first": position == 0,
-        "previous_number": shown_pages[position - 1] + 1 if position > 0 else None, "spam_form": None,
+        "number": index + 1, "position": progress.position, "total": progress.total,
+        "is_last": progress.is_last, "is_first": progress.is_first,
+        "previous_number": progress.previous_number, "spam_form": None,
         "can_resume_by_mail": False, "preview": True, **views._map_settings(questionnaire),
     }  # fmt: skip
     return render(request, "surveys/page.html", context, status=status)

@@ -15,6 +15,16 @@ from django.db.models import Prefetch
 from . import conditions, questions
 from .models import Option, Page, Question, QuestionType, Survey
 
+
+@dataclass(frozen=True)
+class Progress:
+    position: int  # 1-based among the pages this respondent sees or may still see
+    total: int
+    is_first: bool
+    is_last: bool  # nothing can follow: the page's button sends the answers
+    previous_number: int | None  # the page "Zurück" leads to (1-based)
+
+
 GROUPED = (
     QuestionType.MULTIPLE,
     QuestionType.YES_NO,
@@ -98,6 +108,29 @@ class Questionnaire:
         shown = self.shown(answers)
         return [index for index, page in enumerate(self.pages)
                 if any(question.code in shown for question in page.questions.all())]  # fmt: skip
+
+    def progress(self, index: int, answers: Mapping[str, Any]) -> Progress:
+        """Where page ``index`` stands for this respondent. A later page still hidden counts as coming when its
+        conditions name a question of this page or a later one: the answers that decide it are not given yet."""
+        shown = self.shown_pages(answers)
+        open_codes = {question.code for page in self.pages[index:] for question in page.questions.all()}
+        undecided = {
+            later for later in range(index + 1, len(self.pages))
+            if later not in shown and self._deciding_codes(later) & open_codes
+        }  # fmt: skip
+        pages = sorted(set(shown) | undecided | {index})
+        position = pages.index(index)
+        earlier = [page for page in shown if page < index]
+        return Progress(position=position + 1, total=len(pages), is_first=not earlier,
+                        is_last=position == len(pages) - 1,
+                        previous_number=earlier[-1] + 1 if earlier else None)  # fmt: skip
+
+    def _deciding_codes(self, index: int) -> set[str]:
+        page = self.pages[index]
+        codes = conditions.referenced(page.condition)
+        for question in page.questions.all():
+            codes |= conditions.referenced(question.condition)
+        return codes
 
     def kept(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         """Only the answers to questions that are shown: what a response stores."""

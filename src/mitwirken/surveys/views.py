@@ -144,15 +144,13 @@ def page(request: HttpRequest, org_slug: str, project_slug: str, module_slug: st
 def _render_page(request: HttpRequest, visit: Visit, questionnaire: Questionnaire, draft: Any, index: int,
                  shown_pages: list[int], items: list[Any], *, errors: dict[str, str] | None = None,
                  status: int = 200, spam_form: Any = None) -> HttpResponse:  # fmt: skip
-    position = shown_pages.index(index) if index in shown_pages else 0
-    last = position == len(shown_pages) - 1
-    if spam_form is None and last and visit.survey.access == Access.PUBLIC:
+    progress = questionnaire.progress(index, draft.answers)
+    if spam_form is None and progress.is_last and visit.survey.access == Access.PUBLIC:
         spam_form = SpamProtectedForm(user=request.user)
     return render(request, "surveys/page.html", visit.context(
         page=questionnaire.pages[index], items=items, errors=errors or {}, number=index + 1,
-        position=position + 1, total=len(shown_pages), is_last=last, is_first=position == 0,
-        previous_number=shown_pages[position - 1] + 1 if position > 0 else None, spam_form=spam_form,
-        can_resume_by_mail=visit.survey.access == Access.PUBLIC, **_map_settings(questionnaire),
+        position=progress.position, total=progress.total, is_last=progress.is_last, is_first=progress.is_first,
+        previous_number=progress.previous_number, spam_form=spam_form, can_resume_by_mail=visit.survey.access == Access.PUBLIC, **_map_settings(questionnaire),
     ), status=status)  # fmt: skip
 
 
