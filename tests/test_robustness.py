@@ -25,6 +25,7 @@ from .conftest import login
 from .corpora import xss_sample
 from .dialogue_fixtures import make_dialogue
 from .dialogue_helpers import established
+from .event_fixtures import event_values
 from .formal_fixtures import make_procedure, pdf_upload
 from .survey_fixtures import make_survey
 from .test_protected_mode import FORMAL_PATHS, SURVEY_PATHS, fill, walk
@@ -120,7 +121,9 @@ def values(world: Any) -> dict[str, Any]:
     report = Report.objects.create(organisation=world.organisation, category=category, description="Loch", lon=7.6,
                                    lat=50.0, status="open")  # fmt: skip
     survey = make_survey(world.public)
+    event_parts = event_values(world.organisation)
     return {
+        **event_parts,
         "org_slug": world.organisation.slug, "project_slug": world.public.slug, "project_pk": world.public.pk,
         "formal_module": procedure.module, "dialogue_module": dialogue, "survey_module": survey.module,
         "page_pk": survey.pages.first().pk, "question_pk": survey.questions.first().pk, "answer_set_pk": 1, "number": 1, "track_pk": track.pk, "rest": "",

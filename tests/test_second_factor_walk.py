@@ -21,6 +21,7 @@ from django.utils import timezone
 from mitwirken.core.models import AuditEntry
 from mitwirken.projects.models import Project
 
+from .event_fixtures import event_values
 from .factories import AttachmentFactory, ProjectFactory, UserFactory
 from .survey_fixtures import make_survey
 from .test_protected_mode import FORMAL_PATHS, SURVEY_PATHS, fill, walk
@@ -95,8 +96,9 @@ def values(world):
                                                        role="admin", expires_at=timezone.now() + timedelta(days=3))  # fmt: skip
     survey = make_survey(project)
     return {
+        **event_values(world.organisation),
         "page_pk": survey.pages.first().pk, "question_pk": survey.questions.first().pk, "answer_set_pk": 1, "number": 1,
-        "survey_module": survey.module,
+        "survey_module": survey.module, "key": "x",
         "org_slug": project.organisation.slug, "project_slug": project.slug, "project_pk": project.pk,
         "procedure_module": procedure.module.pk, "ideas_module": ideas.pk, "text_module": text_module.pk,
         "modules": {"procedure": procedure.module, "ideas": ideas, "text": text_module}, "rest": "",

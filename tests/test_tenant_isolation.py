@@ -55,7 +55,10 @@ def foreign_objects(world):
     invitation = OrganisationInvitation.objects.create(
         organisation=other, email="fremd@example.org", role="admin", expires_at=timezone.now() + timedelta(days=3)
     )
+    from .event_fixtures import event_values
+
     return {
+        **event_values(other),
         # Surveys: ids of another organisation's survey parts (any id fails: the module is checked first).
         "page_pk": 1,
         "question_pk": 1,
