@@ -93,7 +93,15 @@ def statistics(organisation: Any) -> list[Statistic]:
 
 def daily() -> None:
     """Release expired holds and offers (their places go to the waiting list), keep ``project_visible`` right,
-    and anonymise registrations of events that ended more than ``MITWIRKEN_EVENT_RETENTION_DAYS`` ago."""
+    and anonymise registrations of events that ended more than ``MITWIRKEN_EVENT_RETENTION_DAYS`` ago.
+
+    Reminders due now go out too; operators run ``manage.py events_reminders`` every few minutes as well
+    (docs/operations.md), because a reminder two hours before an event cannot wait for the daily run."""
+    from django.utils import timezone
+
+    from .services import reminders
+
+    reminders.send_due_reminders(timezone.now())
     setup.release_all_expired()
     setup.refresh_all_project_visibility()
     setup.anonymise_past_registrations()
