@@ -218,3 +218,12 @@ def test_oversize_image_is_refused(world, settings):
     assert "zu groß" in str(error.value)
     world.public.refresh_from_db()
     assert not world.public.image
+
+
+@pytest.mark.parametrize("slug", ["maengelmelder", "veranstaltungen", "verwaltung"])
+def test_an_organisation_cannot_take_a_slug_the_portal_or_a_plugin_uses(slug):
+    from mitwirken.organisations.validators import validate_organisation_slug
+
+    with pytest.raises(ValidationError) as error:
+        validate_organisation_slug(slug)
+    assert "reserviert" in str(error.value)

@@ -64,7 +64,7 @@ urlpatterns = [
     path("", include("mitwirken.participation.urls")),
     *plugin_urlpatterns(),
     path("", include("mitwirken.projects.urls")),
-    # Organisation pages take the remaining first path segments; their slugs cannot collide (RESERVED_SLUGS).
+    # Organisation pages take the remaining first path segments; their slugs cannot collide (validators.reserved_slugs).
     path("", include("mitwirken.organisations.urls")),
 ]
 
