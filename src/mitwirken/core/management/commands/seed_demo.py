@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 
 from mitwirken.core import demo
 
@@ -22,3 +22,8 @@ class Command(BaseCommand):
         for seeder in demo.seeders():
             with transaction.atomic():
                 seeder.run(self.stdout, scale)
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics after the bulk inserts, as autovacuum would gather them in production;
+            # without them PostgreSQL plans the first queries for empty tables (nested loops over 100,000 rows).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
