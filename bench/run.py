@@ -25,7 +25,10 @@
    (unfiltered and cross-tabulated) is loaded with the other pages at ``--survey-responses`` responses and measured
    in-process at ``--survey-responses-small`` and at ``--survey-responses``; the CSV, XLSX and SPSS exports are
    timed with their peak memory, each in a fresh process; ``--survey-submissions`` final pages are POSTed.
-9. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
+9. Events (unless ``--skip-events``, see ``bench/events.py``): the public calendar (list, page 100, the month
+   view, the month filtered) and the Landkreis's back-office event list are loaded with the other pages at
+   ``--events`` events and measured in-process at ``--events-small`` and at ``--events``.
+10. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
 
 Everything it starts or creates is stopped and removed again on every exit path.
 Extra options may also come from the environment: ``BENCH_ARGS="--rounds 5" make bench``.
@@ -60,6 +63,7 @@ from pathlib import Path
 
 import burst
 import dialogue as dialogue_bench
+import events as events_bench
 import reports as reports_bench
 import surveys as surveys_bench
 from loadgen import PythonClient, Sample, WrkClient, median, wrk_path, wrk_version
@@ -671,6 +675,7 @@ def print_table(report: dict) -> None:
     dialogue_bench.print_tables(report, text_table, endpoint_row)
     if report.get("surveys"):
         print("\n".join(surveys_bench.markdown(report, lambda h, r, left=2: text_table(h, r, set()), endpoint_row)))
+    events_bench.print_tables(report, text_table, endpoint_row)
     for note in report["notes"]:
         print(f"NOTE: {note}")
     print()
@@ -724,6 +729,7 @@ def markdown(report: dict) -> str:
     lines += reports_bench.markdown(report, markdown_table, endpoint_row)
     lines += dialogue_bench.markdown(report, markdown_table, endpoint_row)
     lines += surveys_bench.markdown(report, markdown_table, endpoint_row)
+    lines += events_bench.markdown(report, markdown_table, endpoint_row)
     if report["notes"]:
         lines += ["", "Notes from this run:", ""] + [f"- {note}" for note in report["notes"]]
     return "\n".join(lines)
@@ -818,6 +824,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--survey-responses-small", type=int, default=1_000, help="responses at the small measurement")
     parser.add_argument("--survey-submissions", type=int, default=300, help="survey final pages POSTed (default 300)")
     parser.add_argument("--skip-surveys", action="store_true", help="no survey part (results page, exports, submits)")
+    parser.add_argument("--events", type=int, default=10_000, help="events in the calendar (default 10000)")
+    parser.add_argument("--events-small", type=int, default=500, help="events at the first, small measurement")
+    parser.add_argument("--skip-events", action="store_true", help="no events part (calendar, back-office list)")
     parser.add_argument("--rounds", type=int, default=5, help="measurement rounds (default 5)")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per endpoint per round (default 3)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint (default 2)")
@@ -901,6 +910,9 @@ def main() -> int:
             surveys_small = surveys_bench.prepare(
                 python, development, production, args.survey_responses_small, run_json
             )
+        events_small: dict | None = None
+        if not args.skip_events:
+            events_small = events_bench.prepare(python, development, production, args.events_small, run_json)
 
         formal: dict | None = None
         info: dict = {}
@@ -943,6 +955,11 @@ def main() -> int:
         if surveys_small is not None:
             surveys_large = surveys_bench.prepare(python, development, production, args.survey_responses, run_json)
             survey_pages = [Endpoint(*entry) for entry in surveys_bench.endpoints(surveys_large)]
+        events_large: dict | None = None
+        event_pages: list[Endpoint] = []
+        if events_small is not None:
+            events_large = events_bench.prepare(python, development, production, args.events, run_json)
+            event_pages = [Endpoint(*entry) for entry in events_bench.endpoints(events_large)]
 
         if formal is not None:
             given = run_json(f"bench/seed.py --account-items {args.account_items}",
@@ -966,7 +983,7 @@ def main() -> int:
         personal = formal["personal_endpoints"] if formal is not None else []
         for endpoint in personal:
             inprocess["endpoints"][endpoint.path] = formal["personal_large"][endpoint.path]  # type: ignore[index]
-        measured_endpoints = [*ENDPOINTS, *inbox, *personal, *reports, *dialogue, *survey_pages]
+        measured_endpoints = [*ENDPOINTS, *inbox, *personal, *reports, *dialogue, *survey_pages, *event_pages]
         sizes = {endpoint.key: server.check(endpoint) for endpoint in [BASELINE, *measured_endpoints]}
 
         use_wrk = args.client == "wrk" or (args.client == "auto" and wrk_path())
@@ -1035,6 +1052,11 @@ def main() -> int:
             report["surveys"] = surveys_bench.section(entries, surveys_small, surveys_large, survey_exports,
                                                       survey_submits)  # fmt: skip
             report["notes"] += surveys_bench.notes(report)
+        if events_small is not None and events_large is not None:
+            in_events = {"endpoints": events_large["endpoints"]}
+            entries = [endpoint_entry(endpoint, measured, in_events, sizes) for endpoint in event_pages]
+            report["events"] = events_bench.section(entries, events_small, events_large)
+            report["notes"] += events_bench.notes(report)
         report["machine"]["load_average_1m"] = load_before
         report["machine"]["cpu_busy_before"] = None if busy_before is None else round(busy_before, 3)
         report["notes"] += noise_notes(report, busy_before)
