@@ -21,7 +21,8 @@ from typing import Any
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Window
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, DecimalField, F, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -223,7 +224,7 @@ def build(
     ids = [question.pk for question in shown]
     answers = answers_of(survey, ids, filters)
     tallies = _tallies(answers, shown)
-    answered = _answered(answers)
+    answered = _answered(answers, shown)
     stats = _stats(answers, shown)
     items = []
     for question in shown:
@@ -257,10 +258,21 @@ def _tallies(answers: QuerySet[Answer], shown: list[Question]) -> dict[int, dict
     return found
 
 
-def _answered(answers: QuerySet[Answer]) -> dict[int, int]:
-    """Respondents per question (a multiple choice or a matrix has several rows per respondent)."""
-    rows = answers.values("question_id").annotate(n=Count("response_id", distinct=True)).order_by()
-    return {row["question_id"]: row["n"] for row in rows}
+# Types whose answer is several rows (one per chosen option, matrix row or ranked item): only there do respondents
+# have to be counted DISTINCT, which is the expensive kind of count.
+MULTI_ROW_TYPES = (QuestionType.MULTIPLE, QuestionType.MATRIX, QuestionType.RANKING)
+
+
+def _answered(answers: QuerySet[Answer], shown: list[Question]) -> dict[int, int]:
+    """Respondents per question: rows for single-row answers, distinct responses where an answer has several rows."""
+    several = [q.pk for q in shown if q.type in MULTI_ROW_TYPES]
+    single = [q.pk for q in shown if q.type not in MULTI_ROW_TYPES]
+    found: dict[int, int] = {}
+    for ids, count in ((single, Count("id")), (several, Count("response_id", distinct=True))):
+        if ids:
+            rows = answers.filter(question_id__in=ids).values("question_id").annotate(n=count).order_by()
+            found.update({row["question_id"]: row["n"] for row in rows})
+    return found
 
 
 def _stats(answers: QuerySet[Answer], shown: list[Question]) -> dict[int, Stats]:
@@ -284,19 +296,30 @@ def _stats(answers: QuerySet[Answer], shown: list[Question]) -> dict[int, Stats]
     return found
 
 
-def _medians(answers: QuerySet[Answer], question_ids: list[int]) -> dict[int, Decimal]:
-    """The median of every numeric question in one query: the middle one or two values by position.
+class Median(Aggregate):
+    """PostgreSQL's ``percentile_cont(0.5) WITHIN GROUP (ORDER BY …)``: one sort per question, no window."""
 
-    Each answer gets its position within its question (ROW_NUMBER) and the question's count (COUNT OVER);
-    only the rows at positions ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋ come back – one for an odd count, two for an even one.
-    Integer division is the same on SQLite and PostgreSQL.
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DecimalField()
+
+
+def _medians(answers: QuerySet[Answer], question_ids: list[int]) -> dict[int, Decimal]:
+    """The median of every numeric question in one query.
+
+    PostgreSQL has it built in (``Median``). Elsewhere (SQLite in development and tests) each answer gets its
+    position within its question (ROW_NUMBER) and the question's count (COUNT OVER); only the rows at positions
+    ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋ come back – one for an odd count, two for an even one – and are averaged here.
     """
     if not question_ids:
         return {}
+    numbers = answers.filter(question_id__in=question_ids, number__isnull=False)
+    if connection.vendor == "postgresql":
+        rows = numbers.values("question_id").annotate(median=Median("number")).order_by()
+        return {row["question_id"]: Decimal(str(row["median"])) for row in rows}
     ranked = (
-        answers.filter(question_id__in=question_ids, number__isnull=False)
-        .annotate(position=Window(RowNumber(), partition_by=[F("question_id")], order_by=[F("number").asc(), F("id").asc()]),
-                  total=Window(Count("id"), partition_by=[F("question_id")]))
+        numbers.annotate(position=Window(RowNumber(), partition_by=[F("question_id")], order_by=[F("number").asc(), F("id").asc()]),
+                         total=Window(Count("id"), partition_by=[F("question_id")]))
         .filter(Q(position=(F("total") + 1) / 2) | Q(position=(F("total") + 2) / 2))
         .values_list("question_id", "number")
     )  # fmt: skip
