@@ -156,7 +156,7 @@ def register(request: HttpRequest, org_slug: str, event_slug: str) -> HttpRespon
     event = _visible_event(request, org_slug, event_slug)
     capacities = list(event.capacities.all())
     if not event.registration_open() or not capacities:
-        messages.info(request, _("Für diese Veranstaltung ist keine Anmeldung (mehr) möglich."))
+        messages.info(request, _closed_reason(event))
         return redirect(event)
     own = queries.own_registration(request.user, event)
     if own is not None:
@@ -187,6 +187,15 @@ def register(request: HttpRequest, org_slug: str, event_slug: str) -> HttpRespon
                 return redirect("events:registered", org_slug=org_slug, event_slug=event_slug)
     return render(request, "events/register.html", {"event": event, "organisation": event.organisation, "form": form,
                                                     "when": queries.when(event)})  # fmt: skip
+
+
+def _closed_reason(event: Event) -> str:
+    """Why the form is not taken: the event is cancelled, the deadline has passed, or there is no registration."""
+    try:
+        service.check_open(event)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return _("Für diese Veranstaltung ist keine Anmeldung (mehr) möglich.")
 
 
 @require_GET
