@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from mitwirken.events.models import Registration, RegistrationMode, RegistrationStatus, Status
+from mitwirken.events.models import Event, Registration, RegistrationMode, RegistrationStatus, Status
 from mitwirken.events.services import registration as service
 from mitwirken.events.services import setup
 
@@ -303,5 +303,35 @@ def test_staff_decline_goes_through_the_registration_service(world):
     assert setup.registration_decline(actor=world.personas["org_admin"], registration=pending)
     assert not setup.registration_decline(actor=world.personas["org_admin"], registration=stale)  # once only
     assert not setup.registration_approve(actor=world.personas["org_admin"], registration=stale)
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.OFFERED and event.capacities.get().taken == 1
+
+
+def test_links_of_a_cancelled_event_confirm_nothing():
+    event = make_event(OrganisationFactory(), capacity=1, hold_minutes=60)
+    holder = register(event, 1, user=UserFactory())
+    unconfirmed = make_event(event.organisation, title="Zweite", capacity=1, hold_minutes=60)
+    held = register(unconfirmed, 2)
+    waiting = register(event, 3, user=UserFactory())
+    service.cancel(holder)
+    Event.objects.filter(pk__in=[event.pk, unconfirmed.pk]).update(status=Status.CANCELLED)
+    for link, registration in ((service.accept_offer, waiting), (service.confirm_email, held)):
+        registration.refresh_from_db()
+        with pytest.raises(ValidationError) as error:
+            link(registration)
+        assert "Diese Veranstaltung ist abgesagt" in str(error.value)
+        assert Registration.objects.get(pk=registration.pk).status in ("offered", "unconfirmed")
+
+
+def test_republishing_a_postponed_event_offers_places_freed_meanwhile(world):
+    event = make_event(world.organisation, capacity=1)
+    holder = register(event, 1, user=UserFactory())
+    waiting = register(event, 2, user=UserFactory())
+    actor = world.personas["org_admin"]
+    setup.event_change_status(actor=actor, event=event, action="postpone", reason="Der Saal ist belegt.")
+    service.cancel(holder)  # while postponed: nobody is offered the place
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.WAITING and event.capacities.get().taken == 0
+    setup.event_change_status(actor=actor, event=event, action="publish")
     waiting.refresh_from_db()
     assert waiting.status == RegistrationStatus.OFFERED and event.capacities.get().taken == 1

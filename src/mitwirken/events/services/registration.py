@@ -154,6 +154,12 @@ def register(
     return registration
 
 
+def _check_not_called_off(event: Event) -> None:
+    event.refresh_from_db(fields=["status"])
+    if event.status == Status.CANCELLED:
+        raise ValidationError(_("Diese Veranstaltung ist abgesagt; eine Bestätigung ist nicht mehr möglich."))
+
+
 def confirm_email(registration: Registration, now: datetime | None = None) -> Registration:
     """The link in the e-mail of a registration without an account proves the address: a held place becomes the
     person's (or waits for staff approval), an entry on the waiting list keeps its turn."""
@@ -163,6 +169,7 @@ def confirm_email(registration: Registration, now: datetime | None = None) -> Re
         current = _locked(registration)
         if not needs_email_confirmation(current):
             return _refreshed(registration)  # a second click changes nothing
+        _check_not_called_off(event)
         expired = current.expires_at is not None and current.expires_at <= now
         if not expired:
             if current.status == RegistrationStatus.WAITING:
@@ -204,6 +211,7 @@ def accept_offer(registration: Registration, now: datetime | None = None) -> Reg
         current = _locked(registration)
         if current.status != RegistrationStatus.OFFERED:
             return _refreshed(registration)
+        _check_not_called_off(event)
         expired = current.expires_at is not None and current.expires_at <= now
         if not expired:
             approval = event.registration == RegistrationMode.APPROVAL

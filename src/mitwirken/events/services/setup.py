@@ -224,6 +224,10 @@ def event_change_status(*, actor: Any, event: Event, action: str, reason: str = 
             messaging.event_cancelled(event)
         elif old != Status.DRAFT:
             messaging.event_changed(event, {"status": [old, new]})
+    if old == Status.POSTPONED and new == Status.PUBLISHED:
+        # Places freed while the event was postponed were offered to nobody (offers need a published event).
+        for capacity in event.capacities.all():
+            registration_service.promote(capacity)
     return event
 
 
