@@ -588,3 +588,27 @@ def test_the_pages_render(world):
         response = client.get(route)
         assert response.status_code == 200, route
         assert "<script>" not in response.content.decode() and " style=" not in response.content.decode()
+
+
+def test_answers_given_through_the_public_form_show_in_every_staff_list(world):
+    """The form stores choices as the survey question engine reads them ({"choice": …}, {"choices": […]}); the
+    registrations list, the check-in page and the participant lists show their labels (formerly a server error)."""
+    from openpyxl import load_workbook
+
+    event = make_event(world.organisation, capacity=5)
+    Question.objects.create(event=event, code="essen", type="single", text="Essen",
+                            options=[["veg", "Vegetarisch"], ["alles", "Alles"]])  # fmt: skip
+    Question.objects.create(event=event, code="themen", type="multiple", text="Themen",
+                            options=[["verkehr", "Verkehr"], ["gruen", "Grün"]])  # fmt: skip
+    registration = register(event, 1, answers={"essen": {"choice": "veg", "other": ""},
+                                               "themen": {"choices": ["verkehr", "gruen"], "other": ""}})  # fmt: skip
+    client = world.client("case_worker")
+    expected = "Essen: Vegetarisch; Themen: Verkehr, Grün"
+    assert expected in client.get(url("event_registrations", event)).content.decode()
+    page = client.get(url("event_checkin_person", event, manage_token=registration.manage_token))
+    assert expected in page.content.decode()
+    sheet = load_workbook(io.BytesIO(b"".join(
+        client.get(url("event_participants", event, file_format="xlsx")).streaming_content
+    ))).active  # fmt: skip
+    assert list(sheet.iter_rows(values_only=True))[1][-2:] == ("Vegetarisch", "Verkehr, Grün")
+    assert client.get(url("event_participants", event, file_format="pdf")).status_code == 200

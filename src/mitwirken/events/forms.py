@@ -185,8 +185,14 @@ class _QuestionsMixin(forms.Form):
         }  # fmt: skip
 
 
+CAPACITY_ERROR = _("Bitte wählen Sie eines der angebotenen Kontingente.")
+
+
 class RegistrationForm(SpamProtectedForm, _QuestionsMixin):
-    capacity = forms.TypedChoiceField(label=_("Platzkontingent"), coerce=int, widget=forms.RadioSelect)
+    capacity = forms.TypedChoiceField(
+        label=_("Platzkontingent"), coerce=int, widget=forms.RadioSelect,
+        error_messages={"required": CAPACITY_ERROR, "invalid_choice": CAPACITY_ERROR},
+    )  # fmt: skip
     name = forms.CharField(label=_("Ihr Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         label=_("Ihre E-Mail-Adresse"), max_length=254,
@@ -225,7 +231,7 @@ class RegistrationForm(SpamProtectedForm, _QuestionsMixin):
         value = self.cleaned_data.get("capacity")
         capacity = self.capacities.get(value)  # type: ignore[arg-type]
         if capacity is None:
-            raise ValidationError(_("Bitte wählen Sie eines der angebotenen Kontingente."))
+            raise ValidationError(CAPACITY_ERROR)
         return capacity
 
 

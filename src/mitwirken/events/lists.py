@@ -112,7 +112,15 @@ def interpreting_requests() -> Q:
 
 
 def answer_text(question: Question, value: Any) -> str:
+    """An answer as text: the labels of chosen codes. The registration form stores choices as the survey question
+    engine reads them (``{"choice": code, "other": …}``, ``{"choices": [codes], "other": …}``)."""
     labels = {str(option[0]): option[1] for option in question.options or [] if len(option) == 2}
+    if isinstance(value, dict):
+        codes = value.get("choices") if "choices" in value else [value.get("choice")]
+        parts = [str(labels.get(str(code), code)) for code in codes or [] if code not in (None, "")]
+        if value.get("other"):
+            parts.append(str(value["other"]))
+        return ", ".join(parts)
     if value is None or value == "" or value == []:
         return ""
     if isinstance(value, bool):

@@ -268,9 +268,14 @@ class Registration(models.Model):
     sign_language = models.BooleanField(_("Gebärdensprachdolmetschung (DGS) gewünscht"), default=False)
     captioning = models.BooleanField(_("Schriftdolmetschung gewünscht"), default=False)
     status = models.CharField(_("Status"), max_length=12, choices=RegistrationStatus.choices)
+    # Whether the address is proven: always with an account; without one only after the e-mail link was clicked.
+    # An unproven entry (a held place or a place on the waiting list) expires after the event's ``hold_minutes``
+    # and is never offered a place, so nobody can block someone else's address by typing it in.
+    email_confirmed = models.BooleanField(_("E-Mail-Adresse bestätigt"), default=True)
     manage_token = models.CharField(max_length=40, unique=True, default=new_manage_token, editable=False)
     created_at = models.DateTimeField(_("Angemeldet am"), auto_now_add=True)
-    # Until when an unconfirmed hold or an offer to someone on the waiting list keeps its place.
+    # Until when an unconfirmed hold or an offer to someone on the waiting list keeps its place, and until when an
+    # unconfirmed entry on the waiting list stays there.
     expires_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(_("Eingecheckt um"), null=True, blank=True)
     # The iCalendar SEQUENCE this person's calendar has (raised for updates and the cancellation).

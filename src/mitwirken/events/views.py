@@ -7,6 +7,7 @@ scanners that follow links change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -155,7 +156,7 @@ def register(request: HttpRequest, org_slug: str, event_slug: str) -> HttpRespon
     event = _visible_event(request, org_slug, event_slug)
     capacities = list(event.capacities.all())
     if not event.registration_open() or not capacities:
-        messages.info(request, _("Für diese Veranstaltung ist keine Anmeldung (mehr) möglich."))
+        messages.info(request, _closed_reason(event))
         return redirect(event)
     own = queries.own_registration(request.user, event)
     if own is not None:
@@ -188,6 +189,15 @@ def register(request: HttpRequest, org_slug: str, event_slug: str) -> HttpRespon
                                                     "when": queries.when(event)})  # fmt: skip
 
 
+def _closed_reason(event: Event) -> str:
+    """Why the form is not taken: the event is cancelled, the deadline has passed, or there is no registration."""
+    try:
+        service.check_open(event)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return _("Für diese Veranstaltung ist keine Anmeldung (mehr) möglich.")
+
+
 @require_GET
 def registered(request: HttpRequest, org_slug: str, event_slug: str) -> HttpResponse:
     """What happened to the registration just sent: a place, the waiting list, the e-mail link, or approval."""
@@ -210,9 +220,9 @@ def registered(request: HttpRequest, org_slug: str, event_slug: str) -> HttpResp
 def _waiting_position(registration: Registration) -> int | None:
     if registration.status != RegistrationStatus.WAITING:
         return None
-    ahead = Registration.objects.filter(capacity_id=registration.capacity_id, status=RegistrationStatus.WAITING).filter(
-        Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, pk__lt=registration.pk)
-    )
+    ahead = Registration.objects.filter(
+        capacity_id=registration.capacity_id, status=RegistrationStatus.WAITING, email_confirmed=True
+    ).filter(Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, pk__lt=registration.pk))
     return ahead.count() + 1
 
 
@@ -294,36 +304,53 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "events/cancel.html", {**_manage_context(registration), "form": form})
 
 
-def _link_action(request: HttpRequest, token: str, *, waiting_for: str, act: Any, template: str) -> HttpResponse:
+def _done_message(registration: Registration) -> str:
+    status = registration.status
+    if status == RegistrationStatus.CONFIRMED:
+        return _("Vielen Dank, Ihre Anmeldung ist bestätigt.")
+    if status == RegistrationStatus.PENDING:
+        return _("Vielen Dank. Ihre Anmeldung wartet jetzt auf die Freigabe durch die Verwaltung.")
+    if status == RegistrationStatus.OFFERED:
+        return _("Vielen Dank, Ihre E-Mail-Adresse ist bestätigt. Für Sie ist ein Platz frei geworden: Bitte nehmen "
+                 "Sie ihn an.")  # fmt: skip
+    return _("Vielen Dank, Ihre E-Mail-Adresse ist bestätigt. Sie stehen auf der Warteliste; wird ein Platz frei, "
+             "schicken wir Ihnen eine E-Mail.")  # fmt: skip
+
+
+def _link_action(request: HttpRequest, token: str, *, waiting_for: Callable[[Registration], bool], act: Any,
+                 template: str) -> HttpResponse:  # fmt: skip
     """Confirm the e-mail address or accept an offered place: GET shows the button, POST acts."""
     registration = _by_token(token)
     now = timezone.now()
+    waiting = waiting_for(registration)
     expired = registration.status == RegistrationStatus.EXPIRED or (
-        registration.status == waiting_for and registration.expires_at is not None and registration.expires_at <= now
+        waiting and registration.expires_at is not None and registration.expires_at <= now
     )
     error = ""
-    if request.method == "POST" and registration.status == waiting_for:
+    if request.method == "POST" and waiting:
         try:
             act(registration)
         except ValidationError as problem:
             error = " ".join(problem.messages)
             expired = True
         else:
-            messages.success(request, _("Vielen Dank, Ihre Anmeldung ist bestätigt.")
-                             if registration.status == RegistrationStatus.CONFIRMED
-                             else _("Vielen Dank. Ihre Anmeldung wartet jetzt auf die Freigabe durch die Verwaltung."))  # fmt: skip
+            messages.success(request, _done_message(registration))
             return redirect("events:manage", token=token)
     elif request.method not in ("GET", "HEAD", "POST"):
         return HttpResponse(status=405)
     return render(request, template, {**_manage_context(registration), "expired": expired, "error": error,
-                                      "pending": registration.status == waiting_for and not expired})  # fmt: skip
+                                      "pending": waiting and not expired})  # fmt: skip
 
 
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    return _link_action(request, token, waiting_for=RegistrationStatus.UNCONFIRMED, act=service.confirm_email,
+    return _link_action(request, token, waiting_for=service.needs_email_confirmation, act=service.confirm_email,
                         template="events/confirm.html")  # fmt: skip
 
 
 def accept_offer(request: HttpRequest, token: str) -> HttpResponse:
-    return _link_action(request, token, waiting_for=RegistrationStatus.OFFERED, act=service.accept_offer,
+    return _link_action(request, token, waiting_for=_offered, act=service.accept_offer,
                         template="events/accept_offer.html")  # fmt: skip
+
+
+def _offered(registration: Registration) -> bool:
+    return registration.status == RegistrationStatus.OFFERED

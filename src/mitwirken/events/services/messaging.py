@@ -136,8 +136,9 @@ def _invitation(registration: Registration, event: Event, method: str = ics.REQU
 
 
 def waiting_position(registration: Registration) -> int:
+    """1 + the entries ahead on the waiting list (those with a proven address: only they can get offers)."""
     earlier = Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, id__lt=registration.pk)
-    return Registration.objects.filter(earlier, capacity_id=registration.capacity_id,
+    return Registration.objects.filter(earlier, capacity_id=registration.capacity_id, email_confirmed=True,
                                        status=RegistrationStatus.WAITING).count() + 1  # fmt: skip
 
 
@@ -146,7 +147,8 @@ def waiting_position(registration: Registration) -> int:
 
 def registered(registration: Registration) -> None:
     """A new registration: confirmed at once (with an account) gets the invitation; otherwise the confirm link,
-    the notice that the organiser decides, or the place on the waiting list."""
+    the notice that the organiser decides, or the place on the waiting list (without an account with the confirm
+    link too: an unconfirmed entry on the waiting list expires)."""
     registration, event = _fresh(registration)
     if registration.status == RegistrationStatus.CONFIRMED:
         confirmed(registration)
@@ -158,6 +160,7 @@ def registered(registration: Registration) -> None:
         "unconfirmed": registration.status == RegistrationStatus.UNCONFIRMED,
         "pending": registration.status == RegistrationStatus.PENDING,
         "waiting": registration.status == RegistrationStatus.WAITING,
+        "confirm_waiting": registration.status == RegistrationStatus.WAITING and not registration.email_confirmed,
         "confirm_url": confirm_url(registration), "hold_minutes": event.hold_minutes,
         "expires": when(registration.expires_at) if registration.expires_at else "",
     }  # fmt: skip
@@ -181,6 +184,15 @@ def confirmed(registration: Registration) -> None:
     Registration.objects.filter(pk=registration.pk).update(sequence=sequence)
     registration.sequence = sequence
     _send(registration, "event_confirmed", _context(registration, event), calendar=_invitation(registration, event))
+
+
+def pending(registration: Registration, *, accepted: bool = False) -> None:
+    """The address is confirmed or the offered place accepted, and staff decide on the registration now (approval
+    mode): the person learns that the place is held and that a further e-mail brings the decision."""
+    registration, event = _fresh(registration)
+    if registration.status != RegistrationStatus.PENDING:
+        return
+    _send(registration, "event_pending", _context(registration, event, accepted=accepted))
 
 
 def offered(registration: Registration) -> None:

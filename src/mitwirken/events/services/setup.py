@@ -36,7 +36,6 @@ from ..models import (
     Question,
     Registration,
     RegistrationMode,
-    RegistrationStatus,
     Series,
     Status,
     new_manage_token,
@@ -225,6 +224,10 @@ def event_change_status(*, actor: Any, event: Event, action: str, reason: str = 
             messaging.event_cancelled(event)
         elif old != Status.DRAFT:
             messaging.event_changed(event, {"status": [old, new]})
+    if old == Status.POSTPONED and new == Status.PUBLISHED:
+        # Places freed while the event was postponed were offered to nobody (offers need a published event).
+        for capacity in event.capacities.all():
+            registration_service.promote(capacity)
     return event
 
 
@@ -481,36 +484,26 @@ def series_create(*, actor: Any, event: Event, recurrence: Recurrence) -> Series
 
 
 def registration_approve(*, actor: Any, registration: Registration) -> bool:
-    """Approval mode: a pending registration becomes confirmed (its place was held all along)."""
+    """Approval mode: a pending registration becomes confirmed (the registration service does the status)."""
     require(actor, "events.manage_event", registration.event)
     with transaction.atomic():
-        done = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.PENDING).update(
-            status=RegistrationStatus.CONFIRMED
-        )
-        registration.refresh_from_db()
+        done = registration_service.approve(registration)
         if done:
             _audit(actor, "events.registration_approve", registration.event, registration.event.organisation,
                    {"registration": registration.pk})  # fmt: skip
-            transaction.on_commit(lambda: messaging.confirmed(registration))
-    return bool(done)
+    return done
 
 
 def registration_decline(*, actor: Any, registration: Registration) -> bool:
-    """Approval mode: a pending registration is declined; its places go to the waiting list."""
+    """Approval mode: a pending registration is declined; the registration service gives its places to the
+    waiting list."""
     require(actor, "events.manage_event", registration.event)
     with transaction.atomic():
-        done = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.PENDING).update(
-            status=RegistrationStatus.DECLINED
-        )
-        registration.refresh_from_db()
-        if not done:
-            return False
-        registration_service._give_back(registration.capacity_id, registration.places)
-        _audit(actor, "events.registration_decline", registration.event, registration.event.organisation,
+        done = registration_service.decline(registration)
+        if done:
+            _audit(actor, "events.registration_decline", registration.event, registration.event.organisation,
                    {"registration": registration.pk})  # fmt: skip
-        transaction.on_commit(lambda: messaging.cancelled(registration, by_staff=True))
-    registration_service.promote(registration.capacity)
-    return True
+    return done
 
 
 def registration_cancel(*, actor: Any, registration: Registration) -> Registration:
@@ -534,12 +527,11 @@ def message_send(*, actor: Any, event: Event, subject: str, body: str, audience:
 
 
 def release_all_expired(now: datetime | None = None) -> int:
-    """Expired holds and offers of every event that has some (one query to find them, then per such event)."""
+    """Expired holds, offers and unconfirmed waiting-list entries of every event that has some (one query to find
+    them, then per such event)."""
     now = now or timezone.now()
     event_ids = (
-        Registration.objects.filter(
-            status__in=(RegistrationStatus.UNCONFIRMED, RegistrationStatus.OFFERED), expires_at__lte=now
-        )
+        Registration.objects.filter(registration_service.expired_filter(now))
         .values_list("event_id", flat=True)
         .distinct()
     )
