@@ -322,3 +322,23 @@ def test_queue_carries_small_attachments_and_refuses_large_ones():
     large.attach("gross.pdf", b"x" * 100_000, "application/pdf")
     with pytest.raises(ValueError):
         serialise(large)
+
+
+def test_the_confirmation_carries_the_entry_qr_code_that_opens_the_check_in(mailoutbox):
+    from django.test import Client
+
+    from mitwirken.events.services.checkin import checkin_path
+
+    event = make_event(OrganisationFactory(), capacity=5)
+    registration = service.register(event=event, capacity=event.capacities.get(), name="Erika Muster",
+                                                 email="erika@example.org", user=UserFactory())  # fmt: skip
+    messaging.confirmed(registration)
+    [mail] = [m for m in mailoutbox if "erika@example.org" in m.to]
+    [(_name, content, mimetype)] = [a for a in mail.attachments if a[0].endswith(".png")]
+    assert mimetype == "image/png" and content.startswith(b"\x89PNG")
+    assert "QR-Code" in mail.body
+    page = Client().get(f"/veranstaltungen/anmeldung/{registration.manage_token}/einlass.png")
+    assert page.status_code == 200 and page.content == content
+    assert checkin_path(registration).endswith(f"/einchecken/{registration.manage_token}/")
+    service.cancel(registration)
+    assert Client().get(f"/veranstaltungen/anmeldung/{registration.manage_token}/einlass.png").status_code == 404

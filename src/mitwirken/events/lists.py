@@ -117,7 +117,7 @@ def answer_text(question: Question, value: Any) -> str:
     labels = {str(option[0]): option[1] for option in question.options or [] if len(option) == 2}
     if isinstance(value, dict):
         codes = value.get("choices") if "choices" in value else [value.get("choice")]
-        parts = [str(labels.get(str(code), code)) for code in codes or [] if code not in (None, "")]
+        parts = [str(labels.get(str(code), code)) for code in codes or [] if code not in (None, "", "_other")]
         if value.get("other"):
             parts.append(str(value["other"]))
         return ", ".join(parts)
@@ -127,12 +127,6 @@ def answer_text(question: Question, value: Any) -> str:
         return _("ja") if value else _("nein")
     if question.type == "yes_no" and value in ("yes", "no", "ja", "nein"):
         return _("ja") if value in ("yes", "ja") else _("nein")
-    if isinstance(value, dict):  # the question engine's choice answers: {"choice": …} or {"choices": [...]}
-        codes = value.get("choices") or ([value["choice"]] if value.get("choice") else [])
-        parts = [str(labels.get(str(code), code)) for code in codes if code != "_other"]
-        if value.get("other"):
-            parts.append(str(value["other"]))
-        return ", ".join(parts)
     if isinstance(value, list):
         return ", ".join(str(labels.get(item, item)) for item in value)
     return str(labels.get(value, value))

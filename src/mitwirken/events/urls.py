@@ -10,6 +10,7 @@ urlpatterns = [
     path("veranstaltungen/anmeldung/<slug:token>/bestaetigen/", views.confirm, name="confirm"),
     path("veranstaltungen/anmeldung/<slug:token>/nachruecken/", views.accept_offer, name="accept_offer"),
     path("veranstaltungen/anmeldung/<slug:token>/abmelden/", views.cancel, name="cancel"),
+    path("veranstaltungen/anmeldung/<slug:token>/einlass.png", views.entry_code, name="entry_code"),
     path("<slug:org_slug>/veranstaltungen/", views.org_calendar, name="org_calendar"),
     path("<slug:org_slug>/veranstaltungen/<slug:event_slug>/", views.detail, name="detail"),
     # Calendar files (.ics): feeds to subscribe to, one event to add, and the personal feed (feeds.py).

@@ -291,6 +291,18 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "events/manage.html", {**context, "form": form})
 
 
+def entry_code(request: HttpRequest, token: str) -> HttpResponse:
+    """The QR code for the door, also on the registration's page: only for a confirmed place of a coming event."""
+    from .services.checkin import qr_png
+
+    registration = _by_token(token)
+    if registration.status != RegistrationStatus.CONFIRMED or registration.event.is_cancelled:
+        raise Http404
+    response = HttpResponse(qr_png(registration), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     registration = _by_token(token)
     if registration.status not in (*service.HOLDING, RegistrationStatus.WAITING):

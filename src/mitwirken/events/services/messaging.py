@@ -107,8 +107,12 @@ def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
     return subject, body
 
 
+QR_FILENAME = "einlass-qr-code.png"
+
+
 def _send(registration: Registration, template: str, context: dict[str, Any], *, calendar: bytes | None = None,
-          method: str = ics.REQUEST, filename: str = "einladung.ics") -> None:  # fmt: skip
+          method: str = ics.REQUEST, filename: str = "einladung.ics",
+          attachments: tuple[tuple[str, bytes, str], ...] = ()) -> None:  # fmt: skip
     if not registration.email:
         return  # erased (GDPR): nobody to tell
     subject, body = _render(template, context)
@@ -116,6 +120,8 @@ def _send(registration: Registration, template: str, context: dict[str, Any], *,
                                      headers={"Auto-Submitted": "auto-generated"})  # fmt: skip
     if calendar is not None:
         message.attach(filename, calendar.decode(), f"text/calendar; method={method}")
+    for attachment in attachments:
+        message.attach(*attachment)
     message.send()
 
 
@@ -183,7 +189,11 @@ def confirmed(registration: Registration) -> None:
     sequence = max(event.sequence, registration.sequence, -1 if earlier is None else earlier + 1)
     Registration.objects.filter(pk=registration.pk).update(sequence=sequence)
     registration.sequence = sequence
-    _send(registration, "event_confirmed", _context(registration, event), calendar=_invitation(registration, event))
+    from .checkin import qr_png
+
+    # The QR code opens this registration's check-in page on the staff's phone at the door.
+    _send(registration, "event_confirmed", _context(registration, event), calendar=_invitation(registration, event),
+          attachments=((QR_FILENAME, qr_png(registration), "image/png"),))  # fmt: skip
 
 
 def pending(registration: Registration, *, accepted: bool = False) -> None:
