@@ -298,3 +298,26 @@ def test_open_ended_series_ends_with_its_last_date(client):
     Series.objects.filter(pk=series.pk).update(rrule="RRULE:FREQ=WEEKLY;BYDAY=TU")
     calendar = parse(org_feed(client, organisation))
     assert [start for start, _ in occurrences(calendar)] == TUESDAYS
+
+
+def test_mein_bereich_creates_shows_and_revokes_the_personal_calendar_address():
+    from django.test import Client
+
+    from mitwirken.events.models import CalendarToken
+    from mitwirken.events.services import registration as registration_service
+
+    from .conftest import login
+
+    user = UserFactory()
+    event = make_event(OrganisationFactory(), capacity=5)
+    registration_service.register(event=event, capacity=event.capacities.get(), name="E", email="e@example.org",
+                                  user=user)  # fmt: skip
+    client = login(Client(), user)
+    assert "Kalenderadresse erzeugen" in client.get("/konto/").content.decode()
+    client.post("/veranstaltungen/meine/kalender/", {"action": "create", "next": "/konto/"})
+    token = CalendarToken.objects.get(user=user).token
+    page = client.get("/konto/").content.decode()
+    assert f"/veranstaltungen/meine/{token}.ics" in page
+    assert Client().get(f"/veranstaltungen/meine/{token}.ics").status_code == 200
+    client.post("/veranstaltungen/meine/kalender/", {"action": "revoke", "next": "/konto/"})
+    assert Client().get(f"/veranstaltungen/meine/{token}.ics").status_code == 404

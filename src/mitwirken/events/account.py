@@ -41,4 +41,4 @@ def project_sections(request: Any, project: Any) -> list[ProjectSection]:
     if not events:
         return []
     return [ProjectSection("veranstaltungen", _("Veranstaltungen"), "events/project_section.html",
-                           {"events": events})]  # fmt: skip
+                           {"events": events, "project": project})]  # fmt: skip
