@@ -60,7 +60,7 @@ def mails_to(address: str) -> list[Any]:
 
 
 def calendar_attachment(message: Any, filename: str) -> Calendar:
-    (attachment,) = message.attachments
+    (attachment,) = [part for part in message.attachments if part[0].endswith(".ics")]  # the QR code comes too
     name, content, mimetype = attachment
     assert name == filename, attachment
     calendar = Calendar.from_ical(content)
@@ -78,7 +78,8 @@ def register(event: Event, name: str, email: str, *, confirmed: bool = True) -> 
     """A registration without an account, confirmed by its e-mail link unless ``confirmed`` is False."""
     registration = registration_service.register(event=event, capacity=event.capacities.get(), name=name,
                                                  email=email)  # fmt: skip
-    if confirmed and registration.status == RegistrationStatus.UNCONFIRMED:
+    # Places and waiting-list entries alike count only once the address is confirmed.
+    if confirmed and (registration.status == RegistrationStatus.UNCONFIRMED or not registration.email_confirmed):
         registration = registration_service.confirm_email(registration)
     return registration
 

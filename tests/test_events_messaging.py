@@ -61,7 +61,7 @@ def manage_link(registration) -> str:
 
 
 def calendar_of(message, filename="einladung.ics") -> tuple[Calendar, str]:
-    (attachment,) = message.attachments
+    (attachment,) = [part for part in message.attachments if part[0].endswith(".ics")]  # the QR code comes too
     name, content, mimetype = attachment
     assert name == filename
     calendar = Calendar.from_ical(content)
