@@ -70,6 +70,9 @@ def test_check_in_by_name_and_undo(world, event):
     html = page.content.decode()
     assert "Erika Muster" in html and "Max Mustermann" not in html and "+ 1 Begleitperson" in html
     assert "Einchecken" in html and "data-checkin-scanner" in html and " style=" not in html
+    # Only the check-in page lets the browser ask for the camera; every other page forbids it.
+    assert "camera=(self)" in page["Permissions-Policy"]
+    assert "camera=()" in client.get(f"/verwaltung/{event.organisation.slug}/veranstaltungen/")["Permissions-Policy"]
     with time_machine.travel(EVENING, tick=False):
         response = client.post(checkin_page(event), {"registration_pk": erika.pk, "action": "checkin", "q": "erika"},
                                follow=True)  # fmt: skip

@@ -427,10 +427,13 @@ def checkin(request: HttpRequest, organisation: Organisation, event_pk: int) -> 
             .select_related("capacity").order_by("name", "pk")[:CHECKIN_RESULTS]
         )  # fmt: skip
     counts = lists.attendance([event])[event.pk]
-    return render(request, "events/backoffice/checkin.html", _context(
+    response = render(request, "events/backoffice/checkin.html", _context(
         organisation, event, "checkin", form=form, query=query, results=results, counts=counts,
         more=len(results) == CHECKIN_RESULTS, when=lists.event_when(event),
     ))  # fmt: skip
+    # The one page that may use the camera (to scan QR codes); the portal's default policy forbids it everywhere.
+    response["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=(self)"
+    return response
 
 
 @backoffice_view()
