@@ -223,13 +223,13 @@ def build(
     shown = [q for q in questionnaire.questions if questions.has_answer(q.type) and (q.publish or not public)]
     ids = [question.pk for question in shown]
     answers = answers_of(survey, ids, filters)
-    tallies = _tallies(answers, shown)
-    answered = _answered(answers, shown)
-    stats = _stats(answers, shown)
+    groups = _groups(answers, shown)
+    answered = _answered(answers, shown, groups)
+    stats = _stats(answers, shown, groups)
     items = []
     for question in shown:
         item = QuestionResult(question, answered=answered.get(question.pk, 0))
-        _fill(item, questionnaire, tallies.get(question.pk, {}), stats.get(question.pk))
+        _fill(item, questionnaire, groups.get(question.pk, {}), stats.get(question.pk))
         if has_texts(question):
             item.text_param = text_param(question)
             item.texts = _texts(answers, question, public, (pages or {}).get(item.text_param))
@@ -245,14 +245,20 @@ def build(
 # --- the reads ------------------------------------------------------------------------------------------------
 
 
-def _tallies(answers: QuerySet[Answer], shown: list[Question]) -> dict[int, dict[tuple[str, str], dict[str, Any]]]:
-    """Counts per question, matrix row and option, with the mean rank and how often ranked first (rankings)."""
-    ids = [q.pk for q in shown if q.type in (*CHOICE_TYPES, QuestionType.MATRIX, QuestionType.RANKING)]
+Groups = dict[int, dict[tuple[str, str], dict[str, Any]]]
+
+
+def _groups(answers: QuerySet[Answer], shown: list[Question]) -> Groups:
+    """One pass over the answers, grouped by question, matrix row and chosen code: the count and the aggregates
+    that the tallies, the respondent counts and the statistics are all made of. Answers without a code (texts,
+    numbers, dates, places) form one group per question."""
     rows = (
-        answers.filter(question_id__in=ids).values("question_id", "row", "choice")
-        .annotate(n=Count("id"), mean=Avg("number"), firsts=Count("id", filter=Q(number=1))).order_by()
+        answers.filter(question_id__in=[q.pk for q in shown]).values("question_id", "row", "choice")
+        .annotate(n=Count("id"), mean=Avg("number"), firsts=Count("id", filter=Q(number=1)), low=Min("number"),
+                  high=Max("number"), first=Min("date"), last=Max("date"))
+        .order_by()
     )  # fmt: skip
-    found: dict[int, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+    found: Groups = defaultdict(dict)
     for row in rows:
         found[row["question_id"]][(row["row"], row["choice"])] = row
     return found
@@ -263,35 +269,35 @@ def _tallies(answers: QuerySet[Answer], shown: list[Question]) -> dict[int, dict
 MULTI_ROW_TYPES = (QuestionType.MULTIPLE, QuestionType.MATRIX, QuestionType.RANKING)
 
 
-def _answered(answers: QuerySet[Answer], shown: list[Question]) -> dict[int, int]:
-    """Respondents per question: rows for single-row answers, distinct responses where an answer has several rows."""
+def _answered(answers: QuerySet[Answer], shown: list[Question], groups: Groups) -> dict[int, int]:
+    """Respondents per question: the rows of a single-row answer (from the groups), distinct responses where an
+    answer has several rows."""
+    found = {q.pk: sum(group["n"] for group in groups.get(q.pk, {}).values())
+             for q in shown if q.type not in MULTI_ROW_TYPES}  # fmt: skip
     several = [q.pk for q in shown if q.type in MULTI_ROW_TYPES]
-    single = [q.pk for q in shown if q.type not in MULTI_ROW_TYPES]
-    found: dict[int, int] = {}
-    for ids, count in ((single, Count("id")), (several, Count("response_id", distinct=True))):
-        if ids:
-            rows = answers.filter(question_id__in=ids).values("question_id").annotate(n=count).order_by()
-            found.update({row["question_id"]: row["n"] for row in rows})
+    if several:
+        rows = (
+            answers.filter(question_id__in=several).values("question_id")
+            .annotate(n=Count("response_id", distinct=True)).order_by()
+        )  # fmt: skip
+        found.update({row["question_id"]: row["n"] for row in rows})
     return found
 
 
-def _stats(answers: QuerySet[Answer], shown: list[Question]) -> dict[int, Stats]:
-    numeric = [q.pk for q in shown if q.type in NUMERIC_TYPES]
-    dates = [q.pk for q in shown if q.type == QuestionType.DATE]
-    if not numeric and not dates:
-        return {}
-    rows = (
-        answers.filter(Q(question_id__in=numeric, number__isnull=False) | Q(question_id__in=dates, date__isnull=False))
-        .values("question_id").annotate(n=Count("id"), mean=Avg("number"), low=Min("number"), high=Max("number"),
-                                        first=Min("date"), last=Max("date")).order_by()
-    )  # fmt: skip
+def _stats(answers: QuerySet[Answer], shown: list[Question], groups: Groups) -> dict[int, Stats]:
+    """Count, mean, median, minimum and maximum of numbers and scales; the range of dates."""
     found = {}
-    for row in rows:
-        if row["question_id"] in dates:
-            found[row["question_id"]] = Stats(row["n"], minimum=row["first"], maximum=row["last"])
-        else:
-            found[row["question_id"]] = Stats(row["n"], _decimal(row["mean"]), None, row["low"], row["high"])
-    for question_id, median in _medians(answers, numeric).items():
+    for question in shown:
+        parts = [group for group in groups.get(question.pk, {}).values() if group["n"]]
+        if question.type == QuestionType.DATE and parts:
+            found[question.pk] = Stats(sum(p["n"] for p in parts), minimum=min(p["first"] for p in parts),
+                                       maximum=max(p["last"] for p in parts))  # fmt: skip
+        elif question.type in NUMERIC_TYPES and parts:
+            count = sum(p["n"] for p in parts)
+            total = sum(_decimal(p["mean"]) * p["n"] for p in parts)  # type: ignore[operator]
+            found[question.pk] = Stats(count, total / count, None, min(p["low"] for p in parts),
+                                       max(p["high"] for p in parts))  # fmt: skip
+    for question_id, median in _medians(answers, [q.pk for q in shown if q.type in NUMERIC_TYPES]).items():
         found[question_id].median = median
     return found
 
