@@ -67,8 +67,8 @@ def seed(stdout: Any, scale: int) -> None:
     stdout.write("Veranstaltungen: /veranstaltungen/ (Kalender) und /veranstaltungen/?ansicht=monat (Monat)")
     for event in made:
         counts = _counts(event)
-        series = f", Reihe mit {event.series.events.count()} Terminen" if event.series_id else ""
-        project = f", im Projekt {event.project.get_absolute_url()}" if event.project_id else ""
+        series = f", Reihe mit {event.series.events.count()} Terminen" if event.series else ""
+        project = f", im Projekt {event.project.get_absolute_url()}" if event.project else ""
         stdout.write(f"  {event.get_absolute_url():72} {event.get_kind_display()}, {counts}{series}{project}")
     stdout.write(f"  Veranstaltungen insgesamt: {Event.objects.count()}, Anmeldungen: {Registration.objects.count()}")
 
@@ -254,8 +254,8 @@ def _count_places(capacities: Sequence[CapacityCategory]) -> None:
     """``taken`` = the places of the registrations holding one, per category (one query, one UPDATE each)."""
     held = dict(
         Registration.objects.filter(capacity__in=capacities, status__in=HOLDING)
-        .order_by().values("capacity_id").annotate(places=Sum(1 + F("companions")))
-        .values_list("capacity_id", "places")
+        .order_by().values("capacity_id").annotate(held_places=Sum(1 + F("companions")))
+        .values_list("capacity_id", "held_places")
     )  # fmt: skip
     for capacity in capacities:
         CapacityCategory.objects.filter(pk=capacity.pk).update(taken=held.get(capacity.pk, 0))
@@ -358,7 +358,7 @@ def _scale_registrations(events: list[Event], names: list[tuple[str, str]], rng:
     Registration.objects.bulk_create(rows, batch_size=BATCH)
     held_places = (
         Registration.objects.filter(event__in=events, status__in=HOLDING).order_by().values("capacity_id")
-        .annotate(places=Sum(1 + F("companions"))).values_list("capacity_id", "places")
+        .annotate(held_places=Sum(1 + F("companions"))).values_list("capacity_id", "held_places")
     )  # fmt: skip
     for capacity_id, places in held_places:
         CapacityCategory.objects.filter(pk=capacity_id).update(taken=places)
