@@ -240,9 +240,19 @@ def test_the_same_survey_by_keyboard_alone(tab: Browse, world: Any) -> None:
 
 
 def test_token_respondent_saves_and_resumes_in_a_new_browser(new_tab: Any, world: Any) -> None:
+    import re
+
+    from django.core import mail
+
+    from mitwirken.surveys.services import tokens
+
     survey = household(world.public, access="token")
     token = Token.objects.create(survey=survey, email="haushalt@example.org")
-    link = module_path(survey, f"zugang/{token.code}/")
+    tokens.invitations_send(actor=world.personas["org_admin"], survey=survey)
+    [invitation] = [message for message in mail.outbox if message.to == ["haushalt@example.org"]]
+    # The personal link as the invitation e-mail carries it (the site's address is cut off for the test server).
+    link = re.search(r"https?://[^/\s]+(/\S+/zugang/\S+/)", invitation.body).group(1)
+    assert link == module_path(survey, f"zugang/{token.code}/")
 
     first: Browse = new_tab()
     first.page.route("**/js/surveys.js", lambda route: route.abort())  # the ranking as without JavaScript
@@ -260,7 +270,7 @@ def test_token_respondent_saves_and_resumes_in_a_new_browser(new_tab: Any, world
 
     again: Browse = new_tab()
     again.page.route("**/js/surveys.js", lambda route: route.abort())
-    again.open(link)
+    again.open(link)  # the same e-mailed link, in a new browser
     again.click(again.page.get_by_role("button", name="Umfrage beginnen oder fortsetzen"))
     assert again.path == module_path(survey, "seite/1/")  # where they stopped, with their answers
     assert again.page.get_by_label("Sonstiges", exact=True).is_checked()
