@@ -416,3 +416,12 @@ def test_project_page_shows_the_project_events_through_the_plugin_hook(world):
     other = reverse("projects:detail", kwargs={"org_slug": world.organisation.slug,
                                                "project_slug": world.semipublic.slug})  # fmt: skip
     assert "section-veranstaltungen" not in page_text(Client().get(other))  # no events, no block
+
+
+def test_the_procedure_page_shows_its_projects_dates_such_as_the_eroerterungstermin(world):
+    from .formal_fixtures import make_procedure
+
+    procedure = make_procedure(world.personas["case_worker"], world.public)
+    make_event(world.organisation, title="Erörterungstermin Ortsumgehung", project=world.public)
+    text = page_text(Client().get(procedure.module.get_absolute_url()))
+    assert 'id="section-veranstaltungen-heading"' in text and "Erörterungstermin Ortsumgehung" in text

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -76,16 +75,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, org_slug: str, project_slug: str) -> HttpResponse:
     project = access.project_for_viewer(request.user, org_slug, project_slug)
     modules = project.modules.prefetch_related("phases")
-    # Blocks other plugins add (a project's events); rendered here so the page needs no module's names.
-    sections = [
-        (section, render_to_string(section.template, {**section.context, "project": project,
-                                                      "organisation": project.organisation}, request=request))
-        for section in plugins.collect("project_sections", request, project)
-    ]  # fmt: skip
     return render(
         request, "projects/detail.html",
         {"project": project, "organisation": project.organisation, "modules": modules,
-         "attachments": project.attachments.all(), "sections": sections,
+         "attachments": project.attachments.all(),
          "can_participate": request.user.has_perm("projects.participate_in_project", project)},
     )  # fmt: skip
 
