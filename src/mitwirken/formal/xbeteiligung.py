@@ -12,7 +12,7 @@ content (``nachrichteninhalt``).
 - ``validate`` checks a message against the XSDs; both directions use it, so we never send
   and never accept a message the schema refuses.
 
-The XSDs are located at ``<repository>/../shared/standards/xbeteiligung-1.2/``; the setting or
+The XSDs ship with the app in ``formal/standards/xbeteiligung-1.2/``; the setting or
 environment variable ``XBETEILIGUNG_XSD_DIR`` overrides that.
 """
 
@@ -128,8 +128,9 @@ def xsd_dir() -> Path:
     configured = getattr(settings, "XBETEILIGUNG_XSD_DIR", None) or os.environ.get("XBETEILIGUNG_XSD_DIR")
     if configured:
         return Path(configured)
-    repository = Path(__file__).resolve().parents[3]  # src/mitwirken/formal/xbeteiligung.py -> repository root
-    return repository.parent / "shared" / "standards" / "xbeteiligung-1.2"
+    # The public XBeteiligung 1.2 schemas ship with the app (unchanged, see their README), so validation works
+    # wherever the portal runs.
+    return Path(__file__).resolve().parent / "standards" / "xbeteiligung-1.2"
 
 
 # lxml keeps the error log on the schema object, not per call: one compiled schema per thread
