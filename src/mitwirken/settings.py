@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "mitwirken.reports",
     "mitwirken.surveys",
     "mitwirken.events",
+    "mitwirken.volunteering",
     "mitwirken.dialogue",
 ]
 
@@ -249,6 +250,35 @@ MITWIRKEN_MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MITWIRKEN_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 # Registrations to events are anonymised this many days after the event ended (the counts stay).
 MITWIRKEN_EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "90"))
+
+# Recognitions of volunteering that the portal checks confirmed hours against (volunteering/recognitions.py).
+# A volunteer qualifies when, over the last ``years`` years, each year has at least ``hours_per_year`` confirmed
+# unpaid hours, or the hours average ``hours_per_week`` a week over the whole period (0 turns that path off).
+# Other states' cards differ: operators replace this list (docs/volunteering.md).
+MITWIRKEN_VOLUNTEER_RECOGNITIONS = [
+    {
+        "key": "ehrenamtskarte",
+        "name": "Ehrenamtskarte Rheinland-Pfalz",
+        "minimum_age": 16,
+        "hours_per_week": 5,
+        "hours_per_year": 250,
+        "years": 2,
+        "municipality_confirms": True,
+    },
+    {
+        "key": "kompetenznachweis",
+        "name": "Engagement- und Kompetenznachweis Rheinland-Pfalz",
+        "minimum_age": 14,
+        "hours_per_week": 0,
+        "hours_per_year": 80,
+        "years": 1,
+        "municipality_confirms": False,
+    },
+]
+# Under this age a parent must consent before a volunteer applies or signs up.
+MITWIRKEN_VOLUNTEER_CONSENT_AGE = 16
+# § 72a SGB VIII: a police-certificate record is deleted at the latest this many days after the engagement ends.
+MITWIRKEN_POLICE_RECORD_DAYS = 92
 
 # E-mail: every message is handed to the task queue; the worker delivers it
 # through MITWIRKEN_EMAIL_DELIVERY_BACKEND (SMTP in production).

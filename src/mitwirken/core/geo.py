@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -104,3 +105,57 @@ def bounding_box(geojson: dict[str, Any]) -> tuple[float, float, float, float]:
     """(min_lon, min_lat, max_lon, max_lat)."""
     bounds: tuple[float, float, float, float] = to_shape(geojson).bounds
     return bounds
+
+
+# --- points, distances and finding a place by name ---------------------------------------------------------------
+
+EARTH_RADIUS_M = 6_371_000
+_COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:[.,]\d+)?)\s*[;,]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
+_COORDINATES_SPACED = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s+(-?\d{1,3}(?:\.\d+)?)\s*$")
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance (haversine); exact enough for duplicate checks, alert radii and "near me"."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def bbox_around(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a square that contains the circle: the index-friendly prefilter for an
+    exact distance check."""
+    metres_per_degree = EARTH_RADIUS_M * math.pi / 180  # the same sphere as distance_m, plus a safety margin
+    d_lat = metres * 1.01 / metres_per_degree
+    d_lon = metres * 1.01 / (metres_per_degree * max(math.cos(math.radians(lat)), 0.01))
+    return lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat
+
+
+def locate(text: str) -> tuple[float, float]:
+    """(lat, lon) of typed coordinates ("49,99; 8,27") or of a place name, postcode or address that a module's
+    geocoder knows (the Mängelmelder's gazetteer); a ValidationError with a German message otherwise."""
+    from . import plugins
+
+    text = (text or "").strip()
+    match = _COORDINATES_SPACED.match(text) or _COORDINATES.match(text)
+    if match:
+        lat, lon = (float(part.replace(",", ".")) for part in match.groups())
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValidationError(_("Diese Koordinaten liegen außerhalb des gültigen Bereichs."))
+        return lat, lon
+    geocoders = [plugin.load("geocoder") for plugin in plugins.all_plugins() if plugin.geocoder]
+    if not geocoders:
+        raise ValidationError(_("Bitte geben Sie den Ort als Koordinaten an, z. B. „49,99; 8,27“."))
+    problem = None
+    for geocoder in geocoders:
+        try:
+            found = geocoder(text)
+        except ValidationError as error:
+            problem = problem or error.messages[0]
+            continue
+        if found is not None:
+            return found
+    raise ValidationError(
+        _("%(message)s Sie können auch Koordinaten angeben, z. B. „49,99; 8,27“.")
+        % {"message": problem or _("Diesen Ort kennen wir nicht.")}
+    )

@@ -144,6 +144,9 @@ class Plugin:
     search: str = ""  # (user, query, limit) -> list[SearchHit]
     statistics: str = ""  # (organisation) -> list[Statistic]
     daily: str = ""  # () -> None, run once a day by `manage.py daily`
+    # (text) -> (lat, lon) or None where the text is unknown; a ValidationError where it is ambiguous. Read by
+    # ``core.geo.locate`` for every "near a place" search.
+    geocoder: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def load(self, attribute: str) -> Any:

@@ -14,11 +14,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core import geo
 from mitwirken.core.spam import SpamProtectedForm
 from mitwirken.organisations.models import Organisation
 from mitwirken.surveys import questions as engine
 
-from . import queries
 from .models import PUBLIC_STATUSES, CapacityCategory, Category, Event, Question
 
 QUESTION_TYPES = ("short_text", "long_text", "single", "multiple", "yes_no")
@@ -63,7 +63,7 @@ class CalendarFilterForm(forms.Form):
             self.add_error("bis", _("Das Ende des Zeitraums liegt vor seinem Anfang."))
         if data.get("ort"):
             try:
-                data["point"] = queries.parse_point(data["ort"])
+                data["point"] = geo.locate(data["ort"])
             except ValidationError as error:
                 self.add_error("ort", error)
         return data

@@ -3,8 +3,8 @@
 Every list is one query for the page (``for_list`` plus annotations) and one for the count, however many events
 there are; the month view is one query for the month.
 
-The place filter is deliberately simple: a point (typed as "Breite, Länge" or a place name from the
-Mängelmelder's gazetteer ``reports.Place``, when that module is installed) and a radius give a bounding box,
+The place filter is deliberately simple: a point (typed as "Breite, Länge", or a place name or postcode that
+``core.geo.locate`` finds through a module's geocoder) and a radius give a bounding box,
 and events with coordinates inside the box are shown. Events without coordinates (online ones) drop out while a
 place is filtered. The box is a square around the circle, so a corner may lie up to 41 % further away than the
 radius: good enough for "near me", and the index-friendly comparison needs no GIS.
@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.apps import apps
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from mitwirken.core import geo
 
 from .models import (
     CapacityCategory,
@@ -38,11 +37,6 @@ from .models import (
     RegistrationStatus,
     Status,
 )
-
-EARTH_RADIUS_KM = 6371.0
-COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:[.,]\d+)?)\s*[;,]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
-COORDINATES_SPACED = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s+(-?\d{1,3}(?:\.\d+)?)\s*$")
-
 
 # --- the calendar -----------------------------------------------------------------------------------------------
 
@@ -65,36 +59,6 @@ def annotate_places(events: EventQuerySet) -> EventQuerySet:
     )
 
 
-def parse_point(text: str) -> tuple[float, float]:
-    """(lat, lon) of "49.99, 8.27", "49,99; 8,27" or a gazetteer place; a German message otherwise."""
-    text = (text or "").strip()
-    match = COORDINATES_SPACED.match(text) or COORDINATES.match(text)
-    if match:
-        lat, lon = (float(part.replace(",", ".")) for part in match.groups())
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValidationError(_("Diese Koordinaten liegen außerhalb des gültigen Bereichs."))
-        return lat, lon
-    if not apps.is_installed("mitwirken.reports"):
-        raise ValidationError(_("Bitte geben Sie den Ort als Koordinaten an, z. B. „49,99; 8,27“."))
-    from mitwirken.reports.places import geocode
-
-    try:
-        place = geocode(text)
-    except ValidationError as error:
-        messages = error.message_dict.get("address", error.messages) if hasattr(error, "error_dict") else error.messages
-        raise ValidationError(
-            _("%(message)s Sie können auch Koordinaten angeben, z. B. „49,99; 8,27“.") % {"message": messages[0]}
-        ) from None
-    return float(place.lat), float(place.lon)
-
-
-def bbox_around(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
-    """(south, west, north, east) of the square that contains the circle of ``km`` around the point."""
-    d_lat = km / (EARTH_RADIUS_KM * math.pi / 180)
-    d_lon = d_lat / max(math.cos(math.radians(lat)), 0.01)
-    return lat - d_lat, lon - d_lon, lat + d_lat, lon + d_lon
-
-
 def berlin_day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -111,7 +75,7 @@ def filter_calendar(events: EventQuerySet, data: Mapping[str, Any]) -> EventQuer
         events = events.filter(start__lt=berlin_day_start(data["date_to"] + timedelta(days=1)))
     if data.get("point"):
         lat, lon = data["point"]
-        south, west, north, east = bbox_around(lat, lon, float(data.get("radius") or 10))
+        west, south, east, north = geo.bbox_around(lon, lat, float(data.get("radius") or 10) * 1000)
         events = events.filter(lat__gte=south, lat__lte=north, lon__gte=west, lon__lte=east)
     if data.get("free"):
         events = with_free_places(events)

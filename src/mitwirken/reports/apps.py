@@ -16,6 +16,7 @@ class ReportsConfig(AppConfig):
                 key="maengelmelder",
                 name=_("Mängelmelder"),
                 urls="mitwirken.reports.urls",
+                geocoder="mitwirken.reports.places.locate",
                 main_nav=((_("Mängelmelder"), "reports:index"),),
                 backoffice_nav=((_("Mängelmelder"), "backoffice:report_inbox", "reports"),),
                 rules="mitwirken.reports.rules",

@@ -7,31 +7,19 @@ imports nothing of the Mängelmelder but its models.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from mitwirken.core.geo import bbox_around, distance_m
+
 from .models import CategoryTemplate, Place, Report
 
+__all__ = ["bbox_around", "distance_m"]
+
 DUPLICATE_RADIUS_M = 50
-EARTH_RADIUS_M = 6_371_000
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance (haversine); exact enough for 50 m duplicate checks and alert radii."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
-def bbox_around(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:
-    """(west, south, east, north) of a square that contains the circle: the prefilter for an exact check."""
-    metres_per_degree = EARTH_RADIUS_M * math.pi / 180  # the same sphere as distance_m, plus a safety margin
-    d_lat = metres * 1.01 / metres_per_degree
-    d_lon = metres * 1.01 / (metres_per_degree * max(math.cos(math.radians(lat)), 0.01))
-    return lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat
 
 
 def check_position(lon: Any, lat: Any) -> tuple[float, float]:
@@ -87,3 +75,24 @@ def nearby_open_reports(
         .select_related("category").order_by("-created_at")[:50]
     )  # fmt: skip
     return [report for report in candidates if distance_m(lon, lat, report.lon, report.lat) <= metres]
+
+
+POSTCODE = re.compile(r"^\s*(\d{5})\s*$")
+
+
+def locate(text: str) -> tuple[float, float] | None:
+    """The portal's geocoder (``core.geo.locate``): a postcode alone gives the middle of its gazetteer entries,
+    anything else one gazetteer entry. None where the gazetteer does not know the text."""
+    from django.db.models import Avg
+
+    postcode = POSTCODE.match(text)
+    if postcode:
+        middle = Place.objects.filter(postal_code=postcode.group(1)).aggregate(lat=Avg("lat"), lon=Avg("lon"))
+        return (middle["lat"], middle["lon"]) if middle["lat"] is not None else None
+    try:
+        place = geocode(text)
+    except ValidationError as error:
+        if not places_matching(text, limit=1):
+            return None
+        raise ValidationError(error.message_dict["address"][0]) from None
+    return float(place.lat), float(place.lon)

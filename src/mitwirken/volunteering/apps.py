@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VolunteeringConfig(AppConfig):
+    name = "mitwirken.volunteering"
+    label = "volunteering"
+    verbose_name = _("Ehrenamt")
+
+    def ready(self) -> None:
+        from mitwirken.core import plugins
+
+        plugins.register(
+            plugins.Plugin(
+                key="volunteering",
+                name=_("Ehrenamt"),
+                urls="mitwirken.volunteering.urls",
+                rules="mitwirken.volunteering.rules",
+            )
+        )
