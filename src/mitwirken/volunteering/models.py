@@ -284,15 +284,19 @@ class Opportunity(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = " ".join(
-            (self.title, self.description, self.skills, self.languages, self.place_name, self.city, self.postal_code)
-        ).casefold()
+        self.search_text = self.build_search_text()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("volunteering:opportunity", kwargs={"pk": self.pk})
+
+    def build_search_text(self) -> str:
+        """What the full-text search matches words against (bulk inserts call it too, as save() is skipped)."""
+        return " ".join(
+            (self.title, self.description, self.skills, self.languages, self.place_name, self.city, self.postal_code)
+        ).casefold()
 
     @property
     def is_open(self) -> bool:
@@ -344,7 +348,9 @@ class Shift(models.Model):
         indexes = [models.Index(fields=["opportunity", "start"], name="shift_by_start")]
 
     def __str__(self) -> str:
-        return f"{self.opportunity} – {self.start:%d.%m.%Y %H:%M}"
+        from django.utils import timezone
+
+        return f"{self.opportunity} – {timezone.localtime(self.start):%d.%m.%Y %H:%M}"
 
     @property
     def free(self) -> int:
