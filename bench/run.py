@@ -28,7 +28,11 @@
 9. Events (unless ``--skip-events``, see ``bench/events.py``): the public calendar (list, page 100, the month
    view, the month filtered) and the Landkreis's back-office event list are loaded with the other pages at
    ``--events`` events and measured in-process at ``--events-small`` and at ``--events``.
-10. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
+10. Volunteering (unless ``--skip-volunteering``, see ``bench/volunteering.py``): the public Ehrenamt search (first
+   page, full text, one field, within 10 km of a postcode, a deep page) and an opportunity's page are loaded with
+   the other pages at ``--opportunities`` opportunities and ``--volunteers`` volunteers and measured in-process at
+   ``--opportunities-small`` and at ``--opportunities``; pages that do not exist yet are skipped with a note.
+11. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
 
 Everything it starts or creates is stopped and removed again on every exit path.
 Extra options may also come from the environment: ``BENCH_ARGS="--rounds 5" make bench``.
@@ -66,6 +70,7 @@ import dialogue as dialogue_bench
 import events as events_bench
 import reports as reports_bench
 import surveys as surveys_bench
+import volunteering as volunteering_bench
 from loadgen import PythonClient, Sample, WrkClient, median, wrk_path, wrk_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -676,6 +681,7 @@ def print_table(report: dict) -> None:
     if report.get("surveys"):
         print("\n".join(surveys_bench.markdown(report, lambda h, r, left=2: text_table(h, r, set()), endpoint_row)))
     events_bench.print_tables(report, text_table, endpoint_row)
+    volunteering_bench.print_tables(report, text_table, endpoint_row)
     for note in report["notes"]:
         print(f"NOTE: {note}")
     print()
@@ -730,6 +736,7 @@ def markdown(report: dict) -> str:
     lines += dialogue_bench.markdown(report, markdown_table, endpoint_row)
     lines += surveys_bench.markdown(report, markdown_table, endpoint_row)
     lines += events_bench.markdown(report, markdown_table, endpoint_row)
+    lines += volunteering_bench.markdown(report, markdown_table, endpoint_row)
     if report["notes"]:
         lines += ["", "Notes from this run:", ""] + [f"- {note}" for note in report["notes"]]
     return "\n".join(lines)
@@ -827,6 +834,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=10_000, help="events in the calendar (default 10000)")
     parser.add_argument("--events-small", type=int, default=500, help="events at the first, small measurement")
     parser.add_argument("--skip-events", action="store_true", help="no events part (calendar, back-office list)")
+    parser.add_argument("--opportunities", type=int, default=10_000, help="volunteering opportunities (default 10000)")
+    parser.add_argument("--opportunities-small", type=int, default=500, help="opportunities at the small measurement")
+    parser.add_argument("--volunteers", type=int, default=50_000, help="volunteers with profiles (default 50000)")
+    parser.add_argument("--skip-volunteering", action="store_true", help="no volunteering part (Ehrenamt search)")
     parser.add_argument("--rounds", type=int, default=5, help="measurement rounds (default 5)")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per endpoint per round (default 3)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint (default 2)")
@@ -913,6 +924,11 @@ def main() -> int:
         events_small: dict | None = None
         if not args.skip_events:
             events_small = events_bench.prepare(python, development, production, args.events_small, run_json)
+        volunteering_small: dict | None = None
+        if not args.skip_volunteering:
+            volunteering_small = volunteering_bench.prepare(
+                python, development, production, args.opportunities_small, 5 * args.opportunities_small, run_json
+            )
 
         formal: dict | None = None
         info: dict = {}
@@ -960,6 +976,15 @@ def main() -> int:
         if events_small is not None:
             events_large = events_bench.prepare(python, development, production, args.events, run_json)
             event_pages = [Endpoint(*entry) for entry in events_bench.endpoints(events_large)]
+        volunteering_large: dict | None = None
+        volunteering_pages: list[Endpoint] = []
+        if volunteering_small is not None:
+            volunteering_large = volunteering_bench.prepare(
+                python, development, production, args.opportunities, args.volunteers, run_json
+            )
+            volunteering_pages = [
+                Endpoint(*entry) for entry in volunteering_bench.endpoints(volunteering_small, volunteering_large)
+            ]
 
         if formal is not None:
             given = run_json(f"bench/seed.py --account-items {args.account_items}",
@@ -983,7 +1008,8 @@ def main() -> int:
         personal = formal["personal_endpoints"] if formal is not None else []
         for endpoint in personal:
             inprocess["endpoints"][endpoint.path] = formal["personal_large"][endpoint.path]  # type: ignore[index]
-        measured_endpoints = [*ENDPOINTS, *inbox, *personal, *reports, *dialogue, *survey_pages, *event_pages]
+        measured_endpoints = [*ENDPOINTS, *inbox, *personal, *reports, *dialogue, *survey_pages, *event_pages,
+                              *volunteering_pages]  # fmt: skip
         sizes = {endpoint.key: server.check(endpoint) for endpoint in [BASELINE, *measured_endpoints]}
 
         use_wrk = args.client == "wrk" or (args.client == "auto" and wrk_path())
@@ -1057,6 +1083,11 @@ def main() -> int:
             entries = [endpoint_entry(endpoint, measured, in_events, sizes) for endpoint in event_pages]
             report["events"] = events_bench.section(entries, events_small, events_large)
             report["notes"] += events_bench.notes(report)
+        if volunteering_small is not None and volunteering_large is not None:
+            in_volunteering = {"endpoints": volunteering_large["endpoints"]}
+            entries = [endpoint_entry(endpoint, measured, in_volunteering, sizes) for endpoint in volunteering_pages]
+            report["volunteering"] = volunteering_bench.section(entries, volunteering_small, volunteering_large)
+            report["notes"] += volunteering_bench.notes(report)
         report["machine"]["load_average_1m"] = load_before
         report["machine"]["cpu_busy_before"] = None if busy_before is None else round(busy_before, 3)
         report["notes"] += noise_notes(report, busy_before)

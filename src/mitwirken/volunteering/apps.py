@@ -16,5 +16,6 @@ class VolunteeringConfig(AppConfig):
                 name=_("Ehrenamt"),
                 urls="mitwirken.volunteering.urls",
                 rules="mitwirken.volunteering.rules",
+                demo=plugins.DemoSeeder(80, "mitwirken.volunteering.demo.seed"),
             )
         )
