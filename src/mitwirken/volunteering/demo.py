@@ -426,12 +426,6 @@ def _certificate(user: Any, item: Mapping[str, Any]) -> Certificate:
 # --- --scale ----------------------------------------------------------------------------------------------------
 
 
-def search_text(opportunity: Opportunity) -> str:
-    """What ``Opportunity.save`` writes into ``search_text``; bulk_create does not call save."""
-    return " ".join((opportunity.title, opportunity.description, opportunity.skills, opportunity.languages,
-                     opportunity.place_name, opportunity.city, opportunity.postal_code)).casefold()  # fmt: skip
-
-
 def _area() -> tuple[float, float, float, float]:
     """(west, south, east, north) of the Landkreis, else of the Verbandsgemeinde, else the demo region."""
     for slug in ("musterkreis", "vg-nord"):
@@ -529,7 +523,7 @@ def _scale_opportunity(organisation: EngagementOrganisation, number: int, rng: r
         application_required=rng.random() < 0.8, published_at=now - timedelta(days=rng.randint(0, 120),
                                                                                    minutes=number % 1440),
     )  # fmt: skip
-    opportunity.search_text = search_text(opportunity)
+    opportunity.search_text = opportunity.build_search_text()
     return opportunity
 
 
