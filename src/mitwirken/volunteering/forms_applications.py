@@ -47,7 +47,7 @@ class QuestionForm(forms.Form):
 
 class EndForm(forms.Form):
     ended_on = forms.DateField(
-        label=_("Engagement beendet am"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Engagement beendet am"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("Bitte geben Sie an, wann das Engagement geendet hat."),
                         "invalid": _("Bitte geben Sie ein gültiges Datum an, z. B. 31.05.2026.")},
     )  # fmt: skip
