@@ -376,7 +376,7 @@ def test_a_forged_reply_to_someone_elses_application_is_404(vw: VolunteeringWorl
     response = as_user(vw.other_volunteer).post(detail_url(application), {"action": "reply", "antwort-body": "Hallo"})
     assert response.status_code == 404
     response = as_user(vw.other_volunteer).post(reverse("volunteering:withdraw_application",
-                                                        kwargs={"pk": application.pk}))  # fmt: skip
+                                                        kwargs={"pk": application.pk}), {"zurueckziehen-confirm": "on"})  # fmt: skip
     assert response.status_code == 404
     assert not Message.objects.exists()
 
@@ -483,7 +483,12 @@ def test_unknown_action_is_404(vw: VolunteeringWorld) -> None:
 def test_withdraw_through_the_page(vw: VolunteeringWorld) -> None:
     application = applied(vw)
     client = as_user(vw.volunteer)
-    response = client.post(reverse("volunteering:withdraw_application", kwargs={"pk": application.pk}))
+    url = reverse("volunteering:withdraw_application", kwargs={"pk": application.pk})
+    response = client.post(url)  # without the tick: refused, nothing changes
+    assert "Bitte bestätigen Sie, dass Sie Ihre Bewerbung zurückziehen möchten." in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.OPEN
+    response = client.post(url, {"zurueckziehen-confirm": "on"})
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.WITHDRAWN

@@ -63,3 +63,10 @@ class ShareForm(forms.Form):
     def __init__(self, *args: Any, label: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["share"].label = label
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Ja, ich ziehe meine Bewerbung zurück."),
+        error_messages={"required": _("Bitte bestätigen Sie, dass Sie Ihre Bewerbung zurückziehen möchten.")},
+    )  # fmt: skip

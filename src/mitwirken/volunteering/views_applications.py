@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.spam import over_limit
 
-from .forms_applications import ApplyForm, MessageForm, ShareForm
+from .forms_applications import ApplyForm, MessageForm, ShareForm, WithdrawForm
 from .models import ACTIVE_APPLICATION, Application, Opportunity
 from .services import applications as service
 
@@ -104,7 +104,7 @@ def own_application(request: HttpRequest, pk: int) -> Application:
 
 
 def _detail(request: HttpRequest, application: Application, *, reply: MessageForm | None = None,
-            share: ShareForm | None = None, status: int = 200) -> HttpResponse:  # fmt: skip
+            share: ShareForm | None = None, withdraw: WithdrawForm | None = None) -> HttpResponse:  # fmt: skip
     service.mark_read(application, by_organisation=False)
     organisation = application.opportunity.organisation
     return render(request, "volunteering/applications/my_detail.html", {
@@ -117,7 +117,8 @@ def _detail(request: HttpRequest, application: Application, *, reply: MessageFor
         "reply": reply or MessageForm(prefix="antwort"),
         "share": share or ShareForm(prefix="teilen", label=SHARE_LABEL,
                                     initial={"share": application.volunteer_shares_email}),
-    }, status=status)  # fmt: skip
+        "withdraw": withdraw or WithdrawForm(prefix="zurueckziehen"),
+    })  # fmt: skip
 
 
 def save_share(request: HttpRequest, application: Application, *, as_organisation: bool, label: Any) -> None:
@@ -160,6 +161,9 @@ def my_application(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = own_application(request, pk)
+    form = WithdrawForm(request.POST, prefix="zurueckziehen")
+    if not form.is_valid():
+        return _detail(request, application, withdraw=form)
     try:
         service.withdraw(user=request.user, application=application)
     except ValidationError as error:
