@@ -392,6 +392,7 @@ def test_profile_shows_age_not_birth_date_and_email_only_when_shared(vw: Volunte
     age = age_on(date(1980, 5, 1), timezone.localdate())
     assert f"{age} Jahre" in page
     assert "1980" not in page and "01.05." not in page
+    assert "56789" not in page  # where the person lives is not the organisation's business
     for fact in ("Erste Hilfe", "Deutsch, Türkisch", "Samstag vormittags", "Mittwoch abends", "Kinder und Jugend"):
         assert fact in page
     assert VOLUNTEER_MAIL not in page

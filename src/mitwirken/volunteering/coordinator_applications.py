@@ -78,14 +78,14 @@ def applicant_profile(user: Any, application: Application) -> dict[str, Any] | N
     facts: dict[str, Any] = {
         "name": volunteer_name(volunteer),
         "email": volunteer.email if application.volunteer_shares_email else "",
-        "age": None, "fields": [], "skills": "", "languages": "", "availability": [], "postal_code": "",
+        "age": None, "fields": [], "skills": "", "languages": "", "availability": [],
     }  # fmt: skip
     if profile is not None:
         facts.update({
             "age": eligibility.age_on(profile.birth_date, timezone.localdate()) if profile.birth_date else None,
             "fields": [str(Field(key).label) for key in profile.fields if key in Field.values],
             "skills": profile.skills, "languages": profile.languages,
-            "availability": availability_labels(profile.availability), "postal_code": profile.postal_code,
+            "availability": availability_labels(profile.availability),
         })  # fmt: skip
     return facts
 
