@@ -17,5 +17,6 @@ class VolunteeringConfig(AppConfig):
                 urls="mitwirken.volunteering.urls",
                 rules="mitwirken.volunteering.rules",
                 demo=plugins.DemoSeeder(80, "mitwirken.volunteering.demo.seed"),
+                account_sections="mitwirken.volunteering.account.account_sections",
             )
         )
