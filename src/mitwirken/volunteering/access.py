@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from .models import EngagementOrganisation, Opportunity
 
@@ -38,7 +39,11 @@ def opportunity_of(organisation: EngagementOrganisation, opportunity_pk: int) ->
 
 
 # The coordinator area's tabs: (label, URL name taking org_slug, key for aria-current). Each area adds its own.
-COORDINATOR_TABS: list[tuple[Any, str, str]] = []
+COORDINATOR_TABS: list[tuple[Any, str, str]] = [
+    (_("Stunden"), "volunteering:coordinator_hours", "hours"),
+    (_("Nachweise"), "volunteering:coordinator_certificates", "certificates"),
+    (_("Ehrenamtskarte"), "volunteering:coordinator_cards", "cards"),
+]
 
 
 def coordinator_context(organisation: EngagementOrganisation, tab: str, **extra: Any) -> dict[str, Any]:

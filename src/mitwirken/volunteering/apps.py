@@ -16,5 +16,8 @@ class VolunteeringConfig(AppConfig):
                 name=_("Ehrenamt"),
                 urls="mitwirken.volunteering.urls",
                 rules="mitwirken.volunteering.rules",
+                daily="mitwirken.volunteering.contrib_hours.daily",
+                gdpr_export="mitwirken.volunteering.gdpr.export",
+                gdpr_erase="mitwirken.volunteering.gdpr.erase",
             )
         )
