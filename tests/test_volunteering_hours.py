@@ -341,7 +341,8 @@ def test_only_the_volunteer_and_the_coordinators_download_the_pdf(vw: Volunteeri
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
-    for user in (vw.other_volunteer, vw.other_coordinator, world.personas["case_worker"]):
+    for user in (vw.other_volunteer, vw.other_coordinator, world.personas["case_worker"],
+                 world.personas["portal_admin"]):  # fmt: skip
         assert as_user(user).get(url).status_code == 404
     assert Client().get(url).status_code == 302  # to the login
     listing = as_user(vw.volunteer).get(reverse("volunteering:my_certificates")).content.decode()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import cast
 
+import rules
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -217,6 +218,10 @@ def police_record(request: HttpRequest, organisation: EngagementOrganisation, pk
         Application.objects.select_related("opportunity__organisation", "volunteer"),
         opportunity__organisation=organisation, opportunity__police_certificate=True, pk=pk,
     )  # fmt: skip
+    # The rule itself, not ``user.has_perm``: Django grants superusers every permission, and a § 72a record is
+    # for the organisation's coordinators only (portal admins and the Börse's staff included in "never").
+    if not rules.has_perm("volunteering.view_police_record", request.user, application):
+        raise Http404
     existing = PoliceCertificateRecord.objects.filter(application=application).first()
     initial = {}
     if existing is not None:

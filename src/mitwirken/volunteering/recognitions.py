@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -97,8 +97,9 @@ def check(user: Any, recognition: dict[str, Any], today: date | None = None) -> 
         hours = sums[f"y{index}"] or Decimal(0)
         year_windows.append(YearWindow(start=start, end=end, hours=hours, missing=max(per_year - hours, Decimal(0))))
     total = sum((window.hours for window in year_windows), Decimal(0))
-    weeks = Decimal((period_end - period_start).days + 1) / 7
-    weekly_average = (total / weeks).quantize(Decimal("0.01"))
+    days = Decimal((period_end - period_start).days + 1)
+    # Rounded down for display, so 4,998 never shows as a qualifying 5,00; compared exactly.
+    weekly_average = (total * 7 / days).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
     reasons: list[str] = []
 
     age_ok = True
@@ -114,7 +115,7 @@ def check(user: Any, recognition: dict[str, Any], today: date | None = None) -> 
             reasons.append(_("Sie müssen mindestens %(age)d Jahre alt sein.") % {"age": minimum_age})
 
     yearly_ok = all(window.hours >= per_year for window in year_windows)
-    weekly_ok = per_week > 0 and weekly_average >= per_week
+    weekly_ok = per_week > 0 and total * 7 >= per_week * days
     hours_ok = yearly_ok or weekly_ok
     if not hours_ok:
         for window in year_windows:
