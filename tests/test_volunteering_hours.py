@@ -83,6 +83,8 @@ def test_attendance_writes_confirmed_hours_and_changing_back_removes_them(vw: Vo
     mine, other = signed_up(shift, vw.volunteer), signed_up(shift, vw.other_volunteer)
     client = as_user(vw.coordinator)
     url = reverse("volunteering:attendance", kwargs={"org_slug": vw.club.slug, "pk": shift.pk})
+    hours_page = client.get(reverse("volunteering:coordinator_hours", kwargs={"org_slug": vw.club.slug}))
+    assert "2 Personen noch nicht erfasst" in hours_page.content.decode()
     page = client.get(url)
     assert page.status_code == 200
     assert 'type="radio"' in page.content.decode()

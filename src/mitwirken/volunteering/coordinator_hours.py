@@ -7,6 +7,7 @@ foreign id is a 404 even under one's own slug.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import cast
 
 import rules
@@ -14,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,12 +40,16 @@ from .models import (
     HoursStatus,
     PoliceCertificateRecord,
     Shift,
+    SignupStatus,
 )
 from .services import cards, police
 from .services import certificates as certificate_service
 from .services import hours as hours_service
 
 PAGE_SIZE = 25
+# The hours page links the attendance of shifts that began in the last days.
+RECENT_SHIFT_DAYS = 30
+RECENT_SHIFTS = 20
 
 
 def _url(name: str, organisation: EngagementOrganisation, **kwargs: object) -> str:
@@ -110,8 +115,18 @@ def hours(request: HttpRequest, organisation: EngagementOrganisation) -> HttpRes
         .annotate(total=Sum("hours"), entries=Count("pk"))
         .order_by("-year", "volunteer__display_name", "volunteer")
     )
+    now = timezone.now()
+    confirmed = Q(signups__status=SignupStatus.CONFIRMED)
+    recent_shifts = (
+        Shift.objects.filter(opportunity__organisation=organisation, start__lte=now,
+                             start__gte=now - timedelta(days=RECENT_SHIFT_DAYS))
+        .select_related("opportunity")
+        .annotate(helpers=Count("signups", filter=confirmed),
+                  unrecorded=Count("signups", filter=confirmed & Q(signups__attendance="")))
+        .filter(helpers__gt=0).order_by("-start")[:RECENT_SHIFTS]
+    )  # fmt: skip
     context = coordinator_context(
-        organisation, "hours",
+        organisation, "hours", recent_shifts=recent_shifts,
         pending=Paginator(pending, PAGE_SIZE).get_page(request.GET.get("seite")),
         totals=Paginator(totals, 50).get_page(request.GET.get("summen")),
         decision_form=DecisionForm(),
