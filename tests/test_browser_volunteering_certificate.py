@@ -5,12 +5,26 @@ checks its code on the public verification page, typed without dashes in small l
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.utils import timezone
 
-from mitwirken.volunteering.models import Certificate, HoursEntry, HoursStatus, ShiftSignup, SignupStatus
+from mitwirken.core.demo import DEMO_TOTP_SECRET
+from mitwirken.volunteering.models import (
+    Application,
+    ApplicationStatus,
+    CardApplication,
+    CardStatus,
+    Certificate,
+    HoursEntry,
+    HoursStatus,
+    ShiftSignup,
+    SignupStatus,
+)
 
 from .factories import PASSWORD
 from .volunteering_fixtures import make_shift, volunteering_world
@@ -71,3 +85,52 @@ def test_attendance_certificate_download_and_verification(new_tab: Any, world: W
     assert phone.get_by_text("Gültiger Ehrenamtsnachweis").is_visible()
     assert phone.get_by_text("Erika Mustermann").is_visible()
     assert phone.get_by_text(vw.club.name).first.is_visible()
+
+
+def test_own_hours_on_a_phone_the_card_application_and_the_boerses_pages(new_tab: Any, world: World) -> None:
+    """A volunteer near the threshold adds hours on a phone, the coordinator confirms them, the card application
+    goes to the Börse, whose staff approve it and look at the statistics (every page axe-checked)."""
+    vw = volunteering_world(world)
+    Application.objects.create(opportunity=vw.opportunity, volunteer=vw.volunteer, status=ApplicationStatus.ACCEPTED)
+    today = timezone.localdate()
+    HoursEntry.objects.create(volunteer=vw.volunteer, organisation=vw.club, day=today - timedelta(days=400),
+                              hours=Decimal(250), status=HoursStatus.CONFIRMED)  # fmt: skip
+    HoursEntry.objects.create(volunteer=vw.volunteer, organisation=vw.club, day=today - timedelta(days=10),
+                              hours=Decimal(246), status=HoursStatus.CONFIRMED)  # fmt: skip
+
+    volunteer = new_tab(phone=True)
+    volunteer.log_in(vw.volunteer.email, PASSWORD)
+    volunteer.open("/ehrenamt/stunden/")
+    phone = volunteer.page
+    assert phone.get_by_text(f"Es fehlen noch 4 Stunden im Jahr bis {today:%d.%m.%Y}.").is_visible()
+    phone.get_by_label("Organisation", exact=True).select_option(label=vw.club.name)
+    phone.get_by_label("Tag", exact=True).fill((today + timedelta(days=1)).isoformat())
+    phone.get_by_label("Stunden", exact=True).fill("4")
+    phone.get_by_label("Tätigkeit").fill("Turnier aufgebaut")
+    volunteer.click(phone.get_by_role("button", name="Stunden eintragen"))
+    assert phone.get_by_role("link", name=re.compile("Tag: Stunden in der Zukunft")).is_visible()
+    phone.get_by_label("Tag", exact=True).fill(today.isoformat())
+    volunteer.click(phone.get_by_role("button", name="Stunden eintragen"))
+    assert phone.get_by_text("Wartet auf Bestätigung").is_visible()
+
+    coordinator = new_tab()
+    coordinator.log_in(vw.coordinator.email, PASSWORD)
+    coordinator.open(f"/ehrenamt/verein/{vw.club.slug}/stunden/")
+    coordinator.click(coordinator.page.get_by_role("button", name=re.compile(r"^Bestätigen")))
+
+    volunteer.open("/ehrenamt/stunden/")
+    assert phone.get_by_text("Sie erfüllen die Voraussetzungen für „Ehrenamtskarte Rheinland-Pfalz“.").is_visible()
+    volunteer.click(phone.get_by_role("button", name="Antrag vorbereiten: Ehrenamtskarte Rheinland-Pfalz"))
+    assert phone.get_by_text("Ihr Antrag ist vorbereitet.").is_visible()
+
+    coordinator.open(f"/ehrenamt/verein/{vw.club.slug}/ehrenamtskarte/")
+    coordinator.click(coordinator.page.get_by_role("button", name=re.compile(r"^Stunden bestätigen")))
+
+    staff = new_tab()
+    staff.log_in(world.personas["case_worker"].email, PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    staff.open(f"/verwaltung/{world.organisation.slug}/ehrenamt/ehrenamtskarte/")
+    staff.click(staff.page.get_by_role("button", name=re.compile(r"^Bestätigen")))
+    assert staff.page.get_by_text("Der Antrag ist bestätigt.").is_visible()
+    assert CardApplication.objects.get().status == CardStatus.APPROVED
+    staff.open(f"/verwaltung/{world.organisation.slug}/ehrenamt/statistik/")
+    assert staff.page.get_by_role("heading", name="Bestätigte Stunden nach Jahr").is_visible()

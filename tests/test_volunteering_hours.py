@@ -422,3 +422,10 @@ def test_statistics_keep_their_query_count(vw: VolunteeringWorld, world: Any) ->
     url = reverse("backoffice:volunteering_statistics", kwargs={"org_slug": world.organisation.slug})
     counts = query_counts(world.client("case_worker"), url, fill, (5, 100))
     assert counts[0] == counts[1], counts
+
+
+def test_mein_bereich_lists_the_certificates(vw: VolunteeringWorld) -> None:
+    issued = certificate(vw)
+    page = as_user(vw.volunteer).get(reverse("accounts:overview")).content.decode()
+    assert "Meine Engagement-Stunden und Nachweise" in page and issued.printed_code in page
+    assert issued.printed_code not in as_user(vw.other_volunteer).get(reverse("accounts:overview")).content.decode()

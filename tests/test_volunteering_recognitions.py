@@ -161,7 +161,7 @@ def test_the_hours_page_tells_the_volunteer(vw: VolunteeringWorld) -> None:
         assert "Es fehlen noch 12 Stunden im Jahr bis 06.12.2026." in page
         add(vw, TODAY, "12")
         page = client.get(reverse("volunteering:my_hours")).content.decode()
-    assert "Sie erfüllen die Voraussetzungen für die Ehrenamtskarte Rheinland-Pfalz." in page
+    assert "Sie erfüllen die Voraussetzungen für „Ehrenamtskarte Rheinland-Pfalz“." in page
 
 
 # --- the application ---------------------------------------------------------------------------------------------
@@ -213,7 +213,8 @@ def test_an_application_is_confirmed_by_each_organisation_then_by_the_boerse(
     assert application.status == CardStatus.APPROVED
     (message,) = mail.outbox
     assert message.to == [vw.volunteer.email]
-    assert "bestätigt" in message.subject
+    assert message.subject == "Ihr Antrag ist bestätigt: Ehrenamtskarte Rheinland-Pfalz"
+    assert "/ehrenamt/stunden/" in message.body
 
 
 def test_the_volunteer_prepares_the_application_on_the_hours_page(vw: VolunteeringWorld) -> None:

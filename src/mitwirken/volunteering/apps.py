@@ -17,6 +17,7 @@ class VolunteeringConfig(AppConfig):
                 urls="mitwirken.volunteering.urls",
                 rules="mitwirken.volunteering.rules",
                 daily="mitwirken.volunteering.contrib_hours.daily",
+                account_sections="mitwirken.volunteering.account.account_sections",
                 gdpr_export="mitwirken.volunteering.gdpr.export",
                 gdpr_erase="mitwirken.volunteering.gdpr.erase",
             )

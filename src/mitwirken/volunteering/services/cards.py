@@ -59,7 +59,7 @@ def prepare(*, volunteer: Any, recognition_key: str, exchange: Exchange | None =
     candidates = exchanges_for(volunteer, result.period_start, result.period_end)
     chosen = candidates.filter(pk=exchange.pk).first() if exchange is not None else candidates.first()
     if chosen is None:
-        raise ValidationError(_("Keine Ihrer Organisationen gehört zu einer Kommune, die die %(name)s bestätigt.")
+        raise ValidationError(_("Keine Ihrer Organisationen gehört zu einer Kommune, die Anträge auf „%(name)s“ bestätigt.")
                               % {"name": recognition["name"]})  # fmt: skip
     with transaction.atomic():
         if (
