@@ -429,3 +429,54 @@ def test_mein_bereich_lists_the_certificates(vw: VolunteeringWorld) -> None:
     page = as_user(vw.volunteer).get(reverse("accounts:overview")).content.decode()
     assert "Meine Engagement-Stunden und Nachweise" in page and issued.printed_code in page
     assert issued.printed_code not in as_user(vw.other_volunteer).get(reverse("accounts:overview")).content.decode()
+
+
+def fill_certificates_and_cards(vw: VolunteeringWorld, total: int) -> None:
+    from mitwirken.volunteering.models import CardApplication, CardConfirmation, CardStatus
+
+    Certificate.objects.all().delete()
+    CardApplication.objects.all().delete()
+    for n in range(total):
+        person = UserFactory(email=f"c{total}-{n}@example.org")
+        Certificate.objects.create(volunteer=vw.volunteer if n % 2 else person, organisation=vw.club,
+                                   volunteer_name=f"Person {n}", organisation_name=vw.club.name,
+                                   period_start=date(2026, 1, 1), period_end=date(2026, 2, 1), activity="Training",
+                                   hours=Decimal(5), signed_by=vw.coordinator, signed_by_name="Trainerin")  # fmt: skip
+        card = CardApplication.objects.create(volunteer=person, recognition="ehrenamtskarte", exchange=vw.exchange,
+                                              period_start=date(2025, 1, 1), period_end=date(2026, 1, 1),
+                                              hours=Decimal(500), status=CardStatus.ORGANISATIONS_CONFIRMED)  # fmt: skip
+        CardConfirmation.objects.create(application=card, organisation=vw.club, hours=Decimal(300))
+        CardConfirmation.objects.create(application=card, organisation=vw.other_club, hours=Decimal(200))
+
+
+@pytest.mark.parametrize("page", ["coordinator_certificates", "coordinator_cards", "my_certificates",
+                                  "backoffice_cards"])  # fmt: skip
+def test_certificate_and_card_lists_keep_their_query_count(vw: VolunteeringWorld, world: Any, page: str) -> None:
+    if page == "backoffice_cards":
+        client = world.client("case_worker")
+        url = reverse("backoffice:volunteering_cards", kwargs={"org_slug": world.organisation.slug})
+    elif page == "my_certificates":
+        client, url = as_user(vw.volunteer), reverse("volunteering:my_certificates")
+    else:
+        client = as_user(vw.coordinator)
+        url = reverse(f"volunteering:{page}", kwargs={"org_slug": vw.club.slug})
+    counts = query_counts(client, url, lambda total: fill_certificates_and_cards(vw, total), (3, 30))
+    assert counts[0] == counts[1], counts
+
+
+def test_forged_posts_for_other_organisations_are_404(vw: VolunteeringWorld) -> None:
+    fill_certificates_and_cards(vw, 1)
+    certificate = Certificate.objects.get()
+    from mitwirken.volunteering.models import CardConfirmation
+
+    foreign = CardConfirmation.objects.get(organisation=vw.club)
+    client = as_user(vw.other_coordinator)
+    own = {"org_slug": vw.other_club.slug}
+    assert client.post(reverse("volunteering:coordinator_certificates", kwargs=own),
+                       {"certificate": certificate.pk}).status_code == 404  # fmt: skip
+    assert client.post(reverse("volunteering:coordinator_cards", kwargs=own),
+                       {"confirmation": foreign.pk}).status_code == 404  # fmt: skip
+    assert client.post(reverse("volunteering:coordinator_hours", kwargs=own), {"entry": "x"}).status_code == 404
+    certificate.refresh_from_db()
+    foreign.refresh_from_db()
+    assert certificate.revoked_at is None and foreign.confirmed_at is None

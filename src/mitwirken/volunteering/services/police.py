@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import rules
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,7 +31,10 @@ def record(*, application: Application, actor: Any, certificate_date: date | Non
            relevant_entry: bool, today: date | None = None) -> PoliceCertificateRecord:  # fmt: skip
     """Record (or correct) the inspection for an application to an opportunity that requires it."""
     today = today or timezone.localdate()
-    if not actor.has_perm("volunteering.decide_application", application):
+    # The rule itself: a superuser's blanket permission does not reach § 72a records.
+    if not rules.has_perm("volunteering.view_police_record", actor, application) or not rules.has_perm(
+        "volunteering.decide_application", actor, application
+    ):
         raise Application.DoesNotExist
     if not application.opportunity.police_certificate:
         raise ValidationError(_("Für dieses Angebot ist kein erweitertes Führungszeugnis nötig."))
