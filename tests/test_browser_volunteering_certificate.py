@@ -45,6 +45,10 @@ def test_attendance_certificate_download_and_verification(new_tab: Any, world: W
     shift.taken = 1
     shift.save()
     signup = ShiftSignup.objects.create(shift=shift, volunteer=vw.volunteer, status=SignupStatus.CONFIRMED)
+    vw.opportunity.police_certificate = True
+    vw.opportunity.save()
+    application = Application.objects.create(opportunity=vw.opportunity, volunteer=vw.volunteer,
+                                             status=ApplicationStatus.ACCEPTED)  # fmt: skip
 
     coordinator = new_tab()
     coordinator.log_in(vw.coordinator.email, PASSWORD)
@@ -55,6 +59,15 @@ def test_attendance_certificate_download_and_verification(new_tab: Any, world: W
     assert page.get_by_text("Die Anwesenheit ist gespeichert").is_visible()
     entry = HoursEntry.objects.get(signup=signup)
     assert (entry.status, entry.hours) == (HoursStatus.CONFIRMED, 3)
+
+    # The § 72a record for the accepted application: dates and the answer, nothing to upload.
+    coordinator.open(f"/ehrenamt/verein/{vw.club.slug}/bewerbungen/{application.pk}/fuehrungszeugnis/")
+    assert page.locator("input[type=file]").count() == 0
+    page.get_by_label("Ausstellungsdatum des Führungszeugnisses").fill("2026-01-10")
+    page.get_by_label("Eingesehen am").fill("2026-01-20")
+    page.get_by_role("group", name=re.compile("einschlägige Eintragung")).get_by_label("Nein").check()
+    coordinator.click(page.get_by_role("button", name="Einsicht erfassen"))
+    assert page.get_by_text("Die Einsicht ist erfasst.").is_visible()
 
     coordinator.click(page.get_by_role("link", name="Stunden", exact=True))
     coordinator.click(page.get_by_role("link", name=re.compile(r"^Nachweis ausstellen ?: Erika Mustermann$")))
@@ -78,6 +91,9 @@ def test_attendance_certificate_download_and_verification(new_tab: Any, world: W
     content = Path(download.path()).read_bytes()
     assert content.startswith(b"%PDF")
     assert f"Ehrenamtsnachweis {certificate.printed_code}".encode() in content
+
+    volunteer.open("/ehrenamt/stunden/")
+    assert phone.get_by_text("eingesehen am 20.01.2026, ausgestellt am 10.01.2026", exact=False).is_visible()
 
     volunteer.open("/ehrenamt/nachweis-pruefen/")
     phone.get_by_label("Prüfcode").fill(certificate.code.lower())
