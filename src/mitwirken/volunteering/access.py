@@ -41,6 +41,9 @@ def opportunity_of(organisation: EngagementOrganisation, opportunity_pk: int) ->
 # The coordinator area's tabs: (label, URL name taking org_slug, key for aria-current). Each area adds its own.
 COORDINATOR_TABS: list[tuple[Any, str, str]] = [
     (_("Bewerbungen"), "volunteering:coordinator_applications", "bewerbungen"),
+    (_("Stunden"), "volunteering:coordinator_hours", "hours"),
+    (_("Nachweise"), "volunteering:coordinator_certificates", "certificates"),
+    (_("Ehrenamtskarte"), "volunteering:coordinator_cards", "cards"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""What volunteering adds to "Mein Bereich" (/konto/)."""
+"""What volunteering adds to "Mein Bereich" (/konto/): one block per kind of the person's own things."""
 
 from __future__ import annotations
 
@@ -9,14 +9,26 @@ from django.utils.translation import gettext_lazy as _
 from mitwirken.core.plugins import AccountSection
 
 
-def account_sections() -> list[AccountSection]:
+def _applications(user: Any) -> Any:
     from .models import Application
 
-    def applications(user: Any) -> Any:
-        return (
-            Application.objects.filter(volunteer=user).select_related("opportunity__organisation")
-            .order_by("-created_at", "-id")
-        )  # fmt: skip
+    return (
+        Application.objects.filter(volunteer=user).select_related("opportunity__organisation")
+        .order_by("-created_at", "-id")
+    )  # fmt: skip
 
-    return [AccountSection("bewerbungen", _("Meine Bewerbungen"), "volunteering/applications/account_applications.html",
-                           applications, order=45)]  # fmt: skip
+
+def _certificates(user: Any) -> Any:
+    from .models import Certificate
+
+    return Certificate.objects.filter(volunteer=user).order_by("-signed_at", "-pk")
+
+
+def account_sections() -> list[AccountSection]:
+    return [
+        AccountSection("bewerbungen", _("Meine Bewerbungen"), "volunteering/applications/account_applications.html",
+                       _applications, order=45),
+        # Hours: the certificates, with the way to the hours page and the Ehrenamtskarte.
+        AccountSection("ehrenamtsnachweise", _("Meine Engagement-Stunden und Nachweise"),
+                       "volunteering/hours/account_certificates.html", _certificates, order=62),
+    ]  # fmt: skip

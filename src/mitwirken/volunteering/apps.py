@@ -18,5 +18,8 @@ class VolunteeringConfig(AppConfig):
                 rules="mitwirken.volunteering.rules",
                 demo=plugins.DemoSeeder(80, "mitwirken.volunteering.demo.seed"),
                 account_sections="mitwirken.volunteering.account.account_sections",
+                daily="mitwirken.volunteering.contrib_hours.daily",
+                gdpr_export="mitwirken.volunteering.gdpr.export",
+                gdpr_erase="mitwirken.volunteering.gdpr.erase",
             )
         )
