@@ -16,5 +16,7 @@ class VolunteeringConfig(AppConfig):
                 name=_("Ehrenamt"),
                 urls="mitwirken.volunteering.urls",
                 rules="mitwirken.volunteering.rules",
+                account_sections="mitwirken.volunteering.account.account_sections",
+                daily="mitwirken.volunteering.contrib_shifts.daily",
             )
         )
