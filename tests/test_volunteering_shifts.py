@@ -417,7 +417,7 @@ def test_shifts_page_shows_places_status_and_reasons(vw: Any) -> None:
     assert url == f"/ehrenamt/angebote/{vw.opportunity.pk}/schichten/"
     page = client_for(vw.volunteer).get(url).content.decode()
     assert "Samstag, 10. Oktober 2026, 09:00" in page and "Getränke ausgeben" in page
-    assert "3 von 3 Plätzen frei" in page and "Alle 1 Plätze belegt" in page and "Warteliste" in page
+    assert "3 von 3 Plätzen frei" in page and "Der Platz ist belegt" in page and "Warteliste" in page
     assert "Eintragen" in page and "Auf die Warteliste" in page
     # The other volunteer sees their own status and the button to cancel.
     other_page = client_for(vw.other_volunteer).get(url).content.decode()

@@ -93,7 +93,7 @@ class AddHelperForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    subject = forms.CharField(label=gettext_lazy("Betreff (freiwillig)"), max_length=service.MAX_SUBJECT,
+    subject = forms.CharField(label=gettext_lazy("Betreff"), max_length=service.MAX_SUBJECT,
                               required=False)  # fmt: skip
     body = forms.CharField(
         label=gettext_lazy("Nachricht"), widget=forms.Textarea(attrs={"rows": 6}), max_length=service.MAX_MESSAGE,
