@@ -46,8 +46,22 @@ def _give_back_place(shift_id: int) -> None:
     Shift.objects.filter(pk=shift_id, taken__gt=0).update(taken=F("taken") - 1)
 
 
+def _lock_shift(shift_id: int) -> None:
+    """Lock the shift's row first, in every change of its list, so changes of one shift run one after the other
+    and always take their locks in the same order (shift, then sign-ups): a sign-up that found the shift full
+    can never be written after a cancellation that saw nobody waiting and gave the place back."""
+    list(Shift.objects.select_for_update().filter(pk=shift_id).values_list("pk", flat=True))
+
+
 def _locked(signup: ShiftSignup) -> ShiftSignup:
-    return ShiftSignup.objects.select_for_update().select_related("shift__opportunity__organisation").get(pk=signup.pk)
+    """The sign-up as stored now, its shift's row and its own row locked until the end of the transaction."""
+    shift_id = ShiftSignup.objects.filter(pk=signup.pk).values_list("shift_id", flat=True).get()
+    _lock_shift(shift_id)
+    return (
+        ShiftSignup.objects.select_for_update(of=("self",))
+        .select_related("shift__opportunity__organisation")
+        .get(pk=signup.pk)
+    )
 
 
 def _shift(shift: Shift) -> Shift:
@@ -80,6 +94,7 @@ def sign_up(shift: Shift, user: Any, now: datetime | None = None) -> ShiftSignup
     _check_no_overlap(shift, user)
     try:
         with transaction.atomic():
+            _lock_shift(shift.pk)
             status = SignupStatus.CONFIRMED if _take_place(shift) else SignupStatus.WAITING
             signup = ShiftSignup.objects.create(shift=shift, volunteer=user, status=status)
     except IntegrityError:
@@ -230,6 +245,7 @@ def add_helper(shift: Shift, user: Any, by: Any, now: datetime | None = None) ->
     _check_no_overlap(shift, user)
     try:
         with transaction.atomic():
+            _lock_shift(shift.pk)
             own = _active_locked(shift, user)
             if own is not None and own.status == SignupStatus.CONFIRMED:
                 raise ValidationError({"volunteer": _("Diese Person ist schon eingetragen.")})
