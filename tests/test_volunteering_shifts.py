@@ -422,6 +422,15 @@ def test_shifts_page_shows_places_status_and_reasons(vw: Any) -> None:
     # The other volunteer sees their own status and the button to cancel.
     other_page = client_for(vw.other_volunteer).get(url).content.decode()
     assert "Sie sind eingetragen." in other_page and "Absagen" in other_page
+    # Their place on the waiting list, on the shifts page and under "Meine Schichten".
+    latecomer = make_volunteer("spaet@example.org")
+    accept(vw.opportunity, latecomer)
+    service.sign_up(full, vw.volunteer)
+    service.sign_up(full, latecomer)
+    latecomer_client = client_for(latecomer)
+    assert "Sie stehen auf der Warteliste (Platz 2)." in latecomer_client.get(url).content.decode()
+    assert "Warteliste (Platz 2)" in latecomer_client.get(reverse("volunteering:my_shifts")).content.decode()
+    assert "Warteliste (Platz 2)" in latecomer_client.get("/konto/").content.decode()
     # Someone without an accepted application is told why.
     newcomer_page = client_for(make_volunteer("neu@example.org")).get(url).content.decode()
     assert "Bitte bewerben Sie sich zuerst" in newcomer_page

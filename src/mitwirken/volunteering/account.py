@@ -12,9 +12,10 @@ from mitwirken.core.plugins import AccountSection
 
 def account_sections() -> list[AccountSection]:
     from .models import ACTIVE_SIGNUP, ShiftSignup
+    from .views_shifts import with_waiting_position
 
     def shifts(user: Any) -> Any:
-        return (
+        return with_waiting_position(
             ShiftSignup.objects.filter(volunteer=user, status__in=ACTIVE_SIGNUP, shift__end__gt=timezone.now())
             .select_related("shift__opportunity__organisation")
             .order_by("shift__start", "pk")

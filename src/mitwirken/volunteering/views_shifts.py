@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -70,6 +71,19 @@ def upcoming_shifts(opportunity: Opportunity, user: Any, now: datetime) -> Query
     )
 
 
+def with_waiting_position(signups: QuerySet[ShiftSignup]) -> QuerySet[ShiftSignup]:
+    """``ahead``: how many people wait before each sign-up on its shift's waiting list (one subquery)."""
+    earlier = Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+    ahead = (
+        ShiftSignup.objects.filter(earlier, shift=OuterRef("shift"), status=SignupStatus.WAITING)
+        .order_by()
+        .values("shift")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return signups.annotate(ahead=Coalesce(Subquery(ahead), 0))
+
+
 def _age_reasons(user: Any, opportunity: Opportunity, days: set[date]) -> dict[date, str]:
     """The age refusal per shift day. Grown-ups (the usual case) cost one query; only someone young enough for the
     age to matter on some day, or without a birth date where one is needed, is checked day by day."""
@@ -105,7 +119,9 @@ def shift_rows(shifts: list[Shift], opportunity: Opportunity, user: Any, now: da
         return [ShiftRow(shift, None, "", eligibility.within_cutoff(shift, now)) for shift in shifts], ""
     own = {
         signup.shift_id: signup
-        for signup in ShiftSignup.objects.filter(volunteer=user, shift__in=shifts, status__in=ACTIVE_SIGNUP)
+        for signup in with_waiting_position(
+            ShiftSignup.objects.filter(volunteer=user, shift__in=shifts, status__in=ACTIVE_SIGNUP)
+        )
     }
     general = general_reason(user, opportunity)
     days = {timezone.localtime(shift.start).date() for shift in shifts}
@@ -220,7 +236,7 @@ def my_signups(user: Any) -> QuerySet[ShiftSignup]:
 @require_GET
 def my_shifts(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    upcoming = my_signups(request.user).filter(status__in=ACTIVE_SIGNUP, shift__end__gt=now).order_by(
+    upcoming = with_waiting_position(my_signups(request.user)).filter(status__in=ACTIVE_SIGNUP, shift__end__gt=now).order_by(
         "shift__start", "pk")  # fmt: skip
     past = my_signups(request.user).filter(status=SignupStatus.CONFIRMED, shift__end__lte=now).order_by(
         "-shift__start", "-pk")  # fmt: skip
