@@ -42,11 +42,19 @@ def test_volunteer_signs_up_on_a_phone_by_keyboard(new_tab: Any, world: World) -
     first = make_shift(vw.opportunity, start=morning(5), max_helpers=4, tasks="Bälle aufpumpen, Tore aufstellen")
     make_shift(vw.opportunity, start=morning(12), max_helpers=2)
     tab: Browse = new_tab(phone=True)
-    tab.log_in(vw.volunteer.email, PASSWORD)
-
-    tab.open(f"/ehrenamt/angebote/{vw.opportunity.pk}/schichten/")
+    shifts = f"/ehrenamt/angebote/{vw.opportunity.pk}/schichten/"
+    tab.open(shifts)
     fits_the_screen(tab)
     assert tab.page.get_by_text("4 von 4 Plätzen frei").is_visible()
+    # Signing in by keyboard from the shifts page, and back to it.
+    focus_by_tab(tab, "el.matches('a') && el.textContent.includes('Melden Sie sich an')")
+    press(tab, "Enter")
+    focus_by_tab(tab, "el.matches('input[type=email]')")
+    tab.page.keyboard.type(vw.volunteer.email)
+    focus_by_tab(tab, "el.matches('input[type=password]')")
+    tab.page.keyboard.type(PASSWORD)
+    press(tab, "Enter")
+    assert tab.path == shifts
     focus_by_tab(tab, "el.matches('button[type=submit]') && el.textContent.includes('Eintragen')")
     assert active(tab, "el.closest('li').id") == f"schicht-{first.pk}"
     press(tab, "Enter")

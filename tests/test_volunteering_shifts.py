@@ -438,6 +438,7 @@ def test_shifts_page_shows_places_status_and_reasons(vw: Any) -> None:
     # Anonymous people see the shifts and how to sign in.
     anonymous = client_for(None).get(url).content.decode()
     assert "3 von 3 Plätzen frei" in anonymous and "Melden Sie sich an" in anonymous
+    assert f'href="/konto/login/?next=%2Fehrenamt%2Fangebote%2F{vw.opportunity.pk}%2Fschichten%2F"' in anonymous
 
 
 def test_sign_up_cancel_and_swap_without_javascript(vw: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -147,7 +148,7 @@ def shifts(request: HttpRequest, pk: int) -> HttpResponse:
     rows, general = shift_rows(list(page), opportunity, request.user, now)
     return render(request, "volunteering/shifts/list.html", {
         "opportunity": opportunity, "organisation": opportunity.organisation, "page": page, "rows": rows,
-        "general_reason": general, "login_url": f"{settings.LOGIN_URL}?next={request.path}",
+        "general_reason": general, "login_url": f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': request.path})}",
     })  # fmt: skip
 
 
