@@ -91,7 +91,7 @@ def test_coordinator_staffs_a_shift_on_a_phone(new_tab: Any, world: World) -> No
     tab.open(f"/ehrenamt/verein/{vw.club.slug}/schichten/")
     fits_the_screen(tab)
     assert tab.page.get_by_text("Unterbesetzt").is_visible()
-    tab.click(tab.page.locator("table a").first)
+    tab.click(tab.page.locator(".volunteer-shift h2 a").first)
     fits_the_screen(tab)
     focus_by_tab(tab, "el.matches('select')")
     tab.page.keyboard.press("ArrowDown")

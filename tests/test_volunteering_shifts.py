@@ -632,3 +632,25 @@ def test_my_shifts_and_helper_list_keep_a_constant_query_count(vw: Any) -> None:
         helper_counts.append(count_queries(client_for(vw.coordinator), helper_url))
     assert my_counts[0] == my_counts[1], my_counts
     assert len(set(helper_counts)) == 1, helper_counts
+
+
+def test_the_plugins_daily_job_sends_due_reminders(vw: Any) -> None:
+    from mitwirken.volunteering.contrib_shifts import daily
+
+    service.sign_up(vw.shift, vw.volunteer)
+    mail.outbox.clear()
+    with time_machine.travel(SATURDAY - timedelta(hours=20), tick=False):
+        daily()
+        daily()
+    assert [message.to for message in mail.outbox] == [[vw.volunteer.email]]
+
+
+def test_a_swap_offer_can_be_taken_back(vw: Any) -> None:
+    signup = service.sign_up(vw.shift, vw.volunteer)
+    service.offer_swap(signup, vw.volunteer)
+    client = client_for(vw.volunteer)
+    client.post(reverse("volunteering:shift_offer_swap", kwargs={"pk": signup.pk}), {"action": "withdraw"})
+    signup.refresh_from_db()
+    assert not signup.swap_offered
+    with pytest.raises(ValidationError, match="gibt es nicht mehr"):
+        service.take_swap(signup, vw.other_volunteer)
