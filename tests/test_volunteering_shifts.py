@@ -22,6 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
+from mitwirken.volunteering.contrib_shifts import daily
 from mitwirken.volunteering.models import (
     Application,
     ApplicationStatus,
@@ -635,8 +636,6 @@ def test_my_shifts_and_helper_list_keep_a_constant_query_count(vw: Any) -> None:
 
 
 def test_the_plugins_daily_job_sends_due_reminders(vw: Any) -> None:
-    from mitwirken.volunteering.contrib_shifts import daily
-
     service.sign_up(vw.shift, vw.volunteer)
     mail.outbox.clear()
     with time_machine.travel(SATURDAY - timedelta(hours=20), tick=False):
