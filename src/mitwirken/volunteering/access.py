@@ -44,6 +44,7 @@ COORDINATOR_TABS: list[tuple[Any, str, str]] = [
     (_("Stunden"), "volunteering:coordinator_hours", "hours"),
     (_("Nachweise"), "volunteering:coordinator_certificates", "certificates"),
     (_("Ehrenamtskarte"), "volunteering:coordinator_cards", "cards"),
+    (_("Schichten"), "volunteering:coordinator_shifts", "schichten"),
 ]
 
 

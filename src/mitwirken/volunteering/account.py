@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core.plugins import AccountSection
@@ -18,6 +19,17 @@ def _applications(user: Any) -> Any:
     )  # fmt: skip
 
 
+def _shifts(user: Any) -> Any:
+    from .models import ACTIVE_SIGNUP, ShiftSignup
+    from .views_shifts import with_waiting_position
+
+    return with_waiting_position(
+        ShiftSignup.objects.filter(volunteer=user, status__in=ACTIVE_SIGNUP, shift__end__gt=timezone.now())
+        .select_related("shift__opportunity__organisation")
+        .order_by("shift__start", "pk")
+    )
+
+
 def _certificates(user: Any) -> Any:
     from .models import Certificate
 
@@ -26,6 +38,8 @@ def _certificates(user: Any) -> Any:
 
 def account_sections() -> list[AccountSection]:
     return [
+        AccountSection("schichten", _("Meine Schichten"), "volunteering/shifts/account_shifts.html", _shifts,
+                       order=44),
         AccountSection("bewerbungen", _("Meine Bewerbungen"), "volunteering/applications/account_applications.html",
                        _applications, order=45),
         # Hours: the certificates, with the way to the hours page and the Ehrenamtskarte.

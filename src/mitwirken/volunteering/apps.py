@@ -18,7 +18,7 @@ class VolunteeringConfig(AppConfig):
                 rules="mitwirken.volunteering.rules",
                 demo=plugins.DemoSeeder(80, "mitwirken.volunteering.demo.seed"),
                 account_sections="mitwirken.volunteering.account.account_sections",
-                daily="mitwirken.volunteering.contrib_hours.daily",
+                daily="mitwirken.volunteering.jobs.daily",
                 gdpr_export="mitwirken.volunteering.gdpr.export",
                 gdpr_erase="mitwirken.volunteering.gdpr.erase",
             )

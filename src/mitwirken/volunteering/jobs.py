@@ -1,0 +1,15 @@
+"""Volunteering's part of ``manage.py daily``.
+
+Reminders and saved-search notifications also have commands of their own that operators run every few
+minutes (docs/operations.md); the daily run catches whatever those left.
+"""
+
+from __future__ import annotations
+
+
+def daily() -> None:
+    from .services import police, reminders
+
+    reminders.send_due()
+    # § 72a SGB VIII: records of people who did not start, or whose engagement ended long enough ago.
+    police.delete_due()
