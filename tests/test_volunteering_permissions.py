@@ -130,6 +130,6 @@ def test_exchange_management(world: Any, v: VolunteeringWorld) -> None:
     for persona in PERSONAS:
         user = person(world, v, persona)
         assert user.has_perm("volunteering.manage_exchange", v.exchange) == (persona == "exchange_staff"), persona
-        assert user.has_perm("volunteering.manage_exchange", v.other_exchange) == (
-            persona == "other_exchange_staff"
-        ), persona
+        assert user.has_perm("volunteering.manage_exchange", v.other_exchange) == (persona == "other_exchange_staff"), (
+            persona
+        )

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import (
+    ACTIVE_SIGNUP,
     Application,
     Bookmark,
     CardApplication,
@@ -26,9 +27,7 @@ from .models import (
     Message,
     PoliceCertificateRecord,
     SavedSearch,
-    Shift,
     ShiftSignup,
-    SignupStatus,
     VolunteerProfile,
 )
 
@@ -147,13 +146,14 @@ def export(user: Any) -> dict[str, list[dict[str, Any]]]:
 @transaction.atomic
 def erase(user: Any) -> None:
     """Delete the person's volunteering data. Places the person holds in upcoming shifts are given back first
-    (the shift's counter goes down), certificates are deleted, so their code no longer verifies, and coordinator
+    (the waiting list moves up), certificates are deleted, so their code no longer verifies, and coordinator
     memberships end, even the last of an organisation (its contact person stays)."""
+    from .services import shifts
+
     now = timezone.now()
-    for signup in ShiftSignup.objects.select_for_update().filter(
-        volunteer=user, status=SignupStatus.CONFIRMED, shift__start__gt=now
-    ):
-        Shift.objects.filter(pk=signup.shift_id, taken__gt=0).update(taken=F("taken") - 1)
+    # Through the sign-up service, so the first person waiting moves up and short notice reaches the coordinators.
+    for signup in ShiftSignup.objects.filter(volunteer=user, status__in=ACTIVE_SIGNUP, shift__start__gt=now):
+        shifts.cancel(signup, by=user, now=now)
     ShiftSignup.objects.filter(volunteer=user).delete()
     HoursEntry.objects.filter(volunteer=user).delete()
     Certificate.objects.filter(volunteer=user).delete()
