@@ -133,3 +133,20 @@ def test_exchange_management(world: Any, v: VolunteeringWorld) -> None:
         assert user.has_perm("volunteering.manage_exchange", v.other_exchange) == (persona == "other_exchange_staff"), (
             persona
         )
+
+
+@pytest.mark.django_db
+def test_a_portal_admin_is_no_coordinator(world: Any, v: VolunteeringWorld, client: Any) -> None:
+    """The superuser shortcut of ``user.has_perm`` must not open a Verein's area or volunteers' data."""
+    import rules
+
+    from tests.conftest import login
+
+    admin = world.personas["portal_admin"]
+    application = Application.objects.create(opportunity=v.opportunity, volunteer=v.volunteer)
+    profile = VolunteerProfile.objects.get(user=v.volunteer)
+    assert not rules.has_perm("volunteering.manage_organisation", admin, v.club)
+    assert not rules.has_perm("volunteering.view_profile", admin, profile)
+    assert not rules.has_perm("volunteering.decide_application", admin, application)
+    login(client, admin)
+    assert client.get(f"/ehrenamt/verein/{v.club.slug}/bewerbungen/{application.pk}/").status_code == 404

@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import rules
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -26,7 +27,7 @@ def coordinator_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         organisation = get_object_or_404(EngagementOrganisation.objects.select_related("exchange"), slug=org_slug)
-        if not request.user.has_perm("volunteering.manage_organisation", organisation):
+        if not rules.has_perm("volunteering.manage_organisation", request.user, organisation):
             raise Http404
         return view(request, organisation, **kwargs)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -72,7 +73,7 @@ def status_counts(organisation: EngagementOrganisation) -> dict[str, int]:
 def applicant_profile(user: Any, application: Application) -> dict[str, Any] | None:
     """What the coordinators see of the applicant, or None if this coordinator may not see the profile."""
     profile = VolunteerProfile.objects.filter(user=application.volunteer).first()
-    if profile is not None and not user.has_perm("volunteering.view_profile", profile):
+    if profile is not None and not rules.has_perm("volunteering.view_profile", user, profile):
         return None
     volunteer = application.volunteer
     facts: dict[str, Any] = {
@@ -173,7 +174,7 @@ ACTIONS: dict[str, tuple[str, Any, str, Any, Any]] = {
 @coordinator_view
 def application(request: HttpRequest, organisation: EngagementOrganisation, pk: int) -> HttpResponse:
     application = organisation_application(organisation, pk)
-    if not request.user.has_perm("volunteering.decide_application", application):
+    if not rules.has_perm("volunteering.decide_application", request.user, application):
         raise Http404
     if request.method != "POST":
         return _detail(request, organisation, application)

@@ -7,6 +7,10 @@ area except volunteers' private data, and confirm Ehrenamtskarte applications; *
 Private data (a volunteer's profile, police-certificate records, hours) is never the Börse's: a coordinator sees
 a volunteer's profile only once that volunteer applied or signed up at the coordinator's organisation, and a
 police-certificate record only the volunteer and the coordinators of the organisation that inspected it.
+
+Portal administrators are not coordinators either: every check of a coordinator's right asks
+``rules.has_perm(…)`` rather than ``user.has_perm(…)``, because Django lets a superuser pass the latter
+without asking any rule.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -96,8 +97,8 @@ def my_applications(request: HttpRequest) -> HttpResponse:
 def own_application(request: HttpRequest, pk: int) -> Application:
     """The person's own application, or 404 for everyone else."""
     application = get_object_or_404(Application.objects.select_related("opportunity__organisation"), pk=pk)
-    if application.volunteer_id != request.user.pk or not request.user.has_perm(
-        "volunteering.view_application", application
+    if application.volunteer_id != request.user.pk or not rules.has_perm(
+        "volunteering.view_application", request.user, application
     ):
         raise Http404
     return application

@@ -15,6 +15,7 @@ import calendar
 from datetime import date
 from typing import Any
 
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -100,7 +101,7 @@ def _locked(application: Application) -> Application:
 
 
 def _may_decide(actor: Any, application: Application) -> None:
-    if not actor.has_perm("volunteering.decide_application", application):
+    if not rules.has_perm("volunteering.decide_application", actor, application):
         raise PermissionDenied
 
 

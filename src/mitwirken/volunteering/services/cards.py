@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import rules
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -94,7 +95,7 @@ def _locked(pk: int, status: str, refusal: str) -> CardApplication:
 
 def confirm_organisation(*, confirmation: CardConfirmation, actor: Any) -> CardConfirmation:
     """A coordinator confirms the hours of their organisation."""
-    if not actor.has_perm("volunteering.manage_organisation", confirmation.organisation):
+    if not rules.has_perm("volunteering.manage_organisation", actor, confirmation.organisation):
         raise CardConfirmation.DoesNotExist
     with transaction.atomic():
         application = _locked(confirmation.application_id, CardStatus.PREPARED,

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import rules
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -51,7 +52,7 @@ def issue(*, organisation: EngagementOrganisation, volunteer: Any, actor: Any, p
           today: date | None = None) -> Certificate:  # fmt: skip
     """Sign a certificate: the hours are the confirmed hours in the period, computed here, never typed in."""
     today = today or timezone.localdate()
-    if not actor.has_perm("volunteering.manage_organisation", organisation):
+    if not rules.has_perm("volunteering.manage_organisation", actor, organisation):
         raise Certificate.DoesNotExist
     errors: dict[str, str] = {}
     if period_start and period_end and period_end < period_start:

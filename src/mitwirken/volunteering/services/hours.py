@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import rules
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
@@ -161,7 +162,7 @@ def _paid_at(volunteer: Any, organisation: EngagementOrganisation) -> bool:
 
 def decide_hours(*, entry: HoursEntry, actor: Any, confirm: bool, note: str = "") -> HoursEntry:
     """Confirm or reject a pending entry (the coordinator of the entry's organisation)."""
-    if not actor.has_perm("volunteering.decide_hours", entry):
+    if not rules.has_perm("volunteering.decide_hours", actor, entry):
         raise HoursEntry.DoesNotExist
     with transaction.atomic():
         entry = HoursEntry.objects.select_for_update().get(pk=entry.pk)
