@@ -16,5 +16,8 @@ class VolunteeringConfig(AppConfig):
                 name=_("Ehrenamt"),
                 urls="mitwirken.volunteering.urls",
                 rules="mitwirken.volunteering.rules",
+                main_nav=((_("Ehrenamt"), "volunteering:search"),),
+                account_sections="mitwirken.volunteering.account.account_sections",
+                daily="mitwirken.volunteering.services.saved_searches.daily",
             )
         )
