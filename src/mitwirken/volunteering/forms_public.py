@@ -28,7 +28,9 @@ class SearchForm(forms.Form):
                                 choices=[("", _("Alle Bereiche")), *Field.choices])  # fmt: skip
     ort = forms.CharField(label=_("In der Nähe von"), required=False, max_length=120,
                           help_text=_("Postleitzahl, Ort oder Adresse"))  # fmt: skip
-    umkreis = forms.ChoiceField(label=_("Umkreis"), required=False, choices=RADIUS_CHOICES)
+    umkreis = forms.ChoiceField(
+        label=_("Umkreis"), required=False, choices=RADIUS_CHOICES, initial=str(search.DEFAULT_RADIUS_KM)
+    )
     zeitaufwand = forms.ChoiceField(label=_("Zeitaufwand"), required=False,
                                     choices=[("", _("Beliebig")), *Commitment.choices])  # fmt: skip
     zuhause = forms.BooleanField(label=_("Auch von zu Hause aus"), required=False,
@@ -115,12 +117,11 @@ class AvailabilityWidget(forms.CheckboxSelectMultiple):
         context = super().get_context(name, value, attrs)
         chosen = set(value or [])
         base_id = (attrs or {}).get("id") or f"id_{name}"
-        context["rows"] = [
+        context["widget"]["rows"] = [
             (day_label, [(f"{day}-{time}", time_label, f"{day}-{time}" in chosen, f"{base_id}_{day}_{time}")
                          for time, time_label in TIMES])
             for day, day_label in WEEKDAYS
         ]  # fmt: skip
-        context["times"] = TIMES
         return context
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.utils import formats
+from django.utils.translation import gettext as _
 
 from mitwirken.core import geo
 
@@ -145,6 +146,8 @@ def format_km(metres: float | None) -> str:
     """ "800 m", "2,4 km", "13 km" in the current language's number format."""
     if metres is None:
         return ""
+    if metres < 100:
+        return _("unter 100 m")
     if metres < 1000:
         return f"{int(round(metres, -2)) or 100} m"
     if metres < 10_000:

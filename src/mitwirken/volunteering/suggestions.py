@@ -77,7 +77,7 @@ def rank(profile: VolunteerProfile, opportunity: Opportunity, skills: set[str]) 
             metres = geo.distance_m(profile.lon, profile.lat, opportunity.lon, opportunity.lat)
             if metres <= profile.radius_km * 1000:
                 suggestion.distance_m = metres
-                suggestion.score += 2 * (1 - metres / (profile.radius_km * 1000))
+                suggestion.score += 1 - metres / (profile.radius_km * 1000)
                 suggestion.reasons.append(format_km(metres))
             elif not opportunity.remote:
                 suggestion.score = -1  # outside the radius (the bounding box's corners)
