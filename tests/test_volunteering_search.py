@@ -235,6 +235,7 @@ def test_unpublished_opportunities_are_404_except_for_their_coordinators(vw: Any
     coordinator_page = login(Client(), vw.coordinator).get(url)
     assert coordinator_page.status_code == 200
     assert "bewerben/" not in coordinator_page.content.decode()
+    assert world.client("other_org_admin").get(url).status_code == 404  # another Börse
     assert world.client("case_worker").get(url).status_code == 200  # the Börse reviews it
 
 
@@ -364,3 +365,24 @@ def test_the_command_runs(vw: Any) -> None:
     mail.outbox.clear()
     call_command("volunteering_notify")
     assert len(mail.outbox) == 1
+
+
+def test_organisation_page_and_bookmarks_keep_their_query_count(vw: Any) -> None:
+    client = login(Client(), vw.volunteer)
+    pages = [vw.club.get_absolute_url(), "/ehrenamt/merkliste/", "/ehrenamt/suchen/"]
+    counts: dict[str, list[int]] = {url: [] for url in pages}
+    for count in (10, 1000):
+        fill(vw.club, count)
+        Bookmark.objects.bulk_create(Bookmark(user=vw.volunteer, opportunity=opportunity)
+                                     for opportunity in Opportunity.objects.all())  # fmt: skip
+        SavedSearch.objects.bulk_create(
+            SavedSearch(user=vw.volunteer, name=f"Suche {n}", query="q=sport", frequency=Frequency.DAILY,
+                        notified_until=timezone.now()) for n in range(max(count // 25, 1))
+        )  # fmt: skip
+        for url in pages:
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts[url].append(len(queries))
+    for url, (small, large) in counts.items():
+        assert small == large, (url, small, large)
