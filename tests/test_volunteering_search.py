@@ -386,3 +386,15 @@ def test_organisation_page_and_bookmarks_keep_their_query_count(vw: Any) -> None
             counts[url].append(len(queries))
     for url, (small, large) in counts.items():
         assert small == large, (url, small, large)
+
+
+def test_main_navigation_and_my_area_lead_here(vw: Any) -> None:
+    assert 'href="/ehrenamt/"' in Client().get("/").content.decode()
+    SavedSearch.objects.create(user=vw.volunteer, name="Umwelt bei mir", query="bereich=umwelt",
+                               frequency=Frequency.WEEKLY, notified_until=timezone.now())  # fmt: skip
+    Bookmark.objects.create(user=vw.volunteer, opportunity=vw.opportunity)
+    overview = login(Client(), vw.volunteer).get(reverse("accounts:overview")).content.decode()
+    assert "Suchaufträge: Ehrenamt" in overview and "Umwelt bei mir" in overview
+    assert "Merkliste: Ehrenamt" in overview and "Trainer für die Bambini" in overview
+    other = login(Client(), vw.other_volunteer).get(reverse("accounts:overview")).content.decode()
+    assert "Umwelt bei mir" not in other

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from mitwirken.core import geo
 
+from .eligibility import age_on
 from .models import Commitment, Field, Opportunity, Shift, VolunteerProfile
 from .search import format_km
-from .services.profiles import WEEKDAYS_ADVERB, age_on, slot_of
+from .services.profiles import WEEKDAYS_ADVERB, slot_of
 
 CANDIDATES = 300
 SHOWN = 30

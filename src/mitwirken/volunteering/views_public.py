@@ -26,6 +26,7 @@ from mitwirken.core.http import AuthenticatedRequest
 
 from . import jsonld, search, suggestions
 from .account import bookmarks_of, saved_searches_of
+from .eligibility import profile_of
 from .forms_public import NOT_FILTERS, ProfileForm, SaveSearchForm, SearchForm
 from .models import Bookmark, EngagementOrganisation, Opportunity, Shift
 from .services import profiles, saved_searches
@@ -140,7 +141,7 @@ def organisation_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def profile_view(request: AuthenticatedRequest) -> HttpResponse:
     """The person's own profile; nobody else reaches it (the URL has no id)."""
-    profile = profiles.profile_of(request.user)
+    profile = profile_of(request.user)
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,6 +209,6 @@ def saved_search_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def suggestions_view(request: AuthenticatedRequest) -> HttpResponse:
-    profile = profiles.profile_of(request.user)
+    profile = profile_of(request.user)
     found = suggestions.suggest(profile) if profile is not None and profile.wants_suggestions else []
     return render(request, "volunteering/profile/suggestions.html", {"profile": profile, "suggestions": found})

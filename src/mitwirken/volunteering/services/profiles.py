@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from mitwirken.core import geo
 
+from ..eligibility import age_on
 from ..models import Field, VolunteerProfile, new_token
 
 WEEKDAYS = (
@@ -50,20 +51,12 @@ def slot_of(moment: Any) -> str:
     return f"{WEEKDAYS[local.weekday()][0]}-{time}"
 
 
-def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
 def needs_parent_consent(profile: VolunteerProfile, day: date | None = None) -> bool:
     """Under ``MITWIRKEN_VOLUNTEER_CONSENT_AGE`` without a parent's confirmed consent."""
     if profile.birth_date is None:
         return False
     young = age_on(profile.birth_date, day or timezone.localdate()) < settings.MITWIRKEN_VOLUNTEER_CONSENT_AGE
     return young and profile.parent_consented_at is None
-
-
-def profile_of(user: Any) -> VolunteerProfile | None:
-    return VolunteerProfile.objects.filter(user=user).first()
 
 
 def send_templated(template: str, context: dict[str, Any], to: str) -> None:
