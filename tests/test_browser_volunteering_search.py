@@ -9,9 +9,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.utils import timezone
 
 from mitwirken.reports.models import Place
-from mitwirken.volunteering.models import Field, SavedSearch
+from mitwirken.volunteering.models import Field, SavedSearch, VolunteerProfile
 
 from .browser import Browse
 from .factories import PASSWORD, UserFactory
@@ -132,3 +133,28 @@ def test_on_a_phone_save_the_search_and_fill_in_the_profile(new_tab: Any, world:
     card = page.locator(".volunteer-card").filter(has_text=NEAR)
     assert "passt zu: Umwelt und Naturschutz, 6,5 km" in card.inner_text()
     fits_the_screen(tab)
+
+    # Keep it on the list, find it there, and look at the organisation.
+    tab.click(card.get_by_role("link", name=NEAR))
+    tab.click(page.get_by_role("button", name="Auf die Merkliste setzen"))
+    assert page.get_by_role("button", name="Von der Merkliste nehmen").is_visible()
+    tab.open("/ehrenamt/merkliste/")
+    assert page.locator(".volunteer-card").filter(has_text=NEAR).is_visible()
+    tab.click(page.get_by_role("link", name=NEAR))
+    tab.click(page.locator("aside").get_by_role("link", name="Sportverein Beispielhausen"))
+    assert page.get_by_role("heading", level=1, name="Sportverein Beispielhausen").is_visible()
+    assert page.locator(".volunteer-card").filter(has_text=NEAR).is_visible()
+    fits_the_screen(tab)
+
+
+def test_a_parent_confirms_by_the_link(tab: Browse, world: World) -> None:
+    setup_world(world)
+    child = UserFactory(email="mia@example.org", display_name="Mia")
+    today = timezone.localdate()
+    VolunteerProfile.objects.create(user=child, birth_date=today.replace(year=today.year - 13, day=min(today.day, 28)),
+                                    parent_name="Petra Muster", parent_email="petra@example.org", parent_token="abc123")  # fmt: skip
+    tab.open("/ehrenamt/einverstaendnis/abc123/")
+    assert tab.page.get_by_text("Mia möchte sich über dieses Portal ehrenamtlich engagieren.", exact=False).is_visible()
+    tab.click(tab.page.get_by_role("button", name="Ich bin einverstanden"))
+    assert tab.page.get_by_text("Ihr Einverständnis ist gespeichert.", exact=False).is_visible()
+    assert VolunteerProfile.objects.get(user=child).parent_consented_at is not None
