@@ -132,6 +132,8 @@ def test_an_unknown_place_is_explained_next_to_the_field(vw: Any) -> None:
     assert 'id="id_ort_error"' in html
     assert "Diesen Ort kennen wir nicht." in html
     assert 'aria-invalid="true"' in html
+    assert titles(response) == []  # nothing rather than everything
+    assert "Bitte korrigieren Sie die markierten Angaben der Suche." in html
 
 
 def test_bad_parameters_never_break_the_page(vw: Any) -> None:

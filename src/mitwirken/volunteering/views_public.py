@@ -58,13 +58,18 @@ def _query(request: HttpRequest, drop: tuple[str, ...] = (), **values: str) -> s
 def search_view(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     filters = form.filters()
-    page = search.search_page(filters, request.GET.get("seite"))
+    invalid = form.is_bound and not form.is_valid()
+    # A search the form refuses (an unknown place) lists nothing rather than everything: the message says why.
+    page = (
+        Paginator([], search.PAGE_SIZE).get_page(1)
+        if invalid
+        else search.search_page(filters, request.GET.get("seite"))
+    )
     on_map = request.GET.get("ansicht") == "karte"
     context: dict[str, Any] = {
-        "form": form, "page": page, "filters": filters, "on_map": on_map,
+        "form": form, "page": page, "filters": filters, "on_map": on_map, "invalid": invalid,
         "query": _query(request, ("seite",)), "list_query": _query(request, ("ansicht", "seite")),
         "map_query": _query(request, ("seite",), ansicht="karte"),
-        "saved_query": _query(request, NOT_FILTERS),
         "save_form": SaveSearchForm(initial={"query": _query(request, NOT_FILTERS)})
         if request.user.is_authenticated and not filters.empty else None,
     }  # fmt: skip
