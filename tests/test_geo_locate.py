@@ -33,7 +33,7 @@ def test_unknown_and_ambiguous_text_is_explained_in_german() -> None:
     Place.objects.create(name="Hauptstraße", municipality="Anderswo", postal_code="66666", lon=9.2, lat=51.2)
     with pytest.raises(ValidationError, match="mehreren Orten"):
         locate("Hauptstraße")
-    with pytest.raises(ValidationError, match="kennen wir nicht.*Koordinaten"):
+    with pytest.raises(ValidationError, match=r"kennen wir nicht.*Koordinaten"):
         locate("Atlantis")
     with pytest.raises(ValidationError, match="kennen wir nicht"):
         locate("99999")

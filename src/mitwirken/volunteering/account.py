@@ -36,6 +36,19 @@ def _certificates(user: Any) -> Any:
     return Certificate.objects.filter(volunteer=user).order_by("-signed_at", "-pk")
 
 
+def bookmarks_of(user: Any) -> Any:
+    from .models import Bookmark, Opportunity
+
+    return (Bookmark.objects.filter(user=user, opportunity__in=Opportunity.objects.public())
+            .select_related("opportunity__organisation").order_by("-created_at", "-id"))  # fmt: skip
+
+
+def saved_searches_of(user: Any) -> Any:
+    from .models import SavedSearch
+
+    return SavedSearch.objects.filter(user=user).order_by("-created_at", "-id")
+
+
 def account_sections() -> list[AccountSection]:
     return [
         AccountSection("schichten", _("Meine Schichten"), "volunteering/shifts/account_shifts.html", _shifts,
@@ -45,4 +58,8 @@ def account_sections() -> list[AccountSection]:
         # Hours: the certificates, with the way to the hours page and the Ehrenamtskarte.
         AccountSection("ehrenamtsnachweise", _("Meine Engagement-Stunden und Nachweise"),
                        "volunteering/hours/account_certificates.html", _certificates, order=62),
+        AccountSection("ehrenamt-merkliste", _("Merkliste: Ehrenamt"), "volunteering/profile/account_bookmarks.html",
+                       bookmarks_of, order=60),
+        AccountSection("ehrenamt-suchauftraege", _("Suchaufträge: Ehrenamt"),
+                       "volunteering/profile/account_saved_searches.html", saved_searches_of, order=61),
     ]  # fmt: skip

@@ -16,6 +16,7 @@ class VolunteeringConfig(AppConfig):
                 name=_("Ehrenamt"),
                 urls="mitwirken.volunteering.urls",
                 rules="mitwirken.volunteering.rules",
+                main_nav=((_("Ehrenamt"), "volunteering:search"),),
                 demo=plugins.DemoSeeder(80, "mitwirken.volunteering.demo.seed"),
                 account_sections="mitwirken.volunteering.account.account_sections",
                 daily="mitwirken.volunteering.jobs.daily",

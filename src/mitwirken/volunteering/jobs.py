@@ -8,8 +8,9 @@ from __future__ import annotations
 
 
 def daily() -> None:
-    from .services import police, reminders
+    from .services import police, reminders, saved_searches
 
     reminders.send_due()
+    saved_searches.daily()
     # § 72a SGB VIII: records of people who did not start, or whose engagement ended long enough ago.
     police.delete_due()
