@@ -29,6 +29,7 @@ from .event_fixtures import event_values
 from .formal_fixtures import make_procedure, pdf_upload
 from .survey_fixtures import make_survey
 from .test_protected_mode import FORMAL_PATHS, SURVEY_PATHS, fill, walk
+from .volunteering_fixtures import volunteering_values
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,7 @@ def values(world: Any) -> dict[str, Any]:
     event_parts = event_values(world.organisation)
     return {
         **event_parts,
+        **volunteering_values(world.organisation),
         "org_slug": world.organisation.slug, "project_slug": world.public.slug, "project_pk": world.public.pk,
         "formal_module": procedure.module, "dialogue_module": dialogue, "survey_module": survey.module,
         "page_pk": survey.pages.first().pk, "question_pk": survey.questions.first().pk, "answer_set_pk": 1, "number": 1, "track_pk": track.pk, "rest": "",

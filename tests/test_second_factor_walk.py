@@ -25,6 +25,7 @@ from .event_fixtures import event_values
 from .factories import AttachmentFactory, ProjectFactory, UserFactory
 from .survey_fixtures import make_survey
 from .test_protected_mode import FORMAL_PATHS, SURVEY_PATHS, fill, walk
+from .volunteering_fixtures import volunteering_values
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +98,7 @@ def values(world):
     survey = make_survey(project)
     return {
         **event_values(world.organisation),
+        **volunteering_values(world.organisation),
         "page_pk": survey.pages.first().pk, "question_pk": survey.questions.first().pk, "answer_set_pk": 1, "number": 1,
         "survey_module": survey.module, "key": "x",
         "org_slug": project.organisation.slug, "project_slug": project.slug, "project_pk": project.pk,

@@ -56,9 +56,11 @@ def foreign_objects(world):
         organisation=other, email="fremd@example.org", role="admin", expires_at=timezone.now() + timedelta(days=3)
     )
     from .event_fixtures import event_values
+    from .volunteering_fixtures import volunteering_values
 
     return {
         **event_values(other),
+        **volunteering_values(other),
         # Surveys: ids of another organisation's survey parts (any id fails: the module is checked first).
         "page_pk": 1,
         "question_pk": 1,

@@ -112,3 +112,18 @@ def volunteering_world(world: Any) -> VolunteeringWorld:
         other_coordinator=other_coordinator, volunteer=make_volunteer("ehrenamt@example.org"),
         other_volunteer=make_volunteer("andere@example.org"),
     )  # fmt: skip
+
+
+def volunteering_values(organisation: Any) -> dict[str, Any]:
+    """For the tests that walk every URL: the tenant runs an Ehrenamtsbörse and has an own body whose slug is the
+    tenant's, so ``org_slug`` reaches real pages in the back office and in the coordinator area alike."""
+    exchange, _ = Exchange.objects.get_or_create(organisation=organisation)
+    body = make_engagement_organisation(exchange, f"Seniorenbeirat {organisation.name}", slug=organisation.slug,
+                                        tenant=organisation)  # fmt: skip
+    opportunity = make_opportunity(body, "Digital-Botschafter")
+    shift = make_shift(opportunity)
+    volunteer = make_volunteer(f"helfer@{organisation.slug}.example")
+    from mitwirken.volunteering.models import ShiftSignup
+
+    signup = ShiftSignup.objects.create(shift=shift, volunteer=volunteer, status="confirmed")
+    return {"signup_pk": signup.pk}

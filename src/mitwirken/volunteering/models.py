@@ -144,7 +144,7 @@ class EngagementOrganisation(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("volunteering:organisation", kwargs={"slug": self.slug})
+        return reverse("volunteering:organisation", kwargs={"org_slug": self.slug})
 
     @property
     def is_verified(self) -> bool:

@@ -129,9 +129,9 @@ def bookmark_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def organisation_view(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_view(request: HttpRequest, org_slug: str) -> HttpResponse:
     organisation = get_object_or_404(EngagementOrganisation.objects.select_related("exchange__organisation"),
-                                     slug=slug)  # fmt: skip
+                                     slug=org_slug)  # fmt: skip
     if not organisation.is_verified and not request.user.has_perm("volunteering.view_organisation_internals",
                                                                   organisation):  # fmt: skip
         raise Http404
