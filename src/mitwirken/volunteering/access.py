@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from .models import EngagementOrganisation, Opportunity
 
@@ -38,7 +39,12 @@ def opportunity_of(organisation: EngagementOrganisation, opportunity_pk: int) ->
 
 
 # The coordinator area's tabs: (label, URL name taking org_slug, key for aria-current). Each area adds its own.
-COORDINATOR_TABS: list[tuple[Any, str, str]] = []
+COORDINATOR_TABS: list[tuple[Any, str, str]] = [
+    (_("Übersicht"), "volunteering:coordinator_overview", "overview"),
+    (_("Angebote"), "volunteering:coordinator_opportunities", "opportunities"),
+    (_("Organisation"), "volunteering:coordinator_organisation", "organisation"),
+    (_("Koordination"), "volunteering:coordinator_team", "coordinators"),
+]
 
 
 def coordinator_context(organisation: EngagementOrganisation, tab: str, **extra: Any) -> dict[str, Any]:

@@ -16,5 +16,8 @@ class VolunteeringConfig(AppConfig):
                 name=_("Ehrenamt"),
                 urls="mitwirken.volunteering.urls",
                 rules="mitwirken.volunteering.rules",
+                staff_work="mitwirken.volunteering.contrib.staff_work",
+                statistics="mitwirken.volunteering.contrib.statistics",
+                backoffice_nav=((_("Ehrenamtsbörse"), "backoffice:volunteering", "volunteering"),),
             )
         )
