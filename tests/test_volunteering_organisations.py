@@ -288,7 +288,7 @@ def test_the_organisation_list_queries_do_not_grow(vw: Any, world: Any) -> None:
 def test_the_boerse_settings_and_an_own_body(vw: Any, world: Any) -> None:
     client = world.client("case_worker")
     home = reverse("backoffice:volunteering", kwargs={"org_slug": world.organisation.slug})
-    response = client.post(home, {"introduction": "Willkommen", "contact_email": "ehrenamt@kreis.example"})
+    response = client.post(home, {"introduction": "Willkommen", "contact_email": "ehrenamt@kreis.example"})  # all off
     assert response.status_code == 302
     vw.exchange.refresh_from_db()
     assert not vw.exchange.active and vw.exchange.introduction == "Willkommen"
@@ -423,3 +423,10 @@ def test_two_coordinators_leaving_at_once_leave_one(world: Any) -> None:
         thread.join()
     assert sorted(outcomes) == ["ValidationError", "left"]
     assert Coordinator.objects.filter(organisation=vw.club).count() == 1
+
+
+def test_my_area_lists_the_organisations_i_coordinate(vw: Any) -> None:
+    page = signed_in(vw.coordinator).get(reverse("accounts:overview")).content.decode()
+    assert "Meine Engagement-Organisationen" in page
+    assert reverse("volunteering:coordinator_overview", kwargs={"org_slug": vw.club.slug}) in page
+    assert vw.other_club.name not in page

@@ -16,6 +16,7 @@ class VolunteeringConfig(AppConfig):
                 name=_("Ehrenamt"),
                 urls="mitwirken.volunteering.urls",
                 rules="mitwirken.volunteering.rules",
+                account_sections="mitwirken.volunteering.account.account_sections",
                 staff_work="mitwirken.volunteering.contrib.staff_work",
                 statistics="mitwirken.volunteering.contrib.statistics",
                 backoffice_nav=((_("Ehrenamtsbörse"), "backoffice:volunteering", "volunteering"),),

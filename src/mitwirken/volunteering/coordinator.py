@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mitwirken.core.forms_util import add_service_errors
-from mitwirken.core.ids import parse_id
 
 from .access import coordinator_context, coordinator_view, opportunity_of
 from .forms_organisations import InviteForm, OpportunityForm, OrganisationForm, SeriesForm, ShiftForm
@@ -207,8 +206,6 @@ def opportunity_status(request: HttpRequest, organisation: EngagementOrganisatio
 
 
 def _shift_of(opportunity: Opportunity, shift_pk: int) -> Shift:
-    if parse_id(shift_pk) is None:
-        raise Http404
     return get_object_or_404(Shift, opportunity=opportunity, pk=shift_pk)
 
 
@@ -290,8 +287,6 @@ def shift_delete(request: HttpRequest, organisation: EngagementOrganisation, pk:
 def series_delete(request: HttpRequest, organisation: EngagementOrganisation, pk: int, series_pk: int
                   ) -> HttpResponse:  # fmt: skip
     opportunity = opportunity_of(organisation, pk)
-    if parse_id(series_pk) is None:
-        raise Http404
     series = get_object_or_404(ShiftSeries.objects.select_related("opportunity__organisation__exchange"),
                                opportunity=opportunity, pk=series_pk)  # fmt: skip
     deleted, kept = planning.series_delete_future(actor=request.user, series=series)
