@@ -127,3 +127,39 @@ def test_a_verein_registers_is_verified_and_publishes_an_opportunity_with_a_shif
     fits_the_screen(phone)
     series = ShiftSeries.objects.get(opportunity=opportunity)
     assert series.shifts.count() == 6
+
+
+def test_the_other_coordinator_and_boerse_pages_pass_axe(world: World, new_tab: Any) -> None:
+    from mitwirken.volunteering.services import organisations as service
+
+    from .volunteering_fixtures import make_engagement_organisation, volunteering_world
+
+    vw = volunteering_world(world)
+    make_engagement_organisation(vw.exchange, "Neue Initiative", status=VerificationStatus.PENDING)
+    invitation = service.invite_coordinator(actor=vw.coordinator, organisation=vw.club, email="neu@example.org")
+    club = f"/ehrenamt/verein/{vw.club.slug}/"
+    coordinator = new_tab()
+    coordinator.log_in(vw.coordinator.email, PASSWORD)
+    for path in ("", "angebote/", "angebote/neu/", f"angebote/{vw.opportunity.pk}/bearbeiten/", "organisation/",
+                 "koordination/", f"angebote/{vw.opportunity.pk}/schichten-planen/{vw.shift.pk}/"):  # fmt: skip
+        coordinator.open(club + path)
+    # Error summaries: a shift ending before it starts, the last coordinator leaving.
+    coordinator.open(club + f"angebote/{vw.opportunity.pk}/schichten-planen/{vw.shift.pk}/")
+    field(coordinator, "Ende (Uhrzeit)").fill("00:30")
+    coordinator.click(coordinator.page.get_by_role("button", name="Speichern"))
+    assert coordinator.page.get_by_role("alert").filter(has_text="Das Ende der Schicht muss nach ihrem Beginn").count()
+    coordinator.open(club + "koordination/")
+    coordinator.click(coordinator.page.get_by_role("button", name="Koordination verlassen"))
+    assert coordinator.page.get_by_text("Die letzte Person in der Koordination").is_visible()
+    coordinator.open(f"/ehrenamt/einladung/{invitation.token}/")  # the wrong account
+    assert coordinator.page.get_by_text("Diese Einladung ging an neu@example.org").is_visible()
+    coordinator.open("/ehrenamt/mitmachen/")
+    coordinator.click(coordinator.page.get_by_role("button", name="Registrieren"))
+    assert coordinator.page.get_by_text("Bitte korrigieren Sie die markierten Angaben.").is_visible()
+
+    staff = new_tab(phone=True)
+    staff.log_in(world.personas["org_admin"].email, PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    base = f"/verwaltung/{world.organisation.slug}/ehrenamt/"
+    for path in ("", "pruefung/", "organisationen/", f"organisationen/{vw.club.pk}/", "eigene-einrichtung/"):
+        staff.open(base + path)
+        fits_the_screen(staff)

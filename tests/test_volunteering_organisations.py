@@ -430,3 +430,18 @@ def test_my_area_lists_the_organisations_i_coordinate(vw: Any) -> None:
     assert "Meine Engagement-Organisationen" in page
     assert reverse("volunteering:coordinator_overview", kwargs={"org_slug": vw.club.slug}) in page
     assert vw.other_club.name not in page
+
+
+def test_coordinators_edit_their_organisation(vw: Any) -> None:
+    edit = reverse("volunteering:coordinator_organisation", kwargs={"org_slug": vw.club.slug})
+    data = registration(name="SV Beispielhausen 1920", exchange=None, confirm=None, postal_code="99999",
+                        city="Nirgendwo")  # fmt: skip
+    response = signed_in(vw.coordinator).post(edit, {**data, "postal_code": "9999"})
+    assert "postal_code" in errors_of(response)
+    vw.club.refresh_from_db()
+    assert vw.club.name == "Sportverein Beispielhausen"
+    assert signed_in(vw.coordinator).post(edit, data).status_code == 302
+    vw.club.refresh_from_db()
+    assert vw.club.name == "SV Beispielhausen 1920" and vw.club.lat is None  # moved somewhere nobody knows
+    assert vw.club.status == VerificationStatus.VERIFIED and vw.club.slug == "sportverein-beispielhausen"
+    assert signed_in(vw.other_coordinator).post(edit, data).status_code == 404

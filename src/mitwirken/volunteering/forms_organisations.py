@@ -32,7 +32,7 @@ class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
     """The organisation's details, as the coordinators edit them."""
 
     logo = forms.FileField(label=_("Logo"), required=False, help_text=_("PNG, JPEG oder WebP."),
-                           widget=forms.ClearableFileInput(attrs={"accept": IMAGE_TYPES}))  # fmt: skip
+                           widget=forms.FileInput(attrs={"accept": IMAGE_TYPES}))  # fmt: skip
 
     class Meta:
         model = EngagementOrganisation

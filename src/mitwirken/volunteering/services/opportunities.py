@@ -93,12 +93,15 @@ def change_status(*, actor: Any, opportunity: Opportunity, action: str) -> Oppor
     """One status step. Publishing an opportunity of an organisation still being verified puts it under review."""
     if action not in TRANSITIONS:
         raise ValidationError(_("Diese Aktion gibt es nicht."))
-    opportunity = (
-        Opportunity.objects.select_for_update()
-        .select_related("organisation__exchange__organisation")
-        .get(pk=opportunity.pk)
+    # The organisation first, then the opportunity: the order verification locks them in, so a publish and a
+    # verification at the same moment queue up (no deadlock) and the publish sees the organisation's new status.
+    organisation = (
+        EngagementOrganisation.objects.select_for_update()
+        .select_related("exchange__organisation")
+        .get(pk=opportunity.organisation_id)
     )
-    organisation = opportunity.organisation
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity.organisation = organisation
     if not coordinates(actor, organisation):
         raise PermissionDenied
     sources, target = TRANSITIONS[action]
