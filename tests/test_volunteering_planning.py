@@ -352,3 +352,21 @@ def test_an_ended_opportunity_gets_no_shifts(vw: Any, coordinator: Client) -> No
     Opportunity.objects.filter(pk=vw.opportunity.pk).update(status=OpportunityStatus.ENDED)
     response = coordinator.post(url("shift_planning", vw.club, pk=vw.opportunity.pk), shift_data())
     assert "Das Angebot ist beendet" in str(response.context["form"].non_field_errors())
+
+
+def test_more_places_are_announced_after_the_commit(vw: Any, coordinator: Client,
+                                                    django_capture_on_commit_callbacks: Any) -> None:  # fmt: skip
+    heard: list[tuple[int, int]] = []
+
+    def listener(sender: Any, shift: Shift, added: int, **kwargs: Any) -> None:
+        heard.append((shift.pk, added))
+
+    shift_planning.shift_places_added.connect(listener)
+    try:
+        edit = url("shift_edit", vw.club, pk=vw.opportunity.pk, shift_pk=vw.shift.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            coordinator.post(edit, shift_data(max_helpers="5", min_helpers="1"))
+            coordinator.post(edit, shift_data(max_helpers="4", min_helpers="1"))
+    finally:
+        shift_planning.shift_places_added.disconnect(listener)
+    assert heard == [(vw.shift.pk, 2)]

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.dispatch import Signal
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,6 +25,10 @@ from ..models import Opportunity, OpportunityStatus, Shift, ShiftSeries, ShiftSi
 from ..rules import coordinates
 
 MAX_SERIES_SHIFTS = 100
+
+# Sent after the commit when a shift gets more places (``shift``, ``added``): the sign-up service moves its
+# waiting list up. An explicit extension point, so planning does not need to know how sign-ups are counted.
+shift_places_added = Signal()
 WEEKDAY_ADVERBS = ["montags", "dienstags", "mittwochs", "donnerstags", "freitags", "samstags", "sonntags"]
 
 
@@ -86,6 +91,7 @@ def shift_save(*, actor: Any, opportunity: Opportunity, data: ShiftData, shift: 
     if errors:
         raise ValidationError(errors)
     creating = shift.pk is None
+    added = 0 if creating else data.max_helpers - shift.max_helpers
     shift.start, shift.end = start, end
     shift.place, shift.tasks = data.place.strip(), data.tasks.strip()
     shift.min_helpers, shift.max_helpers = data.min_helpers, data.max_helpers
@@ -93,6 +99,8 @@ def shift_save(*, actor: Any, opportunity: Opportunity, data: ShiftData, shift: 
     shift.save()
     log_action(actor=actor, action="volunteering.shift_created" if creating else "volunteering.shift_changed",
                obj=shift, organisation=opportunity.organisation.exchange.organisation)  # fmt: skip
+    if added > 0:
+        transaction.on_commit(lambda: shift_places_added.send(sender=Shift, shift=shift, added=added))
     return shift
 
 
