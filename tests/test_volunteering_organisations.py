@@ -187,7 +187,7 @@ def pending(vw: Any) -> Any:
 
 def review_url(world: Any, organisation: EngagementOrganisation, tenant: Any = None) -> str:
     return reverse("backoffice:volunteering_review",
-                   kwargs={"org_slug": (tenant or world.organisation).slug, "pk": organisation.pk})  # fmt: skip
+                   kwargs={"org_slug": (tenant or world.organisation).slug, "engagement_pk": organisation.pk})  # fmt: skip
 
 
 def test_staff_verify_and_the_waiting_opportunities_are_published(vw: Any, world: Any, pending: Any, mails: Any

@@ -69,7 +69,9 @@ def test_create_an_opportunity_with_every_field(vw: Any, coordinator: Client) ->
     response = coordinator.post(url("opportunity_create", vw.club), opportunity_data(driving_licence="on",
                                                                                    police_certificate="on"))  # fmt: skip
     opportunity = Opportunity.objects.get(title="Helfer für das Sommerfest")
-    assert response.status_code == 302 and response["Location"] == url("shift_planning", vw.club, pk=opportunity.pk)
+    assert response.status_code == 302 and response["Location"] == url(
+        "shift_planning", vw.club, opportunity_pk=opportunity.pk
+    )
     assert opportunity.status == OpportunityStatus.DRAFT and opportunity.organisation == vw.club
     assert opportunity.minimum_age == 14 and opportunity.volunteers_wanted == 8
     assert opportunity.driving_licence and opportunity.police_certificate and opportunity.step_free
@@ -106,7 +108,7 @@ def test_remote_needs_no_place_and_an_edit_keeps_the_status(vw: Any, coordinator
     assert response.status_code == 302, form_errors(response)
     opportunity = Opportunity.objects.get(title="Helfer für das Sommerfest")
     assert opportunity.remote and opportunity.lat is None and str(opportunity.hours_per_week) == "2.5"
-    edit = url("opportunity_edit", vw.club, pk=vw.opportunity.pk)
+    edit = url("opportunity_edit", vw.club, opportunity_pk=vw.opportunity.pk)
     response = coordinator.post(edit, opportunity_data(title="Neuer Titel", ends_on="2030-05-01"))
     assert "Das Ende darf nicht vor dem Beginn liegen." in form_errors(response)["ends_on"]
     vw.opportunity.refresh_from_db()
@@ -117,7 +119,7 @@ def test_remote_needs_no_place_and_an_edit_keeps_the_status(vw: Any, coordinator
 
 
 def status(client: Client, opportunity: Opportunity, action: str) -> str:
-    response = client.post(url("opportunity_status", opportunity.organisation, pk=opportunity.pk), {"action": action},
+    response = client.post(url("opportunity_status", opportunity.organisation, opportunity_pk=opportunity.pk), {"action": action},
                            follow=True)  # fmt: skip
     opportunity.refresh_from_db()
     return response.content.decode()
@@ -163,11 +165,16 @@ def test_publishing_waits_for_the_verification(vw: Any) -> None:
 def test_the_coordinator_area_is_404_for_others(vw: Any, world: Any) -> None:
     outsider = Client()
     outsider.force_login(vw.other_coordinator)
-    for path in (url("coordinator_opportunities", vw.club), url("shift_planning", vw.club, pk=vw.opportunity.pk),
-                 url("opportunity_edit", vw.club, pk=vw.opportunity.pk)):  # fmt: skip
+    for path in (url("coordinator_opportunities", vw.club), url("shift_planning", vw.club, opportunity_pk=vw.opportunity.pk),
+                 url("opportunity_edit", vw.club, opportunity_pk=vw.opportunity.pk)):  # fmt: skip
         assert outsider.get(path).status_code == 404
         assert world.client("case_worker").get(path).status_code == 404  # the Börse's staff do not coordinate
-    assert outsider.post(url("opportunity_status", vw.club, pk=vw.opportunity.pk), {"action": "end"}).status_code == 404
+    assert (
+        outsider.post(
+            url("opportunity_status", vw.club, opportunity_pk=vw.opportunity.pk), {"action": "end"}
+        ).status_code
+        == 404
+    )
     vw.opportunity.refresh_from_db()
     assert vw.opportunity.status == OpportunityStatus.PUBLISHED
 
@@ -175,10 +182,18 @@ def test_the_coordinator_area_is_404_for_others(vw: Any, world: Any) -> None:
 def test_a_foreign_opportunity_under_ones_own_slug_is_404(vw: Any, coordinator: Client) -> None:
     foreign = make_opportunity(vw.other_club, "Fremd")
     shift = make_shift(foreign)
-    assert coordinator.get(url("shift_planning", vw.club, pk=foreign.pk)).status_code == 404
-    assert coordinator.post(url("opportunity_status", vw.club, pk=foreign.pk), {"action": "end"}).status_code == 404
-    assert coordinator.post(url("shift_delete", vw.club, pk=vw.opportunity.pk, shift_pk=shift.pk)).status_code == 404
-    assert coordinator.get(url("shift_edit", vw.club, pk=vw.opportunity.pk, shift_pk=2**70)).status_code == 404
+    assert coordinator.get(url("shift_planning", vw.club, opportunity_pk=foreign.pk)).status_code == 404
+    assert (
+        coordinator.post(url("opportunity_status", vw.club, opportunity_pk=foreign.pk), {"action": "end"}).status_code
+        == 404
+    )
+    assert (
+        coordinator.post(url("shift_delete", vw.club, opportunity_pk=vw.opportunity.pk, shift_pk=shift.pk)).status_code
+        == 404
+    )
+    assert (
+        coordinator.get(url("shift_edit", vw.club, opportunity_pk=vw.opportunity.pk, shift_pk=2**70)).status_code == 404
+    )
     assert Shift.objects.filter(pk=shift.pk).exists()
 
 
@@ -190,7 +205,7 @@ def count_queries(client: Client, path: str) -> int:
 
 def test_the_lists_keep_their_query_count(vw: Any, coordinator: Client) -> None:
     opportunities = url("coordinator_opportunities", vw.club)
-    planning = url("shift_planning", vw.club, pk=vw.opportunity.pk)
+    planning = url("shift_planning", vw.club, opportunity_pk=vw.opportunity.pk)
     overview = url("coordinator_overview", vw.club)
     before = [count_queries(coordinator, path) for path in (opportunities, planning, overview)]
     for number in range(25):
@@ -227,7 +242,7 @@ def series_data(**changes: Any) -> dict[str, Any]:
 
 
 def test_add_a_shift_in_german_time(vw: Any, coordinator: Client) -> None:
-    planning = url("shift_planning", vw.club, pk=vw.opportunity.pk)
+    planning = url("shift_planning", vw.club, opportunity_pk=vw.opportunity.pk)
     response = coordinator.post(planning, shift_data())
     assert response.status_code == 302
     shift = Shift.objects.filter(opportunity=vw.opportunity).latest("created_at")
@@ -246,14 +261,14 @@ def test_add_a_shift_in_german_time(vw: Any, coordinator: Client) -> None:
 ])  # fmt: skip
 def test_shift_bad_input(vw: Any, coordinator: Client, changes: dict[str, Any], field: str, message: str) -> None:
     before = Shift.objects.count()
-    response = coordinator.post(url("shift_planning", vw.club, pk=vw.opportunity.pk), shift_data(**changes))
+    response = coordinator.post(url("shift_planning", vw.club, opportunity_pk=vw.opportunity.pk), shift_data(**changes))
     assert response.status_code == 200
     assert form_errors(response)[field][0].startswith(message), form_errors(response)
     assert Shift.objects.count() == before
 
 
 def test_a_weekly_series(vw: Any, coordinator: Client) -> None:
-    response = coordinator.post(url("shift_planning", vw.club, pk=vw.opportunity.pk), series_data())
+    response = coordinator.post(url("shift_planning", vw.club, opportunity_pk=vw.opportunity.pk), series_data())
     assert response.status_code == 302
     series = ShiftSeries.objects.get(opportunity=vw.opportunity)
     shifts = list(series.shifts.order_by("start"))
@@ -261,7 +276,7 @@ def test_a_weekly_series(vw: Any, coordinator: Client) -> None:
     assert series.description == "wöchentlich samstags 10:00–13:00, 6 Termine"
     assert all(timezone.localtime(shift.start).weekday() == 5 for shift in shifts)
     assert all(timezone.localtime(shift.start).hour == 10 for shift in shifts)  # also across a change of DST
-    page = coordinator.get(url("shift_planning", vw.club, pk=vw.opportunity.pk)).content.decode()
+    page = coordinator.get(url("shift_planning", vw.club, opportunity_pk=vw.opportunity.pk)).content.decode()
     assert "wöchentlich samstags 10:00–13:00, 6 Termine" in page
 
 
@@ -285,7 +300,9 @@ def test_series_descriptions() -> None:
 ])  # fmt: skip
 def test_series_bad_input(vw: Any, coordinator: Client, changes: dict[str, Any], field: str | None,
                           message: str | None) -> None:  # fmt: skip
-    response = coordinator.post(url("shift_planning", vw.club, pk=vw.opportunity.pk), series_data(**changes))
+    response = coordinator.post(
+        url("shift_planning", vw.club, opportunity_pk=vw.opportunity.pk), series_data(**changes)
+    )
     if field is None:  # every day for six weeks: 42 shifts, fine
         assert response.status_code == 302 and ShiftSeries.objects.get().shifts.count() == 42
         return
@@ -311,10 +328,12 @@ def test_a_shift_with_helpers_is_kept(vw: Any, coordinator: Client) -> None:
     ShiftSignup.objects.create(shift=shift, volunteer=vw.volunteer, status=SignupStatus.CONFIRMED)
     ShiftSignup.objects.create(shift=shift, volunteer=vw.other_volunteer, status=SignupStatus.CONFIRMED)
     Shift.objects.filter(pk=shift.pk).update(taken=2)
-    page = coordinator.post(url("shift_delete", vw.club, pk=vw.opportunity.pk, shift_pk=shift.pk), follow=True)
+    page = coordinator.post(
+        url("shift_delete", vw.club, opportunity_pk=vw.opportunity.pk, shift_pk=shift.pk), follow=True
+    )
     assert "Für diese Schicht haben sich bereits Helfende eingetragen" in page.content.decode()
     assert Shift.objects.filter(pk=shift.pk).exists()
-    edit = url("shift_edit", vw.club, pk=vw.opportunity.pk, shift_pk=shift.pk)
+    edit = url("shift_edit", vw.club, opportunity_pk=vw.opportunity.pk, shift_pk=shift.pk)
     response = coordinator.post(edit, shift_data(max_helpers="1", min_helpers="1"))
     assert form_errors(response)["max_helpers"][0].startswith("Es sind bereits 2 Personen eingetragen")
     shift.refresh_from_db()
@@ -327,30 +346,35 @@ def test_a_shift_with_helpers_is_kept(vw: Any, coordinator: Client) -> None:
 def test_a_shift_with_only_a_waiting_list_is_kept_and_a_free_one_goes(vw: Any, coordinator: Client) -> None:
     waiting = make_shift(vw.opportunity, days=3)
     ShiftSignup.objects.create(shift=waiting, volunteer=vw.volunteer, status=SignupStatus.WAITING)
-    coordinator.post(url("shift_delete", vw.club, pk=vw.opportunity.pk, shift_pk=waiting.pk))
+    coordinator.post(url("shift_delete", vw.club, opportunity_pk=vw.opportunity.pk, shift_pk=waiting.pk))
     assert Shift.objects.filter(pk=waiting.pk).exists()
     free = make_shift(vw.opportunity, days=4)
-    assert coordinator.get(url("shift_delete", vw.club, pk=vw.opportunity.pk, shift_pk=free.pk)).status_code == 405
-    coordinator.post(url("shift_delete", vw.club, pk=vw.opportunity.pk, shift_pk=free.pk))
+    assert (
+        coordinator.get(url("shift_delete", vw.club, opportunity_pk=vw.opportunity.pk, shift_pk=free.pk)).status_code
+        == 405
+    )
+    coordinator.post(url("shift_delete", vw.club, opportunity_pk=vw.opportunity.pk, shift_pk=free.pk))
     assert not Shift.objects.filter(pk=free.pk).exists()
 
 
 def test_deleting_a_series_keeps_past_and_staffed_shifts(vw: Any, coordinator: Client) -> None:
-    coordinator.post(url("shift_planning", vw.club, pk=vw.opportunity.pk), series_data())
+    coordinator.post(url("shift_planning", vw.club, opportunity_pk=vw.opportunity.pk), series_data())
     series = ShiftSeries.objects.get()
     shifts = list(series.shifts.order_by("start"))
     Shift.objects.filter(pk=shifts[0].pk).update(start=timezone.now() - timedelta(days=1, hours=3),
                                                  end=timezone.now() - timedelta(days=1))  # fmt: skip
     Shift.objects.filter(pk=shifts[1].pk).update(taken=1)
     ShiftSignup.objects.create(shift=shifts[2], volunteer=vw.volunteer, status=SignupStatus.WAITING)
-    page = coordinator.post(url("series_delete", vw.club, pk=vw.opportunity.pk, series_pk=series.pk), follow=True)
+    page = coordinator.post(
+        url("series_delete", vw.club, opportunity_pk=vw.opportunity.pk, series_pk=series.pk), follow=True
+    )
     assert "3 kommende Schichten der Reihe sind gelöscht. 2 bleiben" in page.content.decode()
     assert set(series.shifts.values_list("pk", flat=True)) == {shifts[0].pk, shifts[1].pk, shifts[2].pk}
 
 
 def test_an_ended_opportunity_gets_no_shifts(vw: Any, coordinator: Client) -> None:
     Opportunity.objects.filter(pk=vw.opportunity.pk).update(status=OpportunityStatus.ENDED)
-    response = coordinator.post(url("shift_planning", vw.club, pk=vw.opportunity.pk), shift_data())
+    response = coordinator.post(url("shift_planning", vw.club, opportunity_pk=vw.opportunity.pk), shift_data())
     assert "Das Angebot ist beendet" in str(response.context["form"].non_field_errors())
 
 
@@ -363,7 +387,7 @@ def test_more_places_are_announced_after_the_commit(vw: Any, coordinator: Client
 
     shift_planning.shift_places_added.connect(listener)
     try:
-        edit = url("shift_edit", vw.club, pk=vw.opportunity.pk, shift_pk=vw.shift.pk)
+        edit = url("shift_edit", vw.club, opportunity_pk=vw.opportunity.pk, shift_pk=vw.shift.pk)
         with django_capture_on_commit_callbacks(execute=True):
             coordinator.post(edit, shift_data(max_helpers="5", min_helpers="1"))
             coordinator.post(edit, shift_data(max_helpers="4", min_helpers="1"))

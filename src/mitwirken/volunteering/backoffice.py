@@ -98,10 +98,11 @@ def organisations(request: HttpRequest, organisation: Organisation) -> HttpRespo
 
 
 @backoffice_view()
-def review(request: HttpRequest, organisation: Organisation, pk: int) -> HttpResponse:
+def review(request: HttpRequest, organisation: Organisation, engagement_pk: int) -> HttpResponse:
     """One engagement organisation with the approve and reject forms."""
     engagement = get_object_or_404(
-        organisations_of(_exchange(organisation)).select_related("exchange__organisation", "verified_by"), pk=pk
+        organisations_of(_exchange(organisation)).select_related("exchange__organisation", "verified_by"),
+        pk=engagement_pk,
     )
     reject_form = RejectForm(request.POST if request.POST.get("decision") == "reject" else None)
     if request.method == "POST":

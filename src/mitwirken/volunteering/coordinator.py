@@ -157,7 +157,7 @@ def _opportunity_form_page(request: HttpRequest, organisation: EngagementOrganis
                                             "veröffentlichen Sie es."))  # fmt: skip
             else:
                 messages.success(request, _("Die Änderungen sind gespeichert."))
-            return redirect(_url("shift_planning", organisation, pk=saved.pk))
+            return redirect(_url("shift_planning", organisation, opportunity_pk=saved.pk))
     if opportunity is not None and request.method == "POST":
         opportunity.refresh_from_db()
     return _page(request, "opportunity_form.html", organisation, "opportunities", form=form, opportunity=opportunity)
@@ -169,8 +169,8 @@ def opportunity_create(request: HttpRequest, organisation: EngagementOrganisatio
 
 
 @coordinator_view
-def opportunity_edit(request: HttpRequest, organisation: EngagementOrganisation, pk: int) -> HttpResponse:
-    return _opportunity_form_page(request, organisation, opportunity_of(organisation, pk))
+def opportunity_edit(request: HttpRequest, organisation: EngagementOrganisation, opportunity_pk: int) -> HttpResponse:
+    return _opportunity_form_page(request, organisation, opportunity_of(organisation, opportunity_pk))
 
 
 STATUS_MESSAGES = {
@@ -189,8 +189,8 @@ STATUS_MESSAGES = {
 
 @require_POST
 @coordinator_view
-def opportunity_status(request: HttpRequest, organisation: EngagementOrganisation, pk: int) -> HttpResponse:
-    opportunity = opportunity_of(organisation, pk)
+def opportunity_status(request: HttpRequest, organisation: EngagementOrganisation, opportunity_pk: int) -> HttpResponse:
+    opportunity = opportunity_of(organisation, opportunity_pk)
     try:
         changed = opportunity_service.change_status(actor=request.user, opportunity=opportunity,
                                                     action=request.POST.get("action", ""))  # fmt: skip
@@ -199,7 +199,7 @@ def opportunity_status(request: HttpRequest, organisation: EngagementOrganisatio
     else:
         messages.success(request, str(STATUS_MESSAGES[OpportunityStatus(changed.status)]))
     return redirect((request.POST.get("next") == "list" and _url("coordinator_opportunities", organisation))
-                    or _url("shift_planning", organisation, pk=opportunity.pk))  # fmt: skip
+                    or _url("shift_planning", organisation, opportunity_pk=opportunity.pk))  # fmt: skip
 
 
 # --- shift planning ----------------------------------------------------------------------------------------------
@@ -210,9 +210,9 @@ def _shift_of(opportunity: Opportunity, shift_pk: int) -> Shift:
 
 
 @coordinator_view
-def shift_planning(request: HttpRequest, organisation: EngagementOrganisation, pk: int) -> HttpResponse:
+def shift_planning(request: HttpRequest, organisation: EngagementOrganisation, opportunity_pk: int) -> HttpResponse:
     """The opportunity's status and shifts, with a form for one shift and one for a weekly series."""
-    opportunity = opportunity_of(organisation, pk)
+    opportunity = opportunity_of(organisation, opportunity_pk)
     form, series_form = ShiftForm(), SeriesForm()
     if request.method == "POST" and request.POST.get("form") == "series":
         series_form = SeriesForm(request.POST)
@@ -227,7 +227,7 @@ def shift_planning(request: HttpRequest, organisation: EngagementOrganisation, p
                 add_service_errors(series_form, error)
             else:
                 messages.success(request, _("Die Reihe ist angelegt: %(rule)s.") % {"rule": series.description})
-                return redirect(_url("shift_planning", organisation, pk=pk))
+                return redirect(_url("shift_planning", organisation, opportunity_pk=opportunity_pk))
     elif request.method == "POST":
         form = ShiftForm(request.POST)
         if form.is_valid():
@@ -237,7 +237,7 @@ def shift_planning(request: HttpRequest, organisation: EngagementOrganisation, p
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("Die Schicht ist angelegt."))
-                return redirect(_url("shift_planning", organisation, pk=pk))
+                return redirect(_url("shift_planning", organisation, opportunity_pk=opportunity_pk))
     shifts = (
         Shift.objects.filter(opportunity=opportunity, end__gte=timezone.now()).select_related("series")
         .annotate(waiting=Count("signups", filter=Q(signups__status=SignupStatus.WAITING))).order_by("start", "pk")
@@ -252,8 +252,10 @@ def shift_planning(request: HttpRequest, organisation: EngagementOrganisation, p
 
 
 @coordinator_view
-def shift_edit(request: HttpRequest, organisation: EngagementOrganisation, pk: int, shift_pk: int) -> HttpResponse:
-    opportunity = opportunity_of(organisation, pk)
+def shift_edit(
+    request: HttpRequest, organisation: EngagementOrganisation, opportunity_pk: int, shift_pk: int
+) -> HttpResponse:
+    opportunity = opportunity_of(organisation, opportunity_pk)
     shift = _shift_of(opportunity, shift_pk)
     form = ShiftForm(request.POST) if request.method == "POST" else ShiftForm.for_shift(shift)
     if request.method == "POST" and form.is_valid():
@@ -263,15 +265,17 @@ def shift_edit(request: HttpRequest, organisation: EngagementOrganisation, pk: i
             add_service_errors(form, error)
         else:
             messages.success(request, _("Die Schicht ist geändert."))
-            return redirect(_url("shift_planning", organisation, pk=pk))
+            return redirect(_url("shift_planning", organisation, opportunity_pk=opportunity_pk))
     return _page(request, "shift_form.html", organisation, "opportunities", opportunity=opportunity, shift=shift,
                  form=form)  # fmt: skip
 
 
 @require_POST
 @coordinator_view
-def shift_delete(request: HttpRequest, organisation: EngagementOrganisation, pk: int, shift_pk: int) -> HttpResponse:
-    opportunity = opportunity_of(organisation, pk)
+def shift_delete(
+    request: HttpRequest, organisation: EngagementOrganisation, opportunity_pk: int, shift_pk: int
+) -> HttpResponse:
+    opportunity = opportunity_of(organisation, opportunity_pk)
     shift = _shift_of(opportunity, shift_pk)
     try:
         planning.shift_delete(actor=request.user, shift=shift)
@@ -279,14 +283,14 @@ def shift_delete(request: HttpRequest, organisation: EngagementOrganisation, pk:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("Die Schicht ist gelöscht."))
-    return redirect(_url("shift_planning", organisation, pk=pk))
+    return redirect(_url("shift_planning", organisation, opportunity_pk=opportunity_pk))
 
 
 @require_POST
 @coordinator_view
-def series_delete(request: HttpRequest, organisation: EngagementOrganisation, pk: int, series_pk: int
+def series_delete(request: HttpRequest, organisation: EngagementOrganisation, opportunity_pk: int, series_pk: int
                   ) -> HttpResponse:  # fmt: skip
-    opportunity = opportunity_of(organisation, pk)
+    opportunity = opportunity_of(organisation, opportunity_pk)
     series = get_object_or_404(ShiftSeries.objects.select_related("opportunity__organisation__exchange"),
                                opportunity=opportunity, pk=series_pk)  # fmt: skip
     deleted, kept = planning.series_delete_future(actor=request.user, series=series)
@@ -297,4 +301,4 @@ def series_delete(request: HttpRequest, organisation: EngagementOrganisation, pk
         ) % {"deleted": deleted, "kept": kept})  # fmt: skip
     else:
         messages.success(request, _("%(deleted)d kommende Schichten der Reihe sind gelöscht.") % {"deleted": deleted})
-    return redirect(_url("shift_planning", organisation, pk=pk))
+    return redirect(_url("shift_planning", organisation, opportunity_pk=opportunity_pk))

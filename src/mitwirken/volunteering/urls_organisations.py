@@ -7,7 +7,7 @@ from django.urls import URLPattern, path
 from . import backoffice, coordinator, views_organisations
 
 C = "ehrenamt/verein/<slug:org_slug>/"
-A = C + "angebote/<int:pk>/"
+A = C + "angebote/<int:opportunity_pk>/"
 P = A + "schichten-planen/"
 
 urlpatterns: list[URLPattern] = [
@@ -33,6 +33,6 @@ backoffice_urlpatterns: list[URLPattern] = [
     path(B, backoffice.home, name="volunteering"),
     path(B + "pruefung/", backoffice.queue, name="volunteering_queue"),
     path(B + "organisationen/", backoffice.organisations, name="volunteering_organisations"),
-    path(B + "organisationen/<int:pk>/", backoffice.review, name="volunteering_review"),
+    path(B + "organisationen/<int:engagement_pk>/", backoffice.review, name="volunteering_review"),
     path(B + "eigene-einrichtung/", backoffice.own_body, name="volunteering_own_body"),
 ]

@@ -171,7 +171,7 @@ def register_organisation(*, actor: Any, exchange: Exchange | None, data: dict[s
     log_action(actor=actor, action="volunteering.organisation_registered", obj=organisation,
                organisation=exchange.organisation)  # fmt: skip
     queue = reverse("backoffice:volunteering_review",
-                    kwargs={"org_slug": exchange.organisation.slug, "pk": organisation.pk})  # fmt: skip
+                    kwargs={"org_slug": exchange.organisation.slug, "engagement_pk": organisation.pk})  # fmt: skip
     send_after_commit("organisation_registered", exchange_staff_emails(exchange),
                       {"organisation": organisation, "exchange": exchange, "review_url": absolute(queue)})  # fmt: skip
     return organisation
