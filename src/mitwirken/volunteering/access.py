@@ -41,11 +41,15 @@ def opportunity_of(organisation: EngagementOrganisation, opportunity_pk: int) ->
 
 # The coordinator area's tabs: (label, URL name taking org_slug, key for aria-current). Each area adds its own.
 COORDINATOR_TABS: list[tuple[Any, str, str]] = [
+    (_("Übersicht"), "volunteering:coordinator_overview", "overview"),
+    (_("Angebote"), "volunteering:coordinator_opportunities", "opportunities"),
     (_("Bewerbungen"), "volunteering:coordinator_applications", "bewerbungen"),
+    (_("Schichten"), "volunteering:coordinator_shifts", "schichten"),
     (_("Stunden"), "volunteering:coordinator_hours", "hours"),
     (_("Nachweise"), "volunteering:coordinator_certificates", "certificates"),
     (_("Ehrenamtskarte"), "volunteering:coordinator_cards", "cards"),
-    (_("Schichten"), "volunteering:coordinator_shifts", "schichten"),
+    (_("Organisation"), "volunteering:coordinator_organisation", "organisation"),
+    (_("Koordination"), "volunteering:coordinator_team", "coordinators"),
 ]
 
 

@@ -49,8 +49,19 @@ def saved_searches_of(user: Any) -> Any:
     return SavedSearch.objects.filter(user=user).order_by("-created_at", "-id")
 
 
+def _coordinated(user: Any) -> Any:
+    from .models import EngagementOrganisation
+
+    return (
+        EngagementOrganisation.objects.coordinated_by(user).select_related("exchange__organisation")
+        .order_by("name", "pk")
+    )  # fmt: skip
+
+
 def account_sections() -> list[AccountSection]:
     return [
+        AccountSection("engagement-organisationen", _("Meine Engagement-Organisationen"),
+                       "volunteering/organisations/account_organisations.html", _coordinated, order=43),
         AccountSection("schichten", _("Meine Schichten"), "volunteering/shifts/account_shifts.html", _shifts,
                        order=44),
         AccountSection("bewerbungen", _("Meine Bewerbungen"), "volunteering/applications/account_applications.html",

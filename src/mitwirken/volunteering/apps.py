@@ -22,5 +22,8 @@ class VolunteeringConfig(AppConfig):
                 daily="mitwirken.volunteering.jobs.daily",
                 gdpr_export="mitwirken.volunteering.gdpr.export",
                 gdpr_erase="mitwirken.volunteering.gdpr.erase",
+                staff_work="mitwirken.volunteering.contrib.staff_work",
+                statistics="mitwirken.volunteering.contrib.statistics",
+                backoffice_nav=((_("Ehrenamtsbörse"), "backoffice:volunteering", "volunteering"),),
             )
         )
