@@ -378,19 +378,19 @@ def test_an_ended_opportunity_gets_no_shifts(vw: Any, coordinator: Client) -> No
     assert "Das Angebot ist beendet" in str(response.context["form"].non_field_errors())
 
 
-def test_more_places_are_announced_after_the_commit(vw: Any, coordinator: Client,
-                                                    django_capture_on_commit_callbacks: Any) -> None:  # fmt: skip
-    heard: list[tuple[int, int]] = []
+def test_more_places_go_to_the_waiting_list_in_order(vw: Any, coordinator: Client,
+                                                      django_capture_on_commit_callbacks: Any) -> None:  # fmt: skip
+    from mitwirken.volunteering.models import ShiftSignup, SignupStatus
+    from tests.volunteering_fixtures import make_volunteer
 
-    def listener(sender: Any, shift: Shift, added: int, **kwargs: Any) -> None:
-        heard.append((shift.pk, added))
-
-    shift_planning.shift_places_added.connect(listener)
-    try:
-        edit = url("shift_edit", vw.club, opportunity_pk=vw.opportunity.pk, shift_pk=vw.shift.pk)
-        with django_capture_on_commit_callbacks(execute=True):
-            coordinator.post(edit, shift_data(max_helpers="5", min_helpers="1"))
-            coordinator.post(edit, shift_data(max_helpers="4", min_helpers="1"))
-    finally:
-        shift_planning.shift_places_added.disconnect(listener)
-    assert heard == [(vw.shift.pk, 2)]
+    Shift.objects.filter(pk=vw.shift.pk).update(max_helpers=1, taken=1)
+    people = [make_volunteer(f"wartend{n}@example.org") for n in range(4)]
+    ShiftSignup.objects.create(shift=vw.shift, volunteer=people[0], status=SignupStatus.CONFIRMED)
+    waiting = [ShiftSignup.objects.create(shift=vw.shift, volunteer=person, status=SignupStatus.WAITING)
+               for person in people[1:]]  # fmt: skip
+    edit = url("shift_edit", vw.club, opportunity_pk=vw.opportunity.pk, shift_pk=vw.shift.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.post(edit, shift_data(max_helpers="3", min_helpers="1"))
+    statuses = [ShiftSignup.objects.get(pk=signup.pk).status for signup in waiting]
+    assert statuses == [SignupStatus.CONFIRMED, SignupStatus.CONFIRMED, SignupStatus.WAITING]
+    assert Shift.objects.get(pk=vw.shift.pk).taken == 3

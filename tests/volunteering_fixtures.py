@@ -126,4 +126,6 @@ def volunteering_values(organisation: Any) -> dict[str, Any]:
     from mitwirken.volunteering.models import ShiftSignup
 
     signup = ShiftSignup.objects.create(shift=shift, volunteer=volunteer, status="confirmed")
-    return {"signup_pk": signup.pk}
+    Shift.objects.filter(pk=shift.pk).update(taken=1)
+    return {"signup_pk": signup.pk, "opportunity_pk": opportunity.pk, "shift_pk": shift.pk, "engagement_pk": body.pk,
+            "series_pk": 1}  # fmt: skip

@@ -14,7 +14,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.dispatch import Signal
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,12 +22,10 @@ from mitwirken.core.audit import log_action
 
 from ..models import Opportunity, OpportunityStatus, Shift, ShiftSeries, ShiftSignup, SignupStatus
 from ..rules import coordinates
+from . import shifts
 
 MAX_SERIES_SHIFTS = 100
 
-# Sent after the commit when a shift gets more places (``shift``, ``added``): the sign-up service moves its
-# waiting list up. An explicit extension point, so planning does not need to know how sign-ups are counted.
-shift_places_added = Signal()
 WEEKDAY_ADVERBS = ["montags", "dienstags", "mittwochs", "donnerstags", "freitags", "samstags", "sonntags"]
 
 
@@ -100,7 +97,8 @@ def shift_save(*, actor: Any, opportunity: Opportunity, data: ShiftData, shift: 
     log_action(actor=actor, action="volunteering.shift_created" if creating else "volunteering.shift_changed",
                obj=shift, organisation=opportunity.organisation.exchange.organisation)  # fmt: skip
     if added > 0:
-        transaction.on_commit(lambda: shift_places_added.send(sender=Shift, shift=shift, added=added))
+        # New places go to the people waiting, in their order, once the larger maximum is committed.
+        transaction.on_commit(lambda: shifts.fill_from_waiting_list(shift.pk))
     return shift
 
 

@@ -122,6 +122,27 @@ def _promote_first_waiting(shift_id: int) -> ShiftSignup | None:
     return first
 
 
+def fill_from_waiting_list(shift_id: int) -> list[ShiftSignup]:
+    """Give free places (after the coordinators raised the maximum) to the people waiting, first come first."""
+    promoted: list[ShiftSignup] = []
+    with transaction.atomic():
+        _lock_shift(shift_id)
+        while True:
+            first = (
+                ShiftSignup.objects.select_for_update().filter(shift_id=shift_id, status=SignupStatus.WAITING)
+                .order_by("created_at", "id").first()
+            )  # fmt: skip
+            if first is None or not Shift.objects.filter(pk=shift_id, taken__lt=F("max_helpers")).update(
+                taken=F("taken") + 1
+            ):
+                break
+            first.status = SignupStatus.CONFIRMED
+            first.save(update_fields=["status", "updated_at"])
+            promoted.append(first)
+            _after_release(first)
+    return promoted
+
+
 def _release(signup: ShiftSignup) -> ShiftSignup | None:
     """Cancel a locked, active sign-up; returns whoever moved up into its place."""
     was_confirmed = signup.status == SignupStatus.CONFIRMED
