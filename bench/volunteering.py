@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 BENCH = Path(__file__).resolve().parent
 TOOL = str(BENCH / "volunteering.py")
 # The search form's parameter names (urls_public.py / the search form); change them here if the form changes.
-PARAMS = {"text": "q", "field": "field", "place": "ort", "radius": "radius", "page": "page"}
+PARAMS = {"text": "q", "field": "bereich", "place": "ort", "radius": "umkreis", "page": "page"}
 TEXT = "hilfe"
 FIELD = "umwelt"
 POSTCODE = "55487"  # Beispielhausen
