@@ -13,27 +13,32 @@ unshared e-mail address and the police certificate's dates must not appear in an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from mitwirken.volunteering.models import (
     Application,
     ApplicationStatus,
     Certificate,
     EngagementOrganisation,
+    HoursEntry,
     Opportunity,
     OpportunityStatus,
     PoliceCertificateRecord,
+    Shift,
+    ShiftSignup,
+    SignupStatus,
     VerificationStatus,
 )
 
 from .conftest import login
-from .volunteering_fixtures import VolunteeringWorld, volunteering_world
+from .volunteering_fixtures import VolunteeringWorld, make_shift, volunteering_world
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +250,58 @@ def test_reading_the_pages_changes_nothing(world: Any) -> None:
     assert Opportunity.objects.get(pk=s.vw.opportunity.pk).status == OpportunityStatus.PUBLISHED
     assert Application.objects.get(pk=s.application.pk).status == ApplicationStatus.ACCEPTED
     assert PoliceCertificateRecord.objects.filter(application=s.application).exists()
+
+
+def test_the_secrets_are_where_they_belong(world: Any) -> None:
+    """The checks above look for the right spellings: the entitled see them where they should."""
+    s = scene(world, OpportunityStatus.PUBLISHED)
+    record_page = client_for(s.vw.coordinator).get(s.urls["police_record"]).content.decode()
+    assert CERTIFICATE_DATE.isoformat() in record_page and INSPECTED_ON.isoformat() in record_page
+    own_hours = client_for(s.vw.volunteer).get(reverse("volunteering:my_hours")).content.decode()
+    assert INSPECTED_ON.strftime("%d.%m.%Y") in own_hours
+    profile = client_for(s.vw.volunteer).get(reverse("volunteering:profile")).content.decode()
+    assert BIRTH_DATE.isoformat() in profile
+
+
+def test_private_data_stays_off_the_organisations_and_the_boersens_other_pages(world: Any) -> None:
+    """The volunteer helped at a shift yesterday, is down for next week's and entered hours: the pages that list
+    helpers, attendance and hours show the name, never the birth date, the unshared address or the § 72a dates."""
+    s = scene(world, OpportunityStatus.PUBLISHED)
+    vw = s.vw
+    yesterday = make_shift(vw.opportunity, start=timezone.now() - timedelta(days=1))
+    for shift in (yesterday, vw.shift):
+        ShiftSignup.objects.create(shift=shift, volunteer=vw.volunteer, status=SignupStatus.CONFIRMED)
+        Shift.objects.filter(pk=shift.pk).update(taken=1)
+    HoursEntry.objects.create(volunteer=vw.volunteer, organisation=vw.club, opportunity=vw.opportunity,
+                              day=timezone.localdate() - timedelta(days=2), hours=Decimal(2), description="Aufbau")  # fmt: skip
+    org = {"org_slug": vw.club.slug}
+    tenant = {"org_slug": world.organisation.slug}
+    pages = {
+        "coordinator_applications": reverse("volunteering:coordinator_applications", kwargs=org),
+        "coordinator_shifts": reverse("volunteering:coordinator_shifts", kwargs=org),
+        "coordinator_shift": reverse("volunteering:coordinator_shift", kwargs=org | {"pk": vw.shift.pk}),
+        "attendance": reverse("volunteering:attendance", kwargs=org | {"pk": yesterday.pk}),
+        "coordinator_hours": reverse("volunteering:coordinator_hours", kwargs=org),
+        "coordinator_certificates": reverse("volunteering:coordinator_certificates", kwargs=org),
+        "organisation": reverse("volunteering:organisation", kwargs=org),
+        "search": reverse("volunteering:search"),
+        "boerse_review": reverse("backoffice:volunteering_review", kwargs=tenant | {"engagement_pk": vw.club.pk}),
+        "boerse_organisations": reverse("backoffice:volunteering_organisations", kwargs=tenant),
+        "boerse_cards": reverse("backoffice:volunteering_cards", kwargs=tenant),
+    }
+    secrets = secrets_of(vw)
+    seen_by_coordinator = set()
+    for persona in PERSONAS:
+        client = client_for(s.users[persona])
+        for page, url in pages.items():
+            response = client.get(url)
+            assert response.status_code in (OK, LOGIN, GONE), (page, persona, response.status_code)
+            text = response.content.decode()
+            if persona == "coordinator" and response.status_code == OK and vw.volunteer.public_name in text:
+                seen_by_coordinator.add(page)
+            for secret in secrets:
+                if persona not in secret.entitled:
+                    leaked = [t for t in secret.texts if t in text]
+                    assert not leaked, f"{page} shows the volunteer's {secret.what} to {persona}: {leaked}"
+    # The coordinator does see who helps: the checks above looked at pages with the volunteer on them.
+    assert {"coordinator_applications", "coordinator_shift", "attendance", "coordinator_hours"} <= seen_by_coordinator
