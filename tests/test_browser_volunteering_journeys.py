@@ -122,6 +122,9 @@ def test_on_a_phone_find_apply_be_accepted_and_sign_up(new_tab: Any, world: Worl
     fits_the_screen(volunteer)
     volunteer.click(page.get_by_role("link", name="Zu den Schichten des Angebots"))
     assert page.get_by_text("4 von 4 Plätzen frei").is_visible()
+    # The way back leads to the volunteering pages, as from the opportunity and the application form.
+    trail = page.get_by_role("navigation", name="Brotkrümelnavigation").get_by_role("link")
+    assert [trail.nth(i).get_attribute("href") for i in range(trail.count())] == ["/ehrenamt/", near.get_absolute_url()]
     fits_the_screen(volunteer)
     volunteer.click(page.locator(f"#schicht-{shift.pk}").get_by_role("button", name="Eintragen"))
     signed_up(vw, shift)
