@@ -305,3 +305,19 @@ def test_private_data_stays_off_the_organisations_and_the_boersens_other_pages(w
                     assert not leaked, f"{page} shows the volunteer's {secret.what} to {persona}: {leaked}"
     # The coordinator does see who helps: the checks above looked at pages with the volunteer on them.
     assert {"coordinator_applications", "coordinator_shift", "attendance", "coordinator_hours"} <= seen_by_coordinator
+
+
+@pytest.mark.parametrize("persona", ["exchange_staff", "portal_admin"])
+def test_staff_rights_wait_for_the_second_factor(world: Any, persona: str) -> None:
+    """Signed in with the password only, the Börse's staff and the portal admin are ordinary accounts: a draft is
+    404 to them, and the back office asks for the second factor first."""
+    s = scene(world, OpportunityStatus.DRAFT)
+    client = Client()
+    client.force_login(s.users[persona])
+    for page, url in s.urls.items():
+        response = client.get(url)
+        if page in ("verification_queue", "statistics"):
+            assert response.status_code == LOGIN, page
+            assert response["Location"].startswith(reverse("mfa_reauthenticate") + "?next="), page
+        else:
+            assert response.status_code == GONE, (page, response.status_code)
