@@ -17,7 +17,9 @@ shift planning with a weekly series, attendance of the last Tuesday), the SV's "
 area (overview, an application with messages, a certificate form), the public verification of Helga's certificate,
 the Börse of the Verbandsgemeinde (``ehrenamt@vg-nord.example`` with the demo second factor: verification queue,
 statistics) and the registration form of a new Verein. Coordinators and volunteers are ordinary demo accounts
-without a second factor. Nothing is submitted or changed. Screenshots are viewport-sized, 1280 pixels wide (the
+without a second factor. One thing is changed: Helga prepares her application for the Engagement- und
+Kompetenznachweis (unless it is prepared already), so the Tafel's Ehrenamtskarte tab has something to confirm;
+nothing else is submitted. Screenshots are viewport-sized, 1280 pixels wide (the
 phone ones 390×844).
 """
 
@@ -41,6 +43,7 @@ CITIZEN = "gast@mitwirken.example"
 SEARCH = "/ehrenamt/?ort=55487&umkreis=10"
 DISTRIBUTION = "Lebensmittelausgabe am Dienstag"
 WORK_DAYS = "Arbeitseinsätze am Sportgelände"
+COMPETENCES = "Engagement- und Kompetenznachweis Rheinland-Pfalz"
 
 
 def href(page: Any, url: str, name: str) -> str:
@@ -102,6 +105,10 @@ def take_volunteer(browser: Any, base: str, out: Path, opportunity: str) -> None
     log_in(page, base, HELGA)
     page.goto(base + "/ehrenamt/stunden/")
     shoot(page, out, "volunteering-stunden", selector="main h1")
+    prepare = page.get_by_role("button", name=f"Antrag vorbereiten: {COMPETENCES}")
+    if prepare.count():  # not yet prepared in this portal
+        with page.expect_navigation():
+            prepare.click()
     page.goto(base + "/ehrenamt/nachweise/")
     code = page.locator("main code").first.inner_text().strip()
     desktop.close()
@@ -128,6 +135,8 @@ def take_coordinator(browser: Any, base: str, out: Path) -> None:
     shoot(page, out, "volunteering-anwesenheit", selector="main h1")
     page.goto(base + person_link(page, area + "stunden/", "Helga Helferin"))
     shoot(page, out, "volunteering-nachweis-ausstellen", selector="main h1")
+    page.goto(area + "ehrenamtskarte/")
+    shoot(page, out, "volunteering-koordination-ehrenamtskarte", selector="main h1")
     coordinator.close()
 
     sv = context(browser, viewport={**VIEWPORT, "height": TALL})
