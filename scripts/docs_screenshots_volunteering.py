@@ -13,7 +13,7 @@ Like ``docs_screenshots.py`` (whose server set-up it reuses), the script builds 
 The demo content comes from ``src/mitwirken/volunteering/demo/ehrenamt.toml``: the search around the postcode
 55487 (list and map, also on a phone), the Tafel's "Lebensmittelausgabe am Dienstag" (opportunity page, shifts,
 shift planning with a weekly series, attendance of the last Tuesday), the SV's "Arbeitseinsätze am Sportgelände"
-(a Saturday series), Helga Helferin's profile and hours near the Ehrenamtskarte threshold, the Tafel's coordinator
+(a Saturday series) and its record of Tobias Turner's police certificate, Helga Helferin's profile and hours near the Ehrenamtskarte threshold, the Tafel's coordinator
 area (overview, an application with messages, a certificate form), the public verification of Helga's certificate,
 the Börse of the Verbandsgemeinde (``ehrenamt@vg-nord.example`` with the demo second factor: verification queue,
 statistics) and the registration form of a new Verein. Coordinators and volunteers are ordinary demo accounts
@@ -148,6 +148,10 @@ def take_coordinator(browser: Any, base: str, out: Path) -> None:
     shoot(page, out, "volunteering-reihe", selector="#reihe-anlegen")
     page.goto(base + href(page, planning, "Angaben bearbeiten"))
     shoot(page, out, "volunteering-angebot-formular", selector="main h1")
+    page.goto(base + href(page, f"{base}/ehrenamt/verein/{SV_SLUG}/bewerbungen/", "Tobias Turner"))
+    page.goto(base + href(page, page.url, "Einsicht erfassen oder ansehen"))
+    page.set_viewport_size(VIEWPORT)
+    shoot(page, out, "volunteering-fuehrungszeugnis", selector="main h1")
     sv.close()
 
 
