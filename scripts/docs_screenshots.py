@@ -194,6 +194,19 @@ def take(base: str, env: dict[str, str], out: Path) -> None:
             browser.close()
 
 
+@contextlib.contextmanager
+def german_browser() -> Iterator[Any]:
+    """Debian's Chromium in German (date inputs as German staff see them, given chromium-l10n), closed on exit."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=de-DE"], headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def run_cli(take_screenshots: Callable[[str, dict[str, str], Path], None], description: str | None) -> None:
     """The command line shared by the screenshot scripts: --out, --base-url, or a throw-away demo portal."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
