@@ -118,7 +118,12 @@ def test_own_hours_on_a_phone_the_card_application_and_the_boerses_pages(new_tab
     volunteer.log_in(vw.volunteer.email, PASSWORD)
     volunteer.open("/ehrenamt/stunden/")
     phone = volunteer.page
-    assert phone.get_by_text(f"Es fehlen noch 4 Stunden im Jahr bis {today:%d.%m.%Y}.").is_visible()
+    from mitwirken.volunteering.recognitions import years_before
+
+    year_start = years_before(today, 1) + timedelta(days=1)
+    assert phone.get_by_text(
+        f"Im Jahr vom {year_start:%d.%m.%Y} bis {today:%d.%m.%Y} fehlen noch 4 Stunden."
+    ).is_visible()
     phone.get_by_label("Organisation", exact=True).select_option(label=vw.club.name)
     phone.get_by_label("Tag", exact=True).fill((today + timedelta(days=1)).isoformat())
     phone.get_by_label("Stunden", exact=True).fill("4")

@@ -62,7 +62,7 @@ def test_a_quarter_hour_short_in_one_year_does_not_qualify_and_says_what_is_miss
     add(vw, NEWER_START, "249.75")
     result = check(vw)
     assert not result.eligible
-    assert "Es fehlen noch 0,25 Stunden im Jahr bis 06.12.2026." in result.reasons
+    assert "Im Jahr vom 07.12.2025 bis 06.12.2026 fehlen noch 0,25 Stunden." in result.reasons
     assert not any("06.12.2025" in reason for reason in result.reasons)
 
 
@@ -71,7 +71,7 @@ def test_hours_a_day_before_the_period_do_not_count(vw: VolunteeringWorld) -> No
     add(vw, TODAY, "250")
     result = check(vw)
     assert not result.eligible
-    assert "Es fehlen noch 250 Stunden im Jahr bis 06.12.2025." in result.reasons
+    assert "Im Jahr vom 07.12.2024 bis 06.12.2025 fehlen noch 250 Stunden." in result.reasons
 
 
 def test_hours_add_up_across_two_organisations(vw: VolunteeringWorld) -> None:
@@ -158,7 +158,7 @@ def test_the_hours_page_tells_the_volunteer(vw: VolunteeringWorld) -> None:
     client = login(Client(), vw.volunteer)
     with time_machine.travel("2026-12-06 12:00 +01:00", tick=False):
         page = client.get(reverse("volunteering:my_hours")).content.decode()
-        assert "Es fehlen noch 12 Stunden im Jahr bis 06.12.2026." in page
+        assert "Im Jahr vom 07.12.2025 bis 06.12.2026 fehlen noch 12 Stunden." in page
         add(vw, TODAY, "12")
         page = client.get(reverse("volunteering:my_hours")).content.decode()
     assert "Sie erfüllen die Voraussetzungen für „Ehrenamtskarte Rheinland-Pfalz“." in page

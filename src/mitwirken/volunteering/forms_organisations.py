@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core import forms as core_forms
 
-from .models import EngagementOrganisation, Exchange, Field, Opportunity, Shift
+from .models import EngagementOrganisation, Exchange, Field, LegalForm, Opportunity, Shift
 from .services.opportunities import OPPORTUNITY_FIELDS
 from .services.organisations import EXCHANGE_FIELDS, ORGANISATION_FIELDS
 from .services.shift_planning import ShiftData
@@ -53,6 +53,7 @@ class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
         # Not declared on the class: a form attribute called "fields" would hide the form's fields.
         self.fields["fields"] = forms.MultipleChoiceField(label=_("Tätigkeitsfelder"), choices=Field.choices,
                                                           widget=forms.CheckboxSelectMultiple)  # fmt: skip
+        self.fields["legal_form"].choices = [("", _("Bitte wählen")), *LegalForm.choices]
         self.order_fields(self.Meta.fields)
 
     def clean_postal_code(self) -> str:

@@ -120,8 +120,9 @@ def check(user: Any, recognition: dict[str, Any], today: date | None = None) -> 
     if not hours_ok:
         for window in year_windows:
             if window.missing > 0:
-                reasons.append(_("Es fehlen noch %(hours)s Stunden im Jahr bis %(end)s.") % {
+                reasons.append(_("Im Jahr vom %(start)s bis %(end)s fehlen noch %(hours)s Stunden.") % {
                     "hours": _format(window.missing.quantize(Decimal("0.01"), rounding=ROUND_CEILING)),
+                    "start": window.start.strftime("%d.%m.%Y"),
                     "end": window.end.strftime("%d.%m.%Y"),
                 })  # fmt: skip
         if per_week > 0:
