@@ -150,3 +150,27 @@ def test_a_portal_admin_is_no_coordinator(world: Any, v: VolunteeringWorld, clie
     assert not rules.has_perm("volunteering.decide_application", admin, application)
     login(client, admin)
     assert client.get(f"/ehrenamt/verein/{v.club.slug}/bewerbungen/{application.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_coordinators_overview_says_what_waits(world: Any, v: VolunteeringWorld, client: Any) -> None:
+    from django.utils import timezone
+
+    from mitwirken.volunteering.models import Shift
+    from tests.conftest import login
+    from tests.volunteering_fixtures import make_shift
+
+    login(client, v.coordinator)
+    overview = f"/ehrenamt/verein/{v.club.slug}/"
+    Shift.objects.filter(pk=v.shift.pk).update(taken=1)  # one of one needed: staffed
+    assert "Zurzeit wartet nichts auf Sie." in client.get(overview).content.decode()
+    Application.objects.create(opportunity=v.opportunity, volunteer=v.volunteer)
+    HoursEntry.objects.create(volunteer=v.volunteer, organisation=v.club, day=timezone.localdate(), hours=2)
+    make_shift(v.opportunity, days=3, min_helpers=2)
+    make_shift(v.opportunity, days=30, min_helpers=2)  # understaffed, but not within 14 days
+    make_shift(v.other_club.opportunities.create(title="x", description="x", field="feuerwehr", commitment="flexible"),
+               days=3, min_helpers=2)  # another organisation's  # fmt: skip
+    page = client.get(overview).content.decode()
+    assert "1 neue Bewerbung" in page
+    assert "1 Stunden-Eintrag wartet auf Bestätigung" in page
+    assert "1 Schicht in den nächsten 14 Tagen ist unterbesetzt" in page

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from mitwirken.core.forms_util import add_service_errors
 
+from . import queries
 from .access import coordinator_context, coordinator_view, opportunity_of
 from .forms_organisations import InviteForm, OpportunityForm, OrganisationForm, SeriesForm, ShiftForm
 from .models import (
@@ -65,7 +66,7 @@ def overview(request: HttpRequest, organisation: EngagementOrganisation) -> Http
         Shift.objects.upcoming().filter(opportunity__organisation=organisation).select_related("opportunity")[:5]
     )
     return _page(request, "overview.html", organisation, "overview", counts=counts, next_shifts=next_shifts,
-                 coordinators=organisation.coordinators.count())  # fmt: skip
+                 coordinators=organisation.coordinators.count(), work=queries.coordinator_work(organisation))  # fmt: skip
 
 
 @coordinator_view

@@ -53,7 +53,7 @@ class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
         # Not declared on the class: a form attribute called "fields" would hide the form's fields.
         self.fields["fields"] = forms.MultipleChoiceField(label=_("Tätigkeitsfelder"), choices=Field.choices,
                                                           widget=forms.CheckboxSelectMultiple)  # fmt: skip
-        self.fields["legal_form"].choices = [("", _("Bitte wählen")), *LegalForm.choices]
+        self.fields["legal_form"].choices = [("", _("Bitte wählen")), *LegalForm.choices]  # type: ignore[attr-defined]
         self.order_fields(self.Meta.fields)
 
     def clean_postal_code(self) -> str:
