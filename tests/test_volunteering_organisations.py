@@ -212,6 +212,16 @@ def test_staff_verify_and_the_waiting_opportunities_are_published(vw: Any, world
     assert "bereits geprüft" in again.content.decode()
 
 
+def test_staff_read_what_verifying_would_publish(vw: Any, world: Any, pending: Any) -> None:
+    client = world.client("case_worker")
+    page = client.get(review_url(world, pending)).content.decode()
+    waiting = pending.opportunities.get(title="Lebensmittel sortieren")
+    assert "Angebote, die auf die Prüfung warten" in page and waiting.get_absolute_url() in page
+    assert "Noch ein Entwurf" not in page  # drafts are the Verein's own business
+    assert client.get(waiting.get_absolute_url()).status_code == 200
+    assert Client().get(waiting.get_absolute_url()).status_code == 404
+
+
 def test_a_rejection_needs_a_reason(vw: Any, world: Any, pending: Any, mails: Any) -> None:
     client = world.client("org_admin")
     response = client.post(review_url(world, pending), {"decision": "reject", "reason": "  "})

@@ -190,7 +190,8 @@ def test_an_application_is_confirmed_by_each_organisation_then_by_the_boerse(
     club_confirmation = CardConfirmation.objects.get(organisation=vw.club)
     other_confirmation = CardConfirmation.objects.get(organisation=vw.other_club)
     coordinator = login(Client(), vw.coordinator)
-    assert "400 Stunden" in coordinator.get(club_page).content.decode()
+    club_view = coordinator.get(club_page).content.decode()
+    assert "400 Stunden" in club_view and "Ehrenamtskarte Rheinland-Pfalz" in club_view  # which recognition
     # A coordinator cannot confirm another organisation's part.
     assert coordinator.post(club_page, {"confirmation": other_confirmation.pk}).status_code == 404
     coordinator.post(club_page, {"confirmation": club_confirmation.pk})

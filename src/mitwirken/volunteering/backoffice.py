@@ -124,9 +124,11 @@ def review(request: HttpRequest, organisation: Organisation, engagement_pk: int)
             else:
                 messages.error(request, error.messages[0])
     coordinators = engagement.coordinators.select_related("user").order_by("created_at")
+    # What verifying would publish, so staff can read it first.
+    waiting = engagement.opportunities.filter(status=OpportunityStatus.REVIEW).order_by("title", "pk")
     return render(request, "volunteering/backoffice/review.html", _context(
         organisation, "queue" if engagement.status == VerificationStatus.PENDING else "organisations",
-        engagement=engagement, reject_form=reject_form, coordinators=coordinators,
+        engagement=engagement, reject_form=reject_form, coordinators=coordinators, waiting=waiting,
     ))  # fmt: skip
 
 

@@ -20,7 +20,6 @@ from mitwirken.core.ids import posted_id
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 
-from . import recognitions
 from .models import CardApplication, CardConfirmation, CardStatus, Exchange
 from .services import cards
 from .statistics import for_exchange
@@ -60,10 +59,9 @@ def card_applications(request: HttpRequest, organisation: Organisation) -> HttpR
     waiting = request.GET.get("alle") != "1"
     if waiting:
         applications = applications.filter(status=CardStatus.ORGANISATIONS_CONFIRMED)
-    names = {item["key"]: item["name"] for item in recognitions.recognitions()}
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("seite"))
     return render(request, "volunteering/hours/backoffice_cards.html", {
-        "organisation": organisation, "section": "volunteering_cards", "page": page, "names": names,
+        "organisation": organisation, "section": "volunteering_cards", "page": page,
         "waiting": waiting, "query": "" if waiting else "alle=1",
         "confirmable": CardStatus.ORGANISATIONS_CONFIRMED,
     })  # fmt: skip

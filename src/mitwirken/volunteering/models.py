@@ -691,6 +691,16 @@ class CardApplication(models.Model):
     def __str__(self) -> str:
         return f"{self.volunteer} – {self.recognition}"
 
+    @property
+    def recognition_name(self) -> str:
+        """The recognition's name from the settings (the stored key if the operators removed it since)."""
+        from .recognitions import recognition
+
+        try:
+            return str(recognition(self.recognition)["name"])
+        except KeyError:
+            return self.recognition
+
 
 class CardConfirmation(models.Model):
     application = models.ForeignKey(CardApplication, on_delete=models.CASCADE, related_name="confirmations")
