@@ -693,13 +693,10 @@ class CardApplication(models.Model):
 
     @property
     def recognition_name(self) -> str:
-        """The recognition's name from the settings (the stored key if the operators removed it since)."""
-        from .recognitions import recognition
-
-        try:
-            return str(recognition(self.recognition)["name"])
-        except KeyError:
-            return self.recognition
+        """The recognition's name from the settings (the stored key if the operators removed it since). Read here
+        rather than through ``recognitions``, which imports the models."""
+        names = {item["key"]: item["name"] for item in settings.MITWIRKEN_VOLUNTEER_RECOGNITIONS}
+        return str(names.get(self.recognition, self.recognition))
 
 
 class CardConfirmation(models.Model):
