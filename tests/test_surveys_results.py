@@ -58,6 +58,12 @@ def add_responses(survey: Survey, answers: list[tuple[datetime.date, dict[str, A
         for code, value in values.items()
         for row in questions.answer_rows(by_code[code].type, value)
     )  # fmt: skip
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics after a bulk insert, as autovacuum gathers them in production: with the
+        # statistics of the nearly empty tables PostgreSQL plans the filtered results with nested loops that ran
+        # for many minutes at 10,000 responses.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE surveys_response, surveys_answer")
     return made
 
 
