@@ -121,6 +121,71 @@ class TrackForm(forms.Form):
     )  # fmt: skip
 
 
+class ProcedureChangeForm(forms.Form):
+    name = forms.CharField(label=_("Bezeichnung"), max_length=200)
+    procedure_type = forms.ChoiceField(
+        label=_("Verfahrensart"), choices=ProcedureType.choices,
+        help_text=_("Die Fristen werden nach der neuen Verfahrensart geprüft. Nach dem Eingang von Stellungnahmen "
+                    "kann die Verfahrensart nicht mehr geändert werden."),
+    )  # fmt: skip
+    confirm = forms.BooleanField(
+        label=_("Ich ändere die Verfahrensart trotz der genannten Fristprobleme."), required=False
+    )
+    reason = forms.CharField(
+        label=_("Begründung der Abweichung"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Nur nötig, wenn bestehende Fristen nach der neuen Verfahrensart abweichen. Wird protokolliert."),
+    )  # fmt: skip
+
+
+class TrackChangeForm(forms.Form):
+    """The period of an existing track; the audience stays (a different audience is a new period)."""
+
+    first_day = TrackForm.base_fields["first_day"]
+    last_day = TrackForm.base_fields["last_day"]
+    announced_at = TrackForm.base_fields["announced_at"]
+    override_reason = TrackForm.base_fields["override_reason"]
+    change_reason = forms.CharField(
+        label=_("Begründung der Änderung"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Pflicht, wenn Sie eine laufende Frist oder eine Frist mit Stellungnahmen oder Entwürfen verkürzen. "
+                    "Wird protokolliert."),
+    )  # fmt: skip
+
+
+class AnnounceForm(forms.Form):
+    announced_at = core_forms.DateTimeField(label=_("Neu bekannt gemacht am"), widget=DateTimeLocalInput,
+                                            input_formats=["%Y-%m-%dT%H:%M"])  # fmt: skip
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Wird protokolliert."))  # fmt: skip
+
+
+class ReplaceDocumentForm(forms.Form):
+    upload = forms.FileField(label=_("Neue Fassung (Datei)"), help_text=_("PDF, Bilder oder Office-Dokumente, bis 1 GB."))
+    title = forms.CharField(label=_("Titel"), max_length=250)
+    change_note = forms.CharField(
+        label=_("Was hat sich geändert?"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Wird mit der neuen Fassung veröffentlicht. Pflicht, wenn die bisherige Fassung öffentlich ist "
+                    "und Stellungnahmen vorliegen."),
+    )  # fmt: skip
+    text_alternative = forms.CharField(
+        label=_("Textfassung oder Beschreibung"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sections = forms.CharField(
+        label=_("Inhaltsverzeichnis"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Eine Zeile je Abschnitt, z. B. „2.3 Siedlungsentwicklung“."),
+    )  # fmt: skip
+
+
+class PublishResultsForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Ich habe die freigegebenen Abschnitte geprüft. Das Ergebnis der Abwägung soll jetzt öffentlich "
+                "erscheinen."),
+        error_messages={"required": _("Bitte bestätigen Sie die Veröffentlichung.")},
+    )  # fmt: skip
+
+
 class DocumentForm(forms.Form):
     track = forms.ModelChoiceField(label=_("Veröffentlichen mit Beginn von"), queryset=Track.objects.none())
     kind = forms.ChoiceField(label=_("Art der Unterlage"), choices=DocumentKind.choices)

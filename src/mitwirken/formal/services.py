@@ -115,6 +115,10 @@ def round_add(*, actor: Any, procedure: Procedure, kind: str) -> Round:
     new_round.full_clean()
     new_round.save()
     log_action(actor=actor, action="round.add", obj=new_round, organisation=procedure.module.project.organisation)
+    if kind == "renewed" and procedure.renewal_required_reason:
+        # The renewed participation that a change to public documents called for is now under way.
+        Procedure.objects.filter(pk=procedure.pk).update(renewal_required_reason="")
+        procedure.renewal_required_reason = ""
     return new_round
 
 
@@ -178,6 +182,15 @@ def document_add(
         raise ValidationError({"upload": error.messages}) from None
     if replaces is not None and replaces.superseded_by_id:
         raise ValidationError({"replaces": _("Diese Fassung wurde bereits ersetzt.")})
+    if replaces is not None and replaces.withdrawn_at is not None:
+        raise ValidationError({"replaces": _("Diese Unterlage ist zurückgezogen und kann nicht ersetzt werden.")})
+    from .editing import after_replacement, replacement_needs_reason
+
+    if replaces is not None and replacement_needs_reason(replaces) and not change_note.strip():
+        raise ValidationError({"change_note": _(
+            "Die bisherige Fassung ist öffentlich und es liegen Stellungnahmen vor. Beschreiben Sie, was sich "
+            "geändert hat und warum; das wird protokolliert und mit der neuen Fassung veröffentlicht."
+        )})  # fmt: skip
     document = Document(
         procedure=procedure, track=track, kind=kind, title=title, content_type=checked.content_type, size=checked.size,
         sha256=checked.sha256, text_alternative=text_alternative, change_note=change_note,
@@ -197,6 +210,7 @@ def document_add(
         )
     if replaces is not None:
         Document.objects.filter(pk=replaces.pk).update(superseded_by=document)
+        after_replacement(actor=actor, old=replaces, new=document, reason=change_note.strip())
     log_action(actor=actor, action="document.add", obj=document, organisation=procedure.module.project.organisation,
                changes={"sha256": checked.sha256, "version": document.version})  # fmt: skip
     return document
