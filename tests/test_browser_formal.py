@@ -278,6 +278,13 @@ def test_final_notice_reaches_the_submitter_and_results_are_public(new_tab: Any,
     statement.refresh_from_db()
     assert statement.final_notice_sent_at is not None
 
+    # The public sees the Abwägung only after the period ended and staff published it (see
+    # test_browser_formal_editing for the publish step itself).
+    from mitwirken.formal import editing
+    from mitwirken.projects.models import Phase
+
+    Phase.objects.filter(pk=track.phase_id).update(end=timezone.now() - timedelta(minutes=1))
+    editing.results_publish(actor=case_worker, procedure=procedure)
     visitor = new_tab()
     visitor.open(public_base(procedure) + "abwaegung/")
     text = visitor.page.locator("main").inner_text()

@@ -102,8 +102,10 @@ def pdf_column_widths(pdf: Any, longest_reference: str) -> tuple[float, ...]:
     A reference number like MK-2026-ROV-000123 is searched for and quoted; broken over two lines (at a
     hyphen or mid-word) it can no longer be found or copied, so its column is as wide as it needs to be.
     """
-    reference = pdf.get_string_width(longest_reference or "XX-0000-XXX-000000") + 2 * PDF_CELL_PADDING + 1
-    reference = max(reference, pdf.get_string_width(PDF_COLUMNS[0]) + 2 * PDF_CELL_PADDING + 1)
+    # Padding on both sides, fpdf2's cell margin on both sides (in case it applies), and 1 mm to spare.
+    spare = 2 * PDF_CELL_PADDING + 2 * pdf.c_margin + 1
+    reference = pdf.get_string_width(longest_reference or "XX-0000-XXX-000000") + spare
+    reference = max(reference, pdf.get_string_width(PDF_COLUMNS[0]) + spare)
     fixed = {"author": 32.0, "result": 26.0, "status": 20.0}
     rest = pdf.epw - reference - sum(fixed.values())
     return (reference, fixed["author"], rest * 0.45, rest * 0.55, fixed["result"], fixed["status"])

@@ -150,6 +150,14 @@ class TrackChangeForm(forms.Form):
                     "Wird protokolliert."),
     )  # fmt: skip
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first_day", "last_day"):
+            # <input type="date"> only understands ISO dates; the current values must show up in it.
+            widget = self.fields[name].widget
+            if isinstance(widget, forms.DateInput):
+                widget.format = "%Y-%m-%d"
+
 
 class AnnounceForm(forms.Form):
     announced_at = core_forms.DateTimeField(label=_("Neu bekannt gemacht am"), widget=DateTimeLocalInput,
