@@ -42,7 +42,9 @@ def staff_tab(new_tab: Any, world: Any, *, phone: bool = False) -> Browse:
     return tab
 
 
-def test_case_worker_shortens_a_running_period_with_a_reason_on_the_phone(new_tab: Any, world: Any, procedure: Any) -> None:
+def test_case_worker_shortens_a_running_period_with_a_reason_on_the_phone(
+    new_tab: Any, world: Any, procedure: Any
+) -> None:
     track = procedure.rounds.get().tracks.get()
     submit_as(world.personas["citizen"], track)
     tab = staff_tab(new_tab, world, phone=True)
@@ -69,7 +71,9 @@ def test_case_worker_shortens_a_running_period_with_a_reason_on_the_phone(new_ta
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_case_worker_replaces_a_document_with_a_new_version(tab: Browse, world: Any, procedure: Any, tmp_path: Path) -> None:
+def test_case_worker_replaces_a_document_with_a_new_version(
+    tab: Browse, world: Any, procedure: Any, tmp_path: Path
+) -> None:
     track = procedure.rounds.get().tracks.get()
     old = services.document_add(actor=world.personas["case_worker"], procedure=procedure, track=track,
                                 title="Planentwurf", upload=pdf_upload(), sections="1 Einleitung\n2 Trasse")  # fmt: skip
@@ -123,7 +127,9 @@ def test_weighing_page_keeps_section_a_while_section_b_is_saved(tab: Browse, wor
     tab.click(section_b.get_by_role("button", name="Abschnitt speichern"))
     assert Segment.objects.get(pk=second.pk).response == "Die Kosten sind im Haushalt gedeckt."
     assert Segment.objects.get(pk=first.pk).response == ""
-    assert section_a.get_by_label("Abwägung / Erwiderung").input_value() == "Lärmschutz wird geprüft – noch nicht fertig"
+    assert (
+        section_a.get_by_label("Abwägung / Erwiderung").input_value() == "Lärmschutz wird geprüft – noch nicht fertig"
+    )
     assert "nicht gespeichert" in section_a.inner_text()
     assert "Abschnitt 1 sind noch nicht gespeichert" in page.locator("main").inner_text()
 

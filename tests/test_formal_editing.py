@@ -203,7 +203,9 @@ def test_round_kind_is_fixed_once_statements_exist(world, procedure, track):
 
 
 def test_replacing_a_public_document_keeps_the_old_version_and_calls_for_renewal(world, procedure, track):
-    old = services.document_add(actor=worker(world), procedure=procedure, track=track, title="Plan", upload=pdf_upload())
+    old = services.document_add(
+        actor=worker(world), procedure=procedure, track=track, title="Plan", upload=pdf_upload()
+    )
     submit_as(world, "citizen", track)
     with pytest.raises(ValidationError) as error:
         services.document_add(actor=worker(world), procedure=procedure, track=track, title="Plan",
@@ -244,7 +246,9 @@ def test_withdrawing_a_document_needs_a_reason_and_stays_retrievable(world, proc
 
 
 def test_only_unpublished_documents_can_be_deleted(world, procedure, track):
-    public = services.document_add(actor=worker(world), procedure=procedure, track=track, title="Plan", upload=pdf_upload())
+    public = services.document_add(
+        actor=worker(world), procedure=procedure, track=track, title="Plan", upload=pdf_upload()
+    )
     with pytest.raises(ValidationError, match="zurück"):
         editing.document_delete(actor=worker(world), document=public)
     later = services.round_add(actor=worker(world), procedure=procedure, kind="renewed")
@@ -260,7 +264,9 @@ def test_only_unpublished_documents_can_be_deleted(world, procedure, track):
 def test_documents_and_sections_are_reordered(world, procedure, track):
     first = services.document_add(actor=worker(world), procedure=procedure, track=track, title="A", upload=pdf_upload(),
                                   sections="1 Einleitung\n2 Ziele\n3 Umwelt")  # fmt: skip
-    second = services.document_add(actor=worker(world), procedure=procedure, track=track, title="B", upload=pdf_upload())
+    second = services.document_add(
+        actor=worker(world), procedure=procedure, track=track, title="B", upload=pdf_upload()
+    )
     editing.document_move(actor=worker(world), document=second, direction="up")
     assert list(Document.objects.current().filter(procedure=procedure)) == [second, first]
     with pytest.raises(ValidationError):

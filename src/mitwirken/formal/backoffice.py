@@ -289,8 +289,8 @@ def evaluate(
                 form = SegmentForm(None, prefix=prefix, procedure=procedure, initial=_segment_initial(segment))
         elif posted is not None and clicked != str(segment.pk):
             # Not saved: show what was typed; errors belong only to the segment that was saved.
-            segment.unsaved = form.has_changed()
-            form._errors = {}  # type: ignore[assignment]
+            segment.unsaved = form.has_changed()  # type: ignore[attr-defined]
+            form.errors.clear()
         segment_forms.append((segment, form))
     unsaved = [segment.number for segment, _form in segment_forms if getattr(segment, "unsaved", False)]
     if saved_number is not None:

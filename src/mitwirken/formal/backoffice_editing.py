@@ -30,7 +30,9 @@ from .models import Document, DocumentSection, Round, Track
 
 
 def _setup_url(organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
-    return redirect("backoffice:procedure_setup", org_slug=organisation.slug, project_pk=project_pk, module_pk=module_pk)
+    return redirect(
+        "backoffice:procedure_setup", org_slug=organisation.slug, project_pk=project_pk, module_pk=module_pk
+    )
 
 
 def _documents_url(organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
@@ -55,9 +57,10 @@ def procedure_edit(request: HttpRequest, organisation: Organisation, project_pk:
             editing.procedure_change(actor=request.user, procedure=procedure, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-            ask_confirmation = "procedure_type" in getattr(error, "error_dict", {}) and form.cleaned_data.get(
-                "procedure_type"
-            ) != procedure.procedure_type
+            ask_confirmation = (
+                "procedure_type" in getattr(error, "error_dict", {})
+                and form.cleaned_data.get("procedure_type") != procedure.procedure_type
+            )
         else:
             messages.success(request, _("Bezeichnung und Verfahrensart sind gespeichert."))
             return _setup_url(organisation, project_pk, module_pk)
@@ -153,6 +156,9 @@ def document_edit(
         initial={"title": document.title, "text_alternative": document.text_alternative,
                  "sections": "\n".join(str(section) for section in document.sections.all())},
     )  # fmt: skip
+    needs_reason = editing.replacement_needs_reason(document)
+    if needs_reason:  # the service insists; the label must not call it optional
+        replace_form.fields["change_note"].mandatory_on_submit = True  # type: ignore[attr-defined]
     withdraw_form = ReasonForm(request.POST if action == "withdraw" else None, prefix="withdraw")
     if request.method == "POST":
         try:
@@ -182,7 +188,7 @@ def document_edit(
                 add_service_errors(withdraw_form if action == "withdraw" else replace_form, error)
     return _render(request, "document_edit", organisation, procedure, document=document, replace_form=replace_form,
                    withdraw_form=withdraw_form, sections=document.sections.all(),
-                   needs_reason=editing.replacement_needs_reason(document))  # fmt: skip
+                   needs_reason=needs_reason)  # fmt: skip
 
 
 @backoffice_view()

@@ -24,7 +24,16 @@ from mitwirken.core.permissions import require
 from mitwirken.projects import services as project_services
 
 from .law import RULES, RoundKind, period_problems
-from .models import Document, DocumentSection, Procedure, Round, Statement, StatementDraft, Track, UnregisteredSubmission
+from .models import (
+    Document,
+    DocumentSection,
+    Procedure,
+    Round,
+    Statement,
+    StatementDraft,
+    Track,
+    UnregisteredSubmission,
+)
 from .services import period_bounds
 
 
@@ -57,7 +66,9 @@ def procedure_change(
     becomes the periods' written reason for the deviation.
     """
     require(actor, "formal.manage_procedure", procedure.module)
-    procedure = Procedure.objects.select_for_update().select_related("module__project__organisation").get(pk=procedure.pk)
+    procedure = (
+        Procedure.objects.select_for_update().select_related("module__project__organisation").get(pk=procedure.pk)
+    )
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Bitte geben Sie eine Bezeichnung an.")})
@@ -210,7 +221,10 @@ def track_change(
         )})  # fmt: skip
     if start != old_start or end != old_end:
         project_services.phase_update(actor=actor, phase=track.phase, start=start, end=end)
-        result.changes = {"start": [old_start.isoformat(), start.isoformat()], "end": [old_end.isoformat(), end.isoformat()]}
+        result.changes = {
+            "start": [old_start.isoformat(), start.isoformat()],
+            "end": [old_end.isoformat(), end.isoformat()],
+        }
     announced_before = track.announced_at is not None or old_start <= now
     if announced_at != track.announced_at:
         result.changes["announced_at"] = [track.announced_at and track.announced_at.isoformat(),
@@ -280,7 +294,9 @@ def track_delete(*, actor: Any, track: Track) -> None:
     dependants = track_dependants(track)
     reasons = []
     if dependants["statements"]:
-        reasons.append(_("Zu dieser Frist sind %(count)s Stellungnahmen eingegangen.") % {"count": dependants["statements"]})
+        reasons.append(
+            _("Zu dieser Frist sind %(count)s Stellungnahmen eingegangen.") % {"count": dependants["statements"]}
+        )
     if dependants["drafts"] or dependants["unconfirmed"]:
         reasons.append(_("Zu dieser Frist gibt es %(count)s Entwürfe oder unbestätigte Stellungnahmen.")
                        % {"count": dependants["drafts"] + dependants["unconfirmed"]})  # fmt: skip
@@ -392,7 +408,9 @@ def section_move(*, actor: Any, section: DocumentSection, direction: str) -> Non
     for weight, item in enumerate(_swap(items, index, direction)):
         if item.weight != weight:
             DocumentSection.objects.filter(pk=item.pk).update(weight=weight)
-    _audit(actor, "document.section_move", section.document, procedure, {"section": str(section), "direction": direction})
+    _audit(
+        actor, "document.section_move", section.document, procedure, {"section": str(section), "direction": direction}
+    )
 
 
 # The published Abwägung
@@ -404,7 +422,9 @@ def results_publish_problems(procedure: Procedure, now: datetime | None = None) 
 
     now = now or timezone.now()
     problems = []
-    open_tracks = [track for track in Track.objects.with_phase().filter(round__procedure=procedure) if track.is_open(now)]
+    open_tracks = [
+        track for track in Track.objects.with_phase().filter(round__procedure=procedure) if track.is_open(now)
+    ]
     if open_tracks:
         problems.append(_("Eine Frist läuft noch (%(track)s). Das Ergebnis der Abwägung wird erst nach Fristende "
                           "veröffentlicht.") % {"track": open_tracks[0]})  # fmt: skip
@@ -416,7 +436,9 @@ def results_publish_problems(procedure: Procedure, now: datetime | None = None) 
 @transaction.atomic
 def results_publish(*, actor: Any, procedure: Procedure) -> Procedure:
     require(actor, "formal.manage_procedure", procedure.module)
-    procedure = Procedure.objects.select_for_update().select_related("module__project__organisation").get(pk=procedure.pk)
+    procedure = (
+        Procedure.objects.select_for_update().select_related("module__project__organisation").get(pk=procedure.pk)
+    )
     problems = results_publish_problems(procedure)
     if problems:
         raise ValidationError(problems)
@@ -444,4 +466,3 @@ def results_visible(procedure: Procedure, now: datetime | None = None) -> bool:
         return False
     now = now or timezone.now()
     return not any(track.is_open(now) for track in Track.objects.with_phase().filter(round__procedure=procedure))
-

@@ -170,7 +170,9 @@ class ReasonForm(forms.Form):
 
 
 class ReplaceDocumentForm(forms.Form):
-    upload = forms.FileField(label=_("Neue Fassung (Datei)"), help_text=_("PDF, Bilder oder Office-Dokumente, bis 1 GB."))
+    upload = forms.FileField(
+        label=_("Neue Fassung (Datei)"), help_text=_("PDF, Bilder oder Office-Dokumente, bis 1 GB.")
+    )
     title = forms.CharField(label=_("Titel"), max_length=250)
     change_note = forms.CharField(
         label=_("Was hat sich geändert?"), required=False, widget=forms.Textarea(attrs={"rows": 3}),

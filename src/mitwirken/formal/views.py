@@ -257,8 +257,16 @@ def public_results(request: HttpRequest, org_slug: str, project_slug: str, modul
         return render(request, "formal/results.html", {"procedure": procedure, "page": None, "entries": [],
                       "published": False, **_context(procedure)})  # fmt: skip
 
-    members = Statement.objects.filter(lead=OuterRef("pk")).order_by().values("lead").annotate(c=Count("pk")).values("c")
-    own_cosigners = CoSigner.objects.filter(statement=OuterRef("pk")).order_by().values("statement").annotate(c=Count("pk")).values("c")
+    members = (
+        Statement.objects.filter(lead=OuterRef("pk")).order_by().values("lead").annotate(c=Count("pk")).values("c")
+    )
+    own_cosigners = (
+        CoSigner.objects.filter(statement=OuterRef("pk"))
+        .order_by()
+        .values("statement")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
     member_cosigners = (
         CoSigner.objects.filter(statement__lead=OuterRef("pk")).order_by().values("statement__lead")
         .annotate(c=Count("pk")).values("c")
