@@ -229,7 +229,7 @@ def test_case_worker_weighs_a_statement_and_exports_the_table(
     tab.click(page.get_by_role("button", name="Abschnitt anlegen"))
     assert page.get_by_role("status").filter(has_text="Der Abschnitt ist angelegt.").is_visible()
 
-    segment = page.locator("form.segment")
+    segment = page.locator(".segment")  # one form holds all segments, see test_browser_formal_editing
     assert segment.locator("blockquote").inner_text() == PASSAGE
     segment.get_by_label("Abwägung / Erwiderung").fill(RESPONSE)
     segment.get_by_label("Ergebnis").select_option(label="berücksichtigt")

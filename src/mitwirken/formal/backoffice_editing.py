@@ -156,7 +156,7 @@ def document_edit(
         initial={"title": document.title, "text_alternative": document.text_alternative,
                  "sections": "\n".join(str(section) for section in document.sections.all())},
     )  # fmt: skip
-    needs_reason = editing.replacement_needs_reason(document)
+    needs_reason = services.replacement_needs_reason(document)
     if needs_reason:  # the service insists; the label must not call it optional
         replace_form.fields["change_note"].mandatory_on_submit = True  # type: ignore[attr-defined]
     withdraw_form = ReasonForm(request.POST if action == "withdraw" else None, prefix="withdraw")

@@ -34,7 +34,7 @@ from .models import (
     Track,
     UnregisteredSubmission,
 )
-from .services import period_bounds
+from .services import mark_renewal_required, period_bounds, statements_exist
 
 
 def _organisation(procedure: Procedure) -> Any:
@@ -43,13 +43,6 @@ def _organisation(procedure: Procedure) -> Any:
 
 def _audit(actor: Any, action: str, obj: Any, procedure: Procedure, changes: dict[str, Any] | None = None) -> None:
     log_action(actor=actor, action=action, obj=obj, organisation=_organisation(procedure), changes=changes)
-
-
-def _mark_renewal(actor: Any, procedure: Procedure, reason: str) -> None:
-    """A public document changed after statements arrived: a renewed participation is due."""
-    Procedure.objects.filter(pk=procedure.pk).update(renewal_required_reason=reason)
-    procedure.renewal_required_reason = reason
-    _audit(actor, "procedure.renewal_required", procedure, procedure, {"reason": reason})
 
 
 # Procedure data
@@ -312,24 +305,6 @@ def track_delete(*, actor: Any, track: Track) -> None:
 # Documents
 
 
-def _statements_exist(procedure: Procedure) -> bool:
-    return Statement.objects.filter(procedure=procedure).exists()
-
-
-def replacement_needs_reason(document: Document) -> bool:
-    """Replacing a public document once statements exist affects them: a reason is required."""
-    return document.is_public and _statements_exist(document.procedure)
-
-
-def after_replacement(*, actor: Any, old: Document, new: Document, reason: str) -> None:
-    """Called by ``services.document_add`` for a replacement: marks a renewed participation where due."""
-    procedure = old.procedure
-    if old.is_public and _statements_exist(procedure):
-        _mark_renewal(actor, procedure, _("Die öffentliche Unterlage „%(title)s“ wurde durch die %(version)s. Fassung "
-                                          "ersetzt: %(reason)s") % {"title": old.title, "version": new.version,
-                                                                    "reason": reason})  # fmt: skip
-
-
 @transaction.atomic
 def document_withdraw(*, actor: Any, document: Document, reason: str) -> Document:
     """Withdraw a document: it stays retrievable, marked as withdrawn with the reason."""
@@ -348,8 +323,8 @@ def document_withdraw(*, actor: Any, document: Document, reason: str) -> Documen
     document.save(update_fields=["withdrawn_at", "withdrawal_reason"])
     public = document.is_public
     _audit(actor, "document.withdraw", document, procedure, {"reason": reason, "public": public})
-    if public and _statements_exist(procedure):
-        _mark_renewal(actor, procedure, _("Die öffentliche Unterlage „%(title)s“ wurde zurückgezogen: %(reason)s")
+    if public and statements_exist(procedure):
+        mark_renewal_required(actor, procedure, _("Die öffentliche Unterlage „%(title)s“ wurde zurückgezogen: %(reason)s")
                       % {"title": document.title, "reason": reason})  # fmt: skip
     return document
 

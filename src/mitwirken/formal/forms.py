@@ -53,7 +53,7 @@ class StatementForm(forms.Form):
         super().__init__(*args, **kwargs)
         section = self.fields["section"]
         section.queryset = DocumentSection.objects.filter(  # type: ignore[attr-defined]
-            document__procedure=procedure, document__superseded_by__isnull=True
+            document__procedure=procedure, document__superseded_by__isnull=True, document__withdrawn_at__isnull=True
         ).select_related("document")
         section.label_from_instance = lambda obj: f"{obj.document.title}: {obj}"  # type: ignore[attr-defined]
         self.fields["text"].help_text = _("Höchstens %(max)s Zeichen.") % {"max": procedure.max_text_length}

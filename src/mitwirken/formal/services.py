@@ -162,6 +162,26 @@ def procedure_is_closed(procedure: Procedure, now: datetime | None = None) -> bo
     return bool(ends) and max(ends) <= (now or timezone.now())
 
 
+def statements_exist(procedure: Procedure) -> bool:
+    return Statement.objects.filter(procedure=procedure).exists()
+
+
+def mark_renewal_required(actor: Any, procedure: Procedure, reason: str) -> None:
+    """A public document changed after statements arrived: a renewed participation is due (as § 4a Abs. 3 BauGB).
+
+    The reason stays on the procedure until staff add a round of the kind "renewed".
+    """
+    Procedure.objects.filter(pk=procedure.pk).update(renewal_required_reason=reason)
+    procedure.renewal_required_reason = reason
+    log_action(actor=actor, action="procedure.renewal_required", obj=procedure,
+               organisation=procedure.module.project.organisation, changes={"reason": reason})  # fmt: skip
+
+
+def replacement_needs_reason(document: Document) -> bool:
+    """Replacing a public document once statements exist affects them: a reason is required."""
+    return document.is_public and statements_exist(document.procedure)
+
+
 @transaction.atomic
 def document_add(
     *, actor: Any, procedure: Procedure, track: Track, title: str, upload: Any, kind: str = "plan",
@@ -184,8 +204,6 @@ def document_add(
         raise ValidationError({"replaces": _("Diese Fassung wurde bereits ersetzt.")})
     if replaces is not None and replaces.withdrawn_at is not None:
         raise ValidationError({"replaces": _("Diese Unterlage ist zurückgezogen und kann nicht ersetzt werden.")})
-    from .editing import after_replacement, replacement_needs_reason
-
     if replaces is not None and replacement_needs_reason(replaces) and not change_note.strip():
         raise ValidationError({"change_note": _(
             "Die bisherige Fassung ist öffentlich und es liegen Stellungnahmen vor. Beschreiben Sie, was sich "
@@ -210,7 +228,10 @@ def document_add(
         )
     if replaces is not None:
         Document.objects.filter(pk=replaces.pk).update(superseded_by=document)
-        after_replacement(actor=actor, old=replaces, new=document, reason=change_note.strip())
+        if replaces.is_public and statements_exist(procedure):
+            mark_renewal_required(actor, procedure, _(
+                "Die öffentliche Unterlage „%(title)s“ wurde durch die %(version)s. Fassung ersetzt: %(reason)s"
+            ) % {"title": replaces.title, "version": document.version, "reason": change_note.strip()})  # fmt: skip
     log_action(actor=actor, action="document.add", obj=document, organisation=procedure.module.project.organisation,
                changes={"sha256": checked.sha256, "version": document.version})  # fmt: skip
     return document
