@@ -39,9 +39,7 @@ def shot(tab: Browse, name: str, *, full_page: bool = False) -> None:
 
 
 def no_sideways_scrolling(tab: Browse) -> None:
-    widths = tab.page.evaluate(
-        "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
-    )
+    widths = tab.page.evaluate("() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
     assert widths[0] <= widths[1], f"{tab.path} scrolls sideways: {widths[0]} px content in {widths[1]} px"
 
 
@@ -266,5 +264,3 @@ def test_phone_screens_of_the_portal_fit(new_tab: Any, world: Any) -> None:
     for path in ["/", world.public.get_absolute_url(), reverse("projects:search")]:
         phone.open(path)
         no_sideways_scrolling(phone)
-
-

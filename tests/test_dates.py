@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +13,6 @@ from mitwirken.core.dates import berlin_day_start, end_of_last_day, format_perio
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = ZoneInfo("UTC")
-ROOT = Path(__file__).resolve().parent.parent
 
 # The last Sundays of March and October 2026: the clocks go forward (23-hour day) and back (25-hour day).
 SPRING, AUTUMN = date(2026, 3, 29), date(2026, 10, 25)
@@ -119,15 +115,3 @@ def test_a_phase_form_takes_the_last_day_and_stores_the_exclusive_end():
     assert form.cleaned_data["end"] == end_of_last_day(SPRING)
     phase = Phase(start=form.cleaned_data["start"], end=form.cleaned_data["end"])
     assert PhaseForm(instance=phase, module=Module(module_type="information")).initial["end"] == SPRING
-
-
-def test_the_development_site_url_follows_the_port():
-    """`make run PORT=8001` serves on 8001; the links in e-mails and letters must say 8001 too."""
-    code = "from django.conf import settings; print(settings.SITE_URL)"
-    env = {"MITWIRKEN_ENV": "development", "PYTHONPATH": str(ROOT / "src"), "PORT": "8001",
-           "DJANGO_SETTINGS_MODULE": "mitwirken.settings", "PATH": "/usr/bin:/bin"}  # fmt: skip
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); " + code],
-        env=env, capture_output=True, text=True, check=True, cwd=ROOT,
-    )  # fmt: skip
-    assert result.stdout.strip() == "http://127.0.0.1:8001"

@@ -58,7 +58,7 @@ def _at_midnight(moment: datetime) -> bool:
 
 
 def format_start(start: date | datetime) -> str:
-    """"1. Dezember 2026" or, if it starts at another time than 00:00, "1. Dezember 2026, 10:00 Uhr"."""
+    """ "1. Dezember 2026" or, if it starts at another time than 00:00, "1. Dezember 2026, 10:00 Uhr"."""
     if not isinstance(start, datetime):
         return _day(start)
     local = _local(start)
