@@ -135,6 +135,17 @@ def test_back_office_tables_fit_a_phone(new_tab: Any, world: Any) -> None:
     for path in pages:
         phone.open(path)
         no_sideways_scrolling(phone)
+    # Every page of the back-office navigation, whatever the modules bring.
+    links = phone.page.locator("#backoffice-nav-list a").evaluate_all("links => links.map(a => a.pathname)")
+    wide = []
+    for path in [link for link in links if link.startswith("/verwaltung/")]:
+        phone.open(path)
+        widths = phone.page.evaluate(
+            "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+        )
+        if widths[0] > widths[1]:
+            wide.append(f"{path}: {widths[0]} > {widths[1]}")
+    assert not wide, wide
     phone.open(pages[0])
     shot(phone, "backoffice-projects-phone")
     # The side navigation folds behind its own button, so the table starts on the first screen.
@@ -260,7 +271,16 @@ def test_english_pages_show_english_dates(new_tab: Any, world: Any) -> None:
 
 
 def test_phone_screens_of_the_portal_fit(new_tab: Any, world: Any) -> None:
+    long = ProjectFactory(organisation=world.organisation, slug="lang", access="public",
+                          title="Planfeststellungsverfahrensunterlagenauslegung für die Ortsumgehung Beispielhausen-Süd")  # fmt: skip
+    PhaseFactory(module=ModuleFactory(project=long, name="Informationen"))
     phone = new_tab(phone=True)
-    for path in ["/", world.public.get_absolute_url(), reverse("projects:search")]:
+    for path in ["/", world.public.get_absolute_url(), reverse("projects:search"), long.get_absolute_url()]:
         phone.open(path)
         no_sideways_scrolling(phone)
+    # The breadcrumbs wrap between items and inside a long title, within the screen.
+    rights = phone.page.locator(".breadcrumbs li").evaluate_all(
+        "items => items.map(item => item.getBoundingClientRect().right)"
+    )
+    assert rights and max(rights) <= PHONE["width"]
+    shot(phone, "project-long-title-phone")
