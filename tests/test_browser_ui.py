@@ -93,6 +93,21 @@ def test_phone_menu_is_folded_and_opens_by_keyboard(new_tab: Any, world: Any) ->
     assert desktop.page.locator("#site-nav-list").is_visible()
 
 
+def test_account_area_on_a_phone_starts_with_its_content(new_tab: Any, world: Any) -> None:
+    phone = new_tab(phone=True)
+    phone.log_in(world.personas["citizen"].email, PASSWORD)
+    phone.open(reverse("accounts:overview"))
+    page = phone.page
+    assert page.locator(".sidebar-nav__toggle").is_visible() and not page.locator("#account-nav-list").is_visible()
+    heading = page.locator("main h1").bounding_box()
+    assert heading is not None and heading["y"] + heading["height"] <= PHONE["height"] / 2
+    no_sideways_scrolling(phone)
+    page.locator(".sidebar-nav__toggle").click()
+    assert page.locator("#account-nav-list").is_visible()
+    phone.check_axe()
+    shot(phone, "account-phone-menu-open")
+
+
 def test_without_javascript_the_phone_menu_stays_open(chromium: Any, live_server: Any) -> None:
     context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
     try:
