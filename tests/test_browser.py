@@ -163,7 +163,7 @@ def test_phase_form_explains_end_before_start(tab: Browse, organisation: Any, or
     start = timezone.now() + timedelta(days=10)
     page.get_by_label("Name").fill("Auslegung")
     page.get_by_label("Beginn").fill(local_input(start))
-    page.get_by_label("Ende").fill(local_input(start - timedelta(days=1)))
+    page.get_by_label("Letzter Tag").fill((timezone.localtime(start) - timedelta(days=1)).date().isoformat())
     tab.click(page.get_by_role("button", name="Phase speichern"))
 
     message = "Das Ende der Phase muss nach ihrem Beginn liegen."

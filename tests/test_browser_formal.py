@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from mitwirken.core.demo import DEMO_TOTP_SECRET
@@ -324,7 +325,8 @@ def test_staff_set_up_a_procedure_with_period_documents_and_letter(tab: Browse, 
     tab.click(page.get_by_role("button", name="Frist speichern"))
     assert page.get_by_role("status").filter(has_text="Die Frist ist festgelegt.").is_visible()
     # The period ends at the start of the day after the last day, i.e. after 23:59:59 of the last day.
-    period = f"{first_day:%d.%m.%Y} – {last_day + timedelta(days=1):%d.%m.%Y} 00:00 (ausschließlich)"
+    # Shown in the legal wording, the same as on the public page (core/dates.py).
+    period = f"vom {date_format(first_day, 'DATE_FORMAT')} bis einschließlich {date_format(last_day, 'DATE_FORMAT')}"
     assert period in page.locator("main").inner_text()
 
     tab.click(page.get_by_role("link", name="Unterlagen", exact=True))

@@ -7,6 +7,7 @@ app_name = "core"
 urlpatterns = [
     path("benachrichtigungen/", views.notifications, name="notifications"),
     path("benachrichtigungen/gelesen/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
 ]
 
 page_urlpatterns = [

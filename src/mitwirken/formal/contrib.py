@@ -11,11 +11,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
+from mitwirken.core.dates import format_period
 from mitwirken.core.plugins import AccountSection, Statistic, WorkItem
 
 from .models import Procedure, Statement, StatementDraft, StatementStatus, Track
@@ -102,10 +102,10 @@ def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
         module = procedure.module
         url = reverse("backoffice:procedure_setup", kwargs={"org_slug": organisation.slug,
                                                             "project_pk": module.project_id, "module_pk": module.pk})  # fmt: skip
-        last_day = timezone.localtime(track.phase.end - timedelta(seconds=1))
         items.append(WorkItem(
-            label=_("Frist endet am %(day)s – %(name)s (%(track)s)") % {
-                "day": date_format(last_day, "j. F Y"), "name": module.project.title, "track": track.phase.name},
+            label=_("Frist %(deadline)s – %(name)s (%(track)s)") % {
+                "deadline": format_period(None, track.phase.end), "name": module.project.title,
+                "track": track.phase.name},
             count=1, url=url, urgent=True))  # fmt: skip
     return items
 

@@ -5,8 +5,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core import dates, geo
 from mitwirken.core import forms as core_forms
-from mitwirken.core import geo
 from mitwirken.core.forms import DateTimeLocalInput
 from mitwirken.organisations.forms import GeoJSONField
 from mitwirken.organisations.models import Organisation
@@ -87,9 +87,10 @@ class PhaseForm(forms.ModelForm):
         label=_("Beginn"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput,
         help_text=_("Datum und Uhrzeit in deutscher Zeit (Europe/Berlin)."),
     )  # fmt: skip
-    end = core_forms.DateTimeField(
-        label=_("Ende"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput,
-        help_text=_("Datum und Uhrzeit in deutscher Zeit (Europe/Berlin). Muss nach dem Beginn liegen."),
+    # Staff enter the last day; it is stored as the exclusive end (00:00 of the next day, Berlin), see core/dates.
+    end = core_forms.DateField(
+        label=_("Letzter Tag"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Die Phase läuft bis einschließlich dieses Tages, 23:59 Uhr (deutsche Zeit)."),
     )  # fmt: skip
     phase_type = forms.ChoiceField(label=_("Phasentyp"))
 
@@ -107,6 +108,14 @@ class PhaseForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.fields["phase_type"].disabled = True
+        if self.instance.end:
+            self.initial["end"] = dates.last_day(self.instance.end)
+
+    def clean_end(self) -> Any:
+        day, stored = self.cleaned_data["end"], self.instance.end
+        if stored and dates.last_day(stored) == day:
+            return stored  # unchanged: an end at another time (e.g. imported, 18:00) is kept as it is
+        return dates.end_of_last_day(day)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
