@@ -20,7 +20,8 @@ TEXTS = [
 def many_statements(template: Statement, count: int, *, late_every: int = 0) -> list[Statement]:
     """``count`` copies of ``template``, received one minute apart (newest first by id), with varied texts."""
     copies = []
-    for number in range(1, count + 1):
+    offset = Statement.objects.filter(procedure_id=template.procedure_id).count()
+    for number in range(offset, offset + count):
         values: dict[str, Any] = {
             field.attname: getattr(template, field.attname)
             for field in Statement._meta.concrete_fields

@@ -11,6 +11,7 @@ import pytest
 from mitwirken.core.demo import DEMO_TOTP_SECRET
 from mitwirken.formal.models import Statement
 
+from .conftest import with_second_factor
 from .factories import PASSWORD
 from .formal_fixtures import make_procedure
 from .reports_fixtures import build_region, make_report, staff_of
@@ -116,10 +117,7 @@ def test_statement_inbox_on_the_phone(new_tab: Any, world: Any, inbox: Any) -> N
 def test_report_inbox_full_width_and_next_previous(tab: Browse) -> None:
     region = build_region()
     organisation = region.handler_of(region.road)
-    worker = staff_of(organisation, email="kreis@example.org")
-    from .conftest import with_second_factor
-
-    with_second_factor(worker)
+    worker = with_second_factor(staff_of(organisation, email="kreis@example.org"))
     reports = [make_report(region, description=f"Schlagloch Nummer {number}") for number in range(30)]
     page = tab.page
     page.set_viewport_size(DESKTOP)
