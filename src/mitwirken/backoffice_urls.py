@@ -29,6 +29,7 @@ urlpatterns = [
         name="member_invitation_revoke",
     ),
     path("<slug:org_slug>/protokoll/", org.audit_log, name="audit_log"),
+    path("<slug:org_slug>/protokoll/export.csv", org.audit_log_export, name="audit_log_export"),
     path("<slug:org_slug>/rueckmeldungen/", org.accessibility_feedback, name="feedback"),
     path("<slug:org_slug>/moderation/", participation.moderation_overview, name="moderation"),
     path("<slug:org_slug>/projekte/neu/", projects.project_create, name="project_create"),

@@ -46,5 +46,6 @@ class FormalConfig(AppConfig):
                 staff_work="mitwirken.formal.contrib.staff_work",
                 statistics="mitwirken.formal.contrib.statistics",
                 daily="mitwirken.formal.contrib.daily",
+                audit_sentences="mitwirken.formal.contrib.audit_sentences",
             )
         )

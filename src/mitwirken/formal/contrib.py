@@ -122,3 +122,21 @@ def statistics(organisation: Any) -> list[Statistic]:
 
 def daily() -> None:
     anonymise_expired.enqueue()
+
+
+def audit_sentences() -> dict[str, Any]:
+    """How the formal procedures' actions read in the organisation's log."""
+    from mitwirken.core.audit import AuditSentence
+
+    return {
+        "procedure.create": AuditSentence(_lazy("Verfahren „%(object)s“ angelegt")),
+        "procedure.update": AuditSentence(_lazy("Verfahren „%(object)s“ bearbeitet")),
+        "round.add": AuditSentence(_lazy("Durchgang „%(object)s“ angelegt")),
+        "track.add": AuditSentence(_lazy("Frist „%(object)s“ festgelegt")),
+        "track.period_override": AuditSentence(_lazy("Frist „%(object)s“ abweichend festgelegt")),
+        "document.add": AuditSentence(_lazy("Unterlage „%(object)s“ hochgeladen")),
+        "statement.record": AuditSentence(_lazy("Stellungnahme %(object)s erfasst")),
+        "statement.submit": AuditSentence(_lazy("Stellungnahme %(object)s eingereicht")),
+        "statement.hand_over": AuditSentence(_lazy("Stellungnahme %(object)s übergeben")),
+        "xbeteiligung.export": AuditSentence(_lazy("„%(object)s“ als XBeteiligung exportiert")),
+    }
