@@ -35,6 +35,7 @@ urlpatterns = [
     path("<slug:org_slug>/projekte/neu/", projects.project_create, name="project_create"),
     path(P, projects.project_edit, name="project_edit"),
     path(P + "status/", projects.project_status, name="project_status"),
+    path(P + "veroeffentlichen/", projects.project_publish, name="project_publish"),
     path(P + "module/", projects.project_modules, name="project_modules"),
     path(P + "module/<int:module_pk>/phasen/neu/", projects.phase_create, name="phase_create"),
     path(P + "phasen/<int:phase_pk>/", projects.phase_edit, name="phase_edit"),

@@ -47,5 +47,6 @@ class FormalConfig(AppConfig):
                 statistics="mitwirken.formal.contrib.statistics",
                 daily="mitwirken.formal.contrib.daily",
                 audit_sentences="mitwirken.formal.contrib.audit_sentences",
+                publish_checks="mitwirken.formal.contrib.publish_checks",
             )
         )

@@ -140,3 +140,30 @@ def audit_sentences() -> dict[str, Any]:
         "statement.hand_over": AuditSentence(_lazy("Stellungnahme %(object)s übergeben")),
         "xbeteiligung.export": AuditSentence(_lazy("„%(object)s“ als XBeteiligung exportiert")),
     }
+
+
+def publish_checks(project: Any) -> list[Any]:
+    """A formal procedure goes public only with a period and documents to comment on."""
+    from mitwirken.core.plugins import PublishCheck
+
+    from .models import Procedure
+
+    checks = []
+    procedures = Procedure.objects.filter(module__project=project).select_related("module").annotate(
+        track_count=Count("rounds__tracks", distinct=True), document_count=Count("documents", distinct=True)
+    )
+    for procedure in procedures:
+        args = {"org_slug": project.organisation.slug, "project_pk": project.pk, "module_pk": procedure.module.pk}
+        checks.append(PublishCheck(
+            _("Verfahren „%(name)s“ hat eine Frist (Durchgang und Zeitraum)") % {"name": procedure.module.name},
+            ok=procedure.track_count > 0,
+            explanation=_("Legen Sie unter „Durchgänge und Fristen“ fest, wann Stellungnahmen möglich sind."),
+            url=reverse("backoffice:procedure_setup", kwargs=args),
+        ))  # fmt: skip
+        checks.append(PublishCheck(
+            _("Verfahren „%(name)s“ hat Unterlagen") % {"name": procedure.module.name},
+            ok=procedure.document_count > 0,
+            explanation=_("Laden Sie die Unterlagen hoch, zu denen Stellung genommen werden soll."),
+            url=reverse("backoffice:procedure_documents", kwargs=args),
+        ))  # fmt: skip
+    return checks

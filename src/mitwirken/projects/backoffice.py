@@ -88,12 +88,31 @@ def project_status(request: HttpRequest, organisation: Organisation, project_pk:
         if request.POST.get("action") == "archive":
             services.project_archive(actor=request.user, project=project)
             messages.success(request, _("Das Projekt ist archiviert."))
+        elif request.POST.get("confirmed") != "1":
+            # Publishing is confirmed on the checklist page, after seeing what is missing.
+            return redirect("backoffice:project_publish", org_slug=organisation.slug, project_pk=project.pk)
         else:
             services.project_publish(actor=request.user, project=project)
             messages.success(request, _("Das Projekt ist veröffentlicht."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        if request.POST.get("action") != "archive":
+            return redirect("backoffice:project_publish", org_slug=organisation.slug, project_pk=project.pk)
     return redirect("backoffice:project_edit", org_slug=organisation.slug, project_pk=project.pk)
+
+
+@backoffice_view()
+def project_publish(request: HttpRequest, organisation: Organisation, project_pk: int) -> HttpResponse:
+    """The checklist before publishing, and the confirmation (posted to ``project_status``)."""
+    from .publishing import blocking, publish_checks
+
+    project = project_for_staff(organisation, project_pk)
+    if not request.user.has_perm("projects.publish_project", project):
+        return redirect("backoffice:project_edit", org_slug=organisation.slug, project_pk=project.pk)
+    checks = publish_checks(project)
+    return _render(request, "project_publish", organisation, project=project, checks=checks,
+                   blocked=bool(blocking(checks)), warnings=[c for c in checks if not c.essential and not c.ok],
+                   section="projects", tab="edit")  # fmt: skip
 
 
 @backoffice_view()

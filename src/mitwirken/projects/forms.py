@@ -61,6 +61,11 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
         cast(forms.ChoiceField, self.fields["access"]).choices = AccessMode.choices
+        slug = self.fields["slug"]
+        slug.required = False
+        slug.help_text = _("Erscheint in der Adresse des Projekts. Leer lassen: Sie wird aus dem Titel gebildet.")
+        if self.instance.pk is None:  # a new project: propose the address while the title is typed
+            slug.widget.attrs["data-slug-from"] = "id_title"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

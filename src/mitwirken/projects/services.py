@@ -36,6 +36,7 @@ from .models import (
     ProjectStatus,
     normalise_access_code,
     unique_module_slug,
+    unique_project_slug,
 )
 from .roles import forget_project_roles
 
@@ -57,6 +58,15 @@ def _apply_project_fields(project: Project, data: dict[str, Any]) -> list[str]:
     return fields
 
 
+def _propose_slug(project: Project) -> None:
+    """An empty address, or the one proposed from the title while typing, becomes unique in the organisation."""
+    from mitwirken.core.text import german_slug
+
+    proposed = german_slug(project.title, 70)
+    if not project.slug or project.slug == proposed:
+        project.slug = unique_project_slug(project.organisation_id, project.title)
+
+
 def _save_image(project: Project, image: Any) -> None:
     if image:
         checked = reencode_image(image)
@@ -68,6 +78,7 @@ def project_create(*, actor: Any, organisation: Organisation, image: Any = None,
     require(actor, "organisations.add_project", organisation)
     project = Project(organisation=organisation)
     _apply_project_fields(project, data)
+    _propose_slug(project)
     _save_image(project, image)
     project.full_clean()
     project.save()
@@ -80,6 +91,8 @@ def project_update(*, actor: Any, project: Project, image: Any = None, **data: A
     require(actor, "projects.change_project", project)
     project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
     before = snapshot(project, [*PROJECT_FIELDS, "image"])
+    if "slug" in data and not data["slug"]:
+        data = {**data, "slug": project.slug}  # an emptied address keeps the one in use, links stay valid
     fields = _apply_project_fields(project, data)
     _save_image(project, image)
     project.full_clean()
@@ -94,17 +107,14 @@ def project_update(*, actor: Any, project: Project, image: Any = None, **data: A
 
 @transaction.atomic
 def project_publish(*, actor: Any, project: Project) -> Project:
+    """Publish after the checklist (``publishing.publish_checks``): unmet essentials refuse, recommendations don't."""
+    from .publishing import blocking, describe_blocking, publish_checks
+
     require(actor, "projects.publish_project", project)
     project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
-    missing = project.organisation.missing_legal_texts
+    missing = blocking(publish_checks(project))
     if missing:
-        raise ValidationError(
-            _(
-                "Das Projekt kann nicht veröffentlicht werden, weil der Organisation Pflichtangaben fehlen: %(missing)s. "
-                "Eine Administratorin oder ein Administrator der Organisation kann sie unter „Einstellungen“ ergänzen."
-            )
-            % {"missing": ", ".join(missing)}
-        )
+        raise ValidationError(describe_blocking(missing))
     if project.status == ProjectStatus.PUBLISHED:
         return project
     old = project.status

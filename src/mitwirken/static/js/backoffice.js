@@ -27,3 +27,20 @@
     rows[next].closest("tr")?.scrollIntoView({ block: "nearest" });
   });
 })();
+
+// The project's address proposed from its title while typing (the server does the same where it stays empty),
+// until the person edits the address by hand.
+(() => {
+  const letters = { "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS" };
+  const slug = (text) =>
+    text.replace(/[äöüÄÖÜßẞ]/g, (c) => letters[c]).normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/[^\w\s-]/g, "").replace(/[-\s_]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 70)
+      .replace(/-+$/g, "");
+  for (const field of document.querySelectorAll("[data-slug-from]")) {
+    const source = document.getElementById(field.dataset.slugFrom);
+    if (!source) continue;
+    let byHand = field.value !== "" && field.value !== slug(source.value);
+    field.addEventListener("input", () => { byHand = field.value !== ""; });
+    source.addEventListener("input", () => { if (!byHand) field.value = slug(source.value); });
+  }
+})();
