@@ -41,7 +41,9 @@ def _queries(client: Any, url: str) -> int:
 @pytest.mark.parametrize("ordering", [["-received_at", "-id"], ["received_at", "-id"], ["reference", "-id"]])
 def test_neighbours_follow_the_order_of_the_list(procedure: Any, ordering: list[str]) -> None:
     _grow(procedure, 30)
-    Statement.objects.filter(procedure=procedure, pk__in=list(Statement.objects.values_list("pk", flat=True)[:6])).update(
+    Statement.objects.filter(
+        procedure=procedure, pk__in=list(Statement.objects.values_list("pk", flat=True)[:6])
+    ).update(
         received_at=Statement.objects.earliest("received_at").received_at
     )  # ties on the sort key are broken by the id
     rows = Statement.objects.filter(procedure=procedure, late=True)
@@ -70,7 +72,7 @@ def test_inbox_links_carry_the_filter_and_a_long_excerpt(client: Any, world: Any
     _grow(procedure, 5)
     login(client, world.personas["case_worker"])
     html = client.get(f"{backoffice_base(procedure)}eingang/?late=1").content.decode()
-    assert "/?late=1\">" in html
+    assert '/?late=1">' in html
     assert "und die Querung des Radwegs" in html  # beyond 120 characters of the long text
 
 

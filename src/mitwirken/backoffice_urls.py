@@ -39,6 +39,7 @@ urlpatterns = [
     path(P + "module/", projects.project_modules, name="project_modules"),
     path(P + "module/<int:module_pk>/phasen/neu/", projects.phase_create, name="phase_create"),
     path(P + "phasen/<int:phase_pk>/", projects.phase_edit, name="phase_edit"),
+    path(P + "module/<int:module_pk>/", projects.module_edit, name="module_edit"),
     path(P + "anhaenge/", projects.project_attachments, name="project_attachments"),
     path(P + "teilnehmende/", projects.project_participants, name="project_participants"),
     path(P + "zugangscodes.pdf", projects.access_code_pdf, name="access_code_pdf"),

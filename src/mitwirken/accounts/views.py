@@ -102,6 +102,8 @@ def keyboard_shortcuts(request: AuthenticatedRequest) -> HttpResponse:
         request, _("Die Tastaturkürzel sind eingeschaltet.") if enabled else _("Die Tastaturkürzel sind ausgeschaltet.")
     )
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     return redirect(target)

@@ -36,7 +36,9 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
         if first_day:
             entries = entries.filter(created_at__gte=datetime.combine(first_day, time.min, tzinfo=zone))
         if last_day:
-            entries = entries.filter(created_at__lt=datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone))
+            entries = entries.filter(
+                created_at__lt=datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
+            )
         return entries
 
 

@@ -165,6 +165,9 @@ class Plugin:
     audit_sentences: str = ""
     # (project) -> list[PublishCheck]: what the plugin's modules need before a project goes public.
     publish_checks: str = ""
+    # (module) -> list[str]: what people contributed to a module of the plugin ("12 Ideen"); while there is any,
+    # staff can not delete the module or its phases.
+    contributions: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def load(self, attribute: str) -> Any:

@@ -43,6 +43,7 @@ class FormalConfig(AppConfig):
                 gdpr_export="mitwirken.formal.contrib.export_personal_data",
                 demo=plugins.DemoSeeder(30, "mitwirken.formal.demo.seed"),
                 account_sections="mitwirken.formal.contrib.account_sections",
+                contributions="mitwirken.formal.contrib.contributions",
                 staff_work="mitwirken.formal.contrib.staff_work",
                 statistics="mitwirken.formal.contrib.statistics",
                 daily="mitwirken.formal.contrib.daily",

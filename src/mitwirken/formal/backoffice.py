@@ -171,7 +171,9 @@ def _statement_nav(request: HttpRequest, organisation: Organisation, procedure: 
     args = {"org_slug": organisation.slug, "project_pk": procedure.module.project.pk, "module_pk": procedure.module.pk}
 
     def url(item: Statement | None) -> str:
-        return reverse("backoffice:procedure_statement", kwargs={**args, "statement_pk": item.pk}) + suffix if item else ""
+        return (
+            reverse("backoffice:procedure_statement", kwargs={**args, "statement_pk": item.pk}) + suffix if item else ""
+        )
 
     return {"list_url": reverse("backoffice:procedure_inbox", kwargs=args) + suffix,
             "previous_url": url(found.previous), "next_url": url(found.next)}  # fmt: skip

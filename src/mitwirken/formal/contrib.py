@@ -149,8 +149,10 @@ def publish_checks(project: Any) -> list[Any]:
     from .models import Procedure
 
     checks = []
-    procedures = Procedure.objects.filter(module__project=project).select_related("module").annotate(
-        track_count=Count("rounds__tracks", distinct=True), document_count=Count("documents", distinct=True)
+    procedures = (
+        Procedure.objects.filter(module__project=project)
+        .select_related("module")
+        .annotate(track_count=Count("rounds__tracks", distinct=True), document_count=Count("documents", distinct=True))
     )
     for procedure in procedures:
         args = {"org_slug": project.organisation.slug, "project_pk": project.pk, "module_pk": procedure.module.pk}
@@ -167,3 +169,19 @@ def publish_checks(project: Any) -> list[Any]:
             url=reverse("backoffice:procedure_documents", kwargs=args),
         ))  # fmt: skip
     return checks
+
+
+def contributions(module: Any) -> list[str]:
+    """Statements and drafts of a formal procedure: records of the authority, never deleted with the module."""
+    from .models import Statement, StatementDraft
+
+    found = []
+    statements = Statement.objects.filter(procedure__module=module).count()
+    if statements:
+        found.append(
+            ngettext("%(count)d Stellungnahme", "%(count)d Stellungnahmen", statements) % {"count": statements}
+        )
+    drafts = StatementDraft.objects.filter(track__round__procedure__module=module).count()
+    if drafts:
+        found.append(ngettext("%(count)d Entwurf", "%(count)d Entwürfe", drafts) % {"count": drafts})
+    return found

@@ -210,7 +210,7 @@ def audit_log_export(request: HttpRequest, organisation: Organisation) -> HttpRe
 
     from mitwirken.core.exports import csv_lines
 
-    form, entries = _audit_entries(request, organisation)
+    _form, entries = _audit_entries(request, organisation)
     audit.log_action(actor=request.user, action="auditlog.export", obj=organisation, organisation=organisation,
                      changes={"filter": request.GET.urlencode()})  # fmt: skip
     known = audit.sentences()

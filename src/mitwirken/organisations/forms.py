@@ -96,7 +96,9 @@ class MembershipRoleForm(forms.Form):
 class AuditFilterForm(forms.Form):
     """The audit log's filters (GET); the export uses the same."""
 
-    person = forms.ModelChoiceField(label=_("Person"), required=False, queryset=None, empty_label=_("Alle"))  # type: ignore[arg-type]
+    person: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Person"), required=False, queryset=None, empty_label=_("Alle")
+    )
     obj = forms.CharField(label=_("Objekt"), required=False, max_length=100,
                           help_text=_("Nummer (z. B. #51) oder Name"))  # fmt: skip
     action = forms.ChoiceField(label=_("Aktion"), required=False)

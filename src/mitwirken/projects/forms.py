@@ -74,6 +74,13 @@ class ProjectForm(forms.ModelForm):
         return cleaned
 
 
+class ModuleEditForm(forms.ModelForm):
+    class Meta:
+        model = Module
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
 class ModuleForm(forms.ModelForm):
     module_type = forms.ChoiceField(label=_("Modultyp"))
 

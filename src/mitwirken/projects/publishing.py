@@ -23,22 +23,28 @@ def publish_checks(project: Project) -> list[PublishCheck]:
     organisation = project.organisation
     missing = organisation.missing_legal_texts
     settings_url = reverse("backoffice:settings", kwargs={"org_slug": organisation.slug})
-    modules_url = reverse("backoffice:project_modules", kwargs={"org_slug": organisation.slug, "project_pk": project.pk})
+    modules_url = reverse(
+        "backoffice:project_modules", kwargs={"org_slug": organisation.slug, "project_pk": project.pk}
+    )
     edit_url = reverse("backoffice:project_edit", kwargs={"org_slug": organisation.slug, "project_pk": project.pk})
     modules = list(project.modules.prefetch_related("phases"))
     checks = [
         PublishCheck(
             _("Impressum, Datenschutzerklärung und Erklärung zur Barrierefreiheit sind erreichbar"),
             ok=not missing,
-            explanation=_("Es fehlen: %(missing)s. Eine Administratorin oder ein Administrator der Organisation "
-                          "ergänzt sie unter „Einstellungen und Rechtstexte“.") % {"missing": ", ".join(missing)},  # fmt: skip
+            explanation=_(
+                "Es fehlen: %(missing)s. Eine Administratorin oder ein Administrator der Organisation "
+                "ergänzt sie unter „Einstellungen und Rechtstexte“."
+            )
+            % {"missing": ", ".join(missing)},
             url=settings_url,
         ),
         PublishCheck(
-            _("Das Projekt hat mindestens ein Modul"), ok=bool(modules),
+            _("Das Projekt hat mindestens ein Modul"),
+            ok=bool(modules),
             explanation=_("Legen Sie unter „Module und Phasen“ fest, wie sich Menschen beteiligen können."),
             url=modules_url,
-        ),  # fmt: skip
+        ),
     ]
     for module in modules:
         module_type = module.type

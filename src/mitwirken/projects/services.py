@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -237,11 +237,72 @@ def phase_update(*, actor: Any, phase: Phase, **data: Any) -> Phase:
     return phase
 
 
+def module_contributions(module: Module) -> list[str]:
+    """What people contributed to the module, as its plugin counts it ("12 Ideen"); empty when nothing."""
+    from mitwirken.core import plugins
+
+    plugin = plugins.plugin_of(module.module_type)
+    counter = plugin.load("contributions") if plugin is not None else None
+    return list(counter(module)) if counter is not None else []
+
+
+@transaction.atomic
+def module_update(*, actor: Any, module: Module, name: str, description: str = "") -> Module:
+    project = module.project
+    require(actor, "projects.change_project", project)
+    fields = ["name", "description"]
+    before = snapshot(module, fields)
+    module.name, module.description = name, sanitise_html(description)
+    module.full_clean()
+    module.save(update_fields=fields)
+    changes = diff_fields(module, before, fields)
+    if changes:
+        log_action(actor=actor, action="module.update", obj=module, organisation=project.organisation, changes=changes)
+    return module
+
+
+@transaction.atomic
+def module_delete(*, actor: Any, module: Module) -> None:
+    """Delete a module with its phases and set-up, refused once people have contributed to it."""
+    project = module.project
+    require(actor, "projects.change_project", project)
+    found = module_contributions(module)
+    if found:
+        raise ValidationError(
+            _(
+                "Das Modul „%(name)s“ kann nicht gelöscht werden, weil es bereits Beiträge gibt: %(found)s. "
+                "Beiträge sind Akten der Beteiligung und bleiben erhalten; Sie können das Modul umbenennen oder "
+                "seine Phasen beenden."
+            )
+            % {"name": module.name, "found": ", ".join(found)}
+        )
+    log_action(actor=actor, action="module.delete", obj=module, organisation=project.organisation,
+               changes={"module_type": module.module_type})  # fmt: skip
+    try:
+        with transaction.atomic():
+            module.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            _("Das Modul „%(name)s“ kann nicht gelöscht werden, weil noch Daten daran hängen.") % {"name": module.name}
+        ) from error
+    refresh_phase_span(project)
+
+
 @transaction.atomic
 def phase_remove(*, actor: Any, phase: Phase) -> None:
     project = phase.module.project
     require(actor, "projects.change_project", project)
-    log_action(actor=actor, action="phase.remove", obj=phase, organisation=project.organisation)
+    found = module_contributions(phase.module)
+    if found:
+        raise ValidationError(
+            _(
+                "Die Phase „%(name)s“ kann nicht gelöscht werden, weil es im Modul bereits Beiträge gibt: %(found)s. "
+                "Sie können Beginn und Ende der Phase ändern."
+            )
+            % {"name": phase.name, "found": ", ".join(found)}
+        )
+    log_action(actor=actor, action="phase.remove", obj=phase, organisation=project.organisation,
+               changes={"start": str(phase.start), "end": str(phase.end)})  # fmt: skip
     phase.delete()
     refresh_phase_span(project)
 

@@ -116,7 +116,9 @@ def _report_nav(request: HttpRequest, organisation: Organisation, report: Report
     def url(item: Report | None) -> str:
         if item is None:
             return ""
-        return reverse("backoffice:report_detail", kwargs={"org_slug": organisation.slug, "report_pk": item.pk}) + suffix
+        return (
+            reverse("backoffice:report_detail", kwargs={"org_slug": organisation.slug, "report_pk": item.pk}) + suffix
+        )
 
     return {"list_url": reverse("backoffice:report_inbox", kwargs={"org_slug": organisation.slug}) + suffix,
             "previous_url": url(found.previous), "next_url": url(found.next)}  # fmt: skip

@@ -34,7 +34,7 @@
   const letters = { "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS" };
   const slug = (text) =>
     text.replace(/[äöüÄÖÜßẞ]/g, (c) => letters[c]).normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
-      .toLowerCase().replace(/[^\w\s-]/g, "").replace(/[-\s_]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 70)
+      .toLowerCase().replace(/[^\w\s-]/g, "").replace(/[-\s]+/g, "-").replace(/^[-_]+|[-_]+$/g, "").slice(0, 70)
       .replace(/-+$/g, "");
   for (const field of document.querySelectorAll("[data-slug-from]")) {
     const source = document.getElementById(field.dataset.slugFrom);
