@@ -250,6 +250,8 @@ def module_contributions(module: Module) -> list[str]:
 def module_update(*, actor: Any, module: Module, name: str, description: str = "") -> Module:
     project = module.project
     require(actor, "projects.change_project", project)
+    module = Module.objects.select_for_update().get(pk=module.pk)  # the stored values, not a bound form's
+    module.project = project
     fields = ["name", "description"]
     before = snapshot(module, fields)
     module.name, module.description = name, sanitise_html(description)
