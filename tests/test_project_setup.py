@@ -52,7 +52,11 @@ def test_the_address_is_proposed_from_the_title_and_unique_per_organisation(worl
     # What the browser proposed while typing is taken: the server makes it unique, as for an empty field.
     _create(client, world, "Spielplatz am Märchenbrunnen", "spielplatz-am-maerchenbrunnen")
     slugs = sorted(Project.objects.filter(title="Spielplatz am Märchenbrunnen").values_list("slug", flat=True))
-    assert slugs == ["spielplatz-am-maerchenbrunnen", "spielplatz-am-maerchenbrunnen-2", "spielplatz-am-maerchenbrunnen-3"]
+    assert slugs == [
+        "spielplatz-am-maerchenbrunnen",
+        "spielplatz-am-maerchenbrunnen-2",
+        "spielplatz-am-maerchenbrunnen-3",
+    ]
     ProjectFactory(organisation=world.other_organisation, slug="rathausplatz", title="Rathausplatz")
     _create(client, world, "Rathausplatz")
     assert Project.objects.filter(organisation=world.organisation, slug="rathausplatz").exists()
