@@ -158,7 +158,35 @@ def filtered_inbox(procedure: Procedure, form: InboxFilterForm) -> QuerySet[Stat
         has_attachments = Exists(StatementAttachment.objects.filter(statement=OuterRef("pk")))
         statements = statements.filter(has_attachments if data["attachments"] == "1" else ~has_attachments)
     statements = statements.search(data.get("q") or "")
-    return statements.order_by(data.get("sort") or "-received_at", "-id")
+    return statements.order_by(*inbox_ordering(form))
+
+
+def inbox_ordering(form: InboxFilterForm) -> list[str]:
+    """The inbox's sort order, ending with a unique key so that next/previous are well defined."""
+    sort = form.cleaned_data.get("sort") if form.is_valid() else ""
+    return [sort or "-received_at", "-id"]
+
+
+def _statement_nav(request: HttpRequest, organisation: Organisation, procedure: Procedure,
+                   statement: Statement) -> dict[str, str]:  # fmt: skip
+    """Links to the list and to the next/previous statement of the inbox with the filter the list had."""
+    from django.urls import reverse
+
+    from mitwirken.core.keyset import neighbours
+
+    query = request.GET.urlencode()
+    suffix = f"?{query}" if query else ""
+    form = InboxFilterForm(request.GET or None, procedure=procedure)
+    found = neighbours(filtered_inbox(procedure, form), statement, inbox_ordering(form))
+    args = {"org_slug": organisation.slug, "project_pk": procedure.module.project.pk, "module_pk": procedure.module.pk}
+
+    def url(item: Statement | None) -> str:
+        return (
+            reverse("backoffice:procedure_statement", kwargs={**args, "statement_pk": item.pk}) + suffix if item else ""
+        )
+
+    return {"list_url": reverse("backoffice:procedure_inbox", kwargs=args) + suffix,
+            "previous_url": url(found.previous), "next_url": url(found.next)}  # fmt: skip
 
 
 @backoffice_view()
@@ -246,12 +274,12 @@ def evaluate(
         if action == "segment_create" and create_form.is_valid():
             evaluation.segment_create(actor=request.user, statement=statement, text=create_form.cleaned_data["text"])
             messages.success(request, _("Der Abschnitt ist angelegt."))
-            return redirect(request.path)
+            return redirect(request.get_full_path())
         if action == "tag":
             keyword_ids = parse_ids(request.POST.getlist("keywords"))
             evaluation.statement_tag(actor=request.user, statement=statement, keyword_ids=keyword_ids)
             messages.success(request, _("Die Schlagworte sind gespeichert."))
-            return redirect(request.path)
+            return redirect(request.get_full_path())
     except ValidationError as error:
         add_service_errors(create_form, error)
     # All segments are one form: saving one posts the others' text too, so their unsaved input is shown again
@@ -296,7 +324,7 @@ def evaluate(
     if saved_number is not None:
         messages.success(request, _("Abschnitt %(number)s ist gespeichert.") % {"number": saved_number})
         if not unsaved:
-            return redirect(f"{request.path}#abschnitt-{clicked}")
+            return redirect(f"{request.get_full_path()}#abschnitt-{clicked}")
         messages.warning(request, _("Ihre Änderungen in Abschnitt %(numbers)s sind noch nicht gespeichert.")
                          % {"numbers": ", ".join(str(number) for number in unsaved)})  # fmt: skip
     return _render(request, "evaluate", organisation, procedure, statement=statement, create_form=create_form,
@@ -304,7 +332,8 @@ def evaluate(
                    keywords=Keyword.objects.filter(topic__procedure=procedure).select_related("topic"),
                    statement_keywords=set(statement.keywords.values_list("pk", flat=True)),
                    text_blocks=procedure.text_blocks.all(), members=statement.members.only("id", "reference")[:50],
-                   cosigners=statement.cosigners.all(), unsaved=unsaved)  # fmt: skip
+                   cosigners=statement.cosigners.all(), unsaved=unsaved,
+                   **_statement_nav(request, organisation, procedure, statement))  # fmt: skip
 
 
 def _segment_initial(segment: Segment) -> dict[str, Any]:

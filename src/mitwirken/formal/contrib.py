@@ -122,3 +122,66 @@ def statistics(organisation: Any) -> list[Statistic]:
 
 def daily() -> None:
     anonymise_expired.enqueue()
+
+
+def audit_sentences() -> dict[str, Any]:
+    """How the formal procedures' actions read in the organisation's log."""
+    from mitwirken.core.audit import AuditSentence
+
+    return {
+        "procedure.create": AuditSentence(_lazy("Verfahren „%(object)s“ angelegt")),
+        "procedure.update": AuditSentence(_lazy("Verfahren „%(object)s“ bearbeitet")),
+        "round.add": AuditSentence(_lazy("Durchgang „%(object)s“ angelegt")),
+        "track.add": AuditSentence(_lazy("Frist „%(object)s“ festgelegt")),
+        "track.period_override": AuditSentence(_lazy("Frist „%(object)s“ abweichend festgelegt")),
+        "document.add": AuditSentence(_lazy("Unterlage „%(object)s“ hochgeladen")),
+        "statement.record": AuditSentence(_lazy("Stellungnahme %(object)s erfasst")),
+        "statement.submit": AuditSentence(_lazy("Stellungnahme %(object)s eingereicht")),
+        "statement.hand_over": AuditSentence(_lazy("Stellungnahme %(object)s übergeben")),
+        "xbeteiligung.export": AuditSentence(_lazy("„%(object)s“ als XBeteiligung exportiert")),
+    }
+
+
+def publish_checks(project: Any) -> list[Any]:
+    """A formal procedure goes public only with a period and documents to comment on."""
+    from mitwirken.core.plugins import PublishCheck
+
+    from .models import Procedure
+
+    checks = []
+    procedures = (
+        Procedure.objects.filter(module__project=project)
+        .select_related("module")
+        .annotate(track_count=Count("rounds__tracks", distinct=True), document_count=Count("documents", distinct=True))
+    )
+    for procedure in procedures:
+        args = {"org_slug": project.organisation.slug, "project_pk": project.pk, "module_pk": procedure.module.pk}
+        checks.append(PublishCheck(
+            _("Verfahren „%(name)s“ hat eine Frist (Durchgang und Zeitraum)") % {"name": procedure.module.name},
+            ok=procedure.track_count > 0,
+            explanation=_("Legen Sie unter „Durchgänge und Fristen“ fest, wann Stellungnahmen möglich sind."),
+            url=reverse("backoffice:procedure_setup", kwargs=args),
+        ))  # fmt: skip
+        checks.append(PublishCheck(
+            _("Verfahren „%(name)s“ hat Unterlagen") % {"name": procedure.module.name},
+            ok=procedure.document_count > 0,
+            explanation=_("Laden Sie die Unterlagen hoch, zu denen Stellung genommen werden soll."),
+            url=reverse("backoffice:procedure_documents", kwargs=args),
+        ))  # fmt: skip
+    return checks
+
+
+def contributions(module: Any) -> list[str]:
+    """Statements and drafts of a formal procedure: records of the authority, never deleted with the module."""
+    from .models import Statement, StatementDraft
+
+    found = []
+    statements = Statement.objects.filter(procedure__module=module).count()
+    if statements:
+        found.append(
+            ngettext("%(count)d Stellungnahme", "%(count)d Stellungnahmen", statements) % {"count": statements}
+        )
+    drafts = StatementDraft.objects.filter(track__round__procedure__module=module).count()
+    if drafts:
+        found.append(ngettext("%(count)d Entwurf", "%(count)d Entwürfe", drafts) % {"count": drafts})
+    return found

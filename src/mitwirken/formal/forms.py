@@ -269,6 +269,8 @@ class InboxFilterForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["section"]).queryset = DocumentSection.objects.filter(
             document__procedure=procedure
         ).select_related("document")
+        for name in ("track", "keyword", "assignee", "section"):  # a filter left empty means all, so say so
+            cast(forms.ModelChoiceField, self.fields[name]).empty_label = _("Alle")
 
 
 class SegmentCreateForm(forms.Form):

@@ -61,12 +61,24 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
         cast(forms.ChoiceField, self.fields["access"]).choices = AccessMode.choices
+        slug = self.fields["slug"]
+        slug.required = False
+        slug.help_text = _("Erscheint in der Adresse des Projekts. Leer lassen: Sie wird aus dem Titel gebildet.")
+        if self.instance.pk is None:  # a new project: propose the address while the title is typed
+            slug.widget.attrs["data-slug-from"] = "id_title"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("image") and not cleaned.get("image_alt") and not self.instance.image_alt:
             self.add_error("image_alt", _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen können."))
         return cleaned
+
+
+class ModuleEditForm(forms.ModelForm):
+    class Meta:
+        model = Module
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
 class ModuleForm(forms.ModelForm):
