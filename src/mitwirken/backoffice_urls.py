@@ -40,6 +40,10 @@ urlpatterns = [
     path(P + "anhaenge/", projects.project_attachments, name="project_attachments"),
     path(P + "teilnehmende/", projects.project_participants, name="project_participants"),
     path(P + "zugangscodes.pdf", projects.access_code_pdf, name="access_code_pdf"),
+    path(P + "teilnehmende/mehrere/", projects.project_invite_bulk, name="project_invite_bulk"),
+    path("<slug:org_slug>/adressbuch/", projects.agency_book, name="agency_book"),
+    path("<slug:org_slug>/adressbuch/<int:contact_pk>/", projects.agency_contact_edit, name="agency_contact_edit"),
+    path("<slug:org_slug>/adressbuch/gruppen/<int:group_pk>/", projects.agency_group_edit, name="agency_group_edit"),
 ]
 
 for _plugin in plugins.all_plugins():

@@ -12,7 +12,7 @@ from mitwirken.organisations.forms import GeoJSONField
 from mitwirken.organisations.models import Organisation
 
 from . import registry
-from .models import AccessMode, Module, ParticipantRole, Phase, Project, Timing, Topic
+from .models import AccessMode, AgencyContact, AgencyGroup, Module, ParticipantRole, Phase, Project, Timing, Topic
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
 
@@ -156,3 +156,62 @@ class AccessCodeRedeemForm(forms.Form):
         help_text=_("Der Code steht in Ihrem Schreiben, z. B. ABCD-EFGH-JKLM. Groß- und Kleinschreibung ist egal."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )  # fmt: skip
+
+
+class BulkInvitationForm(forms.Form):
+    addresses = forms.CharField(
+        label=_("E-Mail-Adressen"), required=False, max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=_(
+            "Eine Adresse je Zeile. Auch möglich: „Name <adresse@example.org>“ oder „adresse@example.org; Name; Rolle“."
+        ),
+    )  # fmt: skip
+    csv_file = forms.FileField(
+        label=_("Oder eine CSV-Datei"), required=False,
+        help_text=_(
+            "Spalten E-Mail, Name, Rolle (mit Kopfzeile, getrennt durch Semikolon oder Komma), höchstens 1 MB. "
+            "Rollen: Teilnehmende Person, TöB, Moderation."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )  # fmt: skip
+    role = forms.ChoiceField(
+        label=_("Rolle, wo keine angegeben ist"), choices=ParticipantRole.choices, initial=ParticipantRole.PARTICIPANT
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not (cleaned.get("addresses") or "").strip() and not cleaned.get("csv_file"):
+            self.add_error("addresses", _("Bitte geben Sie Adressen ein oder wählen Sie eine CSV-Datei."))
+        return cleaned
+
+
+class GroupInvitationForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Gruppe aus dem Adressbuch"), queryset=AgencyGroup.objects.none())
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["group"])
+        field.queryset = AgencyGroup.objects.filter(organisation=organisation).with_contact_count()
+        field.label_from_instance = lambda group: f"{group.name} ({group.contact_count})"  # type: ignore[attr-defined]
+
+
+class AgencyContactForm(forms.ModelForm):
+    class Meta:
+        model = AgencyContact
+        fields = ["name", "person", "email", "role", "groups"]
+        widgets = {"groups": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        cast(forms.ModelMultipleChoiceField, self.fields["groups"]).queryset = AgencyGroup.objects.filter(
+            organisation=organisation
+        )
+
+    def _post_clean(self) -> None:
+        # The service validates (it knows the organisation's other entries); avoid duplicate messages here.
+        pass
+
+
+class AgencyGroupForm(forms.Form):
+    name = forms.CharField(label=_("Name der Gruppe"), max_length=120, help_text=_("Zum Beispiel „Naturschutzverbände“."))
