@@ -241,7 +241,7 @@ def test_wrong_account_is_told_to_switch_and_staff_resend(world):
     assert page.status_code == 410
     assert "g…@example.org" in html and "gemeinde@example.org" not in html
     assert "Abmelden und mit der eingeladenen Adresse anmelden" in html
-    assert "erneut an Ihre jetzige Adresse zu senden" in html
+    assert "die Einladung erneut an Ihre Adresse zu senden" in html
     old_token = invitation.token
     mail.outbox.clear()
     response = world.client("case_worker").post(

@@ -24,6 +24,7 @@ from mitwirken.organisations.models import Organisation
 from . import registry, services
 from .access import project_for_staff
 from .forms import (
+    AccessCodeAddressesForm,
     AccessCodesForm,
     AgencyContactForm,
     AgencyGroupForm,
@@ -229,6 +230,7 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
     form = InvitationForm(request.POST or None)
     codes_form = AccessCodesForm(request.POST or None, prefix="codes")
     group_form = GroupInvitationForm(request.POST or None, prefix="group", organisation=organisation)
+    letters_form = AccessCodeAddressesForm(request.POST or None, prefix="letters")
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -267,6 +269,13 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
                 )
                 messages.success(request, _("%(count)s Zugangscodes wurden erzeugt.") % {"count": len(created)})
                 return redirect(request.path)
+            if action == "letters" and letters_form.is_valid():
+                addresses = services.parse_postal_addresses(letters_form.cleaned_data["addresses"])
+                created = services.access_codes_for_addresses(actor=request.user, project=project, addresses=addresses)
+                messages.success(
+                    request, _("%(count)s Zugangscodes mit Anschrift wurden erzeugt.") % {"count": len(created)}
+                )
+                return redirect(request.path)
             if action == "revoke_code":
                 code = get_object_or_404(AccessCode, project=project, pk=posted_id(request.POST, "code"))
                 code.project = project
@@ -277,7 +286,8 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
             if action == "resend":
                 messages.error(request, " ".join(error.messages))
             else:
-                add_service_errors(codes_form if action == "codes" else form, error)
+                target = {"codes": codes_form, "letters": letters_form}.get(action or "", form)
+                add_service_errors(target, error)
     invitations = Paginator(project.invitations.select_related("accepted_by"), 50).get_page(
         request.GET.get("einladungen")
     )
@@ -286,7 +296,7 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
     )
     codes = Paginator(project.access_codes.select_related("redeemed_by"), 50).get_page(request.GET.get("codes"))
     return _render(request, "project_participants", organisation, project=project, form=form, codes_form=codes_form,
-                   group_form=group_form, invitations=invitations, memberships=memberships, codes=codes,
+                   group_form=group_form, letters_form=letters_form, invitations=invitations, memberships=memberships, codes=codes,
                    section="projects", tab="participants")  # fmt: skip
 
 

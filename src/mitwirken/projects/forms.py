@@ -150,6 +150,17 @@ class AccessCodesForm(forms.Form):
     )  # fmt: skip
 
 
+class AccessCodeAddressesForm(forms.Form):
+    addresses = forms.CharField(
+        label=_("Anschriften"), max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=_(
+            "Eine Anschrift je Block, Blöcke durch eine Leerzeile getrennt; höchstens 6 Zeilen zu je 45 Zeichen. "
+            "Jede Anschrift erhält einen eigenen Code und erscheint im Fenster des Umschlags (DIN lang)."
+        ),
+    )  # fmt: skip
+
+
 class AccessCodeRedeemForm(forms.Form):
     code = forms.CharField(
         label=_("Zugangscode"), max_length=20,
@@ -214,4 +225,6 @@ class AgencyContactForm(forms.ModelForm):
 
 
 class AgencyGroupForm(forms.Form):
-    name = forms.CharField(label=_("Name der Gruppe"), max_length=120, help_text=_("Zum Beispiel „Naturschutzverbände“."))
+    name = forms.CharField(
+        label=_("Name der Gruppe"), max_length=120, help_text=_("Zum Beispiel „Naturschutzverbände“.")
+    )

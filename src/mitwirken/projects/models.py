@@ -503,6 +503,10 @@ class AccessCode(models.Model):
         Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="access_codes"
     )
     code = models.CharField(_("Zugangscode"), max_length=14, unique=True, default=new_access_code)
+    recipient = models.TextField(
+        _("Anschrift für den Brief"), blank=True, max_length=400,
+        help_text=_("Erscheint im Anschriftfeld des Briefs (Fensterumschlag DIN lang)."),
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Erstellt von"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -7,6 +7,7 @@ runs in one transaction and appends to the audit log.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from mitwirken.organisations.models import Organisation
 
 from . import registry
 from .invitations import InviteRow, Refusal
+from .letters import ADDRESS_LINES
 from .models import (
     AccessCode,
     AgencyContact,
@@ -435,6 +437,45 @@ def access_codes_create(*, actor: Any, project: Project, count: int) -> list[Acc
         actor=actor, action="access_codes.create", obj=project, organisation=project.organisation,
         changes={"count": count},
     )  # fmt: skip
+    return codes
+
+
+ADDRESS_LINE_CHARS = 45  # what fits into the 80 mm of the address zone at 10 pt
+
+
+def parse_postal_addresses(text: str) -> list[str]:
+    """Postal addresses separated by blank lines; every problem is named by the address's number."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if block.strip()]
+    errors = []
+    for number, block in enumerate(blocks, start=1):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if len(lines) < 2:
+            errors.append(_("Anschrift %(number)s hat nur eine Zeile; es fehlen Straße oder Ort.") % {"number": number})
+        elif len(lines) > ADDRESS_LINES:
+            errors.append(
+                _("Anschrift %(number)s hat mehr als %(max)s Zeilen und passt nicht in das Fenster des Umschlags.")
+                % {"number": number, "max": ADDRESS_LINES}
+            )
+        long = [line for line in lines if len(line) > ADDRESS_LINE_CHARS]
+        if long:
+            errors.append(
+                _("Anschrift %(number)s: die Zeile „%(line)s“ ist länger als %(max)s Zeichen.")
+                % {"number": number, "line": long[0], "max": ADDRESS_LINE_CHARS}
+            )
+    if len(blocks) > MAX_ACCESS_CODES_PER_BATCH:
+        errors.append(_("Bitte höchstens %(max)s Anschriften auf einmal.") % {"max": MAX_ACCESS_CODES_PER_BATCH})
+    if errors:
+        raise ValidationError({"addresses": errors})
+    return ["\n".join(line.strip() for line in block.splitlines() if line.strip()) for block in blocks]
+
+
+@transaction.atomic
+def access_codes_for_addresses(*, actor: Any, project: Project, addresses: list[str]) -> list[AccessCode]:
+    """One code per postal address; the letters then carry the address in the window field."""
+    codes = access_codes_create(actor=actor, project=project, count=len(addresses))
+    for code, address in zip(codes, addresses, strict=True):
+        code.recipient = address
+    AccessCode.objects.bulk_update(codes, ["recipient"])
     return codes
 
 

@@ -1,0 +1,94 @@
+"""Protected hearings in headless Chromium: bulk invitations (also on a phone), the address book of public
+agencies → inviting a whole group, and a forwarded invitation opened by the wrong account.
+
+Every page reached is checked with axe-core and saved as a screenshot (see ``browser.py``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from mitwirken.core.demo import DEMO_TOTP_SECRET
+from mitwirken.projects import services
+from mitwirken.projects.models import AgencyContact, Invitation, ProjectMembership
+
+from .factories import PASSWORD, UserFactory
+
+if TYPE_CHECKING:
+    from .browser import Browse
+
+pytest_plugins = ["tests.browser"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def participants(world: Any) -> str:
+    return f"/verwaltung/{world.organisation.slug}/projekte/{world.protected.pk}/teilnehmende/"
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_case_worker_invites_a_list_and_sees_refused_lines(new_tab: Any, world: Any, phone: bool) -> None:
+    tab: Browse = new_tab(phone=phone)
+    page = tab.page
+    tab.log_in(world.personas["case_worker"].email, PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    tab.open(participants(world))
+    tab.click(page.get_by_role("link", name="Mehrere Personen auf einmal einladen (Liste oder CSV-Datei)"))
+    page.get_by_label("E-Mail-Adressen").fill(
+        "anna@example.org\nBernd Beispiel <bernd@example.org>\nkeine-adresse\nanna@example.org\n"
+        "amt@example.org; Wasserwirtschaftsamt; TöB"
+    )
+    tab.click(page.get_by_role("button", name="Einladungen senden"))
+    assert page.get_by_role("status").filter(has_text="3 Einladungen verschickt.").is_visible()
+    refused = page.locator(".refused-rows li")
+    assert refused.count() == 2
+    assert "Zeile 3" in refused.nth(0).inner_text() and "Zeile 4" in refused.nth(1).inner_text()
+    if phone:
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert Invitation.objects.get(email="amt@example.org").role == "agency"
+    assert Invitation.objects.filter(project=world.protected).count() == 3
+
+
+def test_address_book_group_invited_into_a_protected_project(tab: Browse, world: Any) -> None:
+    page = tab.page
+    tab.log_in(world.personas["case_worker"].email, PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    tab.open(f"/verwaltung/{world.organisation.slug}/")
+    tab.click(page.get_by_role("link", name="Adressbuch (TöB)"))
+    page.get_by_label("Name der Gruppe").fill("Naturschutzverbände")
+    tab.click(page.get_by_role("button", name="Gruppe anlegen"))
+    for name, email in (("NABU Kreisgruppe", "nabu@example.org"), ("BUND Ortsgruppe", "bund@example.org")):
+        page.get_by_label("Behörde oder Stelle").fill(name)
+        page.get_by_label("E-Mail-Adresse").fill(email)
+        page.get_by_label("Naturschutzverbände").check()
+        tab.click(page.get_by_role("button", name="Eintrag speichern"))
+    assert AgencyContact.objects.filter(organisation=world.organisation, groups__name="Naturschutzverbände").count() == 2
+    tab.open(participants(world))
+    page.get_by_label("Gruppe aus dem Adressbuch", exact=True).select_option(label="Naturschutzverbände (2)")
+    tab.click(page.get_by_role("button", name="Ganze Gruppe einladen"))
+    assert page.get_by_role("status").filter(has_text="2 Einladungen wurden verschickt.").is_visible()
+    assert set(Invitation.objects.filter(project=world.protected).values_list("name", flat=True)) == {
+        "NABU Kreisgruppe",
+        "BUND Ortsgruppe",
+    }
+
+
+def test_wrong_account_cannot_accept_and_switches_to_the_invited_address(new_tab: Any, world: Any) -> None:
+    invitation = services.invitation_create(
+        actor=world.personas["case_worker"], project=world.protected, email="gemeinde@example.org"
+    )
+    invited = UserFactory(email="gemeinde@example.org")
+    tab: Browse = new_tab(phone=True)
+    page = tab.page
+    tab.log_in(world.personas["citizen"].email, PASSWORD)
+    tab.open(f"/einladung/{invitation.token}/", status=410)
+    assert page.get_by_role("alert").filter(has_text="an eine andere E-Mail-Adresse gerichtet").is_visible()
+    assert page.get_by_role("button", name="Einladung annehmen").count() == 0
+    tab.click(page.get_by_role("button", name="Abmelden und mit der eingeladenen Adresse anmelden"))
+    assert "/konto/login/" in page.url
+    tab.submit_login(invited.email, PASSWORD)
+    assert tab.path == f"/einladung/{invitation.token}/"
+    tab.click(page.get_by_role("button", name="Einladung annehmen"))
+    assert tab.path == world.protected.get_absolute_url()
+    assert ProjectMembership.objects.filter(project=world.protected, user=invited).exists()
+    assert not ProjectMembership.objects.filter(project=world.protected, user=world.personas["citizen"]).exists()
