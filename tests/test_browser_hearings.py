@@ -92,3 +92,40 @@ def test_wrong_account_cannot_accept_and_switches_to_the_invited_address(new_tab
     assert tab.path == world.protected.get_absolute_url()
     assert ProjectMembership.objects.filter(project=world.protected, user=invited).exists()
     assert not ProjectMembership.objects.filter(project=world.protected, user=world.personas["citizen"]).exists()
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_sign_language_page_without_and_with_videos(new_tab: Any, world: Any, settings: Any, phone: bool) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mitwirken.organisations import services as organisation_services
+
+    settings.PORTAL_CONTACT_EMAIL = "dgs@portal.example"
+    tab: Browse = new_tab(phone=phone)
+    page = tab.page
+    tab.open("/gebaerdensprache/")
+    assert page.get_by_text("Hier gibt es noch keine Videos in Deutscher Gebärdensprache.").is_visible()
+    assert page.get_by_role("link", name="dgs@portal.example").is_visible()
+    mp4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 256
+    vtt = b"WEBVTT\n\n00:00.000 --> 00:04.000\nWillkommen.\n"
+    organisation_services.sign_language_video_add(
+        actor=world.personas["portal_admin"], organisation=None, title="Was ist das Beteiligungsportal?",
+        text_version="Im Beteiligungsportal stellen Behörden ihre Planungen vor.",
+        video=SimpleUploadedFile("portal.mp4", mp4), captions=SimpleUploadedFile("portal.vtt", vtt),
+    )  # fmt: skip
+    organisation_services.sign_language_video_add(
+        actor=world.personas["portal_admin"], organisation=None, title="So geben Sie eine Stellungnahme ab",
+        text_version="Eine Stellungnahme schreiben Sie im Formular des Verfahrens.",
+        external_url="https://video.land.example/dgs/stellungnahme",
+    )  # fmt: skip
+    tab.open("/gebaerdensprache/")
+    video = page.locator("video")
+    assert video.count() == 1
+    assert video.locator("track[kind=captions]").get_attribute("srclang") == "de"
+    assert page.get_by_role("link", name="Video beim Videodienst des Landes ansehen").is_visible()
+    page.locator("details.dgs-text summary").first.click()
+    assert page.get_by_text("Im Beteiligungsportal stellen Behörden ihre Planungen vor.").is_visible()
+    tab.check_axe()
+    if phone:
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    tab.screenshot()
