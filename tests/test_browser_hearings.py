@@ -62,7 +62,9 @@ def test_address_book_group_invited_into_a_protected_project(tab: Browse, world:
         page.get_by_label("E-Mail-Adresse").fill(email)
         page.get_by_label("Naturschutzverbände").check()
         tab.click(page.get_by_role("button", name="Eintrag speichern"))
-    assert AgencyContact.objects.filter(organisation=world.organisation, groups__name="Naturschutzverbände").count() == 2
+    assert (
+        AgencyContact.objects.filter(organisation=world.organisation, groups__name="Naturschutzverbände").count() == 2
+    )
     tab.open(participants(world))
     page.get_by_label("Gruppe aus dem Adressbuch", exact=True).select_option(label="Naturschutzverbände (2)")
     tab.click(page.get_by_role("button", name="Ganze Gruppe einladen"))
@@ -129,3 +131,24 @@ def test_sign_language_page_without_and_with_videos(new_tab: Any, world: Any, se
     if phone:
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     tab.screenshot()
+
+
+def test_address_book_on_a_phone(new_tab: Any, world: Any) -> None:
+    actor = world.personas["case_worker"]
+    group = services.agency_group_save(actor=actor, organisation=world.organisation, name="Nachbargemeinden")
+    for name in ("Ortsgemeinde Nordheim", "Verbandsgemeinde Südhausen-Westerwald-Mitte"):
+        services.agency_contact_save(
+            actor=actor, organisation=world.organisation, name=name, person="Bauamt, Frau Beispiel",
+            email=f"bauamt@{name.split()[-1].lower()}.example", role="agency", groups=[group],
+        )  # fmt: skip
+    tab: Browse = new_tab(phone=True)
+    page = tab.page
+    tab.log_in(actor.email, PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    tab.open(f"/verwaltung/{world.organisation.slug}/adressbuch/")
+    tab.click(page.get_by_role("link", name="Nachbargemeinden (2)"))
+    assert page.get_by_role("heading", name="Einträge in „Nachbargemeinden“").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    tab.click(page.get_by_role("link", name="Bearbeiten Ortsgemeinde Nordheim"))
+    page.get_by_label("Ansprechperson").fill("Bauamt, Herr Muster")
+    tab.click(page.get_by_role("button", name="Speichern"))
+    assert page.get_by_role("status").filter(has_text="Der Eintrag ist gespeichert.").is_visible()

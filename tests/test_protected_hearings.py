@@ -137,13 +137,18 @@ def make_book(world, count=3):
     actor = world.personas["case_worker"]
     group = services.agency_group_save(actor=actor, organisation=world.organisation, name="Naturschutzverbände")
     neighbours = services.agency_group_save(actor=actor, organisation=world.organisation, name="Nachbargemeinden")
-    contacts = [
-        services.agency_contact_save(
-            actor=actor, organisation=world.organisation, name=f"Verband {i}", email=f"verband{i}@example.org",
-            role="agency", groups=[group] if i % 2 == 0 else [group, neighbours],
-        )  # fmt: skip
-        for i in range(count)
-    ]
+    contacts = []
+    for i in range(count):
+        contacts.append(
+            services.agency_contact_save(
+                actor=actor,
+                organisation=world.organisation,
+                name=f"Verband {i}",
+                email=f"verband{i}@example.org",
+                role="agency",
+                groups=[group] if i % 2 == 0 else [group, neighbours],
+            )
+        )
     return group, neighbours, contacts
 
 
@@ -217,8 +222,7 @@ def test_address_book_list_queries_do_not_grow(world):
     with CaptureQueriesContext(connection) as few:
         client.get(book_url(world))
     make_book_more = [
-        AgencyContact(organisation=world.organisation, name=f"Stelle {i}", email=f"s{i}@example.org")
-        for i in range(40)
+        AgencyContact(organisation=world.organisation, name=f"Stelle {i}", email=f"s{i}@example.org") for i in range(40)
     ]
     created = AgencyContact.objects.bulk_create(make_book_more)
     group = AgencyGroup.objects.first()

@@ -28,6 +28,7 @@ def with_second_factor(user):
 
     return user if Authenticator.objects.filter(user=user).exists() else _activate(user)
 
+
 DE = {"HTTP_ACCEPT_LANGUAGE": "de"}
 
 

@@ -14,8 +14,11 @@ from .conftest import PERSONAS
 pytestmark = pytest.mark.django_db
 
 MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 256
-WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm" + b"\x00" * 64
-VTT = "WEBVTT\n\n00:00.000 --> 00:04.000\nWillkommen im Beteiligungsportal.\n".encode()
+WEBM = (
+    b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm"
+    + b"\x00" * 64
+)
+VTT = b"WEBVTT\n\n00:00.000 --> 00:04.000\nWillkommen im Beteiligungsportal.\n"
 
 
 def video_file(data=MP4, name="erklaerung.mp4"):
@@ -136,7 +139,11 @@ ALLOWED = {
 @pytest.mark.parametrize("scope", ["portal", "own", "other"])
 def test_management_matrix(world, persona, scope):
     organisation = {"portal": None, "own": world.organisation, "other": world.other_organisation}[scope]
-    base = "/verwaltung/gebaerdensprache/" if organisation is None else f"/verwaltung/{organisation.slug}/gebaerdensprache/"
+    base = (
+        "/verwaltung/gebaerdensprache/"
+        if organisation is None
+        else f"/verwaltung/{organisation.slug}/gebaerdensprache/"
+    )
     item = SignLanguageVideo.objects.create(
         organisation=organisation, title="Vorhanden", text_version="Text", external_url="https://video.example/1"
     )
