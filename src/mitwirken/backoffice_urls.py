@@ -20,10 +20,10 @@ urlpatterns = [
     path("einladung/<str:token>/", org.member_invitation, name="member_invitation"),
     # "gebaerdensprache" is a reserved slug too: the portal's own sign-language videos, for portal administrators.
     path("gebaerdensprache/", sign_language.portal_manage, name="portal_sign_language"),
-    path("gebaerdensprache/<int:pk>/", sign_language.portal_edit, name="portal_sign_language_edit"),
+    path("gebaerdensprache/<int:video_pk>/", sign_language.portal_edit, name="portal_sign_language_edit"),
     path("<slug:org_slug>/", org.overview, name="dashboard"),
     path("<slug:org_slug>/gebaerdensprache/", sign_language.manage, name="sign_language"),
-    path("<slug:org_slug>/gebaerdensprache/<int:pk>/", sign_language.edit, name="sign_language_edit"),
+    path("<slug:org_slug>/gebaerdensprache/<int:video_pk>/", sign_language.edit, name="sign_language_edit"),
     path("<slug:org_slug>/projekte/", projects.project_list, name="projects"),
     path("<slug:org_slug>/zahlen/", org.statistics, name="statistics"),
     path("<slug:org_slug>/einstellungen/", org.settings, name="settings"),

@@ -217,7 +217,8 @@ MAX_CAPTION_BYTES = 1024 * 1024
 
 def check_video(upload: UploadedFile, *, max_bytes: int | None = None) -> CheckedFile:
     """Accept MP4 and WebM videos by their bytes; they are stored as they are, under a safe name."""
-    check_size(upload, max_bytes or getattr(settings, "MITWIRKEN_MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES))
+    limit = max_bytes if max_bytes else int(getattr(settings, "MITWIRKEN_MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES))
+    check_size(upload, limit)
     upload.seek(0)
     kind = filetype.guess(upload.read(8192))
     upload.seek(0)

@@ -234,7 +234,7 @@ def sign_language_video_add(
 def sign_language_video_update(*, actor: Any, item: SignLanguageVideo, **data: Any) -> SignLanguageVideo:
     """Change the title and the text version; a new file means a new video."""
     require(actor, "organisations.manage_sign_language_videos", item.organisation)
-    fields = [name for name in ("title", "text_version", "weight") if name in data]
+    fields: list[str] = [name for name in ("title", "text_version", "weight") if name in data]
     before = snapshot(item, fields)
     for name in fields:
         setattr(item, name, data[name])

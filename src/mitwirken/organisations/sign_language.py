@@ -112,8 +112,8 @@ def _manage(request: HttpRequest, organisation: Organisation | None) -> HttpResp
                    "base_template": "backoffice/base.html" if organisation else "base.html"})  # fmt: skip
 
 
-def _edit(request: HttpRequest, organisation: Organisation | None, pk: int) -> HttpResponse:
-    item = get_object_or_404(SignLanguageVideo, organisation=organisation, pk=pk)
+def _edit(request: HttpRequest, organisation: Organisation | None, video_pk: int) -> HttpResponse:
+    item = get_object_or_404(SignLanguageVideo, organisation=organisation, pk=video_pk)
     back = (
         redirect("backoffice:sign_language", org_slug=organisation.slug)
         if organisation
@@ -145,8 +145,8 @@ def manage(request: HttpRequest, organisation: Organisation) -> HttpResponse:
 
 
 @backoffice_view("organisations.manage_sign_language_videos")
-def edit(request: HttpRequest, organisation: Organisation, pk: int) -> HttpResponse:
-    return _edit(request, organisation, pk)
+def edit(request: HttpRequest, organisation: Organisation, video_pk: int) -> HttpResponse:
+    return _edit(request, organisation, video_pk)
 
 
 def _portal_admin_only(request: HttpRequest) -> HttpResponse | None:
@@ -165,5 +165,5 @@ def portal_manage(request: HttpRequest) -> HttpResponse:
     return _portal_admin_only(request) or _manage(request, None)
 
 
-def portal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _portal_admin_only(request) or _edit(request, None, pk)
+def portal_edit(request: HttpRequest, video_pk: int) -> HttpResponse:
+    return _portal_admin_only(request) or _edit(request, None, video_pk)

@@ -196,14 +196,18 @@ class BulkInvitationForm(forms.Form):
         return cleaned
 
 
+class GroupChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.contact_count})"
+
+
 class GroupInvitationForm(forms.Form):
-    group = forms.ModelChoiceField(label=_("Gruppe aus dem Adressbuch"), queryset=AgencyGroup.objects.none())
+    group = GroupChoiceField(label=_("Gruppe aus dem Adressbuch"), queryset=AgencyGroup.objects.none())
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["group"])
+        field = cast(GroupChoiceField, self.fields["group"])
         field.queryset = AgencyGroup.objects.filter(organisation=organisation).with_contact_count()
-        field.label_from_instance = lambda group: f"{group.name} ({group.contact_count})"  # type: ignore[attr-defined]
 
 
 class AgencyContactForm(forms.ModelForm):

@@ -218,13 +218,15 @@ class Report(models.Model):
         """The category's name in the interface language: the responsible organisation's English name if it has one."""
         if not (translation.get_language() or "").startswith("en"):
             return self.category.name
-        if not hasattr(self, "category_name_en"):  # not read through ``with_category_label``: one query
-            self.category_name_en = (
+        english = getattr(self, "category_name_en", None)
+        if english is None and not hasattr(self, "category_name_en"):  # not read through ``with_category_label``
+            english = (
                 OrganisationCategory.objects.filter(organisation_id=self.organisation_id, template_id=self.category_id)
                 .values_list("name_en", flat=True)
                 .first()
             )
-        return in_language(self.category.name, self.category_name_en or "")
+            setattr(self, "category_name_en", english)  # noqa: B010  (the annotation's name, set once per object)
+        return in_language(self.category.name, english or "")
 
     @property
     def is_open(self) -> bool:
