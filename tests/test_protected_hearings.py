@@ -320,3 +320,34 @@ def test_address_book_service_rule(world, persona):
         "portal_admin",
         "other_org_admin",
     }
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("access", ["public", "semipublic", "protected"])
+def test_group_invite_and_resend_matrix(world, persona, access):
+    """Staff of the project's organisation (and portal admins) invite groups and re-send, in every access mode."""
+    project = getattr(world, access)
+    group, _n, _contacts = make_book(world, count=1)
+    invitation = services.invitation_create(actor=world.personas["case_worker"], project=project, email="x@example.org")
+    user = world.personas[persona]
+    allowed = persona in STAFF
+    if user is None:
+        assert (
+            world.client(persona)
+            .post(
+                f"/verwaltung/{world.organisation.slug}/projekte/{project.pk}/teilnehmende/",
+                {"action": "resend", "invitation": invitation.pk},
+            )
+            .status_code
+            == 302
+        )  # to the login
+        return
+    if allowed:
+        assert len(services.invitations_for_group(actor=user, project=project, group=group).invited) == 1
+        assert services.invitation_resend(actor=user, invitation=invitation).sent_count == 2
+    else:
+        with pytest.raises(PermissionDenied):
+            services.invitations_for_group(actor=user, project=project, group=group)
+        with pytest.raises(PermissionDenied):
+            services.invitation_resend(actor=user, invitation=invitation)
+        assert Invitation.objects.get(pk=invitation.pk).sent_count == 1
