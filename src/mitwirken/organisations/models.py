@@ -325,7 +325,7 @@ class SignLanguageVideo(models.Model):
         return self.title
 
     def get_video_url(self) -> str:
-        return reverse("pages:sign_language_video", kwargs={"pk": self.pk}) if self.video else self.external_url
+        return reverse("pages:sign_language_video", kwargs={"video_pk": self.pk}) if self.video else self.external_url
 
     def get_captions_url(self) -> str:
-        return reverse("pages:sign_language_captions", kwargs={"pk": self.pk}) if self.captions else ""
+        return reverse("pages:sign_language_captions", kwargs={"video_pk": self.pk}) if self.captions else ""

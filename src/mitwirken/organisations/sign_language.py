@@ -53,14 +53,14 @@ def organisation_page(request: HttpRequest, org_slug: str) -> HttpResponse:
                    "portal_has_videos": SignLanguageVideo.objects.of_portal().exists()})  # fmt: skip
 
 
-def video_file(request: HttpRequest, pk: int) -> FileResponse:
-    item = get_object_or_404(SignLanguageVideo.objects.exclude(video=""), pk=pk)
+def video_file(request: HttpRequest, video_pk: int) -> FileResponse:
+    item = get_object_or_404(SignLanguageVideo.objects.exclude(video=""), pk=video_pk)
     extension = item.video.name.rsplit(".", 1)[-1].lower()
     return serve_upload(item.video, item.video_type, download_name=f"dgs-{item.pk}.{extension}", inline=True)
 
 
-def captions_file(request: HttpRequest, pk: int) -> FileResponse:
-    item = get_object_or_404(SignLanguageVideo.objects.exclude(captions=""), pk=pk)
+def captions_file(request: HttpRequest, video_pk: int) -> FileResponse:
+    item = get_object_or_404(SignLanguageVideo.objects.exclude(captions=""), pk=video_pk)
     return serve_upload(item.captions, "text/vtt; charset=utf-8", download_name=f"dgs-{item.pk}.vtt", inline=True)
 
 
