@@ -6,6 +6,7 @@ from django.urls import path
 
 from mitwirken.core import plugins
 from mitwirken.organisations import backoffice as org
+from mitwirken.organisations import sign_language
 from mitwirken.participation import backoffice as participation
 from mitwirken.projects import backoffice as projects
 
@@ -17,7 +18,12 @@ urlpatterns = [
     path("", org.index, name="index"),
     # "einladung" is a reserved slug, so this cannot be an organisation's back office.
     path("einladung/<str:token>/", org.member_invitation, name="member_invitation"),
+    # "gebaerdensprache" is a reserved slug too: the portal's own sign-language videos, for portal administrators.
+    path("gebaerdensprache/", sign_language.portal_manage, name="portal_sign_language"),
+    path("gebaerdensprache/<int:video_pk>/", sign_language.portal_edit, name="portal_sign_language_edit"),
     path("<slug:org_slug>/", org.overview, name="dashboard"),
+    path("<slug:org_slug>/gebaerdensprache/", sign_language.manage, name="sign_language"),
+    path("<slug:org_slug>/gebaerdensprache/<int:video_pk>/", sign_language.edit, name="sign_language_edit"),
     path("<slug:org_slug>/projekte/", projects.project_list, name="projects"),
     path("<slug:org_slug>/zahlen/", org.statistics, name="statistics"),
     path("<slug:org_slug>/einstellungen/", org.settings, name="settings"),
@@ -43,6 +49,10 @@ urlpatterns = [
     path(P + "anhaenge/", projects.project_attachments, name="project_attachments"),
     path(P + "teilnehmende/", projects.project_participants, name="project_participants"),
     path(P + "zugangscodes.pdf", projects.access_code_pdf, name="access_code_pdf"),
+    path(P + "teilnehmende/mehrere/", projects.project_invite_bulk, name="project_invite_bulk"),
+    path("<slug:org_slug>/adressbuch/", projects.agency_book, name="agency_book"),
+    path("<slug:org_slug>/adressbuch/<int:contact_pk>/", projects.agency_contact_edit, name="agency_contact_edit"),
+    path("<slug:org_slug>/adressbuch/gruppen/<int:group_pk>/", projects.agency_group_edit, name="agency_group_edit"),
 ]
 
 for _plugin in plugins.all_plugins():

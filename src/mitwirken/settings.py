@@ -252,6 +252,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MITWIRKEN_TYPED_MAIL_LIMITS = {"address": "5/h", "ip": "20/h"}
 MITWIRKEN_MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MITWIRKEN_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+# Sign-language (DGS) videos uploaded by the portal or an organisation (organisations/sign_language.py).
+MITWIRKEN_MAX_VIDEO_BYTES = int(os.environ.get("MAX_VIDEO_MB", "300")) * 1024 * 1024
+# Where people get help in DGS when the portal has no video for their question (the Gebärdensprache page).
+PORTAL_CONTACT_EMAIL = os.environ.get("PORTAL_CONTACT_EMAIL", "")
+PORTAL_CONTACT_PHONE = os.environ.get("PORTAL_CONTACT_PHONE", "")
 # Registrations to events are anonymised this many days after the event ended (the counts stay).
 MITWIRKEN_EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "90"))
 

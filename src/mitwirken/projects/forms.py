@@ -12,7 +12,7 @@ from mitwirken.organisations.forms import GeoJSONField
 from mitwirken.organisations.models import Organisation
 
 from . import registry
-from .models import AccessMode, Module, ParticipantRole, Phase, Project, Timing, Topic
+from .models import AccessMode, AgencyContact, AgencyGroup, Module, ParticipantRole, Phase, Project, Timing, Topic
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
 
@@ -171,9 +171,85 @@ class AccessCodesForm(forms.Form):
     )  # fmt: skip
 
 
+class AccessCodeAddressesForm(forms.Form):
+    addresses = forms.CharField(
+        label=_("Anschriften"), max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=_(
+            "Eine Anschrift je Block, Blöcke durch eine Leerzeile getrennt; höchstens 6 Zeilen zu je 45 Zeichen. "
+            "Jede Anschrift erhält einen eigenen Code und erscheint im Fenster des Umschlags (DIN lang)."
+        ),
+    )  # fmt: skip
+
+
 class AccessCodeRedeemForm(forms.Form):
     code = forms.CharField(
         label=_("Zugangscode"), max_length=20,
         help_text=_("Der Code steht in Ihrem Schreiben, z. B. ABCD-EFGH-JKLM. Groß- und Kleinschreibung ist egal."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )  # fmt: skip
+
+
+class BulkInvitationForm(forms.Form):
+    addresses = forms.CharField(
+        label=_("E-Mail-Adressen"), required=False, max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=_(
+            "Eine Adresse je Zeile. Auch möglich: „Name <adresse@example.org>“ oder „adresse@example.org; Name; Rolle“."
+        ),
+    )  # fmt: skip
+    csv_file = forms.FileField(
+        label=_("Oder eine CSV-Datei"), required=False,
+        help_text=_(
+            "Spalten E-Mail, Name, Rolle (mit Kopfzeile, getrennt durch Semikolon oder Komma), höchstens 1 MB. "
+            "Rollen: Teilnehmende Person, TöB, Moderation."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )  # fmt: skip
+    role = forms.ChoiceField(
+        label=_("Rolle, wo keine angegeben ist"), choices=ParticipantRole.choices, initial=ParticipantRole.PARTICIPANT
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not (cleaned.get("addresses") or "").strip() and not cleaned.get("csv_file"):
+            self.add_error("addresses", _("Bitte geben Sie Adressen ein oder wählen Sie eine CSV-Datei."))
+        return cleaned
+
+
+class GroupChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.contact_count})"
+
+
+class GroupInvitationForm(forms.Form):
+    group = GroupChoiceField(label=_("Gruppe aus dem Adressbuch"), queryset=AgencyGroup.objects.none())
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(GroupChoiceField, self.fields["group"])
+        field.queryset = AgencyGroup.objects.filter(organisation=organisation).with_contact_count()
+
+
+class AgencyContactForm(forms.ModelForm):
+    class Meta:
+        model = AgencyContact
+        fields = ["name", "person", "email", "role", "groups"]
+        widgets = {"groups": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        cast(forms.ModelMultipleChoiceField, self.fields["groups"]).queryset = AgencyGroup.objects.filter(
+            organisation=organisation
+        )
+
+    def _post_clean(self) -> None:
+        # The service validates (it knows the organisation's other entries); avoid duplicate messages here.
+        pass
+
+
+class AgencyGroupForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name der Gruppe"), max_length=120, help_text=_("Zum Beispiel „Naturschutzverbände“.")
+    )

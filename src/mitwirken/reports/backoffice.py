@@ -260,6 +260,20 @@ def response_templates(request: HttpRequest, organisation: Organisation) -> Http
             services.response_template_delete(actor=request.user, template=template)
             messages.success(request, _("Die Vorlage ist gelöscht."))
             return redirect(request.path)
+        if request.POST.get("action") == "translate":
+            template = get_object_or_404(
+                ResponseTemplate, organisation=organisation, pk=posted_id(request.POST, "template")
+            )
+            try:
+                services.response_template_translate(actor=request.user, template=template,
+                                                     title_en=request.POST.get("title_en", ""),
+                                                     text_en=request.POST.get("text_en", ""))  # fmt: skip
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Die englische Fassung von „%(title)s“ ist gespeichert.")
+                                 % {"title": template.title})  # fmt: skip
+            return redirect(request.path)
         if form.is_valid():
             try:
                 services.response_template_add(actor=request.user, organisation=organisation, **form.cleaned_data)
@@ -292,6 +306,19 @@ def categories(request: HttpRequest, organisation: Organisation) -> HttpResponse
         else:
             messages.success(request, _("Die Antwortfrist ist gespeichert."))
             return redirect(request.path)
+    if request.method == "POST" and action == "translate":
+        handler = get_object_or_404(
+            OrganisationCategory, organisation=organisation, pk=posted_id(request.POST, "handler")
+        )
+        try:
+            services.category_translate(actor=request.user, handler=handler, name_en=request.POST.get("name_en", ""),
+                                        description_en=request.POST.get("description_en", ""))  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Die englische Bezeichnung von „%(name)s“ ist gespeichert.")
+                             % {"name": handler.template.name})  # fmt: skip
+        return redirect(request.path)
     if request.method == "POST" and request.POST.get("action") == "questions":
         handler = get_object_or_404(
             OrganisationCategory, organisation=organisation, pk=posted_id(request.POST, "handler")
