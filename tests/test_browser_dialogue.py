@@ -214,8 +214,9 @@ def test_another_participant_comments_replies_and_rates(tab: Browse, world: Any)
     assert status_message(page, "Ihre Bewertung ist gespeichert").is_visible()
     assert support.get_attribute("aria-pressed") == "true" and against.get_attribute("aria-pressed") == "false"
     assert "(1)" in support.inner_text()
-    tab.click(support)  # the same again: refused with a clear message, nothing counted twice
-    assert status_message(page, "bereits so bewertet").is_visible()
+    tab.click(support)  # the same again withdraws the rating
+    assert status_message(page, "zurückgenommen").is_visible()
+    assert support.get_attribute("aria-pressed") == "false"
     tab.click(against)  # changing one's mind is allowed
     assert against.get_attribute("aria-pressed") == "true" and support.get_attribute("aria-pressed") == "false"
 
