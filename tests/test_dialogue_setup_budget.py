@@ -170,7 +170,7 @@ def test_rating_in_place_announces_the_count_and_withdraws(world: Any, people: A
     client = world.client("citizen")
     url = purl(module, "rate", kind="idee", pk=idea.pk)
     html = client.post(url, {"value": "1"}, **HX).content.decode()
-    assert 'id="rate-idee-%d-up"' % idea.pk in html and 'aria-pressed="true"' in html
+    assert f'id="rate-idee-{idea.pk}-up"' in html and 'aria-pressed="true"' in html
     assert 'hx-swap-oob="innerHTML"' in html and "Jetzt 1 dafür, 0 dagegen." in html
     html = client.post(url, {"value": "1"}, **HX).content.decode()
     assert "zurückgenommen" in html and "Jetzt 0 dafür, 0 dagegen." in html
