@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -294,7 +295,16 @@ def paragraph_detail(
     thread = participation.discussion(request, dialogue.project, dialogue.module, paragraph)
     if isinstance(thread, HttpResponse):
         return thread
-    return render(request, "dialogue/paragraph.html", dialogue.context(paragraph=paragraph, **thread))
+    if request.method == "GET" and participation.in_place(request):
+        # Opened next to the paragraph in the text (htmx): the thread alone, its forms posting to this page, with
+        # ids of its own so that several open paragraphs do not share them.
+        thread["form"].auto_id = f"id_absatz{paragraph.pk}_%s"
+        response = render(request, "dialogue/_paragraph_panel.html", dialogue.context(
+            paragraph=paragraph, thread_action=request.path, thread_suffix=f"-{paragraph.pk}", thread_level=3, **thread))  # fmt: skip
+    else:
+        response = render(request, "dialogue/paragraph.html", dialogue.context(paragraph=paragraph, **thread))
+    patch_vary_headers(response, ["HX-Request"])  # the same address answers a page or, for htmx, a part of it
+    return response
 
 
 def results(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
