@@ -77,7 +77,7 @@ def test_voting_and_following_in_place_by_keyboard_on_a_phone(new_tab: Any, worl
     focus_by_tab(page, f"el.id === '{button}'")
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "() => document.getElementById('follow-idee-%d-status').textContent.includes('Sie folgen jetzt')" % idea.pk
+        f"() => document.getElementById('follow-idee-{idea.pk}-status').textContent.includes('Sie folgen jetzt')"
     )
     assert active_id(page) == button and page.locator(f"#{button}").inner_text().startswith("Nicht mehr folgen")
     assert Follow.objects.filter(user=citizen, object_pk=idea.pk).exists()
@@ -85,7 +85,7 @@ def test_voting_and_following_in_place_by_keyboard_on_a_phone(new_tab: Any, worl
     phone.check_axe()
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "() => document.getElementById('follow-idee-%d-status').textContent.includes('nicht mehr')" % idea.pk
+        f"() => document.getElementById('follow-idee-{idea.pk}-status').textContent.includes('nicht mehr')"
     )
     assert active_id(page) == button
     assert not Follow.objects.filter(user=citizen, object_pk=idea.pk).exists()
