@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -161,15 +162,15 @@ def chapter_edit(
             return redirect(f"{request.path}#absaetze-title")
     title_form = ChapterTitleForm(request.POST if action == "title" else None, initial={"title": chapter.title})
     new_form = ParagraphForm(request.POST if action == "add" else None, prefix="new")
-    form = {"title": title_form, "add": new_form}.get(action)
-    if request.method == "POST" and form is not None and form.is_valid():
+    posted: forms.Form | None = {"title": title_form, "add": new_form}.get(action)
+    if request.method == "POST" and posted is not None and posted.is_valid():
         try:
             if action == "title":
-                services.chapter_update(actor=request.user, chapter=chapter, title=form.cleaned_data["title"])
+                services.chapter_update(actor=request.user, chapter=chapter, title=posted.cleaned_data["title"])
             else:
-                services.paragraph_add(actor=request.user, chapter=chapter, text=form.cleaned_data["text"])
+                services.paragraph_add(actor=request.user, chapter=chapter, text=posted.cleaned_data["text"])
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(posted, error)
         else:
             messages.success(request, _("Gespeichert."))
             return redirect(request.path)

@@ -385,6 +385,7 @@ def paragraph_delete(*, actor: Any, paragraph: Paragraph) -> None:
 @transaction.atomic
 def move(*, actor: Any, obj: Idea | Chapter | Paragraph, direction: Direction) -> None:
     """Move a staff item, a chapter or a paragraph one place up or down among its siblings (numbered 1…n)."""
+    siblings: Any
     if isinstance(obj, Paragraph):
         module, siblings = obj.chapter.module, Paragraph.objects.filter(chapter_id=obj.chapter_id)
     elif isinstance(obj, Chapter):
