@@ -267,7 +267,9 @@ def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_s
     return render(request, "dialogue/idea.html", dialogue.context(
         idea=idea, labels=list(idea.labels.all()), own_rating=participation.own_rating(request.user, idea),
         following=participation.is_following(request.user, idea), **thread,
-        can_rate=request.user.has_perm("participation.rate", idea) and idea.approved and not idea.hidden,
+        # In a participatory budget people choose on the module's page, not with "Dafür"/"Dagegen".
+        can_rate=request.user.has_perm("participation.rate", idea) and idea.approved and not idea.hidden
+        and not dialogue.settings.is_budget,
         can_edit=request.user.has_perm("dialogue.change_idea", idea), rate_notice=closed_notice(dialogue, "rate"),
     ))  # fmt: skip
 
