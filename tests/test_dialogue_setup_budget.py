@@ -337,3 +337,30 @@ def test_comment_on_a_staff_item_blocks_its_delete_but_not_its_edit(world: Any, 
     with pytest.raises(ValidationError):
         services.item_delete(actor=people["case_worker"], item=topic)
     assert Comment.objects.filter(idea=topic).count() == 1
+
+
+# --- 3. calls to action on the project page, the start page's promise and topic filter ------------------------
+
+
+def test_project_page_calls_to_action_and_home_topic_filter(world: Any, people: Any) -> None:
+    from mitwirken.projects.models import Topic
+
+    world.public.topics = [Topic.MOBILITY, Topic.ENVIRONMENT]
+    world.public.save(update_fields=["topics"])
+    running = make_dialogue(world.public, Blueprint.BRAINSTORMING, "collect")
+    later = make_dialogue(world.public, Blueprint.TEXT_REVIEW, "comment", when="before")
+    over = make_dialogue(world.public, Blueprint.DEBATE, "discuss", when="after")
+    client = world.client("anonymous")
+    page = client.get(world.public.get_absolute_url()).content.decode()
+    assert "Idee einreichen" in page  # the running module names its own call to action
+    assert "Entwurf kommentieren" not in page and "Mitmachen ist ab dem" in page  # not yet
+    assert "Mitdiskutieren" not in page  # over
+    assert later.name in page and over.name in page and running.name in page
+
+    home = client.get("/").content.decode()
+    assert "und mehr" not in home and "Dialoge" in home
+    found = client.get(f"/?topic={Topic.MOBILITY.value}").content.decode()
+    assert world.public.title in found
+    assert world.public.title not in client.get(f"/?topic={Topic.CULTURE.value}").content.decode()
+    # "planung" is not part of "umwelt", and a key never matches inside another one.
+    assert world.public.title not in client.get(f"/?topic={Topic.PLANNING.value}").content.decode()
