@@ -225,3 +225,23 @@ def test_staff_reorder_and_delete_topics_by_keyboard(new_tab: Any, world: Any) -
     assert Idea.objects.filter(title="Parken am Bahnhof").exists() and first.pk
     tab.click(page.get_by_role("button", name=re.compile(r"Löschen\s*:\s*Radwege")))
     assert not Idea.objects.filter(pk=second.pk).exists()
+
+
+def test_staff_edit_a_chapter_on_a_phone(new_tab: Any, world: Any) -> None:
+    staff = world.personas["org_admin"]
+    module = make_dialogue(world.public, Blueprint.TEXT_REVIEW, "comment")
+    chapter = module.chapters.get()
+    first, second = chapter.paragraphs.all()
+    phone: Browse = new_tab(phone=True)
+    page = phone.page
+    phone.log_in(staff.email, PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    phone.open(f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/dialog/{module.pk}/")
+    phone.click(page.get_by_role("link", name=re.compile(r"Bearbeiten\s*:\s*§ 1")))
+    assert fits_the_screen(page)
+    phone.click(page.get_by_role("button", name=re.compile(r"Nach unten\s*:\s*Absatz 1")))
+    assert [p.pk for p in chapter.paragraphs.all()] == [second.pk, first.pk]
+    page.get_by_label("Absatz 2").fill("Diese Satzung gilt für das ganze Gemeindegebiet.")
+    phone.click(page.get_by_role("button", name=re.compile(r"Speichern\s*:\s*Absatz 2")))
+    first.refresh_from_db()
+    assert "ganze Gemeindegebiet" in first.text
+    assert page.get_by_text("Absatz 2 ist gespeichert.").is_visible()
