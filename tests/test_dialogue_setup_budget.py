@@ -364,3 +364,11 @@ def test_project_page_calls_to_action_and_home_topic_filter(world: Any, people: 
     assert world.public.title not in client.get(f"/?topic={Topic.CULTURE.value}").content.decode()
     # "planung" is not part of "umwelt", and a key never matches inside another one.
     assert world.public.title not in client.get(f"/?topic={Topic.PLANNING.value}").content.decode()
+
+
+@pytest.mark.parametrize("typed", ["Eins.", "Eins.\n\nZwei & drei.\nVier", "<p>a <strong>b</strong></p>"])
+def test_staff_edit_the_text_they_typed_not_its_html(typed: str) -> None:
+    stored = services.rich_html(typed)
+    assert services.rich_html(services.editable_text(stored)) == stored
+    if "<" not in typed:
+        assert services.editable_text(stored) == typed

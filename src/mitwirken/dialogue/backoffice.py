@@ -116,7 +116,7 @@ def item_edit(
     item.module = module
     settings = services.settings_for(module)
     form = ItemForm(request.POST or None, prefix="item", with_cost=settings.is_budget,
-                    initial={"title": item.title, "text": item.text, "cost": item.cost})  # fmt: skip
+                    initial={"title": item.title, "text": services.editable_text(item.text), "cost": item.cost})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             services.item_update(actor=request.user, item=item, title=form.cleaned_data["title"],
@@ -174,7 +174,7 @@ def chapter_edit(
         else:
             messages.success(request, _("Gespeichert."))
             return redirect(request.path)
-    paragraphs = [(paragraph, ParagraphForm(prefix=f"p{paragraph.pk}", initial={"text": paragraph.text}))
+    paragraphs = [(paragraph, ParagraphForm(prefix=f"p{paragraph.pk}", initial={"text": services.editable_text(paragraph.text)}))
                   for paragraph in chapter.paragraphs.all()]  # fmt: skip
     return render(request, "dialogue/backoffice/chapter_edit.html", {
         "organisation": organisation, "project": project, "module": module, "chapter": chapter,

@@ -68,6 +68,19 @@ def rich_html(text: str) -> str:
     return sanitise_html(text)
 
 
+def editable_text(html: str) -> str:
+    """Stored HTML back as the plain text staff typed, when it is only paragraphs and line breaks (the form turns
+    blank lines into paragraphs again); richer HTML stays as it is."""
+    import html as html_lib
+    import re
+
+    if re.sub(r"</?p>|<br ?/?>", "", html).count("<"):
+        return html
+    text = re.sub(r"<br ?/?>\n?", "\n", html)
+    parts = [part.strip() for part in re.split(r"</p>\s*<p>", text)]
+    return html_lib.unescape("\n\n".join(parts).removeprefix("<p>").removesuffix("</p>"))
+
+
 def check_rich_text(text: str, field: str = "text", max_length: int = MAX_TEXT) -> str:
     """Sanitise first, then measure: the stored HTML is what is shown, never the raw input."""
     if "\x00" in (text or ""):
