@@ -372,3 +372,38 @@ def test_staff_edit_the_text_they_typed_not_its_html(typed: str) -> None:
     assert services.rich_html(services.editable_text(stored)) == stored
     if "<" not in typed:
         assert services.editable_text(stored) == typed
+
+
+# --- blocks (Sperren) expire: for a number of days, or at the end of a chosen day -----------------------------
+
+
+def test_a_block_until_a_chosen_day_ends_at_its_end_in_berlin(world: Any, people: Any) -> None:
+    import datetime as dt
+    import zoneinfo
+
+    import time_machine
+
+    from mitwirken.participation.models import Block
+
+    module = make_dialogue(world.public, Blueprint.BRAINSTORMING, "collect")
+    idea = services.idea_create(user=people["invited"], module=module, title="Bänke", text="Mehr Bänke.")
+    troll = people["citizen"]
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    client = world.client("org_admin")
+    url = purl(module, "block", user_pk=troll.pk)
+    response = client.post(url, {"reason": "Beleidigungen", "scope": "project", "until": "2001-01-01"})
+    assert response.status_code == 200 and "in der Zukunft" in response.content.decode()
+    assert not Block.objects.exists()
+    day = (dt.datetime.now(berlin) + dt.timedelta(days=3)).date()
+    response = client.post(url, {"reason": "Beleidigungen", "scope": "project", "until": day.isoformat()})
+    assert response.status_code == 302
+    block = Block.objects.get()
+    assert block.expires_at == dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=berlin)
+    assert not Block.objects.get().user.has_perm("participation.rate", idea)
+    last_minute = dt.datetime.combine(day, dt.time(23, 59), tzinfo=berlin)
+    with time_machine.travel(last_minute, tick=False):
+        from .dialogue_helpers import fresh
+
+        assert not fresh(troll).has_perm("participation.rate", idea)  # still blocked on the last day
+    with time_machine.travel(last_minute + dt.timedelta(minutes=2), tick=False):
+        assert fresh(troll).has_perm("participation.rate", idea)  # the day after, free again

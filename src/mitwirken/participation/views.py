@@ -7,7 +7,8 @@ every target kind, found by its ``kind`` segment in the address.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -521,6 +522,13 @@ def moderate(
     return redirect(next_or(request, place.url_of(target)))
 
 
+def _on_until(error: ValidationError) -> ValidationError:
+    """The service speaks of ``expires_at``; the form's field for a chosen day is ``until``."""
+    if hasattr(error, "error_dict") and "expires_at" in error.error_dict:
+        return ValidationError({"until": error.error_dict["expires_at"]})
+    return error
+
+
 def block(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, user_pk: int) -> HttpResponse:
     place = Place(request, org_slug, project_slug, module_slug)
     _moderator(request, place)
@@ -529,16 +537,19 @@ def block(request: HttpRequest, org_slug: str, project_slug: str, module_slug: s
     organisation = place.project.organisation
     if request.method == "POST" and form.is_valid():
         whole_organisation = form.cleaned_data["scope"] == "organisation"
-        days = form.cleaned_data.get("duration")
+        days, until = form.cleaned_data.get("duration"), form.cleaned_data.get("until")
+        expires_at = timezone.now() + timedelta(days=int(days)) if days else None
+        if until is not None:  # the end of that day in Germany, whatever the server's zone
+            berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+            expires_at = datetime.combine(until + timedelta(days=1), time.min, tzinfo=berlin)
         try:
             services.block(actor=request.user, user=person, reason=form.cleaned_data["reason"],
                            project=None if whole_organisation else place.project,
-                           organisation=organisation if whole_organisation else None,
-                           expires_at=timezone.now() + timedelta(days=int(days)) if days else None)  # fmt: skip
+                           organisation=organisation if whole_organisation else None, expires_at=expires_at)  # fmt: skip
         except PermissionDenied:
             form.add_error("scope", _("Nur Mitarbeitende der Organisation können für alle ihre Projekte sperren."))
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, _on_until(error) if until is not None else error)
         else:
             messages.success(request, _("Die Person ist gesperrt und kann nur noch lesen."))
             return redirect(place.url("moderation"))
