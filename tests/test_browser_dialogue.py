@@ -210,13 +210,18 @@ def test_another_participant_comments_replies_and_rates(tab: Browse, world: Any)
     support = page.get_by_role("button", name=re.compile(r"^Dafür"))
     against = page.get_by_role("button", name=re.compile(r"^Dagegen"))
     assert support.get_attribute("aria-pressed") == "false"
-    tab.click(support)
-    assert status_message(page, "Ihre Bewertung ist gespeichert").is_visible()
+    # Rating happens in place (htmx): no new page; the live region next to the buttons says what happened.
+    support.click()
+    page.wait_for_function("() => document.querySelector('.rate-form [aria-pressed=true]') !== null")
+    assert "Ihre Bewertung ist gespeichert" in page.locator(".rate-form + [role=status]").inner_text()
     assert support.get_attribute("aria-pressed") == "true" and against.get_attribute("aria-pressed") == "false"
     assert "(1)" in support.inner_text()
-    tab.click(support)  # the same again: refused with a clear message, nothing counted twice
-    assert status_message(page, "bereits so bewertet").is_visible()
-    tab.click(against)  # changing one's mind is allowed
+    tab.check_axe()
+    support.click()  # the same again withdraws the rating
+    page.wait_for_function("() => document.querySelector('.rate-form [aria-pressed=true]') === null")
+    assert "zurückgenommen" in page.locator(".rate-form + [role=status]").inner_text()
+    against.click()  # changing one's mind is allowed
+    page.wait_for_function("() => document.querySelector('.rate-form [value=\"-1\"][aria-pressed=true]') !== null")
     assert against.get_attribute("aria-pressed") == "true" and support.get_attribute("aria-pressed") == "false"
 
     idea.refresh_from_db()
@@ -310,8 +315,11 @@ def test_participant_comments_on_a_paragraph_in_text_review(tab: Browse, world: 
     tab.log_in(citizen.email, PASSWORD)
     tab.open(module_path(module))
     assert page.get_by_role("heading", name="§ 1 Geltungsbereich").is_visible()
-    tab.click(page.get_by_role("link", name=re.compile(r"^Kommentieren \(0 Kommentare\).*Absatz 1")))
+    # The comments open in place next to the paragraph (htmx); the form posts to the paragraph's own page.
+    page.get_by_role("link", name=re.compile(r"^Kommentieren \(0 Kommentare\).*Absatz 1")).click()
+    page.wait_for_selector(".paragraph-comments textarea")
     assert page.get_by_text("Diese Satzung gilt für das Gemeindegebiet.").is_visible()
+    tab.check_axe()
     page.get_by_label("Ihr Kommentar").fill("Gilt das auch für die Ortsteile Nord und Süd?")
     tab.click(page.get_by_role("button", name="Kommentar veröffentlichen"))
     comment = Comment.objects.get()

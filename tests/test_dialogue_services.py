@@ -192,19 +192,19 @@ def test_location_via_the_form_without_a_map(world: Any, map_module: Any) -> Non
     assert (idea.lat, idea.lon) == (50.05, 7.6)
 
 
-def test_rating_twice_is_refused_with_a_message(world: Any, module: Any) -> None:
+def test_the_same_rating_again_withdraws_it(world: Any, module: Any) -> None:
     idea = idea_by(world.personas["invited"], module)
     participation.rate(user=world.personas["citizen"], target=idea, value=1)
-    with pytest.raises(ValidationError) as caught:
-        participation.rate(user=world.personas["citizen"], target=idea, value=1)
-    assert "bereits so bewertet" in messages_of(caught.value)
+    assert participation.rate(user=world.personas["citizen"], target=idea, value=1) is None
     assert_counters(idea)
-    assert idea.positive_count == 1
+    assert (idea.positive_count, Rating.objects.count()) == (0, 0)
     client = world.client("citizen")
     response = client.post(purl(module, "rate", kind="idee", pk=idea.pk), {"value": "1"})
     assert response.status_code == 302
-    assert any("bereits so bewertet" in message for message in flash_messages(response))
-    assert Rating.objects.count() == 1
+    assert any("gespeichert" in message for message in flash_messages(response))
+    response = client.post(purl(module, "rate", kind="idee", pk=idea.pk), {"value": "1"})
+    assert any("zurückgenommen" in message for message in flash_messages(response))
+    assert Rating.objects.count() == 0
     assert_counters(idea)
     with pytest.raises(ValidationError) as caught:
         participation.rate(user=world.personas["citizen"], target=idea, value=2)

@@ -95,9 +95,9 @@ def test_comments_ratings_flags_and_follows_attach_to_any_object(
     assert Follow.objects.of(project).filter(user=citizen).exists()  # commenters follow
 
     rating = services.rate(user=citizen, target=project, value=1)
-    assert (rating.module, rating.content_object) == (module, project)
-    with pytest.raises(ValidationError):
-        services.rate(user=citizen, target=project, value=1)
+    assert rating is not None and (rating.module, rating.content_object) == (module, project)
+    assert services.rate(user=citizen, target=project, value=1) is None  # the same vote again withdraws it
+    assert not Rating.objects.of(project).exists()
 
     flag = services.flag(user=citizen, target=reply, reason="Stimmt nicht")
     assert flag.content_object == reply

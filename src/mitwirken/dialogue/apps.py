@@ -15,7 +15,7 @@ class DialogueConfig(AppConfig):
         plugins.register(
             plugins.Plugin(
                 key="dialogue",
-                name=_("Dialog"),
+                name=_("Dialoge"),
                 module_types=module_types(),
                 urls="mitwirken.dialogue.urls",
                 rules="mitwirken.dialogue.rules",

@@ -54,7 +54,7 @@ CALLS_TO_ACTION = {
     Blueprint.MAP_IDEAS: _("Idee auf der Karte einreichen"),
     Blueprint.TEXT_REVIEW: _("Entwurf kommentieren"),
     Blueprint.DEBATE: _("Mitdiskutieren"),
-    Blueprint.PRIORITISATION: _("Vorschläge bewerten"),
+    Blueprint.PRIORITISATION: _("Über Vorschläge abstimmen"),
 }
 
 

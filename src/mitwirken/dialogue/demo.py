@@ -444,7 +444,8 @@ def _idea(
     ratings = [(citizen, 1) for citizen in item.up] + [(citizen, -1) for citizen in item.down]
     for index, (citizen, value) in enumerate(ratings):
         rating = participation.rate(user=accounts[citizen], target=idea, value=value)
-        clock.set(Rating, rating.pk, created_at=_between(rate_from, clock.now, index + 1, len(ratings) + 1))
+        if rating is not None:  # each demo citizen rates an idea once, so none is withdrawn
+            clock.set(Rating, rating.pk, created_at=_between(rate_from, clock.now, index + 1, len(ratings) + 1))
     if item.feedback:
         status, text = item.feedback
         idea.refresh_from_db()

@@ -97,6 +97,15 @@ class IdeaFilterForm(forms.Form):
 
 class SettingsForm(forms.Form):
     premoderation = forms.BooleanField(label=_("Vorab-Moderation: Beiträge erst nach Freigabe zeigen"), required=False)
+    budget = forms.IntegerField(
+        label=_("Budget in Euro (Bürgerhaushalt)"), required=False, min_value=1,
+        help_text=_("Leer lassen für eine Priorisierung ohne Budget. Mit Budget wählen Teilnehmende Vorschläge aus, deren Kosten zusammen das Budget nicht übersteigen."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, with_budget: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_budget:
+            del self.fields["budget"]
 
 
 class NamesForm(forms.Form):
@@ -109,6 +118,22 @@ class NamesForm(forms.Form):
 class ItemForm(forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=MAX_TITLE)
     text = forms.CharField(label=_("Beschreibung"), widget=forms.Textarea(attrs={"rows": 5}), help_text=RICH_TEXT_HELP)
+    cost = forms.IntegerField(label=_("Kosten in Euro"), required=False, min_value=1)
+
+    def __init__(self, *args: Any, with_cost: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_cost:
+            del self.fields["cost"]
+
+
+class ChapterTitleForm(forms.Form):
+    title = forms.CharField(label=_("Kapitelüberschrift"), max_length=200)
+
+
+class ParagraphForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text des Absatzes"), widget=forms.Textarea(attrs={"rows": 4}), help_text=RICH_TEXT_HELP
+    )
 
 
 class ChapterForm(forms.Form):

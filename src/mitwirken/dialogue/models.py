@@ -40,6 +40,12 @@ class DialogueSettings(models.Model):
         _("Vorab-Moderation"), default=False,
         help_text=_("Beiträge erscheinen erst, wenn die Moderation sie freigegeben hat."),
     )  # fmt: skip
+    # A prioritisation with a budget is a participatory budget: each person chooses items whose costs together
+    # stay within it (a chosen item is a +1 rating of the shared participation app).
+    budget = models.PositiveBigIntegerField(
+        _("Budget in Euro"), null=True, blank=True,
+        help_text=_("Nur bei der Priorisierung: Mit einem Budget wählen Teilnehmende Vorschläge aus, deren Kosten zusammen das Budget nicht übersteigen."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("Dialog-Einstellungen")
@@ -56,6 +62,10 @@ class DialogueSettings(models.Model):
     @property
     def with_location(self) -> bool:
         return self.blueprint == Blueprint.MAP_IDEAS
+
+    @property
+    def is_budget(self) -> bool:
+        return self.blueprint == Blueprint.PRIORITISATION and self.budget is not None
 
 
 class Category(models.Model):
@@ -126,6 +136,9 @@ class Idea(models.Model):
     image_alt = models.CharField(_("Bildbeschreibung"), max_length=200, blank=True)
     lon = models.FloatField(_("Länge"), null=True, blank=True)
     lat = models.FloatField(_("Breite"), null=True, blank=True)
+    cost = models.PositiveBigIntegerField(_("Kosten in Euro"), null=True, blank=True)
+    # The order staff give their topics and items (debates, prioritisations); participants' ideas keep 0.
+    position = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     feedback = models.CharField(_("Rückmeldung"), max_length=20, choices=Feedback.choices, default="", blank=True)
     feedback_text = models.TextField(_("Öffentliche Stellungnahme der Verwaltung"), blank=True)
     feedback_at = models.DateTimeField(_("Rückmeldung vom"), null=True, blank=True)
@@ -157,6 +170,11 @@ class Idea(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def cost_text(self) -> str:
+        """The cost as German readers write amounts: 12345 → "12.345"."""
+        return f"{self.cost or 0:,}".replace(",", ".")
 
 
 class Chapter(models.Model):

@@ -9,9 +9,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.html import linebreaks, strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from shapely.geometry import Point
 
 from mitwirken.core import geo
@@ -25,7 +27,7 @@ from mitwirken.projects.models import Module, Project
 
 from . import notifications
 from .blueprints import blueprint_of
-from .models import Category, DialogueSettings, Feedback, Idea, Label, Paragraph
+from .models import Blueprint, Category, Chapter, DialogueSettings, Feedback, Idea, Label, Paragraph
 
 MAX_TITLE = 160
 MAX_TEXT = 10_000
@@ -64,6 +66,19 @@ def rich_html(text: str) -> str:
     if "<" not in text:
         text = linebreaks(text, autoescape=True)
     return sanitise_html(text)
+
+
+def editable_text(html: str) -> str:
+    """Stored HTML back as the plain text staff typed, when it is only paragraphs and line breaks (the form turns
+    blank lines into paragraphs again); richer HTML stays as it is."""
+    import html as html_lib
+    import re
+
+    if re.sub(r"</?p>|<br ?/?>", "", html).count("<"):
+        return html
+    text = re.sub(r"<br ?/?>\n?", "\n", html)
+    parts = [part.strip() for part in re.split(r"</p>\s*<p>", text)]
+    return html_lib.unescape("\n\n".join(parts).removeprefix("<p>").removesuffix("</p>"))
 
 
 def check_rich_text(text: str, field: str = "text", max_length: int = MAX_TEXT) -> str:
@@ -143,6 +158,22 @@ def idea_create(
     return idea
 
 
+def _check_cost(module: Module, cost: Any) -> int | None:
+    if cost in (None, ""):
+        if settings_for(module).is_budget:
+            raise ValidationError(
+                {"cost": _("Bitte geben Sie die Kosten an; im Bürgerhaushalt braucht jeder Vorschlag Kosten.")}
+            )
+        return None
+    try:
+        value = int(cost)
+    except (TypeError, ValueError):
+        raise ValidationError({"cost": _("Bitte geben Sie die Kosten als ganze Zahl in Euro an.")}) from None
+    if value <= 0:
+        raise ValidationError({"cost": _("Die Kosten müssen größer als 0 Euro sein.")})
+    return value
+
+
 def _check_image(image: UploadedFile | None, alt: str) -> Any:
     if not image:
         return None
@@ -172,13 +203,15 @@ def idea_update(
 
 
 def item_create(*, actor: Any, module: Module, title: str, text: str, category: Category | None = None,
-                labels: Iterable[Label] = ()) -> Idea:  # fmt: skip
-    """A topic for a debate or an item to prioritise, set by staff."""
+                labels: Iterable[Label] = (), cost: int | None = None) -> Idea:  # fmt: skip
+    """A topic for a debate or an item to prioritise (with its cost in a participatory budget), set by staff."""
     require(actor, "dialogue.manage_module", module)
     labels = _check_choices(module, category, labels)
     with transaction.atomic():
+        last = Idea.objects.filter(module=module, by_staff=True).order_by("-position").first()
         idea = Idea.objects.create(module=module, author=None, by_staff=True, title=check_title(title),
-                                   text=check_rich_text(text), category=category)  # fmt: skip
+                                   text=check_rich_text(text), category=category, cost=_check_cost(module, cost),
+                                   position=(last.position if last else 0) + 1)  # fmt: skip
         idea.labels.set(labels)
         log_action(actor=actor, action="dialogue.item_create", obj=idea, organisation=module.project.organisation)
     return idea
@@ -207,15 +240,20 @@ def give_feedback(*, actor: Any, idea: Idea, status: str, text: str) -> Idea:
 # --- set-up by staff ------------------------------------------------------------------------------------------
 
 
-def settings_update(*, actor: Any, module: Module, premoderation: bool) -> DialogueSettings:
+def settings_update(*, actor: Any, module: Module, premoderation: bool, budget: int | None = None) -> DialogueSettings:
+    """Moderation mode, and the budget of a prioritisation (None: an ordinary prioritisation)."""
     require(actor, "dialogue.manage_module", module)
+    if budget is not None and blueprint_of(module) != Blueprint.PRIORITISATION:
+        raise ValidationError({"budget": _("Ein Budget gibt es nur bei der Priorisierung.")})
+    if budget is not None and budget <= 0:
+        raise ValidationError({"budget": _("Das Budget muss größer als 0 Euro sein.")})
+    values = {"premoderation": premoderation, "budget": budget}
     settings, _created = DialogueSettings.objects.update_or_create(
-        module=module, defaults={"premoderation": premoderation}, create_defaults={"blueprint": blueprint_of(module),
-                                                                                  "premoderation": premoderation},
-    )  # fmt: skip
+        module=module, defaults=values, create_defaults={"blueprint": blueprint_of(module), **values}
+    )
     module._dialogue_settings = settings  # type: ignore[attr-defined]
     log_action(actor=actor, action="dialogue.settings", obj=module, organisation=module.project.organisation,
-               changes={"premoderation": premoderation})  # fmt: skip
+               changes=values)  # fmt: skip
     return settings
 
 
@@ -234,8 +272,6 @@ def names_set(*, actor: Any, module: Module, model: type[Category] | type[Label]
 @transaction.atomic
 def chapter_add(*, actor: Any, module: Module, title: str, text: str) -> Any:
     """A chapter of a draft for text review; blank lines separate its paragraphs."""
-    from .models import Chapter
-
     require(actor, "dialogue.manage_module", module)
     title = (title or "").strip()
     parts = [part.strip() for part in (text or "").replace("\r\n", "\n").split("\n\n") if part.strip()]
@@ -248,3 +284,193 @@ def chapter_add(*, actor: Any, module: Module, title: str, text: str) -> Any:
                                    for index, part in enumerate(parts)])  # fmt: skip
     log_action(actor=actor, action="dialogue.chapter_add", obj=chapter, organisation=module.project.organisation)
     return chapter
+
+
+# --- editing, ordering and deleting what staff set up ---------------------------------------------------------
+
+Direction = str  # "up" or "down"
+
+
+def _contributions(*, comments: int, ratings: int = 0) -> str:
+    parts = []
+    if comments:
+        parts.append(ngettext("%(n)d Kommentar", "%(n)d Kommentare", comments) % {"n": comments})
+    if ratings:
+        parts.append(ngettext("%(n)d Bewertung", "%(n)d Bewertungen", ratings) % {"n": ratings})
+    return _(" und ").join(parts)
+
+
+@transaction.atomic
+def item_update(*, actor: Any, item: Idea, title: str, text: str, cost: Any = None) -> Idea:
+    """Staff correct a topic or item; its comments and ratings stay with it."""
+    require(actor, "dialogue.manage_module", item.module)
+    if not item.by_staff:
+        raise ValidationError(_("Ideen von Teilnehmenden ändern nur ihre Verfasserinnen und Verfasser."))
+    item.title, item.text, item.cost = check_title(title), check_rich_text(text), _check_cost(item.module, cost)
+    item.updated_at = timezone.now()
+    item.save(update_fields=["title", "text", "cost", "updated_at"])
+    log_action(actor=actor, action="dialogue.item_update", obj=item, organisation=item.module.project.organisation,
+               changes={"title": item.title, "cost": item.cost})  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def item_delete(*, actor: Any, item: Idea) -> None:
+    """A topic or item goes only while nobody has commented on or rated it: their words are not deleted by staff."""
+    require(actor, "dialogue.manage_module", item.module)
+    if not item.by_staff:
+        raise ValidationError(_("Ideen von Teilnehmenden löscht die Moderation nicht; sie kann sie ausblenden."))
+    locked = Idea.objects.select_for_update().get(pk=item.pk)
+    ratings = locked.positive_count + locked.negative_count
+    if locked.comment_count or ratings:
+        raise ValidationError(_("„%(title)s“ kann nicht gelöscht werden: Es gibt schon %(what)s dazu. Sie können den Titel und die Beschreibung ändern.")
+                              % {"title": locked.title, "what": _contributions(comments=locked.comment_count, ratings=ratings)})  # fmt: skip
+    log_action(actor=actor, action="dialogue.item_delete", obj=locked, organisation=item.module.project.organisation,
+               changes={"title": locked.title})  # fmt: skip
+    locked.delete()
+
+
+@transaction.atomic
+def chapter_update(*, actor: Any, chapter: Chapter, title: str) -> Chapter:
+    require(actor, "dialogue.manage_module", chapter.module)
+    title = clean_text(title)
+    if not title:
+        raise ValidationError({"title": _("Bitte geben Sie eine Überschrift an.")})
+    chapter.title = title[:200]
+    chapter.save(update_fields=["title"])
+    log_action(actor=actor, action="dialogue.chapter_update", obj=chapter,
+               organisation=chapter.module.project.organisation, changes={"title": chapter.title})  # fmt: skip
+    return chapter
+
+
+@transaction.atomic
+def chapter_delete(*, actor: Any, chapter: Chapter) -> None:
+    """A chapter goes only while none of its paragraphs has comments."""
+    require(actor, "dialogue.manage_module", chapter.module)
+    comments = sum(chapter.paragraphs.values_list("comment_count", flat=True))
+    if comments:
+        raise ValidationError(_("Das Kapitel „%(title)s“ kann nicht gelöscht werden: Es gibt schon %(what)s zu seinen Absätzen.")
+                              % {"title": chapter.title, "what": _contributions(comments=comments)})  # fmt: skip
+    log_action(actor=actor, action="dialogue.chapter_delete", obj=chapter,
+               organisation=chapter.module.project.organisation, changes={"title": chapter.title})  # fmt: skip
+    chapter.delete()
+
+
+@transaction.atomic
+def paragraph_update(*, actor: Any, paragraph: Paragraph, text: str) -> Paragraph:
+    """Correct a paragraph's text. A commented paragraph keeps its comments; the audit log keeps the old text."""
+    module = paragraph.chapter.module
+    require(actor, "dialogue.manage_module", module)
+    old = paragraph.text
+    paragraph.text = check_rich_text(text)
+    paragraph.save(update_fields=["text"])
+    log_action(actor=actor, action="dialogue.paragraph_update", obj=paragraph, organisation=module.project.organisation,
+               changes={"old_text": old, "text": paragraph.text})  # fmt: skip
+    return paragraph
+
+
+@transaction.atomic
+def paragraph_add(*, actor: Any, chapter: Chapter, text: str) -> Paragraph:
+    require(actor, "dialogue.manage_module", chapter.module)
+    last = chapter.paragraphs.order_by("-position").first()
+    paragraph = Paragraph.objects.create(chapter=chapter, text=check_rich_text(text),
+                                         position=(last.position if last else 0) + 1)  # fmt: skip
+    log_action(actor=actor, action="dialogue.paragraph_add", obj=paragraph,
+               organisation=chapter.module.project.organisation)  # fmt: skip
+    return paragraph
+
+
+@transaction.atomic
+def paragraph_delete(*, actor: Any, paragraph: Paragraph) -> None:
+    module = paragraph.chapter.module
+    require(actor, "dialogue.manage_module", module)
+    locked = Paragraph.objects.select_for_update().get(pk=paragraph.pk)
+    if locked.comment_count:
+        raise ValidationError(_("Absatz %(number)s kann nicht gelöscht werden: Es gibt schon %(what)s dazu. Sie können seinen Text ändern.")
+                              % {"number": locked.position, "what": _contributions(comments=locked.comment_count)})  # fmt: skip
+    if paragraph.chapter.paragraphs.count() == 1:
+        raise ValidationError(_("Ein Kapitel braucht mindestens einen Absatz. Löschen Sie stattdessen das Kapitel."))
+    log_action(actor=actor, action="dialogue.paragraph_delete", obj=locked, organisation=module.project.organisation,
+               changes={"text": locked.text})  # fmt: skip
+    locked.delete()
+
+
+@transaction.atomic
+def move(*, actor: Any, obj: Idea | Chapter | Paragraph, direction: Direction) -> None:
+    """Move a staff item, a chapter or a paragraph one place up or down among its siblings (numbered 1…n)."""
+    siblings: Any
+    if isinstance(obj, Paragraph):
+        module, siblings = obj.chapter.module, Paragraph.objects.filter(chapter_id=obj.chapter_id)
+    elif isinstance(obj, Chapter):
+        module, siblings = obj.module, Chapter.objects.filter(module_id=obj.module_id)
+    else:
+        module, siblings = obj.module, Idea.objects.filter(module_id=obj.module_id, by_staff=True)
+    require(actor, "dialogue.manage_module", module)
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Bitte wählen Sie „nach oben“ oder „nach unten“."))
+    ordered = list(siblings.select_for_update().order_by("position", "pk"))
+    index = next(i for i, sibling in enumerate(ordered) if sibling.pk == obj.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, sibling in enumerate(ordered, start=1):
+        if sibling.position != position:
+            sibling.position = position
+            sibling.save(update_fields=["position"])
+    log_action(actor=actor, action="dialogue.move", obj=obj, organisation=module.project.organisation,
+               changes={"direction": direction})  # fmt: skip
+
+
+# --- participatory budget -------------------------------------------------------------------------------------
+
+
+def budget_spent(user: Any, module: Module) -> int:
+    """What the person's chosen items cost together (0 for guests)."""
+    if not user.is_authenticated:
+        return 0
+    return int(Idea.objects.filter(module=module, ratings__user=user, ratings__value=1)
+               .aggregate(total=Sum("cost", default=0))["total"])  # fmt: skip
+
+
+def budget_choose(*, user: Any, item: Idea, chosen: bool) -> int:
+    """Choose an item for one's participatory budget, or put it back; returns what the choice costs now.
+
+    The sum stays within the budget also when one person sends many choices at once: the person's row is locked
+    first (PostgreSQL; SQLite's IMMEDIATE transactions take the write lock up front), so every choice sees the
+    ones before it.
+    """
+    from django.contrib.auth import get_user_model
+
+    from mitwirken.participation.models import Rating, on
+    from mitwirken.participation.targets import of
+
+    module = item.module
+    require(user, "participation.rate", item)
+    settings = settings_for(module)
+    if not settings.is_budget or settings.budget is None:
+        raise ValidationError(_("Dieses Modul hat kein Budget."))
+    if not item.approved or item.hidden or item.cost is None:
+        raise ValidationError(_("Dieser Vorschlag kann nicht gewählt werden."))
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        existing = Rating.objects.of(item).filter(user=user).first()
+        spent = budget_spent(user, module)
+        if chosen and existing is None:
+            if spent + item.cost > settings.budget:
+                raise ValidationError(_(
+                    "„%(title)s“ kostet %(cost)s €. Sie haben schon Vorschläge für %(spent)s € gewählt; zusammen wären "
+                    "das mehr als das Budget von %(budget)s €. Nehmen Sie zuerst einen anderen Vorschlag heraus."
+                ) % {"title": item.title, "cost": euros(item.cost), "spent": euros(spent), "budget": euros(settings.budget)})  # fmt: skip
+            Rating.objects.create(module=module, **on(item), user=user, value=1)
+            of(item).count_rating(item.pk, 1, 0)
+            spent += item.cost
+        elif not chosen and existing is not None:
+            existing.delete()
+            of(item).count_rating(item.pk, -(existing.value == 1), -(existing.value == -1))
+            spent -= item.cost if existing.value == 1 else 0
+    return spent
+
+
+def euros(amount: int) -> str:
+    """12345 → "12.345", as German readers write amounts."""
+    return f"{amount:,}".replace(",", ".")

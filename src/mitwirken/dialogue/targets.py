@@ -31,6 +31,8 @@ class IdeaTarget(Target):
     kind = "idee"
     name = _lazy("Idee")
     yours = _lazy("Ihre Idee")
+    follow_label = _lazy("Dieser Idee folgen")
+    following_label = _lazy("Sie folgen dieser Idee.")
     moderated = True
     followable = True
     comment_counter = "comment_count"
@@ -45,8 +47,12 @@ class IdeaTarget(Target):
         return True, ""
 
     def accepts_ratings(self, obj: Any) -> tuple[bool, str]:
+        from .services import settings_for
+
         if not obj.approved or obj.hidden:
             return False, _("Diese Idee kann nicht bewertet werden.")
+        if settings_for(obj.module).is_budget:  # votes there go through the budget (dialogue.services.budget_choose)
+            return False, _("Wählen Sie die Vorschläge auf der Seite des Bürgerhaushalts aus.")
         return True, ""
 
     def premoderation(self, module: Module) -> bool:

@@ -16,6 +16,7 @@ module_urlpatterns = [
     path("ideen/<int:idea_pk>/bild/", views.idea_image, name="idea_image"),
     path("ideen/<int:idea_pk>/rueckmeldung/", moderation.feedback, name="feedback"),
     path("absaetze/<int:paragraph_pk>/", views.paragraph_detail, name="paragraph"),
+    path("haushalt/<int:idea_pk>/", views.budget_choose, name="budget_choose"),
     path("ergebnisse/", views.results, name="results"),
     path("export.<str:file_format>", moderation.export, name="export"),
 ]
@@ -24,4 +25,6 @@ B = "<slug:org_slug>/projekte/<int:project_pk>/dialog/<int:module_pk>/"
 
 backoffice_urlpatterns = [
     path(B, backoffice.setup, name="dialogue_setup"),
+    path(B + "eintrag/<int:idea_pk>/", backoffice.item_edit, name="dialogue_item_edit"),
+    path(B + "kapitel/<int:chapter_pk>/", backoffice.chapter_edit, name="dialogue_chapter_edit"),
 ]

@@ -10,12 +10,13 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -91,6 +92,8 @@ def render_module(request: HttpRequest, project: Project, module: Module) -> Htt
         return render(request, "dialogue/text_review.html", dialogue.context(
             chapters=chapters, can_comment=request.user.has_perm("participation.comment", dialogue.module),
             comment_notice=closed_notice(dialogue, "comment")))  # fmt: skip
+    if dialogue.settings.is_budget:
+        return _budget_page(request, dialogue)
     categories = list(Category.objects.filter(module=dialogue.module))
     labels = list(Label.objects.filter(module=dialogue.module))
     form = IdeaFilterForm(request.GET or None, module=dialogue.module, categories=categories, labels=labels)
@@ -105,7 +108,9 @@ def render_module(request: HttpRequest, project: Project, module: Module) -> Htt
         if data.get("q"):
             ideas = ideas.filter(Q(title__icontains=data["q"]) | Q(text__icontains=data["q"]))
         sort = data.get("sort") or "new"
-    page = Paginator(ideas.order_by(*ORDERINGS[sort]), PAGE_SIZE).get_page(request.GET.get("seite"))
+    # Topics and items set by staff come in the order staff gave them, unless a participant sorts otherwise.
+    order = ORDERINGS[sort] if dialogue.settings.participants_create or request.GET.get("sort") else ("position", "pk")
+    page = Paginator(ideas.order_by(*order), PAGE_SIZE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
     own_ratings = participation.own_ratings(request.user, page.object_list)
@@ -118,6 +123,73 @@ def render_module(request: HttpRequest, project: Project, module: Module) -> Htt
                     for i in page.object_list if i.lat is not None],
         **_map_settings(dialogue),
     ))  # fmt: skip
+
+
+BUDGET_PAGE_SIZE = 50
+
+
+def _budget_context(request: HttpRequest, dialogue: Dialogue) -> dict[str, Any]:
+    budget = dialogue.settings.budget or 0
+    spent = services.budget_spent(request.user, dialogue.module)
+    return {"budget": budget, "spent": spent, "left": budget - spent, "budget_text": services.euros(budget),
+            "spent_text": services.euros(spent), "left_text": services.euros(budget - spent),
+            "spent_percent": min(100, round(100 * spent / budget)) if budget else 0}  # fmt: skip
+
+
+def _budget_page(request: HttpRequest, dialogue: Dialogue) -> HttpResponse:
+    """A participatory budget: the items with their costs, what the person has chosen, and what is left."""
+    items = dialogue.ideas().filter(hidden=False).select_related("category").order_by("position", "pk")
+    page = Paginator(items, BUDGET_PAGE_SIZE).get_page(request.GET.get("seite"))
+    chosen = {pk for pk, value in participation.own_ratings(request.user, page.object_list).items() if value == 1}
+    return render(request, "dialogue/budget.html", dialogue.context(
+        page=page, chosen=chosen, can_choose=request.user.has_perm("participation.rate", dialogue.module),
+        choose_notice=closed_notice(dialogue, "rate"), **_budget_context(request, dialogue),
+    ))  # fmt: skip
+
+
+def budget_choose(
+    request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, idea_pk: int
+) -> HttpResponse:
+    """Choose an item or put it back; in place with htmx (the button keeps the focus, the total is announced)."""
+    dialogue = Dialogue(request, org_slug, project_slug, module_slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    login = participation.login_needed(request)
+    if login is not None:
+        return login
+    item = dialogue.idea(idea_pk)
+    chosen = request.POST.get("action") == "choose"
+    ok, said = True, ""
+    try:
+        services.budget_choose(user=request.user, item=item, chosen=chosen)
+    except PermissionDenied:
+        ok, said = False, closed_notice(dialogue, "rate") or _("Sie können hier nicht abstimmen.")
+    except ValidationError as error:
+        ok, said = False, " ".join(error.messages)
+    context = _budget_context(request, dialogue)
+    if ok:
+        said = (_("„%(title)s“ ist gewählt.") if chosen else _("„%(title)s“ ist nicht mehr gewählt.")) % {
+            "title": item.title} + " " + _("Gewählt: %(spent)s € von %(budget)s €; übrig: %(left)s €.") % {
+            "spent": context["spent_text"], "budget": context["budget_text"], "left": context["left_text"]}  # fmt: skip
+    if not participation.in_place(request):
+        (messages.success if ok else messages.error)(request, said)
+        return redirect(f"{participation.next_or(request, dialogue.module.get_absolute_url())}#vorschlag-{item.pk}")
+    item.refresh_from_db()
+    item.module = dialogue.module
+    own = participation.own_rating(request.user, item)
+    return render(request, "dialogue/_budget_swap.html", dialogue.context(
+        item=item, chosen={item.pk} if own == 1 else set(), can_choose=True, said=said, error="" if ok else said,
+        **context))  # fmt: skip
+
+
+def _budget_results(dialogue: Dialogue, public: IdeaQuerySet) -> list[dict[str, Any]]:
+    """Items by votes (then the cheaper first), and which of them the budget covers in that order (as meinBerlin)."""
+    rows, left = [], dialogue.settings.budget or 0
+    for item in public.filter(cost__isnull=False).order_by("-positive_count", "cost", "pk")[:500]:
+        fits = item.cost is not None and item.cost <= left
+        left -= item.cost if fits and item.cost else 0
+        rows.append({"item": item, "fits": fits})
+    return rows
 
 
 def _map_settings(dialogue: Dialogue) -> dict[str, Any]:
@@ -195,7 +267,9 @@ def idea_detail(request: HttpRequest, org_slug: str, project_slug: str, module_s
     return render(request, "dialogue/idea.html", dialogue.context(
         idea=idea, labels=list(idea.labels.all()), own_rating=participation.own_rating(request.user, idea),
         following=participation.is_following(request.user, idea), **thread,
-        can_rate=request.user.has_perm("participation.rate", idea) and idea.approved and not idea.hidden,
+        # In a participatory budget people choose on the module's page, not with "Dafür"/"Dagegen".
+        can_rate=request.user.has_perm("participation.rate", idea) and idea.approved and not idea.hidden
+        and not dialogue.settings.is_budget,
         can_edit=request.user.has_perm("dialogue.change_idea", idea), rate_notice=closed_notice(dialogue, "rate"),
     ))  # fmt: skip
 
@@ -223,7 +297,16 @@ def paragraph_detail(
     thread = participation.discussion(request, dialogue.project, dialogue.module, paragraph)
     if isinstance(thread, HttpResponse):
         return thread
-    return render(request, "dialogue/paragraph.html", dialogue.context(paragraph=paragraph, **thread))
+    if request.method == "GET" and participation.in_place(request):
+        # Opened next to the paragraph in the text (htmx): the thread alone, its forms posting to this page, with
+        # ids of its own so that several open paragraphs do not share them.
+        thread["form"].auto_id = f"id_absatz{paragraph.pk}_%s"
+        response = render(request, "dialogue/_paragraph_panel.html", dialogue.context(
+            paragraph=paragraph, thread_action=request.path, thread_suffix=f"-{paragraph.pk}", thread_level=3, **thread))  # fmt: skip
+    else:
+        response = render(request, "dialogue/paragraph.html", dialogue.context(paragraph=paragraph, **thread))
+    patch_vary_headers(response, ["HX-Request"])  # the same address answers a page or, for htmx, a part of it
+    return response
 
 
 def results(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
@@ -233,6 +316,8 @@ def results(request: HttpRequest, org_slug: str, project_slug: str, module_slug:
                               negative=Sum("negative_count"))  # fmt: skip
     by_feedback = dict(public.values_list("feedback").annotate(n=Count("id")).values_list("feedback", "n"))
     return render(request, "dialogue/results.html", dialogue.context(
+        budget_rows=_budget_results(dialogue, public) if dialogue.settings.is_budget else None,
+        budget_text=services.euros(dialogue.settings.budget or 0),
         totals=totals, by_feedback=[(label, by_feedback.get(value, 0)) for value, label in Feedback.choices],
         top=public.select_related("category").order_by("-score", "-comment_count", "pk")[:10],
         with_feedback=public.exclude(feedback="").select_related("category").order_by("-feedback_at")[:50],

@@ -120,8 +120,10 @@ def comment_delete(*, user: Any, comment: Comment) -> None:
 
 
 @transaction.atomic
-def rate(*, user: Any, target: Any, value: int) -> Rating:
-    """One rating per person and object; it can be changed, not given twice. Nobody rates their own contribution."""
+def rate(*, user: Any, target: Any, value: int) -> Rating | None:
+    """One rating per person and object; it can be changed, and the same vote again withdraws it (None).
+
+    Nobody rates their own contribution."""
     kind = targets.of(target)
     module = kind.module(target)
     require(user, "participation.rate", target)
@@ -132,13 +134,9 @@ def rate(*, user: Any, target: Any, value: int) -> Rating:
         raise ValidationError({"value": why or _("Dieser Beitrag kann nicht bewertet werden.")})
     existing = Rating.objects.select_for_update().of(target).filter(user=user).first()
     if existing is not None and existing.value == value:
-        raise ValidationError(
-            {
-                "value": _(
-                    "Sie haben diesen Beitrag bereits so bewertet. Sie können Ihre Bewertung ändern, aber nicht doppelt abgeben."
-                )
-            }
-        )
+        existing.delete()
+        kind.count_rating(target.pk, -(value == 1), -(value == -1))
+        return None
     positive = (value == 1) - (existing is not None and existing.value == 1)
     negative = (value == -1) - (existing is not None and existing.value == -1)
     if existing is None:

@@ -30,6 +30,9 @@ class Target:
     kind: ClassVar[str]  # URL segment, e.g. "idee" in …/melden/idee/5/
     name: ClassVar[Any] = _lazy("Beitrag")
     yours: ClassVar[Any] = _lazy("Ihr Beitrag")  # "Ihre Idee wurde von der Moderation ausgeblendet"
+    # The follow form's words for a ``followable`` object, also when htmx swaps the form in place.
+    follow_label: ClassVar[Any] = _lazy("Diesem Beitrag folgen")
+    following_label: ClassVar[Any] = _lazy("Sie folgen diesem Beitrag.")
     module_path: ClassVar[str] = "module"  # ORM path from the object to its module
     # The object has ``approved``, ``hidden``, ``hidden_reason`` (and ``author``): it appears in moderation queues.
     moderated: ClassVar[bool] = False

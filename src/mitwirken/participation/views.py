@@ -7,7 +7,8 @@ every target kind, found by its ``kind`` segment in the address.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -315,24 +316,52 @@ def _posted_place(
     return place, login_needed(request)
 
 
+def in_place(request: HttpRequest) -> bool:
+    """An htmx request swaps a part of the page; without JavaScript the same form posts and redirects."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _swapped(request: HttpRequest, template: str, context: dict[str, Any], status_id: str, said: str) -> HttpResponse:
+    """The form again (htmx keeps the focus on the button by its id) and the words for the live region beside it."""
+    html = render(request, template, {**context, "swapped": True}).content.decode()
+    status = render(request, "participation/_live_status.html", {"status_id": status_id, "said": said}).content.decode()
+    return HttpResponse(html + status)
+
+
 def rate(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, kind: str, pk: int) -> HttpResponse:
+    """Rate, change the rating, or (the chosen value again) withdraw it; in place with htmx, else redirect."""
     place, refused = _posted_place(request, org_slug, project_slug, module_slug)
     if refused is not None:
         return refused
-    _target_kind, target = place.target(kind, pk)
+    target_kind, target = place.target(kind, pk)
+    said, ok = "", False
     try:
         value = parse_int(request.POST.get("value"), default=0, minimum=-1, maximum=1)
         if value is None:
             raise ValueError(value)
-        services.rate(user=request.user, target=target, value=value)
+        rating = services.rate(user=request.user, target=target, value=value)
     except (ValueError, PermissionDenied):
-        messages.error(request, closed_notice(request.user, place.project, place.module, "rate")
-                       or _("Sie können diesen Beitrag nicht bewerten."))  # fmt: skip
+        said = closed_notice(request.user, place.project, place.module, "rate") or _(
+            "Sie können diesen Beitrag nicht bewerten."
+        )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        said = " ".join(error.messages)
     else:
-        messages.success(request, _("Ihre Bewertung ist gespeichert."))
-    return redirect(next_or(request, place.url_of(target)))
+        ok = True
+        said = _("Ihre Bewertung ist gespeichert.") if rating is not None else _("Ihre Bewertung ist zurückgenommen.")
+    if not in_place(request):
+        (messages.success if ok else messages.error)(request, said)
+        return redirect(next_or(request, place.url_of(target)))
+    target.refresh_from_db()
+    target_kind.attach(target, place.module)
+    up, down = (
+        (getattr(target, field) for field in target_kind.rating_counters[:2]) if target_kind.rating_counters else (0, 0)
+    )
+    if ok:
+        said += " " + _("Jetzt %(up)s dafür, %(down)s dagegen.") % {"up": up, "down": down}
+    context = place.context(target=target, kind=target_kind.kind, title=target_kind.title(target), up=up, down=down,
+                            own=own_rating(request.user, target), next=request.POST.get("next", ""))  # fmt: skip
+    return _swapped(request, "participation/_rate.html", context, f"rate-{target_kind.kind}-{target.pk}-status", said)
 
 
 def follow(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
@@ -344,15 +373,23 @@ def follow(request: HttpRequest, org_slug: str, project_slug: str, module_slug: 
     frequency = form.cleaned_data["frequency"] if form.is_valid() else "immediate"
     active = request.POST.get("action") != "stop"
     target = None
+    target_kind = None
     target_pk = parse_id(request.POST.get("pk"))
     if request.POST.get("kind") and target_pk is not None:
-        _kind, target = place.target(request.POST["kind"], target_pk)
-        if not _kind.followable:
+        target_kind, target = place.target(request.POST["kind"], target_pk)
+        if not target_kind.followable:
             raise Http404
     services.follow(user=request.user, project=None if target is not None else place.project, target=target,
                     frequency=frequency, active=active)  # fmt: skip
-    messages.success(request, _("Sie folgen jetzt.") if active else _("Sie folgen nicht mehr."))
-    return redirect(place.url_of(target) if target is not None else place.project.get_absolute_url())
+    said = _("Sie folgen jetzt.") if active else _("Sie folgen nicht mehr.")
+    if not in_place(request):
+        messages.success(request, said)
+        return redirect(place.url_of(target) if target is not None else place.project.get_absolute_url())
+    context = place.context(target=target, kind=target_kind.kind if target_kind else "", following=active,
+                            follow_label=target_kind.follow_label if target_kind else "",
+                            following_label=target_kind.following_label if target_kind else "")  # fmt: skip
+    status_id = f"follow-{target_kind.kind}-{target.pk}-status" if target_kind and target else "follow-projekt-status"
+    return _swapped(request, "participation/_follow.html", context, status_id, said)
 
 
 def follow_change(request: HttpRequest, follow_pk: int) -> HttpResponse:
@@ -485,6 +522,13 @@ def moderate(
     return redirect(next_or(request, place.url_of(target)))
 
 
+def _on_until(error: ValidationError) -> ValidationError:
+    """The service speaks of ``expires_at``; the form's field for a chosen day is ``until``."""
+    if hasattr(error, "error_dict") and "expires_at" in error.error_dict:
+        return ValidationError({"until": error.error_dict["expires_at"]})
+    return error
+
+
 def block(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, user_pk: int) -> HttpResponse:
     place = Place(request, org_slug, project_slug, module_slug)
     _moderator(request, place)
@@ -493,16 +537,19 @@ def block(request: HttpRequest, org_slug: str, project_slug: str, module_slug: s
     organisation = place.project.organisation
     if request.method == "POST" and form.is_valid():
         whole_organisation = form.cleaned_data["scope"] == "organisation"
-        days = form.cleaned_data.get("duration")
+        days, until = form.cleaned_data.get("duration"), form.cleaned_data.get("until")
+        expires_at = timezone.now() + timedelta(days=int(days)) if days else None
+        if until is not None:  # the end of that day in Germany, whatever the server's zone
+            berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+            expires_at = datetime.combine(until + timedelta(days=1), time.min, tzinfo=berlin)
         try:
             services.block(actor=request.user, user=person, reason=form.cleaned_data["reason"],
                            project=None if whole_organisation else place.project,
-                           organisation=organisation if whole_organisation else None,
-                           expires_at=timezone.now() + timedelta(days=int(days)) if days else None)  # fmt: skip
+                           organisation=organisation if whole_organisation else None, expires_at=expires_at)  # fmt: skip
         except PermissionDenied:
             form.add_error("scope", _("Nur Mitarbeitende der Organisation können für alle ihre Projekte sperren."))
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, _on_until(error) if until is not None else error)
         else:
             messages.success(request, _("Die Person ist gesperrt und kann nur noch lesen."))
             return redirect(place.url("moderation"))

@@ -25,6 +25,7 @@ class ProjectFilterForm(forms.Form):
     )  # fmt: skip
     module_type = forms.ChoiceField(label=_("Art der Beteiligung"), required=False)
     timing = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle")), *list(Timing.choices)])
+    topic = forms.ChoiceField(label=_("Thema"), required=False, choices=[("", _("Alle Themen")), *list(Topic.choices)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

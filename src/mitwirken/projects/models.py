@@ -80,6 +80,11 @@ class ProjectQuerySet(models.QuerySet["Project"]):
             return self.filter(Q(last_phase_end__lte=now) | Q(status=ProjectStatus.ARCHIVED))
         return self
 
+    def with_topic(self, topic: str) -> ProjectQuerySet:
+        """Projects tagged with a topic; ``topics`` is a JSON list of keys, matched as its quoted element (a text
+        match works on SQLite and PostgreSQL alike, and no key is part of another)."""
+        return self.filter(topics__icontains=f'"{topic}"')
+
     def with_module_type(self, key: str) -> ProjectQuerySet:
         return self.filter(Exists(Module.objects.filter(project=OuterRef("pk"), module_type=key)))
 

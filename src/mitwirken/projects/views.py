@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -37,6 +38,8 @@ def filtered_projects(form: ProjectFilterForm):  # type: ignore[no-untyped-def]
             projects = projects.with_module_type(data["module_type"])
         if data.get("timing"):
             projects = projects.timing(data["timing"])
+        if data.get("topic"):
+            projects = projects.with_topic(data["topic"])
         projects = projects.search(data.get("q") or "")
     return projects
 
@@ -47,7 +50,34 @@ def home(request: HttpRequest) -> HttpResponse:
     page = Paginator(filtered_projects(form).for_cards(), PAGE_SIZE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
-    return render(request, "projects/home.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "projects/home.html", {"form": form, "page": page, "query": query.urlencode(),
+                                                  "offers": offers()})  # fmt: skip
+
+
+def offers() -> str:
+    """What this portal offers, named from the plugins that bring module types ("… und Umfragen"): the start
+    page promises only what the instance has (no module is named that is not installed)."""
+    names = [str(plugin.name) for plugin in plugins.all_plugins()
+             if any(module_type.call_to_action for module_type in plugin.module_types)]  # fmt: skip
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s und %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def with_calls_to_action(modules: Any) -> list[Module]:
+    """Each module with what a citizen does there now (``module.call``: its type's call to action while a phase
+    that allows taking part runs) or when that starts (``module.starts``). The module types name their own words
+    (``ModuleType.call_to_action``), so this page knows no module."""
+    rows = []
+    for module in modules:
+        module_type = module.type
+        phase = module.active_phase()
+        words = str(module_type.call_to_action) if module_type is not None else ""
+        module.call = words if words and phase is not None and set(phase.features) - {"view"} else ""  # type: ignore[attr-defined]
+        module.starts = None if module.call or not words else next(  # type: ignore[attr-defined]
+            (p.start for p in module.phases.all() if p.start > timezone.now()), None)  # fmt: skip
+        rows.append(module)
+    return rows
 
 
 SEARCH_LIMIT = 10
@@ -74,7 +104,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest, org_slug: str, project_slug: str) -> HttpResponse:
     project = access.project_for_viewer(request.user, org_slug, project_slug)
-    modules = project.modules.prefetch_related("phases")
+    modules = with_calls_to_action(project.modules.prefetch_related("phases"))
     return render(
         request, "projects/detail.html",
         {"project": project, "organisation": project.organisation, "modules": modules,

@@ -11,9 +11,11 @@
     }
     return null;
   };
-  document.addEventListener("DOMContentLoaded", () => {
-    const source = document.querySelector("input[data-altcha-challenge]");
+  // On page load, and again when htmx brings in a form with a challenge (a paragraph's comments opened in place).
+  const start = () => {
+    const source = document.querySelector("input[data-altcha-challenge]:not([data-altcha-started])");
     if (!source) return;
+    source.dataset.altchaStarted = "1";
     const challenge = JSON.parse(source.dataset.altchaChallenge);
     const fields = [source, ...document.querySelectorAll("input[data-altcha-copy]")];
     const solved = solve(challenge).then((number) => {
@@ -31,5 +33,7 @@
         solved.then(() => form.requestSubmit(event.submitter || undefined));
       });
     }
-  });
+  };
+  document.addEventListener("DOMContentLoaded", start);
+  document.addEventListener("htmx:afterSettle", start);
 })();
