@@ -132,9 +132,10 @@ def bbox_around(lon: float, lat: float, metres: float) -> tuple[float, float, fl
 
 
 def locate(text: str) -> tuple[float, float]:
-    """(lat, lon) of typed coordinates ("49,99; 8,27") or of a place name, postcode or address that a module's
-    geocoder knows (the Mängelmelder's gazetteer); a ValidationError with a German message otherwise."""
-    from . import plugins
+    """(lat, lon) of typed coordinates ("49,99; 8,27"), of an address with house number (the address register,
+    then the remote geocoder where one is configured), or of a place name or postcode that a module's geocoder
+    knows (the Mängelmelder's gazetteer); a ValidationError with a German message otherwise."""
+    from . import addresses, plugins, remote_geocoder
 
     text = (text or "").strip()
     match = _COORDINATES_SPACED.match(text) or _COORDINATES.match(text)
@@ -143,8 +144,15 @@ def locate(text: str) -> tuple[float, float]:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ValidationError(_("Diese Koordinaten liegen außerhalb des gültigen Bereichs."))
         return lat, lon
+    address = addresses.find(text)  # a ValidationError where the address is ambiguous
+    if address is not None:
+        return address.lat, address.lon
+    if addresses.parse(text).number:
+        found = remote_geocoder.locate(text)
+        if found is not None:
+            return found
     geocoders = [plugin.load("geocoder") for plugin in plugins.all_plugins() if plugin.geocoder]
-    if not geocoders:
+    if not geocoders and not remote_geocoder.configured():
         raise ValidationError(_("Bitte geben Sie den Ort als Koordinaten an, z. B. „49,99; 8,27“."))
     problem = None
     for geocoder in geocoders:
@@ -155,6 +163,9 @@ def locate(text: str) -> tuple[float, float]:
             continue
         if found is not None:
             return found
+    found = None if problem else remote_geocoder.locate(text)
+    if found is not None:
+        return found
     raise ValidationError(
         _("%(message)s Sie können auch Koordinaten angeben, z. B. „49,99; 8,27“.")
         % {"message": problem or _("Diesen Ort kennen wir nicht.")}
