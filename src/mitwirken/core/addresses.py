@@ -141,7 +141,8 @@ def find(text: str) -> Address | None:
     if len(places) > 1 or len(streets) > 1:
         raise ValidationError(
             _("Diese Adresse gibt es mehrfach. Bitte ergänzen Sie den Ort oder die Postleitzahl, z. B. „%(example)s“.")
-            % {"example": candidates[0].label}
+            % {"example": candidates[0].label},
+            code="ambiguous_address",
         )
     return candidates[0]
 
