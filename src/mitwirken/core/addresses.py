@@ -91,6 +91,8 @@ def parse(text: str) -> Query:
     if found:
         postal_code = found.group(1)
     place = " ".join(word for word in normalise(rest).split() if word != postal_code)
+    if not postal_code and place.isdigit() and len(place) < 5:  # a postcode being typed
+        postal_code, place = place, ""
     return Query(street=street, number=number, postal_code=postal_code, place=place, number_complete=complete)
 
 
@@ -111,8 +113,10 @@ def matching(query: Query, *, exact_number: bool = False) -> QuerySet[Address]:
         addresses = addresses.filter(Q(number_key=query.number) if exact else _prefix("number_key", query.number))
     if query.place:
         addresses = addresses.filter(_prefix("place_key", query.place))
-    if query.postal_code:
+    if len(query.postal_code) == 5:
         addresses = addresses.filter(postal_code=query.postal_code)
+    elif query.postal_code:
+        addresses = addresses.filter(_prefix("postal_code", query.postal_code))
     return addresses
 
 
@@ -224,6 +228,7 @@ def _column_key(name: str) -> str:
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     deleted: int = 0
     problems: list[tuple[int, str]] | None = None
 
@@ -343,7 +348,9 @@ def _save(batch: dict[tuple[str, str, str, str], Address], result: ImportResult)
     streets = {key[0] for key in batch}
     existing = {
         (address.street_key, address.number_key, address.postal_code, address.place_key): address
-        for address in Address.objects.filter(street_key__in=streets, number_key__in={key[1] for key in batch})
+        for address in Address.objects.filter(
+            street_key__in=streets, number_key__in={key[1] for key in batch}, place_key__in={key[3] for key in batch}
+        )
     }
     changed, new = [], []
     for key, address in batch.items():
@@ -351,13 +358,15 @@ def _save(batch: dict[tuple[str, str, str, str], Address], result: ImportResult)
         if old is None:
             new.append(address)
             continue
-        old.street, old.house_number, old.place, old.lat, old.lon = (
-            address.street, address.house_number, address.place, address.lat, address.lon
-        )
+        values = (address.street, address.house_number, address.place, address.lat, address.lon)
+        if (old.street, old.house_number, old.place, old.lat, old.lon) == values:
+            result.unchanged += 1  # a re-import of the same register writes nothing
+            continue
+        old.street, old.house_number, old.place, old.lat, old.lon = values
         changed.append(old)
     Address.objects.bulk_create(new, batch_size=1_000)
     if changed:
-        Address.objects.bulk_update(changed, ["street", "house_number", "place", "lat", "lon"], batch_size=1_000)
+        Address.objects.bulk_update(changed, ["street", "house_number", "place", "lat", "lon"], batch_size=500)
     result.created += len(new)
     result.updated += len(changed)
 

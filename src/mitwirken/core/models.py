@@ -147,8 +147,10 @@ class Address(models.Model):
         verbose_name_plural = _("Adressregister")
         ordering = ["street_key", "place_key", "number_sort", "number_key"]
         constraints = [
+            # Led by the place, so that no index but core_address_search offers the street order: PostgreSQL
+            # would otherwise walk this one in order and filter every row (its LIKE needs the pattern ops).
             models.UniqueConstraint(
-                fields=["street_key", "number_key", "postal_code", "place_key"], name="core_address_unique"
+                fields=["place_key", "postal_code", "street_key", "number_key"], name="core_address_unique"
             )
         ]
         indexes = [

@@ -35,7 +35,8 @@ class Command(BaseCommand):
         for line, problem in result.problems or []:
             self.stderr.write(f"{file.name}, Zeile {line}: {problem}")
         self.stdout.write(
-            f"{result.created} neu, {result.updated} aktualisiert, {result.deleted} entfernt, "
+            f"{result.created} neu, {result.updated} aktualisiert, {result.unchanged} unverändert, "
+            f"{result.deleted} entfernt, "
             f"{len(result.problems or [])} fehlerhafte Zeilen übersprungen."
         )
 
