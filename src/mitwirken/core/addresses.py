@@ -123,7 +123,7 @@ def matching(query: Query, *, exact_number: bool = False) -> QuerySet[Address]:
 def suggest(text: str, limit: int = 8) -> list[Address]:
     """Up to ``limit`` register entries that the typed text may mean, in the order street, place, number."""
     query = parse(text)
-    if not query.street or len(query.street) < 2:
+    if len(query.street) < 3:  # two letters match half the register
         return []
     limit = max(1, min(limit, 20))
     return list(matching(query).order_by(*Address._meta.ordering)[:limit])  # type: ignore[misc]
