@@ -38,12 +38,46 @@ REPEATS = 5
 RunJson = Callable[[str, list[str], dict[str, str]], dict]
 
 STREETS = [
-    "Hauptstraße", "Schulstraße", "Bahnhofstraße", "Gartenstraße", "Kirchstraße", "Dorfstraße", "Bergstraße",
-    "Lindenstraße", "Waldstraße", "Ringstraße", "Wiesenweg", "Am Sportplatz", "Mühlenweg", "Friedhofstraße",
-    "Schillerstraße", "Goethestraße", "Raiffeisenstraße", "Jahnstraße", "Mainzer Straße", "Talstraße",
-    "Rosenweg", "Birkenweg", "Am Mühlbach", "Im Oberdorf", "Kirchgasse", "Lange Gasse", "Burgstraße",
-    "Schlossstraße", "Römerstraße", "Industriestraße", "Feldstraße", "Sonnenhang", "Auf der Höhe", "Weinbergstraße",
-    "Brunnenstraße", "Ahornweg", "Eichendorffstraße", "Hohlweg", "Schützenstraße", "Neugasse",
+    "Hauptstraße",
+    "Schulstraße",
+    "Bahnhofstraße",
+    "Gartenstraße",
+    "Kirchstraße",
+    "Dorfstraße",
+    "Bergstraße",
+    "Lindenstraße",
+    "Waldstraße",
+    "Ringstraße",
+    "Wiesenweg",
+    "Am Sportplatz",
+    "Mühlenweg",
+    "Friedhofstraße",
+    "Schillerstraße",
+    "Goethestraße",
+    "Raiffeisenstraße",
+    "Jahnstraße",
+    "Mainzer Straße",
+    "Talstraße",
+    "Rosenweg",
+    "Birkenweg",
+    "Am Mühlbach",
+    "Im Oberdorf",
+    "Kirchgasse",
+    "Lange Gasse",
+    "Burgstraße",
+    "Schlossstraße",
+    "Römerstraße",
+    "Industriestraße",
+    "Feldstraße",
+    "Sonnenhang",
+    "Auf der Höhe",
+    "Weinbergstraße",
+    "Brunnenstraße",
+    "Ahornweg",
+    "Eichendorffstraße",
+    "Hohlweg",
+    "Schützenstraße",
+    "Neugasse",
 ]
 PLACE_PARTS = ["Nieder", "Ober", "Unter", "Groß", "Klein", "Neu", "Alt", "Mittel", "Hohen", "Bad "]
 PLACE_STEMS = ["bach", "heim", "hausen", "dorf", "feld", "berg", "stein", "au", "weiler", "rode", "tal", "brück"]
@@ -102,7 +136,8 @@ def markdown(report: dict, markdown_table: Callable[..., list[str]]) -> list[str
         f"The register was filled through the CSV import (`import_addresses`): {result['imported']:,} rows in "
         f"{result['import_seconds']:.1f} s. In-process through the whole Django stack, one request per keystroke "
         f"(from the third character) of {len(result['typed'])} typed addresses, each keystroke {REPEATS} times: "
-        + ", ".join(f"„{text}“" for text in result["typed"]) + f". Target: under {TARGET_MS:.0f} ms per keystroke.",
+        + ", ".join(f"„{text}“" for text in result["typed"])
+        + f". Target: under {TARGET_MS:.0f} ms per keystroke.",
         "",
         *markdown_table(HEADERS, rows(result), left=1),
         "",
@@ -199,7 +234,7 @@ def seed(addresses: int) -> dict[str, Any]:
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def _summary(times: list[float], queries: list[int]) -> dict[str, Any]:
@@ -236,13 +271,18 @@ def measure_in_process() -> dict[str, Any]:
     counts: list[int] = []
     per_prefix: dict[str, float] = {}
     request_number = 0
-    Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.255.255.255").get(url, {"q": "Warm"})  # URL resolver, templates, connection
+    Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.255.255.255").get(
+        url, {"q": "Warm"}
+    )  # URL resolver, templates, connection
     for text in typed:
         for end in range(3, len(text) + 1):
             for _repeat in range(REPEATS):
                 request_number += 1
                 # Another address per request: the endpoint's per-address rate limit is not what is measured.
-                client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR=f"10.{request_number // 65536 % 256}.{request_number // 256 % 256}.{request_number % 256}")
+                client = Client(
+                    HTTP_HOST="127.0.0.1",
+                    REMOTE_ADDR=f"10.{request_number // 65536 % 256}.{request_number // 256 % 256}.{request_number % 256}",
+                )
                 with CaptureQueriesContext(connection) as captured:
                     began = time.perf_counter()
                     response = client.get(url, {"q": text[:end]})

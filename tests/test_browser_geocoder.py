@@ -49,7 +49,9 @@ def test_keyboard_only_on_a_phone_an_address_with_house_number_is_chosen_and_rep
     tab: Browse = new_tab(phone=True)
     page = tab.page
     tab.open("/maengelmelder/melden/")
-    page.evaluate("window.chosen = null; document.addEventListener('address:chosen', (e) => { window.chosen = e.detail; })")
+    page.evaluate(
+        "window.chosen = null; document.addEventListener('address:chosen', (e) => { window.chosen = e.detail; })"
+    )
     tab_to(page, "id_category")
     page.keyboard.type("Straßenb")
     page.keyboard.press("Tab")

@@ -141,7 +141,9 @@ def test_import_updates_the_same_address_and_replace_removes_the_others(register
     assert Address.objects.get(place="Beispielhausen", house_number="25").lat == 50.06
     again = addresses.import_text(CSV)
     assert (again.created, again.updated, again.unchanged) == (0, 1, 4)
-    replaced = addresses.import_text("plz;ort;strasse;hnr;lat;lon\n55490;Nordheim;Waldstraße;1;50.09;7.51\n", replace=True)
+    replaced = addresses.import_text(
+        "plz;ort;strasse;hnr;lat;lon\n55490;Nordheim;Waldstraße;1;50.09;7.51\n", replace=True
+    )
     assert (replaced.created, replaced.deleted) == (1, 5)
     assert list(Address.objects.values_list("street", flat=True)) == ["Waldstraße"]
 
@@ -215,7 +217,9 @@ def test_suggestion_endpoint_answers_json_without_an_account_in_one_query(client
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/adressen/vorschlaege/", {"q": "Hauptstraße 25, Beisp"})
     assert response.status_code == 200
-    assert response.json() == {"results": [{"label": "Hauptstraße 25, 55487 Beispielhausen", "lat": 50.0502, "lon": 7.6015}]}
+    assert response.json() == {
+        "results": [{"label": "Hauptstraße 25, 55487 Beispielhausen", "lat": 50.0502, "lon": 7.6015}]
+    }
     assert len(captured.captured_queries) == 1
     addresses.import_text(
         "strasse;hnr;plz;ort;lat;lon\n"
@@ -268,7 +272,7 @@ class FakeGeocoder(BaseHTTPRequestHandler):
     mode = "nominatim"
     requests: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:  # the http.server API names it so
         FakeGeocoder.requests.append(self.path)
         query = parse_qs(urlparse(self.path).query)
         text = (query.get("q") or query.get("query") or [""])[0]
@@ -326,7 +330,9 @@ def test_remote_geocoder_answers_what_the_register_does_not_know(fake_geocoder: 
 
 def test_remote_geocoder_reads_the_bkg_geojson_answer(fake_geocoder: Any, settings: Any) -> None:
     fake_geocoder.mode = "bkg"
-    settings.MITWIRKEN_GEOCODER_URL = settings.MITWIRKEN_GEOCODER_URL.replace("/search?format=jsonv2&q=", "/geosearch?query=")
+    settings.MITWIRKEN_GEOCODER_URL = settings.MITWIRKEN_GEOCODER_URL.replace(
+        "/search?format=jsonv2&q=", "/geosearch?query="
+    )
     assert remote_geocoder.locate("Große Bleiche 10, Mainz") == pytest.approx((49.9929, 8.2473))
     assert fake_geocoder.requests[-1].startswith("/geosearch?query=")
 

@@ -70,7 +70,7 @@ class Query:
 
 
 def parse(text: str) -> Query:
-    """"Hauptstraße 25, Beispielhausen", "Hauptstr. 25a, 55487 Beispielhausen", "hauptstrasse 25 55487" …"""
+    """ "Hauptstraße 25, Beispielhausen", "Hauptstr. 25a, 55487 Beispielhausen", "hauptstrasse 25 55487" …"""
     text = (text or "")[:MAX_QUERY_CHARS]
     street_part, comma, locality = text.partition(",")
     words = normalise(street_part).split()
@@ -311,9 +311,7 @@ def _rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str], str]]:
         yield reader.line_num + 1, values, delimiter
 
 
-def import_addresses(
-    lines: Iterable[str], *, replace: bool = False, batch_size: int = 2_000
-) -> ImportResult:
+def import_addresses(lines: Iterable[str], *, replace: bool = False, batch_size: int = 2_000) -> ImportResult:
     """Import a CSV register. Rows with the same street, number, postcode and place update the entry; with
     ``replace`` the register holds only the file's entries afterwards. Bad rows are reported by line number and
     skipped; everything else is imported in batches, in one transaction (nothing half-replaced)."""

@@ -70,7 +70,6 @@ class IdeaForm(SpamProtectedForm):
         if editing:
             del self.fields["image"], self.fields["image_alt"]
 
-
     def clean(self) -> dict[str, Any]:
         """An address without coordinates (typed without JavaScript) is located on the server."""
         data = super().clean() or {}

@@ -4,33 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_audit_append_only'),
+        ("core", "0002_audit_append_only"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('street', models.CharField(max_length=200, verbose_name='Straße')),
-                ('house_number', models.CharField(max_length=20, verbose_name='Hausnummer')),
-                ('postal_code', models.CharField(blank=True, max_length=10, verbose_name='Postleitzahl')),
-                ('place', models.CharField(max_length=120, verbose_name='Ort')),
-                ('lat', models.FloatField(verbose_name='Breite')),
-                ('lon', models.FloatField(verbose_name='Länge')),
-                ('street_key', models.CharField(editable=False, max_length=200)),
-                ('number_key', models.CharField(editable=False, max_length=20)),
-                ('number_sort', models.PositiveIntegerField(default=0, editable=False)),
-                ('place_key', models.CharField(editable=False, max_length=120)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("street", models.CharField(max_length=200, verbose_name="Straße")),
+                ("house_number", models.CharField(max_length=20, verbose_name="Hausnummer")),
+                ("postal_code", models.CharField(blank=True, max_length=10, verbose_name="Postleitzahl")),
+                ("place", models.CharField(max_length=120, verbose_name="Ort")),
+                ("lat", models.FloatField(verbose_name="Breite")),
+                ("lon", models.FloatField(verbose_name="Länge")),
+                ("street_key", models.CharField(editable=False, max_length=200)),
+                ("number_key", models.CharField(editable=False, max_length=20)),
+                ("number_sort", models.PositiveIntegerField(default=0, editable=False)),
+                ("place_key", models.CharField(editable=False, max_length=120)),
             ],
             options={
-                'verbose_name': 'Adresse',
-                'verbose_name_plural': 'Adressregister',
-                'ordering': ['street_key', 'place_key', 'number_sort', 'number_key'],
-                'indexes': [models.Index(fields=['street_key', 'place_key', 'number_sort', 'number_key'], name='core_address_search', opclasses=['varchar_pattern_ops', 'varchar_pattern_ops', 'int4_ops', 'varchar_pattern_ops']), models.Index(fields=['lat', 'lon'], name='core_address_position')],
-                'constraints': [models.UniqueConstraint(fields=('place_key', 'postal_code', 'street_key', 'number_key'), name='core_address_unique')],
+                "verbose_name": "Adresse",
+                "verbose_name_plural": "Adressregister",
+                "ordering": ["street_key", "place_key", "number_sort", "number_key"],
+                "indexes": [
+                    models.Index(
+                        fields=["street_key", "place_key", "number_sort", "number_key"],
+                        name="core_address_search",
+                        opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int4_ops", "varchar_pattern_ops"],
+                    ),
+                    models.Index(fields=["lat", "lon"], name="core_address_position"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("place_key", "postal_code", "street_key", "number_key"), name="core_address_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -27,7 +27,7 @@ def location(
         lat_f, lon_f = float(lat), float(lon)
     except (TypeError, ValueError):
         return {"valid": False}
-    counter = context.render_context.get("location_counter", 0) + 1
+    counter = int(context.render_context.get("location_counter") or 0) + 1
     context.render_context["location_counter"] = counter
     address = None if label else nearest_address(lat_f, lon_f)
     near = address is not None and distance_m(lon_f, lat_f, address.lon, address.lat) > AT_ADDRESS_M
