@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from .geo import bbox_around, distance_m
 from .models import Address
+from .spherical import bbox_around, distance_m
 
 NEAREST_RADIUS_M = 150
 MAX_QUERY_CHARS = 200

@@ -91,7 +91,8 @@ def seed_addresses(stdout: Any, scale: int) -> None:
     """The demo address register (``core/demo/addresses.csv``): house numbers along the gazetteer's streets of
     the demo municipalities, so "Hauptstraße 25, Beispielhausen" is found and suggested."""
     from .addresses import import_addresses
+    from .models import Address
 
     with (resources.files("mitwirken.core") / "demo" / "addresses.csv").open(encoding="utf-8") as lines:
-        result = import_addresses(lines)
-    stdout.write(f"Adressregister: {result.created} neu, {result.updated} aktualisiert.\n")
+        import_addresses(lines)
+    stdout.write(f"Adressregister: {Address.objects.count()} Adressen.\n")

@@ -27,8 +27,10 @@ def location(
         lat_f, lon_f = float(lat), float(lon)
     except (TypeError, ValueError):
         return {"valid": False}
-    counter = int(context.render_context.get("location_counter") or 0) + 1
-    context.render_context["location_counter"] = counter
+    # Counted in the render context's base, which every included template shares: ids stay unique on the page.
+    shared: dict[str, Any] = context.render_context.dicts[0]  # type: ignore[assignment]
+    counter = int(shared.get("location_counter") or 0) + 1
+    shared["location_counter"] = counter
     address = None if label else nearest_address(lat_f, lon_f)
     near = address is not None and distance_m(lon_f, lat_f, address.lon, address.lat) > AT_ADDRESS_M
     anchor = f"location-{counter}"
