@@ -8,8 +8,8 @@
 (() => {
   const english = (document.documentElement.lang || "de").toLowerCase().startsWith("en");
   const words = english
-    ? { none: "No suggestions.", one: "1 suggestion. Choose with the arrow keys and Enter.", many: (n) => `${n} suggestions. Choose with the arrow keys and Enter.`, chosen: (label) => `Address chosen: ${label}` }
-    : { none: "Keine Vorschläge.", one: "1 Vorschlag. Auswahl mit den Pfeiltasten und der Eingabetaste.", many: (n) => `${n} Vorschläge. Auswahl mit den Pfeiltasten und der Eingabetaste.`, chosen: (label) => `Adresse übernommen: ${label}` };
+    ? { listbox: "Address suggestions", none: "No suggestions.", one: "1 suggestion. Choose with the arrow keys and Enter.", many: (n) => `${n} suggestions. Choose with the arrow keys and Enter.`, chosen: (label) => `Address chosen: ${label}` }
+    : { listbox: "Adressvorschläge", none: "Keine Vorschläge.", one: "1 Vorschlag. Auswahl mit den Pfeiltasten und der Eingabetaste.", many: (n) => `${n} Vorschläge. Auswahl mit den Pfeiltasten und der Eingabetaste.`, chosen: (label) => `Adresse übernommen: ${label}` };
   const MIN_CHARS = 3;
   const DELAY_MS = 120;
   let counter = 0;
@@ -28,11 +28,8 @@
     listbox.id = `${input.id}-suggestions`;
     listbox.className = "address-combobox__listbox";
     listbox.setAttribute("role", "listbox");
-    const label = document.querySelector(`label[for="${CSS.escape(input.id)}"]`);
-    if (label) {
-      if (!label.id) label.id = `${input.id}-label`;
-      listbox.setAttribute("aria-labelledby", label.id);
-    }
+    // Its own name, not the field's label: "get by label" (people's and tests') then finds the field alone.
+    listbox.setAttribute("aria-label", words.listbox);
     listbox.hidden = true;
     wrapper.appendChild(listbox);
     const status = document.createElement("div");
