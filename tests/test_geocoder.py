@@ -352,3 +352,9 @@ def test_a_slow_or_broken_remote_geocoder_falls_back_to_the_register(
     assert remote_geocoder.locate("Schillerplatz 1, Mainz") is None
     assert time.perf_counter() - began < 0.2 and len(fake_geocoder.requests) == requests
     assert geo.locate("Hauptstraße 25, Beispielhausen") == pytest.approx((50.0502, 7.6015))
+
+
+def test_place_of_names_the_nearest_address_in_a_sentence(register: None) -> None:
+    template = Template("{% load locations %}um {% place_of lat lon %}")
+    assert template.render(Context({"lat": 50.0502, "lon": 7.6015})) == "um Hauptstraße 25, 55487 Beispielhausen"
+    assert template.render(Context({"lat": 51.0, "lon": 7.0})) == "um dem gewählten Punkt auf der Karte"

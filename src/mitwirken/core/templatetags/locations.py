@@ -41,3 +41,13 @@ def location(
         "tile_url": getattr(settings, "MITWIRKEN_TILE_URL", ""),
         "tile_attribution": getattr(settings, "MITWIRKEN_TILE_ATTRIBUTION", ""),
     }  # fmt: skip
+
+
+@register.simple_tag
+def place_of(lat: Any, lon: Any) -> str:
+    """The nearest register address of a point as text ("Hauptstraße 25, 55487 Beispielhausen"), for sentences and
+    e-mails; "dem gewählten Punkt auf der Karte" where none is near. One query: not for long lists."""
+    from django.utils.translation import gettext as _
+
+    address = nearest_address(lat, lon)
+    return address.label if address is not None else _("dem gewählten Punkt auf der Karte")
