@@ -358,3 +358,22 @@ def test_place_of_names_the_nearest_address_in_a_sentence(register: None) -> Non
     template = Template("{% load locations %}um {% place_of lat lon %}")
     assert template.render(Context({"lat": 50.0502, "lon": 7.6015})) == "um Hauptstraße 25, 55487 Beispielhausen"
     assert template.render(Context({"lat": 51.0, "lon": 7.0})) == "um dem gewählten Punkt auf der Karte"
+
+
+def test_idea_form_locates_a_typed_address_without_javascript(register: None) -> None:
+    from mitwirken.dialogue.forms import IdeaForm
+
+    from .factories import ModuleFactory, UserFactory
+
+    module = ModuleFactory()
+    user = UserFactory()
+    data = {"title": "Bank", "text": "Eine Bank am Brunnen.", "address": "Hauptstraße 25, Beispielhausen"}
+    form = IdeaForm(data, module=module, with_location=True, user=user)
+    form.proof_of_work = False
+    form.fields.pop("altcha", None)
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["lat"], form.cleaned_data["lon"]) == pytest.approx((50.0502, 7.6015))
+    unknown = IdeaForm({**data, "address": "Gibtsnicht 9, Nirgendwo"}, module=module, with_location=True, user=user)
+    unknown.proof_of_work = False
+    unknown.fields.pop("altcha", None)
+    assert not unknown.is_valid() and "kennen wir nicht" in unknown.errors["address"][0]
