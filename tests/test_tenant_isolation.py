@@ -55,6 +55,14 @@ def foreign_objects(world):
     invitation = OrganisationInvitation.objects.create(
         organisation=other, email="fremd@example.org", role="admin", expires_at=timezone.now() + timedelta(days=3)
     )
+    from mitwirken.organisations.models import SignLanguageVideo
+    from mitwirken.projects.models import AgencyContact, AgencyGroup
+
+    group = AgencyGroup.objects.create(organisation=other, name="Fremde Gruppe")
+    contact = AgencyContact.objects.create(organisation=other, name="Fremde Stelle", email="stelle@fremd.example")
+    video = SignLanguageVideo.objects.create(
+        organisation=other, title="Fremd", text_version="Text", external_url="https://video.example/1"
+    )
     from .event_fixtures import event_values
     from .volunteering_fixtures import volunteering_values
 
@@ -74,6 +82,9 @@ def foreign_objects(world):
         "membership_pk": membership.pk,
         "statement_pk": statement.pk,
         "attachment_pk": attachment.pk,
+        "group_pk": group.pk,
+        "contact_pk": contact.pk,
+        "video_pk": video.pk,
         "file_format": "xlsx",
     }
 

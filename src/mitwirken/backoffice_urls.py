@@ -6,6 +6,7 @@ from django.urls import path
 
 from mitwirken.core import plugins
 from mitwirken.organisations import backoffice as org
+from mitwirken.organisations import sign_language
 from mitwirken.participation import backoffice as participation
 from mitwirken.projects import backoffice as projects
 
@@ -17,7 +18,12 @@ urlpatterns = [
     path("", org.index, name="index"),
     # "einladung" is a reserved slug, so this cannot be an organisation's back office.
     path("einladung/<str:token>/", org.member_invitation, name="member_invitation"),
+    # "gebaerdensprache" is a reserved slug too: the portal's own sign-language videos, for portal administrators.
+    path("gebaerdensprache/", sign_language.portal_manage, name="portal_sign_language"),
+    path("gebaerdensprache/<int:video_pk>/", sign_language.portal_edit, name="portal_sign_language_edit"),
     path("<slug:org_slug>/", org.overview, name="dashboard"),
+    path("<slug:org_slug>/gebaerdensprache/", sign_language.manage, name="sign_language"),
+    path("<slug:org_slug>/gebaerdensprache/<int:video_pk>/", sign_language.edit, name="sign_language_edit"),
     path("<slug:org_slug>/projekte/", projects.project_list, name="projects"),
     path("<slug:org_slug>/zahlen/", org.statistics, name="statistics"),
     path("<slug:org_slug>/einstellungen/", org.settings, name="settings"),
@@ -29,17 +35,24 @@ urlpatterns = [
         name="member_invitation_revoke",
     ),
     path("<slug:org_slug>/protokoll/", org.audit_log, name="audit_log"),
+    path("<slug:org_slug>/protokoll/export.csv", org.audit_log_export, name="audit_log_export"),
     path("<slug:org_slug>/rueckmeldungen/", org.accessibility_feedback, name="feedback"),
     path("<slug:org_slug>/moderation/", participation.moderation_overview, name="moderation"),
     path("<slug:org_slug>/projekte/neu/", projects.project_create, name="project_create"),
     path(P, projects.project_edit, name="project_edit"),
     path(P + "status/", projects.project_status, name="project_status"),
+    path(P + "veroeffentlichen/", projects.project_publish, name="project_publish"),
     path(P + "module/", projects.project_modules, name="project_modules"),
     path(P + "module/<int:module_pk>/phasen/neu/", projects.phase_create, name="phase_create"),
     path(P + "phasen/<int:phase_pk>/", projects.phase_edit, name="phase_edit"),
+    path(P + "module/<int:module_pk>/", projects.module_edit, name="module_edit"),
     path(P + "anhaenge/", projects.project_attachments, name="project_attachments"),
     path(P + "teilnehmende/", projects.project_participants, name="project_participants"),
     path(P + "zugangscodes.pdf", projects.access_code_pdf, name="access_code_pdf"),
+    path(P + "teilnehmende/mehrere/", projects.project_invite_bulk, name="project_invite_bulk"),
+    path("<slug:org_slug>/adressbuch/", projects.agency_book, name="agency_book"),
+    path("<slug:org_slug>/adressbuch/<int:contact_pk>/", projects.agency_contact_edit, name="agency_contact_edit"),
+    path("<slug:org_slug>/adressbuch/gruppen/<int:group_pk>/", projects.agency_group_edit, name="agency_group_edit"),
 ]
 
 for _plugin in plugins.all_plugins():

@@ -210,6 +210,44 @@ def check_attachment(upload: UploadedFile, *, max_bytes: int | None = None) -> C
     return CheckedFile(ContentFile(upload.read(), name=f"{base}.{ATTACHMENT_TYPES[mime]}"), mime)
 
 
+VIDEO_TYPES = {"video/mp4": "mp4", "video/webm": "webm"}
+DEFAULT_MAX_VIDEO_BYTES = 300 * 1024 * 1024
+MAX_CAPTION_BYTES = 1024 * 1024
+
+
+def check_video(upload: UploadedFile, *, max_bytes: int | None = None) -> CheckedFile:
+    """Accept MP4 and WebM videos by their bytes; they are stored as they are, under a safe name."""
+    limit = max_bytes if max_bytes else int(getattr(settings, "MITWIRKEN_MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES))
+    check_size(upload, limit)
+    upload.seek(0)
+    kind = filetype.guess(upload.read(8192))
+    upload.seek(0)
+    mime = kind.mime if kind else ""
+    if mime not in VIDEO_TYPES:
+        raise ValidationError(
+            _("Dieser Dateityp ist nicht erlaubt. Bitte laden Sie ein Video im Format MP4 oder WebM hoch.")
+        )
+    base = safe_filename((upload.name or "video").rsplit(".", 1)[0], default="video")[:80]
+    return CheckedFile(File(upload, name=f"{base}.{VIDEO_TYPES[mime]}"), mime)  # type: ignore[arg-type]
+
+
+def check_captions(upload: UploadedFile) -> CheckedFile:
+    """A WebVTT caption file: UTF-8 text that starts with the WEBVTT signature."""
+    check_size(upload, MAX_CAPTION_BYTES)
+    upload.seek(0)
+    data = upload.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = ""
+    if not re.match(r"WEBVTT(?:[ \t].*)?(?:\r?\n|$)", text) or "\x00" in text:
+        raise ValidationError(
+            _("Die Untertitel müssen eine WebVTT-Datei in UTF-8 sein (die erste Zeile lautet „WEBVTT“).")
+        )
+    base = safe_filename((upload.name or "untertitel").rsplit(".", 1)[0], default="untertitel")[:80]
+    return CheckedFile(ContentFile(text.encode("utf-8"), name=f"{base}.vtt"), "text/vtt")
+
+
 def check_content(upload: UploadedFile, mime: str) -> None:
     """Type-specific checks of a file that is stored as it is: active content in PDFs, zip bombs in office files."""
     upload.seek(0)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from mitwirken.organisations import sign_language
+
 from . import views
 
 app_name = "core"
@@ -8,11 +10,14 @@ urlpatterns = [
     path("benachrichtigungen/", views.notifications, name="notifications"),
     path("benachrichtigungen/gelesen/", views.notifications_mark_read, name="notifications_mark_read"),
     path("adressen/vorschlaege/", views.address_suggestions, name="address_suggestions"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
 ]
 
 page_urlpatterns = [
     path("leichte-sprache/", views.page, {"template": "leichte_sprache"}, name="leichte_sprache"),
-    path("gebaerdensprache/", views.page, {"template": "gebaerdensprache"}, name="gebaerdensprache"),
+    path("gebaerdensprache/", sign_language.portal_page, name="gebaerdensprache"),
+    path("gebaerdensprache/videos/<int:video_pk>/", sign_language.video_file, name="sign_language_video"),
+    path("gebaerdensprache/untertitel/<int:video_pk>.vtt", sign_language.captions_file, name="sign_language_captions"),
     path("impressum/", views.page, {"template": "imprint"}, name="imprint"),
     path("datenschutz/", views.page, {"template": "privacy"}, name="privacy"),
     path("barrierefreiheit/", views.accessibility, name="accessibility"),

@@ -274,3 +274,58 @@ def user_is_staff_anywhere(user: Any) -> bool:
     from mitwirken.accounts.second_factor import is_portal_admin
 
     return bool(is_portal_admin(user) or Organisation.objects.staffed_by(user).exists())
+
+
+class SignLanguageVideoQuerySet(models.QuerySet["SignLanguageVideo"]):
+    def of_portal(self) -> SignLanguageVideoQuerySet:
+        return self.filter(organisation__isnull=True)
+
+    def of_organisation(self, organisation: Organisation) -> SignLanguageVideoQuerySet:
+        return self.filter(organisation=organisation)
+
+
+class SignLanguageVideo(models.Model):
+    """A video in German Sign Language (DGS) of the portal (no organisation) or of one organisation.
+
+    Either an uploaded MP4/WebM file with a WebVTT caption track, served through the portal, or a link to the
+    state's video service. Every video has a text version, for people who neither see nor hear it.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Organisation"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="sign_language_videos", help_text=_("Leer: ein Video des Portals."),
+    )  # fmt: skip
+    title = models.CharField(_("Titel"), max_length=200)
+    video = models.FileField(_("Videodatei"), upload_to="dgs/videos/", blank=True)
+    video_type = models.CharField(_("Videoformat"), max_length=40, blank=True, editable=False)
+    captions = models.FileField(_("Untertitel (WebVTT)"), upload_to="dgs/captions/", blank=True)
+    external_url = models.URLField(
+        _("Link zum Video beim Videodienst des Landes"), blank=True,
+        help_text=_("Statt einer Datei: die Adresse des Videos beim Videodienst (https)."),
+    )  # fmt: skip
+    text_version = models.TextField(_("Textfassung"), max_length=20_000)
+    weight = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
+
+    objects = SignLanguageVideoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Video in Gebärdensprache")
+        verbose_name_plural = _("Videos in Gebärdensprache")
+        ordering = ["weight", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(~models.Q(video="") & models.Q(external_url=""))
+                | (models.Q(video="") & ~models.Q(external_url="")),
+                name="sign_language_video_file_or_link",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_video_url(self) -> str:
+        return reverse("pages:sign_language_video", kwargs={"video_pk": self.pk}) if self.video else self.external_url
+
+    def get_captions_url(self) -> str:
+        return reverse("pages:sign_language_captions", kwargs={"video_pk": self.pk}) if self.captions else ""

@@ -35,3 +35,5 @@ rules.add_perm("organisations.change_organisation", is_portal_admin | is_org_adm
 rules.add_perm("organisations.manage_members", is_portal_admin | is_org_admin)
 rules.add_perm("organisations.view_auditlog", is_portal_admin | is_org_admin)
 rules.add_perm("organisations.add_project", is_portal_admin | is_org_staff)
+# Sign-language videos: the portal's (no organisation) by portal administrators, an organisation's by its staff.
+rules.add_perm("organisations.manage_sign_language_videos", is_portal_admin | is_org_staff)

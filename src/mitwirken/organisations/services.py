@@ -15,7 +15,7 @@ from mitwirken.core.audit import diff_fields, log_action, snapshot
 from mitwirken.core.notifications import send_templated_email
 from mitwirken.core.permissions import require
 from mitwirken.core.text import sanitise_html
-from mitwirken.core.uploads import reencode_image
+from mitwirken.core.uploads import check_captions, check_video, reencode_image
 
 from .models import (
     RICH_TEXT_FIELDS,
@@ -23,6 +23,7 @@ from .models import (
     OrganisationInvitation,
     OrganisationMembership,
     OrganisationRole,
+    SignLanguageVideo,
 )
 from .roles import forget_roles
 
@@ -194,3 +195,61 @@ def membership_remove(*, actor: Any, membership: OrganisationMembership) -> None
     log_action(actor=actor, action="membership.remove", obj=membership, organisation=membership.organisation)
     membership.delete()
     forget_roles(membership.user)
+
+
+# Sign-language (DGS) videos of the portal (organisation None) and of organisations
+
+
+@transaction.atomic
+def sign_language_video_add(
+    *, actor: Any, organisation: Organisation | None, title: str, text_version: str,
+    video: Any = None, captions: Any = None, external_url: str = "",
+) -> SignLanguageVideo:  # fmt: skip
+    """An uploaded MP4/WebM file with its WebVTT captions, or a link to the state's video service."""
+    require(actor, "organisations.manage_sign_language_videos", organisation)
+    if bool(video) == bool(external_url):
+        raise ValidationError(
+            {"video": _("Bitte laden Sie entweder eine Videodatei hoch oder geben Sie einen Link an.")}
+        )
+    if external_url and not external_url.lower().startswith("https://"):
+        raise ValidationError({"external_url": _("Der Link muss mit https:// beginnen.")})
+    if video and not captions:
+        raise ValidationError({"captions": _("Bitte laden Sie zum Video die Untertitel als WebVTT-Datei hoch.")})
+    item = SignLanguageVideo(organisation=organisation, title=title, text_version=text_version,
+                             external_url=external_url)  # fmt: skip
+    if video:
+        checked = check_video(video)
+        item.video_type = checked.content_type
+        item.video.save(checked.content.name, checked.content, save=False)
+    if captions:
+        checked_captions = check_captions(captions)
+        item.captions.save(checked_captions.content.name, checked_captions.content, save=False)
+    item.full_clean()
+    item.save()
+    log_action(actor=actor, action="sign_language_video.add", obj=item, organisation=organisation)
+    return item
+
+
+@transaction.atomic
+def sign_language_video_update(*, actor: Any, item: SignLanguageVideo, **data: Any) -> SignLanguageVideo:
+    """Change the title and the text version; a new file means a new video."""
+    require(actor, "organisations.manage_sign_language_videos", item.organisation)
+    fields: list[str] = [name for name in ("title", "text_version", "weight") if name in data]
+    before = snapshot(item, fields)
+    for name in fields:
+        setattr(item, name, data[name])
+    item.full_clean()
+    item.save(update_fields=fields)
+    log_action(actor=actor, action="sign_language_video.update", obj=item, organisation=item.organisation,
+               changes=diff_fields(item, before, fields))  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def sign_language_video_delete(*, actor: Any, item: SignLanguageVideo) -> None:
+    require(actor, "organisations.manage_sign_language_videos", item.organisation)
+    log_action(actor=actor, action="sign_language_video.delete", obj=item, organisation=item.organisation)
+    files = [(field_file.storage, field_file.name) for field_file in (item.video, item.captions) if field_file]
+    item.delete()
+    # The files go only once the row is gone for good; a rolled-back delete keeps a playable video.
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])

@@ -23,9 +23,32 @@ from mitwirken.organisations.models import Organisation
 
 from . import registry, services
 from .access import project_for_staff
-from .forms import AccessCodesForm, AttachmentForm, InvitationForm, ModuleForm, PhaseForm, ProjectForm
+from .forms import (
+    AccessCodeAddressesForm,
+    AccessCodesForm,
+    AgencyContactForm,
+    AgencyGroupForm,
+    AttachmentForm,
+    BulkInvitationForm,
+    GroupInvitationForm,
+    InvitationForm,
+    ModuleEditForm,
+    ModuleForm,
+    PhaseForm,
+    ProjectForm,
+)
+from .invitations import Refusal, parse_csv, parse_lines
 from .letters import access_code_letters
-from .models import AccessCode, Invitation, Phase, Project, ProjectAttachment, ProjectMembership
+from .models import (
+    AccessCode,
+    AgencyContact,
+    AgencyGroup,
+    Invitation,
+    Phase,
+    Project,
+    ProjectAttachment,
+    ProjectMembership,
+)
 
 
 def _render(request: HttpRequest, template: str, organisation: Organisation, **context: Any) -> HttpResponse:
@@ -88,12 +111,31 @@ def project_status(request: HttpRequest, organisation: Organisation, project_pk:
         if request.POST.get("action") == "archive":
             services.project_archive(actor=request.user, project=project)
             messages.success(request, _("Das Projekt ist archiviert."))
+        elif request.POST.get("confirmed") != "1":
+            # Publishing is confirmed on the checklist page, after seeing what is missing.
+            return redirect("backoffice:project_publish", org_slug=organisation.slug, project_pk=project.pk)
         else:
             services.project_publish(actor=request.user, project=project)
             messages.success(request, _("Das Projekt ist veröffentlicht."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        if request.POST.get("action") != "archive":
+            return redirect("backoffice:project_publish", org_slug=organisation.slug, project_pk=project.pk)
     return redirect("backoffice:project_edit", org_slug=organisation.slug, project_pk=project.pk)
+
+
+@backoffice_view()
+def project_publish(request: HttpRequest, organisation: Organisation, project_pk: int) -> HttpResponse:
+    """The checklist before publishing, and the confirmation (posted to ``project_status``)."""
+    from .publishing import blocking, publish_checks
+
+    project = project_for_staff(organisation, project_pk)
+    if not request.user.has_perm("projects.publish_project", project):
+        return redirect("backoffice:project_edit", org_slug=organisation.slug, project_pk=project.pk)
+    checks = publish_checks(project)
+    return _render(request, "project_publish", organisation, project=project, checks=checks,
+                   blocked=bool(blocking(checks)), warnings=[c for c in checks if not c.essential and not c.ok],
+                   section="projects", tab="edit")  # fmt: skip
 
 
 @backoffice_view()
@@ -157,7 +199,11 @@ def phase_edit(request: HttpRequest, organisation: Organisation, project_pk: int
     if own_setup is not None:
         return own_setup
     if request.method == "POST" and request.POST.get("action") == "delete":
-        services.phase_remove(actor=request.user, phase=phase)
+        try:
+            services.phase_remove(actor=request.user, phase=phase)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.path)
         messages.success(request, _("Die Phase wurde gelöscht."))
         return redirect("backoffice:project_modules", org_slug=organisation.slug, project_pk=project.pk)
     form = PhaseForm(request.POST or None, instance=phase, module=phase.module)
@@ -172,6 +218,33 @@ def phase_edit(request: HttpRequest, organisation: Organisation, project_pk: int
             return redirect("backoffice:project_modules", org_slug=organisation.slug, project_pk=project.pk)
     return _render(request, "phase_form", organisation, project=project, module=phase.module, phase=phase, form=form,
                    section="projects", tab="modules")  # fmt: skip
+
+
+@backoffice_view()
+def module_edit(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
+    """Rename or describe a module, or delete it while nobody has contributed to it."""
+    project = project_for_staff(organisation, project_pk)
+    module = get_object_or_404(project.modules, pk=module_pk)
+    module.project = project
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        try:
+            services.module_delete(actor=request.user, module=module)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.path)
+        messages.success(request, _("Das Modul „%(name)s“ wurde gelöscht.") % {"name": module.name})
+        return redirect("backoffice:project_modules", org_slug=organisation.slug, project_pk=project.pk)
+    form = ModuleEditForm(request.POST or None, instance=module)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.module_update(actor=request.user, module=module, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Das Modul ist gespeichert."))
+            return redirect("backoffice:project_modules", org_slug=organisation.slug, project_pk=project.pk)
+    return _render(request, "module_form", organisation, project=project, module=module, form=form,
+                   contributions=services.module_contributions(module), section="projects", tab="modules")  # fmt: skip
 
 
 @backoffice_view()
@@ -207,9 +280,23 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
     project = project_for_staff(organisation, project_pk)
     form = InvitationForm(request.POST or None)
     codes_form = AccessCodesForm(request.POST or None, prefix="codes")
+    group_form = GroupInvitationForm(request.POST or None, prefix="group", organisation=organisation)
+    letters_form = AccessCodeAddressesForm(request.POST or None, prefix="letters")
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action == "invite_group" and group_form.is_valid():
+                group = group_form.cleaned_data["group"]
+                result = services.invitations_for_group(actor=request.user, project=project, group=group)
+                _bulk_messages(request, result)
+                return redirect(request.path)
+            if action == "resend":
+                invitation = get_object_or_404(Invitation, project=project, pk=posted_id(request.POST, "invitation"))
+                services.invitation_resend(actor=request.user, invitation=invitation)
+                messages.success(
+                    request, _("Die Einladung an %(email)s wurde erneut gesendet.") % {"email": invitation.email}
+                )
+                return redirect(request.path)
             if action == "invite" and form.is_valid():
                 services.invitation_create(actor=request.user, project=project, **form.cleaned_data)
                 messages.success(request, _("Die Einladung wurde verschickt."))
@@ -233,6 +320,13 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
                 )
                 messages.success(request, _("%(count)s Zugangscodes wurden erzeugt.") % {"count": len(created)})
                 return redirect(request.path)
+            if action == "letters" and letters_form.is_valid():
+                addresses = services.parse_postal_addresses(letters_form.cleaned_data["addresses"])
+                created = services.access_codes_for_addresses(actor=request.user, project=project, addresses=addresses)
+                messages.success(
+                    request, _("%(count)s Zugangscodes mit Anschrift wurden erzeugt.") % {"count": len(created)}
+                )
+                return redirect(request.path)
             if action == "revoke_code":
                 code = get_object_or_404(AccessCode, project=project, pk=posted_id(request.POST, "code"))
                 code.project = project
@@ -240,7 +334,11 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
                 messages.success(request, _("Der Zugangscode wurde zurückgezogen."))
                 return redirect(request.path)
         except ValidationError as error:
-            add_service_errors(codes_form if action == "codes" else form, error)
+            if action == "resend":
+                messages.error(request, " ".join(error.messages))
+            else:
+                target = {"codes": codes_form, "letters": letters_form}.get(action or "", form)
+                add_service_errors(target, error)
     invitations = Paginator(project.invitations.select_related("accepted_by"), 50).get_page(
         request.GET.get("einladungen")
     )
@@ -249,7 +347,7 @@ def project_participants(request: HttpRequest, organisation: Organisation, proje
     )
     codes = Paginator(project.access_codes.select_related("redeemed_by"), 50).get_page(request.GET.get("codes"))
     return _render(request, "project_participants", organisation, project=project, form=form, codes_form=codes_form,
-                   invitations=invitations, memberships=memberships, codes=codes,
+                   group_form=group_form, letters_form=letters_form, invitations=invitations, memberships=memberships, codes=codes,
                    section="projects", tab="participants")  # fmt: skip
 
 
@@ -262,3 +360,120 @@ def access_code_pdf(request: HttpRequest, organisation: Organisation, project_pk
     response = HttpResponse(access_code_letters(project, codes.iterator()), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="zugangscodes-{project.slug}.pdf"'
     return response
+
+
+def _bulk_messages(request: HttpRequest, result: services.BulkInviteResult) -> None:
+    if result.invited:
+        messages.success(request, _("%(count)s Einladungen wurden verschickt.") % {"count": len(result.invited)})
+    if result.skipped:
+        messages.warning(
+            request,
+            _("%(count)s Zeilen wurden übersprungen: %(rows)s")
+            % {"count": len(result.skipped), "rows": "; ".join(str(row) for row in result.skipped)},
+        )
+    if not result.invited and not result.skipped:
+        messages.info(request, _("Die Gruppe hat keine Einträge; es wurde niemand eingeladen."))
+
+
+@backoffice_view()
+def project_invite_bulk(request: HttpRequest, organisation: Organisation, project_pk: int) -> HttpResponse:
+    """Invite many people at once; the page then lists who was invited and which lines were refused, and why."""
+    project = project_for_staff(organisation, project_pk)
+    if not request.user.has_perm("projects.manage_invitations", project):
+        return redirect("backoffice:projects", org_slug=organisation.slug)
+    form = BulkInvitationForm(request.POST or None, request.FILES or None)
+    result: services.BulkInviteResult | None = None
+    refused: list[Refusal] = []
+    if request.method == "POST" and form.is_valid():
+        role = form.cleaned_data["role"]
+        try:
+            if form.cleaned_data["csv_file"]:
+                parsed = parse_csv(form.cleaned_data["csv_file"], default_role=role)
+            else:
+                parsed = parse_lines(form.cleaned_data["addresses"], default_role=role)
+            result = services.invitations_bulk_create(
+                actor=request.user, project=project, rows=parsed.rows,
+                source="csv" if form.cleaned_data["csv_file"] else "list",
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            refused = sorted([*parsed.refused, *result.skipped], key=lambda row: row.line)
+            form = BulkInvitationForm(initial={"role": role})
+    return _render(request, "project_invite_bulk", organisation, project=project, form=form, result=result,
+                   refused=refused, section="projects", tab="participants")  # fmt: skip
+
+
+@backoffice_view("projects.manage_agency_contacts")
+def agency_book(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    """The organisation's address book of public agencies, with its groups."""
+    form = AgencyContactForm(request.POST or None, organisation=organisation)
+    group_form = AgencyGroupForm(request.POST or None, prefix="group")
+    action = request.POST.get("action")
+    if request.method == "POST":
+        try:
+            if action == "add_contact" and form.is_valid():
+                data = {k: v for k, v in form.cleaned_data.items() if k != "groups"}
+                services.agency_contact_save(
+                    actor=request.user, organisation=organisation, groups=list(form.cleaned_data["groups"]), **data
+                )
+                messages.success(request, _("Der Eintrag ist im Adressbuch gespeichert."))
+                return redirect(request.get_full_path())
+            if action == "add_group" and group_form.is_valid():
+                services.agency_group_save(actor=request.user, organisation=organisation, **group_form.cleaned_data)
+                messages.success(request, _("Die Gruppe ist angelegt."))
+                return redirect(request.get_full_path())
+        except ValidationError as error:
+            add_service_errors(group_form if action == "add_group" else form, error)
+    if action != "add_contact":
+        form = AgencyContactForm(organisation=organisation)
+    if action != "add_group":
+        group_form = AgencyGroupForm(prefix="group")
+    groups = list(AgencyGroup.objects.filter(organisation=organisation).with_contact_count())
+    current = next((group for group in groups if str(group.pk) == request.GET.get("gruppe")), None)
+    contacts = AgencyContact.objects.filter(organisation=organisation).for_list()
+    if current is not None:
+        contacts = contacts.filter(groups=current)
+    page = Paginator(contacts, 50).get_page(request.GET.get("seite"))
+    return _render(request, "agency_book", organisation, form=form, group_form=group_form, groups=groups,
+                   current=current, page=page, section="agencies")  # fmt: skip
+
+
+@backoffice_view("projects.manage_agency_contacts")
+def agency_contact_edit(request: HttpRequest, organisation: Organisation, contact_pk: int) -> HttpResponse:
+    contact = get_object_or_404(AgencyContact, organisation=organisation, pk=contact_pk)
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        services.agency_contact_delete(actor=request.user, contact=contact)
+        messages.success(request, _("Der Eintrag wurde aus dem Adressbuch gelöscht."))
+        return redirect("backoffice:agency_book", org_slug=organisation.slug)
+    form = AgencyContactForm(request.POST or None, instance=contact, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "groups"}
+        try:
+            services.agency_contact_save(actor=request.user, organisation=organisation, contact=contact,
+                                         groups=list(form.cleaned_data["groups"]), **data)  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Der Eintrag ist gespeichert."))
+            return redirect("backoffice:agency_book", org_slug=organisation.slug)
+    return _render(request, "agency_contact_form", organisation, form=form, contact=contact, section="agencies")
+
+
+@backoffice_view("projects.manage_agency_contacts")
+def agency_group_edit(request: HttpRequest, organisation: Organisation, group_pk: int) -> HttpResponse:
+    group = get_object_or_404(AgencyGroup, organisation=organisation, pk=group_pk)
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        services.agency_group_delete(actor=request.user, group=group)
+        messages.success(request, _("Die Gruppe wurde gelöscht. Ihre Einträge bleiben im Adressbuch."))
+        return redirect("backoffice:agency_book", org_slug=organisation.slug)
+    form = AgencyGroupForm(request.POST or None, initial={"name": group.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_group_save(actor=request.user, organisation=organisation, group=group, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Die Gruppe ist gespeichert."))
+            return redirect("backoffice:agency_book", org_slug=organisation.slug)
+    return _render(request, "agency_group_form", organisation, form=form, group=group, section="agencies")

@@ -220,6 +220,22 @@ class ProjectAttachment(models.Model):
 RESERVED_MODULE_SLUGS = frozenset({"bild", "anhaenge", "module", "dialog", "verfahren"})
 
 
+def unique_project_slug(organisation_id: int, title: str, *, exclude_pk: int | None = None) -> str:
+    """The address proposed from a project's title, unique within its organisation: "spielplatz-am-markt-2"."""
+    from mitwirken.core.text import german_slug
+
+    base = german_slug(title, 70) or "projekt"
+    others = Project.objects.filter(organisation_id=organisation_id, slug__startswith=base)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    taken = set(others.values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
 def unique_module_slug(project_id: int, name: str, *, exclude_pk: int | None = None) -> str:
     """A readable address for a module, unique within its project: "radverkehr", "radverkehr-2", …"""
     base = slugify(name)[:40].strip("-") or "modul"
@@ -388,6 +404,7 @@ class Invitation(models.Model):
         Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="invitations"
     )
     email = models.EmailField(_("E-Mail-Adresse"))
+    name = models.CharField(_("Name oder Stelle"), max_length=200, blank=True)
     role = models.CharField(
         _("Rolle"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT
     )
@@ -419,6 +436,7 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("Widerrufen"), null=True, blank=True)
+    sent_count = models.PositiveSmallIntegerField(_("Anzahl Versand"), default=1)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -457,11 +475,19 @@ class Invitation(models.Model):
             # The link is not a bearer token: a forwarded or leaked mail must not let someone else in.
             return str(
                 _(
-                    "Diese Einladung ist an eine andere E-Mail-Adresse gerichtet. Bitte melden Sie sich mit der "
-                    "eingeladenen Adresse an, oder bitten Sie die einladende Stelle, Sie unter Ihrer Adresse einzuladen."
+                    "Diese Einladung ist an eine andere E-Mail-Adresse gerichtet (%(address)s). Bitte melden Sie sich "
+                    "mit der eingeladenen Adresse an, oder bitten Sie die einladende Stelle, die Einladung erneut an "
+                    "Ihre Adresse zu senden."
                 )
+                % {"address": self.masked_email}
             )
         return None
+
+    @property
+    def masked_email(self) -> str:
+        """The invited address with most of its local part hidden: enough to recognise one's own, not to harvest."""
+        local, _at, domain = self.email.partition("@")
+        return f"{local[:1]}…@{domain}" if domain else "…"
 
     def addressed_to(self, user: Any) -> bool:
         """True when ``user`` has confirmed the invited address (the login address or a verified second one)."""
@@ -493,6 +519,10 @@ class AccessCode(models.Model):
         Project, verbose_name=_("Projekt"), on_delete=models.CASCADE, related_name="access_codes"
     )
     code = models.CharField(_("Zugangscode"), max_length=14, unique=True, default=new_access_code)
+    recipient = models.TextField(
+        _("Anschrift für den Brief"), blank=True, max_length=400,
+        help_text=_("Erscheint im Anschriftfeld des Briefs (Fensterumschlag DIN lang)."),
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Erstellt von"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -523,3 +553,63 @@ class AccessCode(models.Model):
         if self.redeemed_at:
             return str(_("eingelöst"))
         return str(_("offen"))
+
+
+class AgencyGroupQuerySet(models.QuerySet["AgencyGroup"]):
+    def with_contact_count(self) -> AgencyGroupQuerySet:
+        return self.annotate(contact_count=models.Count("contacts", distinct=True))
+
+
+class AgencyGroup(models.Model):
+    """A named list in an organisation's address book, e.g. "Naturschutzverbände", invited in one step."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="agency_groups"
+    )
+    name = models.CharField(_("Name der Gruppe"), max_length=120)
+    created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
+
+    objects = AgencyGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Gruppe im Adressbuch")
+        verbose_name_plural = _("Gruppen im Adressbuch")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_agency_group_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyContactQuerySet(models.QuerySet["AgencyContact"]):
+    def for_list(self) -> AgencyContactQuerySet:
+        return self.prefetch_related(models.Prefetch("groups", queryset=AgencyGroup.objects.only("id", "name")))
+
+
+class AgencyContact(models.Model):
+    """A public agency (Träger öffentlicher Belange) in an organisation's address book, reused across procedures."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="agency_contacts"
+    )
+    name = models.CharField(
+        _("Behörde oder Stelle"),
+        max_length=200,
+        help_text=_("Zum Beispiel „Naturschutzbund, Kreisgruppe Musterkreis“."),
+    )
+    person = models.CharField(_("Ansprechperson"), max_length=150, blank=True)
+    email = models.EmailField(_("E-Mail-Adresse"))
+    role = models.CharField(_("Rolle"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.AGENCY)
+    groups = models.ManyToManyField(AgencyGroup, verbose_name=_("Gruppen"), blank=True, related_name="contacts")
+    created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
+
+    objects = AgencyContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Eintrag im Adressbuch")
+        verbose_name_plural = _("Adressbuch der Träger öffentlicher Belange")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "email"], name="unique_agency_contact_email")]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"

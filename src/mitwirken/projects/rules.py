@@ -91,3 +91,12 @@ rules.add_perm("projects.change_project", is_staff_of_project)
 rules.add_perm("projects.publish_project", is_staff_of_project)
 rules.add_perm("projects.manage_invitations", is_staff_of_project)
 rules.add_perm("projects.moderate_project", is_staff_of_project | (is_running & is_project_moderator))
+
+
+@rules.predicate
+def is_staff_of_organisation(user: Any, organisation: Any) -> bool:
+    return is_org_staff(user, organisation)
+
+
+# The address book of public agencies belongs to an organisation; every case worker uses it for invitations.
+rules.add_perm("projects.manage_agency_contacts", is_portal_admin | is_staff_of_organisation)

@@ -6,12 +6,15 @@ runs in one transaction and appends to the audit log.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,8 +27,12 @@ from mitwirken.core.uploads import check_attachment, reencode_image
 from mitwirken.organisations.models import Organisation
 
 from . import registry
+from .invitations import InviteRow, Refusal
+from .letters import ADDRESS_LINES
 from .models import (
     AccessCode,
+    AgencyContact,
+    AgencyGroup,
     Invitation,
     Module,
     ParticipantRole,
@@ -34,8 +41,10 @@ from .models import (
     ProjectAttachment,
     ProjectMembership,
     ProjectStatus,
+    new_token,
     normalise_access_code,
     unique_module_slug,
+    unique_project_slug,
 )
 from .roles import forget_project_roles
 
@@ -57,6 +66,15 @@ def _apply_project_fields(project: Project, data: dict[str, Any]) -> list[str]:
     return fields
 
 
+def _propose_slug(project: Project) -> None:
+    """An empty address, or the one proposed from the title while typing, becomes unique in the organisation."""
+    from mitwirken.core.text import german_slug
+
+    proposed = german_slug(project.title, 70)
+    if not project.slug or project.slug == proposed:
+        project.slug = unique_project_slug(project.organisation_id, project.title)
+
+
 def _save_image(project: Project, image: Any) -> None:
     if image:
         checked = reencode_image(image)
@@ -68,6 +86,7 @@ def project_create(*, actor: Any, organisation: Organisation, image: Any = None,
     require(actor, "organisations.add_project", organisation)
     project = Project(organisation=organisation)
     _apply_project_fields(project, data)
+    _propose_slug(project)
     _save_image(project, image)
     project.full_clean()
     project.save()
@@ -80,6 +99,8 @@ def project_update(*, actor: Any, project: Project, image: Any = None, **data: A
     require(actor, "projects.change_project", project)
     project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
     before = snapshot(project, [*PROJECT_FIELDS, "image"])
+    if "slug" in data and not data["slug"]:
+        data = {**data, "slug": project.slug}  # an emptied address keeps the one in use, links stay valid
     fields = _apply_project_fields(project, data)
     _save_image(project, image)
     project.full_clean()
@@ -94,17 +115,14 @@ def project_update(*, actor: Any, project: Project, image: Any = None, **data: A
 
 @transaction.atomic
 def project_publish(*, actor: Any, project: Project) -> Project:
+    """Publish after the checklist (``publishing.publish_checks``): unmet essentials refuse, recommendations don't."""
+    from .publishing import blocking, describe_blocking, publish_checks
+
     require(actor, "projects.publish_project", project)
     project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
-    missing = project.organisation.missing_legal_texts
+    missing = blocking(publish_checks(project))
     if missing:
-        raise ValidationError(
-            _(
-                "Das Projekt kann nicht veröffentlicht werden, weil der Organisation Pflichtangaben fehlen: %(missing)s. "
-                "Eine Administratorin oder ein Administrator der Organisation kann sie unter „Einstellungen“ ergänzen."
-            )
-            % {"missing": ", ".join(missing)}
-        )
+        raise ValidationError(describe_blocking(missing))
     if project.status == ProjectStatus.PUBLISHED:
         return project
     old = project.status
@@ -227,11 +245,74 @@ def phase_update(*, actor: Any, phase: Phase, **data: Any) -> Phase:
     return phase
 
 
+def module_contributions(module: Module) -> list[str]:
+    """What people contributed to the module, as its plugin counts it ("12 Ideen"); empty when nothing."""
+    from mitwirken.core import plugins
+
+    plugin = plugins.plugin_of(module.module_type)
+    counter = plugin.load("contributions") if plugin is not None else None
+    return list(counter(module)) if counter is not None else []
+
+
+@transaction.atomic
+def module_update(*, actor: Any, module: Module, name: str, description: str = "") -> Module:
+    project = module.project
+    require(actor, "projects.change_project", project)
+    module = Module.objects.select_for_update().get(pk=module.pk)  # the stored values, not a bound form's
+    module.project = project
+    fields = ["name", "description"]
+    before = snapshot(module, fields)
+    module.name, module.description = name, sanitise_html(description)
+    module.full_clean()
+    module.save(update_fields=fields)
+    changes = diff_fields(module, before, fields)
+    if changes:
+        log_action(actor=actor, action="module.update", obj=module, organisation=project.organisation, changes=changes)
+    return module
+
+
+@transaction.atomic
+def module_delete(*, actor: Any, module: Module) -> None:
+    """Delete a module with its phases and set-up, refused once people have contributed to it."""
+    project = module.project
+    require(actor, "projects.change_project", project)
+    found = module_contributions(module)
+    if found:
+        raise ValidationError(
+            _(
+                "Das Modul „%(name)s“ kann nicht gelöscht werden, weil es bereits Beiträge gibt: %(found)s. "
+                "Beiträge sind Akten der Beteiligung und bleiben erhalten; Sie können das Modul umbenennen oder "
+                "seine Phasen beenden."
+            )
+            % {"name": module.name, "found": ", ".join(found)}
+        )
+    log_action(actor=actor, action="module.delete", obj=module, organisation=project.organisation,
+               changes={"module_type": module.module_type})  # fmt: skip
+    try:
+        with transaction.atomic():
+            module.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            _("Das Modul „%(name)s“ kann nicht gelöscht werden, weil noch Daten daran hängen.") % {"name": module.name}
+        ) from error
+    refresh_phase_span(project)
+
+
 @transaction.atomic
 def phase_remove(*, actor: Any, phase: Phase) -> None:
     project = phase.module.project
     require(actor, "projects.change_project", project)
-    log_action(actor=actor, action="phase.remove", obj=phase, organisation=project.organisation)
+    found = module_contributions(phase.module)
+    if found:
+        raise ValidationError(
+            _(
+                "Die Phase „%(name)s“ kann nicht gelöscht werden, weil es im Modul bereits Beiträge gibt: %(found)s. "
+                "Sie können Beginn und Ende der Phase ändern."
+            )
+            % {"name": phase.name, "found": ", ".join(found)}
+        )
+    log_action(actor=actor, action="phase.remove", obj=phase, organisation=project.organisation,
+               changes={"start": str(phase.start), "end": str(phase.end)})  # fmt: skip
     phase.delete()
     refresh_phase_span(project)
 
@@ -262,6 +343,108 @@ def invitation_create(
     log_action(
         actor=actor, action="invitation.create", obj=invitation, organisation=project.organisation,
         changes={"email": [None, email], "role": [None, role]},
+    )  # fmt: skip
+    return invitation
+
+
+@dataclasses.dataclass
+class BulkInviteResult:
+    invited: list[Invitation] = dataclasses.field(default_factory=list)
+    skipped: list[Refusal] = dataclasses.field(default_factory=list)
+
+
+def _send_invitation(invitation: Invitation) -> None:
+    send_templated_email(
+        to=[invitation.email], template="invitation", context={"invitation": invitation, "project": invitation.project}
+    )
+
+
+@transaction.atomic
+def invitations_bulk_create(
+    *, actor: Any, project: Project, rows: list[InviteRow], agency: Organisation | None = None, source: str = "list"
+) -> BulkInviteResult:
+    """Invite every valid row in one transaction; addresses already invited, members or repeated are skipped.
+
+    Either all new rows are invited or, when anything fails, none is: the caller shows the skipped rows.
+    """
+    require(actor, "projects.manage_invitations", project)
+    project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
+    emails = [row.email.strip().lower() for row in rows]
+    pending = {email.lower() for email in project.invitations.pending().values_list("email", flat=True)}
+    members = {
+        email.lower()
+        for email in ProjectMembership.objects.filter(project=project, user__email__in=emails).values_list(
+            "user__email", flat=True
+        )
+    }
+    result = BulkInviteResult()
+    seen: set[str] = set()
+    expires_at = timezone.now() + INVITATION_VALIDITY
+    for row, email in zip(rows, emails, strict=True):
+        try:
+            validate_email(email)
+        except ValidationError:
+            result.skipped.append(Refusal(row.line, row.email, _("Keine gültige E-Mail-Adresse.")))
+            continue
+        if row.role not in ParticipantRole.values:
+            result.skipped.append(Refusal(row.line, row.email, _("Diese Rolle gibt es nicht.")))
+            continue
+        if email in seen:
+            result.skipped.append(Refusal(row.line, row.email, _("Die Adresse steht schon weiter oben in der Liste.")))
+            continue
+        seen.add(email)
+        if email in pending:
+            result.skipped.append(
+                Refusal(row.line, row.email, _("An diese Adresse ist bereits eine offene Einladung unterwegs."))
+            )
+            continue
+        if email in members:
+            result.skipped.append(Refusal(row.line, row.email, _("Diese Person hat bereits Zugang zum Projekt.")))
+            continue
+        invitation = Invitation(
+            project=project, email=email, name=row.name, role=row.role, created_by=actor, expires_at=expires_at,
+            agency=agency if row.role == ParticipantRole.AGENCY else None,
+        )  # fmt: skip
+        invitation.full_clean()
+        result.invited.append(invitation)
+    Invitation.objects.bulk_create(result.invited)
+    for invitation in result.invited:
+        _send_invitation(invitation)
+    if result.invited:
+        log_action(
+            actor=actor, action="invitation.bulk_create", obj=project, organisation=project.organisation,
+            changes={"source": source, "invited": [i.email for i in result.invited], "skipped": len(result.skipped)},
+        )  # fmt: skip
+    return result
+
+
+def invitations_for_group(*, actor: Any, project: Project, group: AgencyGroup) -> BulkInviteResult:
+    """Invite every entry of an address-book group of the project's organisation, each in its stored role."""
+    if group.organisation_id != project.organisation_id:
+        raise PermissionDenied
+    contacts = group.contacts.order_by("name", "id")
+    rows = [
+        InviteRow(line=number, email=contact.email, name=contact.name, role=contact.role)
+        for number, contact in enumerate(contacts, start=1)
+    ]
+    return invitations_bulk_create(actor=actor, project=project, rows=rows, source=f"group:{group.name}")
+
+
+@transaction.atomic
+def invitation_resend(*, actor: Any, invitation: Invitation) -> Invitation:
+    """Send an open or expired invitation again with a fresh link and period; the old link stops working."""
+    require(actor, "projects.manage_invitations", invitation.project)
+    invitation = Invitation.objects.select_for_update().select_related("project__organisation").get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError(_("Angenommene oder zurückgezogene Einladungen können nicht erneut gesendet werden."))
+    invitation.token = new_token()
+    invitation.expires_at = timezone.now() + INVITATION_VALIDITY
+    invitation.sent_count += 1
+    invitation.save(update_fields=["token", "expires_at", "sent_count"])
+    _send_invitation(invitation)
+    log_action(
+        actor=actor, action="invitation.resend", obj=invitation, organisation=invitation.project.organisation,
+        changes={"sent_count": invitation.sent_count},
     )  # fmt: skip
     return invitation
 
@@ -330,6 +513,45 @@ def access_codes_create(*, actor: Any, project: Project, count: int) -> list[Acc
     return codes
 
 
+ADDRESS_LINE_CHARS = 45  # what fits into the 80 mm of the address zone at 10 pt
+
+
+def parse_postal_addresses(text: str) -> list[str]:
+    """Postal addresses separated by blank lines; every problem is named by the address's number."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if block.strip()]
+    errors = []
+    for number, block in enumerate(blocks, start=1):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if len(lines) < 2:
+            errors.append(_("Anschrift %(number)s hat nur eine Zeile; es fehlen Straße oder Ort.") % {"number": number})
+        elif len(lines) > ADDRESS_LINES:
+            errors.append(
+                _("Anschrift %(number)s hat mehr als %(max)s Zeilen und passt nicht in das Fenster des Umschlags.")
+                % {"number": number, "max": ADDRESS_LINES}
+            )
+        long = [line for line in lines if len(line) > ADDRESS_LINE_CHARS]
+        if long:
+            errors.append(
+                _("Anschrift %(number)s: die Zeile „%(line)s“ ist länger als %(max)s Zeichen.")
+                % {"number": number, "line": long[0], "max": ADDRESS_LINE_CHARS}
+            )
+    if len(blocks) > MAX_ACCESS_CODES_PER_BATCH:
+        errors.append(_("Bitte höchstens %(max)s Anschriften auf einmal.") % {"max": MAX_ACCESS_CODES_PER_BATCH})
+    if errors:
+        raise ValidationError({"addresses": errors})
+    return ["\n".join(line.strip() for line in block.splitlines() if line.strip()) for block in blocks]
+
+
+@transaction.atomic
+def access_codes_for_addresses(*, actor: Any, project: Project, addresses: list[str]) -> list[AccessCode]:
+    """One code per postal address; the letters then carry the address in the window field."""
+    codes = access_codes_create(actor=actor, project=project, count=len(addresses))
+    for code, address in zip(codes, addresses, strict=True):
+        code.recipient = address
+    AccessCode.objects.bulk_update(codes, ["recipient"])
+    return codes
+
+
 @transaction.atomic
 def access_code_revoke(*, actor: Any, access_code: AccessCode) -> AccessCode:
     require(actor, "projects.manage_invitations", access_code.project)
@@ -371,3 +593,83 @@ def membership_remove(*, actor: Any, membership: ProjectMembership) -> None:
     )
     membership.delete()
     forget_project_roles(membership.user)
+
+
+# The address book of public agencies (TöB)
+
+CONTACT_FIELDS = ["name", "person", "email", "role"]
+
+
+def _check_book(actor: Any, organisation: Organisation) -> None:
+    require(actor, "projects.manage_agency_contacts", organisation)
+
+
+@transaction.atomic
+def agency_contact_save(
+    *, actor: Any, organisation: Organisation, contact: AgencyContact | None = None,
+    groups: list[AgencyGroup] | None = None, **data: Any,
+) -> AgencyContact:  # fmt: skip
+    _check_book(actor, organisation)
+    contact = contact or AgencyContact(organisation=organisation)
+    if contact.organisation_id != organisation.pk:
+        raise PermissionDenied
+    creating = contact.pk is None
+    before = snapshot(contact, CONTACT_FIELDS) if not creating else {}
+    for name in CONTACT_FIELDS:
+        if name in data:
+            setattr(contact, name, data[name].strip().lower() if name == "email" else data[name])
+    if (
+        AgencyContact.objects.filter(organisation=organisation, email__iexact=contact.email)
+        .exclude(pk=contact.pk)
+        .exists()
+    ):
+        raise ValidationError({"email": _("Diese Adresse steht bereits im Adressbuch.")})
+    contact.full_clean()
+    contact.save()
+    if groups is not None:
+        if any(group.organisation_id != organisation.pk for group in groups):
+            raise PermissionDenied
+        contact.groups.set(groups)
+    log_action(
+        actor=actor, action="agency_contact.create" if creating else "agency_contact.update", obj=contact,
+        organisation=organisation, changes={} if creating else diff_fields(contact, before, CONTACT_FIELDS),
+    )  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def agency_contact_delete(*, actor: Any, contact: AgencyContact) -> None:
+    _check_book(actor, contact.organisation)
+    log_action(actor=actor, action="agency_contact.delete", obj=contact, organisation=contact.organisation)
+    contact.delete()
+
+
+@transaction.atomic
+def agency_group_save(
+    *, actor: Any, organisation: Organisation, name: str, group: AgencyGroup | None = None
+) -> AgencyGroup:
+    _check_book(actor, organisation)
+    group = group or AgencyGroup(organisation=organisation)
+    if group.organisation_id != organisation.pk:
+        raise PermissionDenied
+    name = name.strip()
+    if AgencyGroup.objects.filter(organisation=organisation, name__iexact=name).exclude(pk=group.pk).exists():
+        raise ValidationError({"name": _("Eine Gruppe mit diesem Namen gibt es schon.")})
+    old = group.name
+    creating = group.pk is None
+    group.name = name
+    group.full_clean()
+    group.save()
+    log_action(
+        actor=actor, action="agency_group.create" if creating else "agency_group.update", obj=group,
+        organisation=organisation, changes={"name": [old or None, name]},
+    )  # fmt: skip
+    return group
+
+
+@transaction.atomic
+def agency_group_delete(*, actor: Any, group: AgencyGroup) -> None:
+    """Delete a group; its entries stay in the address book."""
+    _check_book(actor, group.organisation)
+    log_action(actor=actor, action="agency_group.delete", obj=group, organisation=group.organisation)
+    group.delete()

@@ -150,7 +150,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         error = found.unusable_reason(request.user if request.user.is_authenticated else None)
     status = 404 if found is None else (410 if error else 200)
     usable = found if error is None else None
-    return render(request, "projects/invitation.html", {"invitation": usable, "error": error}, status=status)
+    # Usable in itself, refused only for this account: offer to switch accounts (staff can also re-send it).
+    wrong_account = bool(error) and found is not None and found.unusable_reason(None) is None
+    return render(request, "projects/invitation.html",
+                  {"invitation": usable, "error": error, "wrong_account": wrong_account}, status=status)  # fmt: skip
 
 
 @login_required

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -18,20 +19,36 @@ from .models import (
     ReportSettings,
     ReportStatus,
     ResponseTemplate,
+    in_language,
 )
 from .services.intake import MAX_DESCRIPTION
 
 
 class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} – {obj.description}" if obj.description else obj.name
+        # Before the place is known, no organisation is; an English name any responsible one gave serves all.
+        name = in_language(obj.name, getattr(obj, "name_en", "") or "")
+        description = in_language(obj.description, getattr(obj, "description_en", "") or "")
+        return f"{name} – {description}" if description else name
+
+
+def _categories_with_english() -> Any:
+    handlers = OrganisationCategory.objects.filter(template=OuterRef("pk")).exclude(name_en="").order_by("pk")
+    return (
+        CategoryTemplate.objects.filter(handlers__isnull=False)
+        .distinct()
+        .annotate(
+            name_en=Subquery(handlers.values("name_en")[:1]),
+            description_en=Subquery(handlers.values("description_en")[:1]),
+        )
+    )
 
 
 class LocationForm(forms.Form):
     """Step 1: where and what. The map fills longitude and latitude; without it, address or coordinates."""
 
     category = CategoryChoiceField(
-        label=_("Was ist das Problem?"), queryset=CategoryTemplate.objects.filter(handlers__isnull=False).distinct(),
+        label=_("Was ist das Problem?"), queryset=_categories_with_english(),
         empty_label=_("Bitte wählen"), error_messages={"required": _("Bitte wählen Sie eine Kategorie.")},
     )  # fmt: skip
     address = forms.CharField(
@@ -177,7 +194,8 @@ class StatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = choices  # type: ignore[attr-defined]
         self.fields["template"].choices = [("", _("Keine"))] + [  # type: ignore[attr-defined]
-            (template.text, template.title) for template in ResponseTemplate.objects.filter(organisation=organisation)
+            (template.localized_text, template.localized_title)
+            for template in ResponseTemplate.objects.filter(organisation=organisation)
         ]
         self.fields["template"].widget.attrs["data-text-block-target"] = "id_status-message"
 
@@ -221,8 +239,8 @@ class BulkForm(forms.Form):
 class ResponseTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = ResponseTemplate
-        fields = ["title", "text", "status"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+        fields = ["title", "text", "title_en", "text_en", "status"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4}), "text_en": forms.Textarea(attrs={"rows": 4})}
 
 
 class ReportSettingsForm(forms.ModelForm):  # type: ignore[type-arg]

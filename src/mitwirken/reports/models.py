@@ -7,11 +7,17 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.organisations.models import Organisation
+
+
+def in_language(german: str, english: str) -> str:
+    """An organisation's own English text in the English interface, where it has written one; German otherwise."""
+    return english if english and (translation.get_language() or "").startswith("en") else german
 
 
 class CategoryTemplate(models.Model):
@@ -45,6 +51,8 @@ class OrganisationCategory(models.Model):
     # "required": bool, "values": [{"key": ..., "name": ...}]}]
     questions = models.JSONField(_("Zusatzfragen"), default=list, blank=True)
     forward_email = models.EmailField(_("Weiterleitung an"), blank=True)
+    name_en = models.CharField(_("Name auf Englisch"), max_length=120, blank=True)
+    description_en = models.CharField(_("Beschreibung auf Englisch"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("Zuständigkeit für eine Kategorie")
@@ -117,9 +125,20 @@ class ReportQuerySet(models.QuerySet["Report"]):
         return self.filter(overdue_condition(response_days, now))
 
     def for_list(self) -> ReportQuerySet:
-        return self.select_related("category", "organisation").prefetch_related(
-            models.Prefetch("photos", queryset=ReportPhoto.objects.filter(hidden=False).order_by("position", "pk"))
+        return (
+            self.select_related("category", "organisation")
+            .prefetch_related(
+                models.Prefetch("photos", queryset=ReportPhoto.objects.filter(hidden=False).order_by("position", "pk"))
+            )
+            .with_category_label()
         )
+
+    def with_category_label(self) -> ReportQuerySet:
+        """The responsible organisation's English name of the category, for ``Report.category_label``."""
+        handler = OrganisationCategory.objects.filter(
+            organisation=OuterRef("organisation"), template=OuterRef("category")
+        )
+        return self.annotate(category_name_en=Subquery(handler.values("name_en")[:1]))
 
 
 class Report(models.Model):
@@ -193,6 +212,21 @@ class Report(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", kwargs={"pk": self.pk})
+
+    @property
+    def category_label(self) -> str:
+        """The category's name in the interface language: the responsible organisation's English name if it has one."""
+        if not (translation.get_language() or "").startswith("en"):
+            return self.category.name
+        english = getattr(self, "category_name_en", None)
+        if english is None and not hasattr(self, "category_name_en"):  # not read through ``with_category_label``
+            english = (
+                OrganisationCategory.objects.filter(organisation_id=self.organisation_id, template_id=self.category_id)
+                .values_list("name_en", flat=True)
+                .first()
+            )
+            setattr(self, "category_name_en", english)  # noqa: B010  (the annotation's name, set once per object)
+        return in_language(self.category.name, english or "")
 
     @property
     def is_open(self) -> bool:
@@ -303,6 +337,8 @@ class ResponseTemplate(models.Model):
     )
     title = models.CharField(_("Titel"), max_length=120)
     text = models.TextField(_("Text"), max_length=2000)
+    title_en = models.CharField(_("Titel auf Englisch"), max_length=120, blank=True)
+    text_en = models.TextField(_("Text auf Englisch"), max_length=2000, blank=True)
     status = models.CharField(_("Passend zu Status"), max_length=20, choices=ReportStatus.choices, blank=True)
 
     class Meta:
@@ -312,6 +348,14 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def localized_title(self) -> str:
+        return in_language(self.title, self.title_en)
+
+    @property
+    def localized_text(self) -> str:
+        return in_language(self.text, self.text_en)
 
 
 class Supporter(models.Model):

@@ -35,13 +35,14 @@ from .setup import (
     report_settings_set,
 )
 from .supporters import report_support
+from .translations import category_translate, response_template_translate
 
 __all__ = [
     "DUPLICATE_RADIUS_M", "FOLLOWUP_AFTER", "MAX_DESCRIPTION", "MAX_PHOTOS",
-    "category_questions_set", "category_set", "check_description", "check_email", "check_photos", "check_position",
+    "category_questions_set", "category_set", "category_translate", "check_description", "check_email", "check_photos", "check_position",
     "check_text", "distance_m", "followup_answer", "forward_targets", "geocode", "nearby_open_reports", "note_add",
     "photo_hide", "places_matching", "questions_as_text", "questions_from_text", "report_assign",
     "report_bulk_status", "report_change_status", "report_confirm", "report_confirm_fixed", "report_create",
     "report_forward", "report_hide", "report_reopen", "report_settings_set", "report_support",
-    "response_template_add", "response_template_delete", "send_followups",
+    "response_template_add", "response_template_delete", "response_template_translate", "send_followups",
 ]  # fmt: skip

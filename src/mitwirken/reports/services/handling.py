@@ -162,11 +162,19 @@ def report_hide(*, actor: Any, report: Report, reason: str, hidden: bool = True)
 
 @transaction.atomic
 def response_template_add(
-    *, actor: Any, organisation: Organisation, title: str, text: str, status: str = ""
+    *,
+    actor: Any,
+    organisation: Organisation,
+    title: str,
+    text: str,
+    status: str = "",
+    title_en: str = "",
+    text_en: str = "",
 ) -> ResponseTemplate:
-    """A reusable answer for the status form; the organisation's staff share them."""
+    """A reusable answer for the status form; the organisation's staff share them. English is optional."""
     require(actor, "reports.handle_reports", organisation)
-    template = ResponseTemplate(organisation=organisation, title=title.strip(), text=text.strip(), status=status)
+    template = ResponseTemplate(organisation=organisation, title=title.strip(), text=text.strip(), status=status,
+                                title_en=title_en.strip(), text_en=text_en.strip())  # fmt: skip
     template.full_clean()
     template.save()
     log_action(actor=actor, action="report_template.add", obj=template, organisation=organisation)
