@@ -32,7 +32,10 @@
    page, full text, one field, within 10 km of a postcode, a deep page) and an opportunity's page are loaded with
    the other pages at ``--opportunities`` opportunities and ``--volunteers`` volunteers and measured in-process at
    ``--opportunities-small`` and at ``--opportunities``; pages that do not exist yet are skipped with a note.
-11. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
+11. Geocoder (unless ``--skip-geocoder``, see ``bench/geocoder.py``): ``--addresses`` addresses imported through the
+   CSV import, then the address suggestions timed per keystroke in-process, ``geo.locate`` and ``nearest_address``;
+   on PostgreSQL with ``EXPLAIN ANALYZE`` of the suggestion query.
+12. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
 
 Everything it starts or creates is stopped and removed again on every exit path.
 Extra options may also come from the environment: ``BENCH_ARGS="--rounds 5" make bench``.
@@ -68,6 +71,7 @@ from pathlib import Path
 import burst
 import dialogue as dialogue_bench
 import events as events_bench
+import geocoder as geocoder_bench
 import reports as reports_bench
 import surveys as surveys_bench
 import volunteering as volunteering_bench
@@ -682,6 +686,7 @@ def print_table(report: dict) -> None:
         print("\n".join(surveys_bench.markdown(report, lambda h, r, left=2: text_table(h, r, set()), endpoint_row)))
     events_bench.print_tables(report, text_table, endpoint_row)
     volunteering_bench.print_tables(report, text_table, endpoint_row)
+    geocoder_bench.print_tables(report, text_table)
     for note in report["notes"]:
         print(f"NOTE: {note}")
     print()
@@ -737,6 +742,7 @@ def markdown(report: dict) -> str:
     lines += surveys_bench.markdown(report, markdown_table, endpoint_row)
     lines += events_bench.markdown(report, markdown_table, endpoint_row)
     lines += volunteering_bench.markdown(report, markdown_table, endpoint_row)
+    lines += geocoder_bench.markdown(report, markdown_table)
     if report["notes"]:
         lines += ["", "Notes from this run:", ""] + [f"- {note}" for note in report["notes"]]
     return "\n".join(lines)
@@ -838,6 +844,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--opportunities-small", type=int, default=500, help="opportunities at the small measurement")
     parser.add_argument("--volunteers", type=int, default=50_000, help="volunteers with profiles (default 50000)")
     parser.add_argument("--skip-volunteering", action="store_true", help="no volunteering part (Ehrenamt search)")
+    parser.add_argument("--addresses", type=int, default=100_000, help="addresses in the register (default 100000)")
+    parser.add_argument("--skip-geocoder", action="store_true", help="no geocoder part (address suggestions)")
     parser.add_argument("--rounds", type=int, default=5, help="measurement rounds (default 5)")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per endpoint per round (default 3)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per endpoint (default 2)")
@@ -986,6 +994,11 @@ def main() -> int:
                 Endpoint(*entry) for entry in volunteering_bench.endpoints(volunteering_small, volunteering_large)
             ]
 
+        geocoder: dict | None = None
+        if not args.skip_geocoder:
+            # In-process only: one suggestion request per keystroke is a latency question, not a throughput one.
+            geocoder = geocoder_bench.measure(python, development, production, args.addresses, run_json)
+
         if formal is not None:
             given = run_json(f"bench/seed.py --account-items {args.account_items}",
                              [python, str(BENCH / "seed.py"), "--account-items", str(args.account_items)],
@@ -1088,6 +1101,9 @@ def main() -> int:
             entries = [endpoint_entry(endpoint, measured, in_volunteering, sizes) for endpoint in volunteering_pages]
             report["volunteering"] = volunteering_bench.section(entries, volunteering_small, volunteering_large)
             report["notes"] += volunteering_bench.notes(report)
+        if geocoder is not None:
+            report["geocoder"] = geocoder
+            report["notes"] += geocoder_bench.notes(geocoder)
         report["machine"]["load_average_1m"] = load_before
         report["machine"]["cpu_busy_before"] = None if busy_before is None else round(busy_before, 3)
         report["notes"] += noise_notes(report, busy_before)

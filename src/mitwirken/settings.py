@@ -306,6 +306,12 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mitwirken <noreply@mitwirken.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Geocoding (core/remote_geocoder.py): the address register first, then this optional remote service, a URL with
+# "{query}" (Nominatim-compatible or the BKG's geosearch); a page waits at most the timeout for it.
+MITWIRKEN_GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
+MITWIRKEN_GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "2"))
+MITWIRKEN_GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "mitwirken Beteiligungsportal")
+
 TASK_QUEUES = ["default", "email"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 

@@ -84,3 +84,15 @@ def single_paragraph(value: str) -> str:
 def html_paragraphs(value: str) -> str:
     """A text of one or more paragraphs as HTML, each paragraph in ``<p>``."""
     return "".join(f"<p>{part}</p>" for part in paragraphs(value))
+
+
+@register(15, "addresses")
+def seed_addresses(stdout: Any, scale: int) -> None:
+    """The demo address register (``core/demo/addresses.csv``): house numbers along the gazetteer's streets of
+    the demo municipalities, so "Hauptstraße 25, Beispielhausen" is found and suggested."""
+    from .addresses import import_addresses
+    from .models import Address
+
+    with (resources.files("mitwirken.core") / "demo" / "addresses.csv").open(encoding="utf-8") as lines:
+        import_addresses(lines)
+    stdout.write(f"Adressregister: {Address.objects.count()} Adressen.\n")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
@@ -12,6 +11,11 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
+
+# Re-exported: the modules import them from here.
+from .spherical import EARTH_RADIUS_M as EARTH_RADIUS_M
+from .spherical import bbox_around as bbox_around
+from .spherical import distance_m as distance_m
 
 AREA_TYPES = ("Polygon", "MultiPolygon")
 # A Feature holding a MultiPolygon nests 6 deep ({ geometry { coordinates [ [ [ [). Anything far deeper is no
@@ -109,32 +113,15 @@ def bounding_box(geojson: dict[str, Any]) -> tuple[float, float, float, float]:
 
 # --- points, distances and finding a place by name ---------------------------------------------------------------
 
-EARTH_RADIUS_M = 6_371_000
 _COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:[.,]\d+)?)\s*[;,]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
 _COORDINATES_SPACED = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s+(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance (haversine); exact enough for duplicate checks, alert radii and "near me"."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
-def bbox_around(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:
-    """(west, south, east, north) of a square that contains the circle: the index-friendly prefilter for an
-    exact distance check."""
-    metres_per_degree = EARTH_RADIUS_M * math.pi / 180  # the same sphere as distance_m, plus a safety margin
-    d_lat = metres * 1.01 / metres_per_degree
-    d_lon = metres * 1.01 / (metres_per_degree * max(math.cos(math.radians(lat)), 0.01))
-    return lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat
-
-
 def locate(text: str) -> tuple[float, float]:
-    """(lat, lon) of typed coordinates ("49,99; 8,27") or of a place name, postcode or address that a module's
-    geocoder knows (the Mängelmelder's gazetteer); a ValidationError with a German message otherwise."""
-    from . import plugins
+    """(lat, lon) of typed coordinates ("49,99; 8,27"), of an address with house number (the address register,
+    then the remote geocoder where one is configured), or of a place name or postcode that a module's geocoder
+    knows (the Mängelmelder's gazetteer); a ValidationError with a German message otherwise."""
+    from . import addresses, plugins, remote_geocoder
 
     text = (text or "").strip()
     match = _COORDINATES_SPACED.match(text) or _COORDINATES.match(text)
@@ -143,8 +130,15 @@ def locate(text: str) -> tuple[float, float]:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ValidationError(_("Diese Koordinaten liegen außerhalb des gültigen Bereichs."))
         return lat, lon
+    address = addresses.find(text)  # a ValidationError where the address is ambiguous
+    if address is not None:
+        return address.lat, address.lon
+    if addresses.parse(text).number:
+        found = remote_geocoder.locate(text)
+        if found is not None:
+            return found
     geocoders = [plugin.load("geocoder") for plugin in plugins.all_plugins() if plugin.geocoder]
-    if not geocoders:
+    if not geocoders and not remote_geocoder.configured():
         raise ValidationError(_("Bitte geben Sie den Ort als Koordinaten an, z. B. „49,99; 8,27“."))
     problem = None
     for geocoder in geocoders:
@@ -155,6 +149,9 @@ def locate(text: str) -> tuple[float, float]:
             continue
         if found is not None:
             return found
+    found = None if problem else remote_geocoder.locate(text)
+    if found is not None:
+        return found
     raise ValidationError(
         _("%(message)s Sie können auch Koordinaten angeben, z. B. „49,99; 8,27“.")
         % {"message": problem or _("Diesen Ort kennen wir nicht.")}

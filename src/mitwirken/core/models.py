@@ -144,3 +144,52 @@ class AccessibilityFeedback(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+
+class Address(models.Model):
+    """One entry of the address register that operators import (``import_addresses``), e.g. from the state's
+    official house coordinates: the local geocoder behind ``core.geo.locate`` and the address suggestions.
+
+    The ``*_key`` columns hold the normalised text (``core.addresses.normalise``) that suggestions match by
+    prefix; the index on them serves ``LIKE 'prefix%'`` on PostgreSQL (``text_pattern_ops``) and SQLite alike.
+    """
+
+    street = models.CharField(_("Straße"), max_length=200)
+    house_number = models.CharField(_("Hausnummer"), max_length=20)
+    postal_code = models.CharField(_("Postleitzahl"), max_length=10, blank=True)
+    place = models.CharField(_("Ort"), max_length=120)
+    lat = models.FloatField(_("Breite"))
+    lon = models.FloatField(_("Länge"))
+    street_key = models.CharField(max_length=200, editable=False)
+    number_key = models.CharField(max_length=20, editable=False)
+    number_sort = models.PositiveIntegerField(default=0, editable=False)
+    place_key = models.CharField(max_length=120, editable=False)
+
+    class Meta:
+        verbose_name = _("Adresse")
+        verbose_name_plural = _("Adressregister")
+        ordering = ["street_key", "place_key", "number_sort", "number_key"]
+        constraints = [
+            # Led by the place, so that no index but core_address_search offers the street order: PostgreSQL
+            # would otherwise walk this one in order and filter every row (its LIKE needs the pattern ops).
+            models.UniqueConstraint(
+                fields=["place_key", "postal_code", "street_key", "number_key"], name="core_address_unique"
+            )
+        ]
+        indexes = [
+            # varchar_pattern_ops: PostgreSQL serves LIKE 'prefix%' from it under any database collation;
+            # other databases ignore the operator classes (SQLite's binary collation serves the range query).
+            models.Index(
+                fields=["street_key", "place_key", "number_sort", "number_key"],
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int4_ops", "varchar_pattern_ops"],
+                name="core_address_search",
+            ),
+            models.Index(fields=["lat", "lon"], name="core_address_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.street} {self.house_number}, {self.postal_code} {self.place}".replace(",  ", ", ")

@@ -9,6 +9,7 @@ app_name = "core"
 urlpatterns = [
     path("benachrichtigungen/", views.notifications, name="notifications"),
     path("benachrichtigungen/gelesen/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("adressen/vorschlaege/", views.address_suggestions, name="address_suggestions"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
 ]
 

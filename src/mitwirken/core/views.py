@@ -156,3 +156,25 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+SUGGESTION_RATE = "300/m"  # a fast typist with the combobox's debounce stays far below it
+
+
+@require_GET
+def address_suggestions(request: HttpRequest) -> JsonResponse:
+    """Address suggestions while typing (``static/js/address-combobox.js``): JSON, no account needed."""
+    from django_ratelimit.core import is_ratelimited
+
+    from . import addresses
+
+    if is_ratelimited(request, group="core.address_suggest", key="ip", rate=SUGGESTION_RATE, increment=True):
+        return JsonResponse({"error": _("Zu viele Anfragen. Bitte warten Sie einen Moment.")}, status=429)
+    try:
+        limit = int(request.GET.get("limit", "8"))
+    except ValueError:
+        limit = 8
+    found = addresses.suggest(request.GET.get("q", ""), limit=limit)
+    response = JsonResponse({"results": [addresses.as_json(address) for address in found]})
+    response["Cache-Control"] = "public, max-age=300"
+    return response

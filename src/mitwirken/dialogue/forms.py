@@ -3,9 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core import forms as core_forms
+from mitwirken.core import geo
 from mitwirken.core.spam import SpamProtectedForm
 from mitwirken.projects.models import Module
 
@@ -30,6 +33,13 @@ class IdeaForm(SpamProtectedForm):
                                       empty_label=_("Keine Angabe"))  # fmt: skip
     labels = core_forms.ModelMultipleChoiceField(label=_("Merkmale"), queryset=Label.objects.none(), required=False,
                                             widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    address = forms.CharField(
+        label=_("Adresse"), max_length=300, required=False,
+        help_text=_("Zum Beispiel „Hauptstraße 25, Beispielhausen“. Vorschläge erscheinen beim Tippen; "
+                    "die Koordinaten werden dann ausgefüllt."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-address-suggest": reverse_lazy("core:address_suggestions"),
+                                      "data-address-lat": "id_lat", "data-address-lon": "id_lon"}),
+    )  # fmt: skip
     lat = forms.FloatField(
         label=_("Breite (z. B. 50.05)"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
@@ -56,9 +66,19 @@ class IdeaForm(SpamProtectedForm):
             for name in ("lat", "lon"):
                 self.fields[name].mandatory_on_submit = True  # type: ignore[attr-defined]
         else:
-            del self.fields["lat"], self.fields["lon"]
+            del self.fields["address"], self.fields["lat"], self.fields["lon"]
         if editing:
             del self.fields["image"], self.fields["image_alt"]
+
+    def clean(self) -> dict[str, Any]:
+        """An address without coordinates (typed without JavaScript) is located on the server."""
+        data = super().clean() or {}
+        if data.get("address") and data.get("lat") is None and data.get("lon") is None:
+            try:
+                data["lat"], data["lon"] = geo.locate(data["address"])
+            except ValidationError as error:
+                self.add_error("address", error.messages[0])
+        return data
 
 
 class FeedbackForm(forms.Form):

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core import forms as core_forms
@@ -71,6 +72,10 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["address"].widget.attrs.update({
+            "autocomplete": "off", "data-address-suggest": reverse_lazy("core:address_suggestions"),
+            "data-address-lat": "id_lat", "data-address-lon": "id_lon",
+        })  # fmt: skip
         project = cast(forms.ModelChoiceField, self.fields["project"])  # type: ignore[type-arg]
         project.queryset = Project.objects.filter(organisation=organisation).only("id", "title").order_by("title")
         project.empty_label = _("Kein Projekt")

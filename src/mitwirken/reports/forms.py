@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core.forms import MultipleFileField
@@ -52,8 +53,9 @@ class LocationForm(forms.Form):
     )  # fmt: skip
     address = forms.CharField(
         label=_("Adresse oder Ort"), max_length=300, required=False,
-        help_text=_("Zum Beispiel „Hauptstraße, Beispielhausen“. Vorschläge erscheinen beim Tippen."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "place-suggestions"}),
+        help_text=_("Zum Beispiel „Hauptstraße 25, Beispielhausen“. Vorschläge erscheinen beim Tippen."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-address-suggest": reverse_lazy("core:address_suggestions"),
+                                      "data-address-lat": "id_lat", "data-address-lon": "id_lon"}),
     )  # fmt: skip
     lat = forms.FloatField(label=_("Breite (z. B. 50.05)"), required=False, min_value=-90, max_value=90,
                            widget=forms.TextInput(attrs={"inputmode": "decimal"}))  # fmt: skip

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from mitwirken.core import geo
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.ids import parse_int
 from mitwirken.core.spam import TYPED_MAIL_REFUSED, over_limit, typed_address_over_limit
@@ -123,11 +124,18 @@ def _location(form: LocationForm) -> tuple[float, float] | None:
         return None
     if data.get("address"):
         try:
-            place = services.geocode(data["address"])
+            lat, lon = geo.locate(data["address"])  # the address register, a remote geocoder, the gazetteer
         except ValidationError as error:
-            add_service_errors(form, error)
-            return None
-        return place.lon, place.lat
+            if error.code == "ambiguous_address":
+                form.add_error("address", error)
+                return None
+            try:  # the gazetteer says why it does not know the text (unknown, or several places)
+                place = services.geocode(data["address"])
+            except ValidationError as gazetteer_error:
+                add_service_errors(form, gazetteer_error)
+                return None
+            return place.lon, place.lat
+        return lon, lat
     photo = data.get("location_photo")
     if photo:
         try:

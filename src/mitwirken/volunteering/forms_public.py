@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core import geo
@@ -45,7 +46,9 @@ class SearchForm(forms.Form):
             data["umkreis"] = str(search.DEFAULT_RADIUS_KM)  # what the search uses without a choice
         super().__init__(data, **kwargs)
         self.fields["alter"].widget.attrs.update({"inputmode": "numeric"})
-        self.fields["ort"].widget.attrs.update({"autocomplete": "postal-code"})
+        self.fields["ort"].widget.attrs.update(
+            {"autocomplete": "postal-code", "data-address-suggest": reverse_lazy("core:address_suggestions")}
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
