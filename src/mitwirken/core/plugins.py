@@ -147,6 +147,9 @@ class Plugin:
     # (text) -> (lat, lon) or None where the text is unknown; a ValidationError where it is ambiguous. Read by
     # ``core.geo.locate`` for every "near a place" search.
     geocoder: str = ""
+    # ((west, south, east, north), limit) -> [{"name", "lat", "lon"}]: named places a map shows as labels where
+    # no base map can be loaded (``core.maps.places``).
+    map_places: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def load(self, attribute: str) -> Any:

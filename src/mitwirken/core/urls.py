@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import maps, views
 
 app_name = "core"
 
 urlpatterns = [
     path("benachrichtigungen/", views.notifications, name="notifications"),
     path("benachrichtigungen/gelesen/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("karte/orte/", maps.places, name="map_places"),
+    path("karte/ort-suchen/", maps.locate, name="map_locate"),
 ]
 
 page_urlpatterns = [

@@ -131,7 +131,6 @@ def statement_form(
             return redirect("formal:review", **_context(procedure)["url_kwargs"], track_pk=track.pk)
     return render(request, "formal/statement_form.html", {
         "procedure": procedure, "track": track, "form": form, "draft": draft, "attachments": draft.attachments.all(),
-        "tile_url": settings.MITWIRKEN_TILE_URL, "tile_attribution": settings.MITWIRKEN_TILE_ATTRIBUTION,
         "map_center": _map_center(procedure), **_context(procedure)})  # fmt: skip
 
 
