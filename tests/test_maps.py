@@ -59,7 +59,10 @@ def test_the_base_map_can_be_switched_off(off: str) -> None:
 @pytest.mark.parametrize(
     ("url", "origin"),
     [
-        ("https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/x/{z}/{y}/{x}.png", "https://sgx.geodatenzentrum.de"),
+        (
+            "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/x/{z}/{y}/{x}.png",
+            "https://sgx.geodatenzentrum.de",
+        ),
         ("https://{s}.tiles.land.example:8443/{z}/{x}/{y}.png", "https://*.tiles.land.example:8443"),
         ("/kacheln/{z}/{x}/{y}.png", ""),
         ("javascript:alert(1)", ""),
@@ -107,7 +110,7 @@ def test_no_view_passes_tile_settings_any_more() -> None:
     sources = [path for path in (ROOT / "src" / "mitwirken").rglob("*") if path.suffix in (".py", ".html")]
     offenders = [
         str(path) for path in sources
-        if path.name not in ("settings.py", "maps.py", "middleware.py") and "TILE_URL" in path.read_text()
+        if (path.name not in ("settings.py", "maps.py", "middleware.py") and "TILE_URL" in path.read_text())
         or "data-tile-url" in path.read_text()
     ]  # fmt: skip
     assert offenders == []

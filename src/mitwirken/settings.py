@@ -310,8 +310,9 @@ BASEMAP_DE_TILE_URL = (
 )
 _tile_url = os.environ.get("MAP_TILE_URL", "").strip()
 MITWIRKEN_TILE_URL = "" if _tile_url.lower() in ("off", "none", "aus") else (_tile_url or BASEMAP_DE_TILE_URL)
+_basemap_de = MITWIRKEN_TILE_URL == BASEMAP_DE_TILE_URL
 MITWIRKEN_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip() or (
-    f"© GeoBasis-DE / BKG ({datetime.datetime.now(datetime.UTC).year}) CC BY 4.0" if MITWIRKEN_TILE_URL == BASEMAP_DE_TILE_URL else ""
+    f"© GeoBasis-DE / BKG ({datetime.datetime.now(datetime.UTC).year}) CC BY 4.0" if _basemap_de else ""
 )
 MITWIRKEN_TILE_MAX_ZOOM = int(os.environ.get("MAP_TILE_MAX_ZOOM", "18"))
 
