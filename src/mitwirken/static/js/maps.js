@@ -78,6 +78,8 @@
     map.attributionControl.setPrefix(false);
     container.classList.add("map-focusable");
 
+    // The one line about the base map comes right under the map; it stays empty while the tiles load.
+    const notice = lineAfter(container, "map-notice");
     // Keys: Leaflet pans with the arrows and zooms with + and −; Enter sets a point at the crosshair.
     const help = lineAfter(container, "map-help", { id: `${container.dataset.mapId}-help` });
     help.textContent = text.keys || "";
@@ -92,7 +94,6 @@
 
     let places = null;
     const withoutBaseMap = (message) => {
-      const notice = lineAfter(container, "map-notice");
       notice.textContent = message;
       container.classList.add("map--offline");
       if (!places) places = placesLayer(map, settings);
@@ -109,8 +110,7 @@
           // The connection came back: the base map shows, the notice and the stand-in labels go.
           failed = false;
           container.classList.remove("map--offline");
-          const notice = container.parentNode.querySelector(`.map-notice[data-for="${container.dataset.mapId}"]`);
-          if (notice) notice.textContent = "";
+          notice.textContent = "";
           if (places) { map.removeLayer(places); places = null; }
         }
       });
