@@ -55,6 +55,7 @@ def map_config() -> dict[str, Any]:
                 "Tastatur: Pfeiltasten verschieben die Karte, Plus und Minus zoomen, die Eingabetaste setzt einen "
                 "Punkt in der Kartenmitte (Fadenkreuz)."
             ),
+            "keysView": _("Tastatur: Pfeiltasten verschieben die Karte, Plus und Minus zoomen."),
             "pointSet": _("Punkt gesetzt bei Breite %(lat)s, Länge %(lon)s."),
             "geolocate": _("Meinen Standort verwenden"),
             "geolocateHelp": _(

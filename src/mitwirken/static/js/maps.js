@@ -82,7 +82,7 @@
     const notice = lineAfter(container, "map-notice");
     // Keys: Leaflet pans with the arrows and zooms with + and −; Enter sets a point at the crosshair.
     const help = lineAfter(container, "map-help", { id: `${container.dataset.mapId}-help` });
-    help.textContent = text.keys || "";
+    help.textContent = (onEnter ? text.keys : text.keysView) || "";
     container.setAttribute("aria-describedby", help.id);
     if (onEnter) {
       container.addEventListener("keydown", (event) => {
@@ -310,7 +310,7 @@
     });
     map.on("pm:vertexadded", refresh);
     map.on("pm:drawend", () => { if (mode && mode !== "Point") { mode = null; refresh(); } });
-    if (map.pm) map.pm.setLang && map.pm.setLang("de");
+    if (map.pm && map.pm.setLang) map.pm.setLang("de"); // Geoman's own hints (tooltips) in German
 
     const tools = [
       [text.point, () => start("Point"), "idle"],
