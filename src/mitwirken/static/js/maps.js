@@ -255,7 +255,8 @@
     const style = { color: "#9b1c1c", weight: 3, fillOpacity: 0.15 };
     const fromField = () => {
       let geometry = null;
-      try { geometry = JSON.parse(field.value || "null"); } catch (_error) { return; } // the server explains
+      const expert = () => { const details = field.closest("details"); if (details) details.open = true; };
+      try { geometry = JSON.parse(field.value || "null"); } catch (_error) { expert(); return; } // shown as typed
       if (!geometry || !geometry.type) return;
       const layer = L.geoJSON(geometry, { style, pointToLayer: (_feature, latlng) => redMarker(latlng), pmIgnore: true });
       const first = layer.getLayers()[0];
@@ -404,7 +405,16 @@
     }
   };
 
+  // A link to a field inside a closed <details> (the error list of the review links to "#id_location") opens it.
+  const openTarget = () => {
+    const target = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    const details = target && target.closest("details:not([open])");
+    if (details) { details.open = true; target.focus(); }
+  };
+  window.addEventListener("hashchange", openTarget);
+
   document.addEventListener("DOMContentLoaded", () => {
+    openTarget();
     if (typeof L === "undefined") return;
     for (const container of document.querySelectorAll("[data-points-map]")) points(container);
     for (const container of document.querySelectorAll("[data-map-pick]")) pick(container);
