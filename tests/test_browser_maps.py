@@ -19,6 +19,7 @@ from mitwirken.formal.xbeteiligung import GML, statement_message
 
 from .factories import PASSWORD
 from .formal_fixtures import make_procedure
+from .test_browser_dialogue import dialogue_path, established, map_module
 from .test_browser_formal import ADDRESS, OBJECTION, module_page
 from .test_browser_reports import Region
 
@@ -129,6 +130,23 @@ def test_use_my_location_after_consent_fills_the_position(new_tab: Any, region: 
     page.get_by_role("status").filter(has_text="Ihr Standort ist übernommen").wait_for()
     assert page.get_by_label("Breite (z. B. 50.05)").input_value() == "50.061230"
     assert page.get_by_label("Länge (z. B. 7.60)").input_value() == "7.612340"
+    tab.screenshot()
+    tab.check_axe()
+
+
+def test_use_my_location_on_the_map_ideas_form_of_a_dialogue(new_tab: Any, world: Any) -> None:
+    module = map_module(world.public)
+    citizen = established(world.personas["citizen"])
+    tab: Browse = new_tab(phone=True)
+    page = tab.page
+    page.context.grant_permissions(["geolocation"], origin=tab.base_url)
+    page.context.set_geolocation({"latitude": 50.05, "longitude": 7.6})
+    tab.log_in(citizen.email, PASSWORD)
+    tab.open(dialogue_path(module, "ideen/neu/"))
+    page.get_by_role("button", name="Meinen Standort verwenden").click()
+    page.get_by_role("status").filter(has_text="Ihr Standort ist übernommen").wait_for()
+    assert page.get_by_label("Breite (z. B. 50.05)").input_value() == "50.050000"
+    assert page.get_by_label("Länge (z. B. 7.60)").input_value() == "7.600000"
     tab.screenshot()
     tab.check_axe()
 
