@@ -11,9 +11,9 @@ PORT ?= 8000
 
 .PHONY: run install static migrate demo totp test test-fast lint typecheck check bench lock messages clean
 
-run: install migrate demo ## install everything, set up var/ with demo data, serve on http://127.0.0.1:8000 with the task worker
+run: install migrate demo ## install everything, set up var/ with demo data, serve on http://127.0.0.1:$(PORT) (default 8000) with the task worker; links in mails follow PORT
 	@echo "Portal: http://$(HOST):$(PORT)/   (stop with Ctrl+C)"
-	@trap 'kill 0' EXIT INT TERM; \
+	@trap 'kill 0' EXIT INT TERM; export PORT=$(PORT); \
 	  $(PY) manage.py db_worker --queue-name '*' --no-startup-delay & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -47,6 +47,15 @@ def backoffice(world, procedure, path=""):
     return f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/verfahren/{procedure.module.pk}/{path}"
 
 
+def close_and_publish(world, procedure, track):
+    """End the period (it ended a minute ago) and publish the Abwägung, as staff do after the deadline."""
+    from mitwirken.formal import editing
+    from mitwirken.projects.models import Phase
+
+    Phase.objects.filter(pk=track.phase_id).update(end=timezone.now() - timedelta(minutes=1))
+    editing.results_publish(actor=world.personas["case_worker"], procedure=procedure)
+
+
 def release(world, statement):
     segment = evaluation.segment_create(actor=world.personas["case_worker"], statement=statement,
                                         text="Außerdem fehlt ein Lärmgutachten.")  # fmt: skip
@@ -192,6 +201,7 @@ def test_public_results_are_anonymised(world, procedure, track):
     segment = evaluation.segment_create(actor=world.personas["case_worker"], statement=private, text="Lärmgutachten")
     evaluation.segment_update(actor=world.personas["case_worker"], segment=segment, version=1, response="Wird erstellt.",
                               result="considered", status="released")  # fmt: skip
+    close_and_publish(world, procedure, track)
     project = world.public
     html = (
         world.client("anonymous")
@@ -231,6 +241,7 @@ def test_public_results_query_count_is_constant(world, procedure, track):
         return len(context.captured_queries)
 
     add(10)
+    close_and_publish(world, procedure, track)
     small = count()
     add(990)
     assert count() == small
@@ -299,9 +310,7 @@ def test_procedure_settings_are_editable_and_audited(world, procedure):
 def test_generic_phase_editing_does_not_touch_legal_periods(world, procedure, track):
     url = f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/phasen/{track.phase.pk}/"
     end = track.end
-    response = world.client("case_worker").post(
-        url, {"name": "x", "start": "2026-01-01T00:00", "end": "2026-01-02T00:00"}
-    )
+    response = world.client("case_worker").post(url, {"name": "x", "start": "2026-01-01T00:00", "end": "2026-01-02"})
     assert response.status_code == 302 and f"/verfahren/{procedure.module.pk}/" in response["Location"]
     track.phase.refresh_from_db()
     assert track.phase.end == end

@@ -132,7 +132,7 @@ def phase_post(world, module, start, end):
 
 def test_phase_ending_before_it_starts_is_refused(world):
     module = ModuleFactory(project=world.public)
-    response = phase_post(world, module, "2026-12-10T10:00", "2026-12-01T10:00")
+    response = phase_post(world, module, "2026-12-10T10:00", "2026-12-01")
     html = response.content.decode()
     assert response.status_code == 200
     assert "Das Ende der Phase muss nach ihrem Beginn liegen." in html
@@ -157,10 +157,11 @@ def test_phase_service_refuses_too(world):
 def test_phase_times_are_entered_in_berlin_and_stored_in_utc(world):
     module = ModuleFactory(project=world.public)
     # 26 October 2026 is after the clocks went back: CET = UTC+1. 1 July 2026 is CEST = UTC+2.
-    assert phase_post(world, module, "2026-07-01T09:00", "2026-10-26T18:00").status_code == 302
+    # Staff enter the last day; the phase ends with it, at 00:00 of the next day in Berlin (exclusive).
+    assert phase_post(world, module, "2026-07-01T09:00", "2026-10-26").status_code == 302
     phase = Phase.objects.get(module=module)
     assert phase.start.isoformat() == "2026-07-01T07:00:00+00:00"
-    assert phase.end.isoformat() == "2026-10-26T17:00:00+00:00"
+    assert phase.end.isoformat() == "2026-10-26T23:00:00+00:00"
     world.public.refresh_from_db()
     assert world.public.first_phase_start == phase.start or world.public.first_phase_start < phase.start
 
@@ -168,7 +169,7 @@ def test_phase_times_are_entered_in_berlin_and_stored_in_utc(world):
 def test_a_time_that_does_not_exist_in_berlin_is_refused(world):
     module = ModuleFactory(project=world.public)
     # 29 March 2026, 02:30 does not exist: the clocks jump from 02:00 to 03:00.
-    response = phase_post(world, module, "2026-03-29T02:30", "2026-04-10T10:00")
+    response = phase_post(world, module, "2026-03-29T02:30", "2026-04-10")
     assert response.status_code == 200
     assert "Europe/Berlin" in response.content.decode()
     assert not Phase.objects.filter(module=module).exists()

@@ -135,7 +135,9 @@ def test_org_admin_creates_and_publishes_project(new_tab: Any, organisation: Any
     assert page.get_by_role("status").filter(has_text="Die Phase ist gespeichert").is_visible()
 
     admin.click(page.get_by_role("link", name="Grunddaten"))
-    admin.click(page.get_by_role("button", name="Veröffentlichen"))
+    admin.click(page.get_by_role("link", name="Veröffentlichen"))
+    assert page.get_by_role("heading", name="Vor dem Veröffentlichen prüfen").is_visible()
+    admin.click(page.get_by_role("button", name="Ja, jetzt veröffentlichen"))
     assert page.get_by_role("status").filter(has_text="Das Projekt ist veröffentlicht.").is_visible()
 
     project = Project.objects.get(organisation=organisation, slug="spielplatz-markt")
@@ -163,7 +165,7 @@ def test_phase_form_explains_end_before_start(tab: Browse, organisation: Any, or
     start = timezone.now() + timedelta(days=10)
     page.get_by_label("Name").fill("Auslegung")
     page.get_by_label("Beginn").fill(local_input(start))
-    page.get_by_label("Ende").fill(local_input(start - timedelta(days=1)))
+    page.get_by_label("Letzter Tag").fill((timezone.localtime(start) - timedelta(days=1)).date().isoformat())
     tab.click(page.get_by_role("button", name="Phase speichern"))
 
     message = "Das Ende der Phase muss nach ihrem Beginn liegen."

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from mitwirken.core.demo import DEMO_TOTP_SECRET
@@ -230,7 +231,7 @@ def test_case_worker_weighs_a_statement_and_exports_the_table(
     tab.click(page.get_by_role("button", name="Abschnitt anlegen"))
     assert page.get_by_role("status").filter(has_text="Der Abschnitt ist angelegt.").is_visible()
 
-    segment = page.locator("form.segment")
+    segment = page.locator(".segment")  # one form holds all segments, see test_browser_formal_editing
     assert segment.locator("blockquote").inner_text() == PASSAGE
     segment.get_by_label("Abwägung / Erwiderung").fill(RESPONSE)
     segment.get_by_label("Ergebnis").select_option(label="berücksichtigt")
@@ -279,6 +280,13 @@ def test_final_notice_reaches_the_submitter_and_results_are_public(new_tab: Any,
     statement.refresh_from_db()
     assert statement.final_notice_sent_at is not None
 
+    # The public sees the Abwägung only after the period ended and staff published it (see
+    # test_browser_formal_editing for the publish step itself).
+    from mitwirken.formal import editing
+    from mitwirken.projects.models import Phase
+
+    Phase.objects.filter(pk=track.phase_id).update(end=timezone.now() - timedelta(minutes=1))
+    editing.results_publish(actor=case_worker, procedure=procedure)
     visitor = new_tab()
     visitor.open(public_base(procedure) + "abwaegung/")
     text = visitor.page.locator("main").inner_text()
@@ -318,7 +326,8 @@ def test_staff_set_up_a_procedure_with_period_documents_and_letter(tab: Browse, 
     tab.click(page.get_by_role("button", name="Frist speichern"))
     assert page.get_by_role("status").filter(has_text="Die Frist ist festgelegt.").is_visible()
     # The period ends at the start of the day after the last day, i.e. after 23:59:59 of the last day.
-    period = f"{first_day:%d.%m.%Y} – {last_day + timedelta(days=1):%d.%m.%Y} 00:00 (ausschließlich)"
+    # Shown in the legal wording, the same as on the public page (core/dates.py).
+    period = f"vom {date_format(first_day, 'DATE_FORMAT')} bis einschließlich {date_format(last_day, 'DATE_FORMAT')}"
     assert period in page.locator("main").inner_text()
 
     tab.click(page.get_by_role("link", name="Unterlagen", exact=True))

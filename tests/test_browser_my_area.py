@@ -71,7 +71,7 @@ def test_case_worker_reaches_every_kind_of_waiting_work_in_one_click(tab: Browse
     assert waiting_work["unassigned"].reference in text and waiting_work["mine"].reference not in text
     text = follow("mir zugewiesen")
     assert waiting_work["mine"].reference in text and waiting_work["unassigned"].reference not in text
-    text = follow("Frist endet am")
+    text = follow("Frist bis einschließlich")
     assert "Raumordnungsverfahren" in text
     text = follow("über der Antwortfrist")
     assert "Tiefes Schlagloch" in text

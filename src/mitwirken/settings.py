@@ -64,7 +64,10 @@ if PRODUCTION:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+# In development the default follows PORT (`make run PORT=8001` exports it), so links in mails match the server.
+SITE_URL = os.environ.get(
+    "SITE_URL", "" if PRODUCTION else f"http://127.0.0.1:{os.environ.get('PORT', '').strip() or '8000'}"
+).rstrip("/")
 if PRODUCTION and not SITE_URL.startswith(("https://", "http://")):
     # Links in e-mails and letters are built from it; a wrong default would send people nowhere.
     raise ImproperlyConfigured("Set SITE_URL to the portal's public address, e.g. https://beteiligung.example.de.")
@@ -214,6 +217,7 @@ LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
 LOCALE_PATHS = [BASE_DIR / "locale_overrides", BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
+FORMAT_MODULE_PATH = ["mitwirken.formats"]  # "1 January 2027" in English, see formats/en
 USE_I18N = True
 USE_TZ = True
 

@@ -53,6 +53,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("konto/", include("mitwirken.accounts.urls")),
     path("konto/", include("allauth.urls")),

@@ -65,6 +65,12 @@ class User(AbstractUser):
     language = models.CharField(
         _("Sprache"), max_length=5, default="de", choices=[("de", _("Deutsch")), ("en", _("Englisch"))]
     )
+    # WCAG 2.1.4: single-character shortcuts need an off switch; it belongs to the person, on every device.
+    keyboard_shortcuts = models.BooleanField(
+        _("Tastaturkürzel in der Verwaltung"),
+        default=True,
+        help_text=_("Einzelne Tasten wie „j“ und „k“ blättern in den Eingängen zur nächsten oder vorigen Eingabe."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("profil/", views.profile, name="profile"),
+    path("tastaturkuerzel/", views.keyboard_shortcuts, name="keyboard_shortcuts"),
     path("identitaeten/", views.identities, name="identities"),
     path("projekte/", views.my_projects, name="projects"),
     path("daten/", views.data, name="data"),

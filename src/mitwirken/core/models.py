@@ -18,6 +18,29 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
     def for_organisation(self, organisation: Any) -> AppendOnlyQuerySet:
         return self.filter(organisation=organisation).select_related("actor")
 
+    def filtered(self, *, actor: Any = None, action: str = "", text: str = "", first_day: Any = None,
+                 last_day: Any = None) -> AppendOnlyQuerySet:  # fmt: skip
+        """The log's filters: days are whole days in Europe/Berlin, ``text`` an object's number or name."""
+        from datetime import datetime, time, timedelta
+
+        entries = self
+        if actor is not None:
+            entries = entries.filter(actor=actor)
+        if action:
+            entries = entries.filter(action=action)
+        text = text.strip()
+        if text:
+            number = text.lstrip("#").strip()
+            entries = entries.filter(models.Q(object_id=number) | models.Q(object_repr__icontains=text))
+        zone = timezone.get_default_timezone()
+        if first_day:
+            entries = entries.filter(created_at__gte=datetime.combine(first_day, time.min, tzinfo=zone))
+        if last_day:
+            entries = entries.filter(
+                created_at__lt=datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
+            )
+        return entries
+
 
 class AuditEntry(models.Model):
     """Who did what to which object, when. Written by ``core.audit.log_action`` only."""

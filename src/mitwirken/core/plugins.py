@@ -107,6 +107,20 @@ class Statistic:
 
 
 @dataclass(frozen=True)
+class PublishCheck:
+    """One line of the checklist shown before a project is published.
+
+    An unmet ``essential`` check blocks publishing; an unmet recommendation only warns.
+    """
+
+    label: Any
+    ok: bool
+    essential: bool = True
+    explanation: Any = ""  # what is missing and where to fix it
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class DemoSeeder:
     order: int
     run: str  # dotted path of ``run(stdout, scale)``
@@ -147,6 +161,13 @@ class Plugin:
     # (text) -> (lat, lon) or None where the text is unknown; a ValidationError where it is ambiguous. Read by
     # ``core.geo.locate`` for every "near a place" search.
     geocoder: str = ""
+    # () -> {action: core.audit.AuditSentence}: how the plugin's audit entries read in the organisation's log.
+    audit_sentences: str = ""
+    # (project) -> list[PublishCheck]: what the plugin's modules need before a project goes public.
+    publish_checks: str = ""
+    # (module) -> list[str]: what people contributed to a module of the plugin ("12 Ideen"); while there is any,
+    # staff can not delete the module or its phases.
+    contributions: str = ""
     # ((west, south, east, north), limit) -> [{"name", "lat", "lon"}]: named places a map shows as labels where
     # no base map can be loaded (``core.maps.places``).
     map_places: str = ""

@@ -39,3 +39,17 @@ def clean_text(value: str | None) -> str:
     call ``strip_control_characters`` again on the way out for what was stored before.
     """
     return strip_control_characters(value or "").strip()
+
+
+GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"})
+
+
+def german_slug(text: str, max_length: int = 80) -> str:
+    """An address segment from German text: „Straße über den Bach“ → "strasse-ueber-den-bach".
+
+    Umlauts and ß are spelt out as German writes them without them (slugify alone would drop the dots:
+    "uber"); other accents are dropped. ``static/js/backoffice.js`` proposes the same while typing.
+    """
+    from django.utils.text import slugify
+
+    return slugify(text.translate(GERMAN_LETTERS))[:max_length].strip("-")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("benachrichtigungen/gelesen/", views.notifications_mark_read, name="notifications_mark_read"),
     path("karte/orte/", maps.places, name="map_places"),
     path("karte/ort-suchen/", maps.locate, name="map_locate"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
 ]
 
 page_urlpatterns = [

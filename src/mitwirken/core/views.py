@@ -3,12 +3,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -32,6 +34,28 @@ ROBOTS_TXT = "User-agent: *\nDisallow: /verwaltung/\nDisallow: /konto/\nDisallow
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Also the benchmarks' trivial baseline view: no database, no template."""
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and feed readers ask for /favicon.ico whatever the page links; send them to the static file."""
+    return redirect(static("icons/favicon.ico"), permanent=True)
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: the portal's name and icons for a phone's home screen."""
+    icons = [{"src": static(f"icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+             for size in (192, 512)]  # fmt: skip
+    icons += [
+        {"src": static("icons/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+        {"src": static("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    data = {"name": settings.SITE_NAME, "short_name": settings.SITE_NAME[:12], "start_url": "/", "display": "browser",
+            "lang": "de", "background_color": "#ffffff", "theme_color": "#1a3da5", "icons": icons}  # fmt: skip
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
 
 
 @never_cache

@@ -22,6 +22,7 @@ class DialogueConfig(AppConfig):
                 gdpr_export="mitwirken.dialogue.gdpr.export",
                 demo=plugins.DemoSeeder(50, "mitwirken.dialogue.demo.seed"),
                 account_sections="mitwirken.dialogue.contrib.account_sections",
+                contributions="mitwirken.dialogue.contrib.contributions",
                 search="mitwirken.dialogue.contrib.search",
                 statistics="mitwirken.dialogue.contrib.statistics",
                 # Ideas and paragraphs get comments, ratings, flags and follows from the shared participation app.

@@ -49,3 +49,11 @@ def statistics(organisation: Any) -> list[Statistic]:
         count=Count("pk"), comments=Count("pk", filter=Q(comment_count__gt=0))
     )
     return [Statistic(_lazy("Ideen und Beiträge"), ideas["count"])]
+
+
+def contributions(module: Any) -> list[str]:
+    """What citizens contributed to a dialogue module; while there is any, it and its phases stay."""
+    from django.utils.translation import ngettext
+
+    count = Idea.objects.filter(module=module).count()
+    return [ngettext("%(count)d Idee", "%(count)d Ideen", count) % {"count": count}] if count else []

@@ -43,8 +43,11 @@ class FormalConfig(AppConfig):
                 gdpr_export="mitwirken.formal.contrib.export_personal_data",
                 demo=plugins.DemoSeeder(30, "mitwirken.formal.demo.seed"),
                 account_sections="mitwirken.formal.contrib.account_sections",
+                contributions="mitwirken.formal.contrib.contributions",
                 staff_work="mitwirken.formal.contrib.staff_work",
                 statistics="mitwirken.formal.contrib.statistics",
                 daily="mitwirken.formal.contrib.daily",
+                audit_sentences="mitwirken.formal.contrib.audit_sentences",
+                publish_checks="mitwirken.formal.contrib.publish_checks",
             )
         )

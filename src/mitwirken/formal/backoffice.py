@@ -34,7 +34,7 @@ from .forms import (
     TextBlockForm,
     TrackForm,
 )
-from .models import Keyword, Procedure, Result, Round, Segment, Statement, StatementAttachment
+from .models import Document, Keyword, Procedure, Result, Round, Segment, Statement, StatementAttachment
 
 INBOX_PAGE_SIZE = 50
 
@@ -108,6 +108,16 @@ def procedure_setup(request: HttpRequest, organisation: Organisation, project_pk
 @backoffice_view()
 def documents(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
     procedure = _procedure(organisation, project_pk, module_pk)
+    if request.POST.get("action") == "move":
+        from . import editing
+
+        document = get_object_or_404(Document, procedure=procedure, pk=posted_id(request.POST, "document"))
+        document.procedure = procedure
+        try:
+            editing.document_move(actor=request.user, document=document, direction=request.POST.get("direction", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(f"{request.path}#unterlage-{document.pk}")
     form = DocumentForm(request.POST or None, request.FILES or None, procedure=procedure)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -119,10 +129,10 @@ def documents(request: HttpRequest, organisation: Organisation, project_pk: int,
         else:
             messages.success(request, _("Die Unterlage ist hochgeladen. Sie wird mit Beginn der Frist veröffentlicht."))
             return redirect(request.path)
-    items = procedure.documents.select_related("track__phase", "track__round", "superseded_by").prefetch_related(
-        "sections"
-    )
-    return _render(request, "documents", organisation, procedure, form=form, documents=items)
+    items = Document.objects.filter(procedure=procedure).select_related("track__phase", "track__round", "superseded_by")
+    return _render(request, "documents", organisation, procedure, form=form,
+                   documents=items.current().prefetch_related("sections"),
+                   archived=items.earlier_or_withdrawn().order_by("title", "-version"))  # fmt: skip
 
 
 def filtered_inbox(procedure: Procedure, form: InboxFilterForm) -> QuerySet[Statement]:
@@ -148,7 +158,35 @@ def filtered_inbox(procedure: Procedure, form: InboxFilterForm) -> QuerySet[Stat
         has_attachments = Exists(StatementAttachment.objects.filter(statement=OuterRef("pk")))
         statements = statements.filter(has_attachments if data["attachments"] == "1" else ~has_attachments)
     statements = statements.search(data.get("q") or "")
-    return statements.order_by(data.get("sort") or "-received_at", "-id")
+    return statements.order_by(*inbox_ordering(form))
+
+
+def inbox_ordering(form: InboxFilterForm) -> list[str]:
+    """The inbox's sort order, ending with a unique key so that next/previous are well defined."""
+    sort = form.cleaned_data.get("sort") if form.is_valid() else ""
+    return [sort or "-received_at", "-id"]
+
+
+def _statement_nav(request: HttpRequest, organisation: Organisation, procedure: Procedure,
+                   statement: Statement) -> dict[str, str]:  # fmt: skip
+    """Links to the list and to the next/previous statement of the inbox with the filter the list had."""
+    from django.urls import reverse
+
+    from mitwirken.core.keyset import neighbours
+
+    query = request.GET.urlencode()
+    suffix = f"?{query}" if query else ""
+    form = InboxFilterForm(request.GET or None, procedure=procedure)
+    found = neighbours(filtered_inbox(procedure, form), statement, inbox_ordering(form))
+    args = {"org_slug": organisation.slug, "project_pk": procedure.module.project.pk, "module_pk": procedure.module.pk}
+
+    def url(item: Statement | None) -> str:
+        return (
+            reverse("backoffice:procedure_statement", kwargs={**args, "statement_pk": item.pk}) + suffix if item else ""
+        )
+
+    return {"list_url": reverse("backoffice:procedure_inbox", kwargs=args) + suffix,
+            "previous_url": url(found.previous), "next_url": url(found.next)}  # fmt: skip
 
 
 @backoffice_view()
@@ -236,24 +274,25 @@ def evaluate(
         if action == "segment_create" and create_form.is_valid():
             evaluation.segment_create(actor=request.user, statement=statement, text=create_form.cleaned_data["text"])
             messages.success(request, _("Der Abschnitt ist angelegt."))
-            return redirect(request.path)
+            return redirect(request.get_full_path())
         if action == "tag":
             keyword_ids = parse_ids(request.POST.getlist("keywords"))
             evaluation.statement_tag(actor=request.user, statement=statement, keyword_ids=keyword_ids)
             messages.success(request, _("Die Schlagworte sind gespeichert."))
-            return redirect(request.path)
+            return redirect(request.get_full_path())
     except ValidationError as error:
         add_service_errors(create_form, error)
-    for segment in statement.segments.prefetch_related("keywords").select_related("updated_by"):
+    # All segments are one form: saving one posts the others' text too, so their unsaved input is shown again
+    # instead of being lost (only the segment whose button was pressed is saved).
+    posted = request.POST if action == "segment_update" else None
+    clicked = request.POST.get("segment") if posted is not None else None
+    saved_number = None
+    segments = list(statement.segments.prefetch_related("keywords").select_related("updated_by"))
+    for segment in segments:
         segment.statement = statement
         prefix = f"s{segment.pk}"
-        bound = action == "segment_update" and request.POST.get("segment") == str(segment.pk)
-        form = SegmentForm(
-            request.POST if bound else None, prefix=prefix, procedure=procedure,
-            initial={"version": segment.version, "response": segment.response, "result": segment.result,
-                     "status": segment.status, "keywords": list(segment.keywords.all())},
-        )  # fmt: skip
-        if bound and form.is_valid():
+        form = SegmentForm(posted, prefix=prefix, procedure=procedure, initial=_segment_initial(segment))
+        if posted is not None and clicked == str(segment.pk) and form.is_valid():
             data = form.cleaned_data
             try:
                 evaluation.segment_update(
@@ -273,15 +312,33 @@ def evaluate(
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Abschnitt %(number)s ist gespeichert.") % {"number": segment.number})
-                return redirect(f"{request.path}#abschnitt-{segment.pk}")
+                segment.refresh_from_db()
+                saved_number = segment.number
+                form = SegmentForm(None, prefix=prefix, procedure=procedure, initial=_segment_initial(segment))
+        elif posted is not None and clicked != str(segment.pk):
+            # Not saved: show what was typed; errors belong only to the segment that was saved.
+            segment.unsaved = form.has_changed()  # type: ignore[attr-defined]
+            form.errors.clear()
         segment_forms.append((segment, form))
+    unsaved = [segment.number for segment, _form in segment_forms if getattr(segment, "unsaved", False)]
+    if saved_number is not None:
+        messages.success(request, _("Abschnitt %(number)s ist gespeichert.") % {"number": saved_number})
+        if not unsaved:
+            return redirect(f"{request.get_full_path()}#abschnitt-{clicked}")
+        messages.warning(request, _("Ihre Änderungen in Abschnitt %(numbers)s sind noch nicht gespeichert.")
+                         % {"numbers": ", ".join(str(number) for number in unsaved)})  # fmt: skip
     return _render(request, "evaluate", organisation, procedure, statement=statement, create_form=create_form,
                    segment_forms=segment_forms, attachments=statement.attachments.all(),
                    keywords=Keyword.objects.filter(topic__procedure=procedure).select_related("topic"),
                    statement_keywords=set(statement.keywords.values_list("pk", flat=True)),
                    text_blocks=procedure.text_blocks.all(), members=statement.members.only("id", "reference")[:50],
-                   cosigners=statement.cosigners.all())  # fmt: skip
+                   cosigners=statement.cosigners.all(), unsaved=unsaved,
+                   **_statement_nav(request, organisation, procedure, statement))  # fmt: skip
+
+
+def _segment_initial(segment: Segment) -> dict[str, Any]:
+    return {"version": segment.version, "response": segment.response, "result": segment.result,
+            "status": segment.status, "keywords": list(segment.keywords.all())}  # fmt: skip
 
 
 @backoffice_view()

@@ -11,11 +11,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
+from mitwirken.core.dates import format_period
 from mitwirken.core.plugins import AccountSection, Statistic, WorkItem
 
 from .models import Procedure, Statement, StatementDraft, StatementStatus, Track
@@ -102,10 +102,10 @@ def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
         module = procedure.module
         url = reverse("backoffice:procedure_setup", kwargs={"org_slug": organisation.slug,
                                                             "project_pk": module.project_id, "module_pk": module.pk})  # fmt: skip
-        last_day = timezone.localtime(track.phase.end - timedelta(seconds=1))
         items.append(WorkItem(
-            label=_("Frist endet am %(day)s – %(name)s (%(track)s)") % {
-                "day": date_format(last_day, "j. F Y"), "name": module.project.title, "track": track.phase.name},
+            label=_("Frist %(deadline)s – %(name)s (%(track)s)") % {
+                "deadline": format_period(None, track.phase.end), "name": module.project.title,
+                "track": track.phase.name},
             count=1, url=url, urgent=True))  # fmt: skip
     return items
 
@@ -122,3 +122,66 @@ def statistics(organisation: Any) -> list[Statistic]:
 
 def daily() -> None:
     anonymise_expired.enqueue()
+
+
+def audit_sentences() -> dict[str, Any]:
+    """How the formal procedures' actions read in the organisation's log."""
+    from mitwirken.core.audit import AuditSentence
+
+    return {
+        "procedure.create": AuditSentence(_lazy("Verfahren „%(object)s“ angelegt")),
+        "procedure.update": AuditSentence(_lazy("Verfahren „%(object)s“ bearbeitet")),
+        "round.add": AuditSentence(_lazy("Durchgang „%(object)s“ angelegt")),
+        "track.add": AuditSentence(_lazy("Frist „%(object)s“ festgelegt")),
+        "track.period_override": AuditSentence(_lazy("Frist „%(object)s“ abweichend festgelegt")),
+        "document.add": AuditSentence(_lazy("Unterlage „%(object)s“ hochgeladen")),
+        "statement.record": AuditSentence(_lazy("Stellungnahme %(object)s erfasst")),
+        "statement.submit": AuditSentence(_lazy("Stellungnahme %(object)s eingereicht")),
+        "statement.hand_over": AuditSentence(_lazy("Stellungnahme %(object)s übergeben")),
+        "xbeteiligung.export": AuditSentence(_lazy("„%(object)s“ als XBeteiligung exportiert")),
+    }
+
+
+def publish_checks(project: Any) -> list[Any]:
+    """A formal procedure goes public only with a period and documents to comment on."""
+    from mitwirken.core.plugins import PublishCheck
+
+    from .models import Procedure
+
+    checks = []
+    procedures = (
+        Procedure.objects.filter(module__project=project)
+        .select_related("module")
+        .annotate(track_count=Count("rounds__tracks", distinct=True), document_count=Count("documents", distinct=True))
+    )
+    for procedure in procedures:
+        args = {"org_slug": project.organisation.slug, "project_pk": project.pk, "module_pk": procedure.module.pk}
+        checks.append(PublishCheck(
+            _("Verfahren „%(name)s“ hat eine Frist (Durchgang und Zeitraum)") % {"name": procedure.module.name},
+            ok=procedure.track_count > 0,
+            explanation=_("Legen Sie unter „Durchgänge und Fristen“ fest, wann Stellungnahmen möglich sind."),
+            url=reverse("backoffice:procedure_setup", kwargs=args),
+        ))  # fmt: skip
+        checks.append(PublishCheck(
+            _("Verfahren „%(name)s“ hat Unterlagen") % {"name": procedure.module.name},
+            ok=procedure.document_count > 0,
+            explanation=_("Laden Sie die Unterlagen hoch, zu denen Stellung genommen werden soll."),
+            url=reverse("backoffice:procedure_documents", kwargs=args),
+        ))  # fmt: skip
+    return checks
+
+
+def contributions(module: Any) -> list[str]:
+    """Statements and drafts of a formal procedure: records of the authority, never deleted with the module."""
+    from .models import Statement, StatementDraft
+
+    found = []
+    statements = Statement.objects.filter(procedure__module=module).count()
+    if statements:
+        found.append(
+            ngettext("%(count)d Stellungnahme", "%(count)d Stellungnahmen", statements) % {"count": statements}
+        )
+    drafts = StatementDraft.objects.filter(track__round__procedure__module=module).count()
+    if drafts:
+        found.append(ngettext("%(count)d Entwurf", "%(count)d Entwürfe", drafts) % {"count": drafts})
+    return found

@@ -91,7 +91,28 @@ def write_ods(statements: QuerySet[Statement]) -> IO[bytes]:
     return target
 
 
+PDF_COLUMNS = ["Vorgang", "Einreicher/in", "Textabschnitt", "Abwägung", "Ergebnis", "Status"]
+PDF_FONT_SIZE = 8
+PDF_CELL_PADDING = 1.0  # mm on each side, fpdf2's default padding in tables
+
+
+def pdf_column_widths(pdf: Any, longest_reference: str) -> tuple[float, ...]:
+    """Absolute column widths (mm) for the landscape page: the reference column fits the longest reference.
+
+    A reference number like MK-2026-ROV-000123 is searched for and quoted; broken over two lines (at a
+    hyphen or mid-word) it can no longer be found or copied, so its column is as wide as it needs to be.
+    """
+    # Padding on both sides, fpdf2's cell margin on both sides (in case it applies), and 1 mm to spare.
+    spare = 2 * PDF_CELL_PADDING + 2 * pdf.c_margin + 1
+    reference = pdf.get_string_width(longest_reference or "XX-0000-XXX-000000") + spare
+    reference = max(reference, pdf.get_string_width(PDF_COLUMNS[0]) + spare)
+    fixed = {"author": 32.0, "result": 26.0, "status": 20.0}
+    rest = pdf.epw - reference - sum(fixed.values())
+    return (reference, fixed["author"], rest * 0.45, rest * 0.55, fixed["result"], fixed["status"])
+
+
 def write_pdf(statements: QuerySet[Statement], title: str) -> bytes:
+    from django.db.models.functions import Length
     from fpdf import FPDF
 
     from .receipts import _font
@@ -103,10 +124,15 @@ def write_pdf(statements: QuerySet[Statement], title: str) -> bytes:
     pdf.add_page()
     pdf.set_font("Fira", style="B", size=13)
     pdf.multi_cell(0, 7, f"Abwägungstabelle – {title}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Fira", size=8)
-    with pdf.table(col_widths=(22, 30, 70, 80, 25, 20), line_height=4) as table:
+    pdf.set_font("Fira", size=PDF_FONT_SIZE)
+    longest = (
+        statements.order_by().annotate(length=Length("reference")).order_by("-length")
+        .values_list("reference", flat=True).first()
+    )  # fmt: skip
+    widths = pdf_column_widths(pdf, longest or "")
+    with pdf.table(width=pdf.epw, col_widths=widths, line_height=4, padding=PDF_CELL_PADDING) as table:
         heading = table.row()
-        for label in ["Vorgang", "Einreicher/in", "Textabschnitt", "Abwägung", "Ergebnis", "Status"]:
+        for label in PDF_COLUMNS:
             heading.cell(label)
         for row in rows(statements):
             cells = table.row()

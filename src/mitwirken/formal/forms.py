@@ -53,7 +53,7 @@ class StatementForm(forms.Form):
         super().__init__(*args, **kwargs)
         section = self.fields["section"]
         section.queryset = DocumentSection.objects.filter(  # type: ignore[attr-defined]
-            document__procedure=procedure, document__superseded_by__isnull=True
+            document__procedure=procedure, document__superseded_by__isnull=True, document__withdrawn_at__isnull=True
         ).select_related("document")
         section.label_from_instance = lambda obj: f"{obj.document.title}: {obj}"  # type: ignore[attr-defined]
         self.fields["text"].help_text = _("Höchstens %(max)s Zeichen.") % {"max": procedure.max_text_length}
@@ -118,6 +118,81 @@ class TrackForm(forms.Form):
         label=_("Begründung für eine Abweichung von der gesetzlichen Frist"), required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Nur nötig, wenn die Frist kürzer oder länger als gesetzlich vorgesehen ist. Wird protokolliert."),
+    )  # fmt: skip
+
+
+class ProcedureChangeForm(forms.Form):
+    name = forms.CharField(label=_("Bezeichnung"), max_length=200)
+    procedure_type = forms.ChoiceField(
+        label=_("Verfahrensart"), choices=ProcedureType.choices,
+        help_text=_("Die Fristen werden nach der neuen Verfahrensart geprüft. Nach dem Eingang von Stellungnahmen "
+                    "kann die Verfahrensart nicht mehr geändert werden."),
+    )  # fmt: skip
+    confirm = forms.BooleanField(
+        label=_("Ich ändere die Verfahrensart trotz der genannten Fristprobleme."), required=False
+    )
+    reason = forms.CharField(
+        label=_("Begründung der Abweichung"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Nur nötig, wenn bestehende Fristen nach der neuen Verfahrensart abweichen. Wird protokolliert."),
+    )  # fmt: skip
+
+
+class TrackChangeForm(forms.Form):
+    """The period of an existing track; the audience stays (a different audience is a new period)."""
+
+    first_day = TrackForm.base_fields["first_day"]
+    last_day = TrackForm.base_fields["last_day"]
+    announced_at = TrackForm.base_fields["announced_at"]
+    override_reason = TrackForm.base_fields["override_reason"]
+    change_reason = forms.CharField(
+        label=_("Begründung der Änderung"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Pflicht, wenn Sie eine laufende Frist oder eine Frist mit Stellungnahmen oder Entwürfen verkürzen. "
+                    "Wird protokolliert."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first_day", "last_day"):
+            # <input type="date"> only understands ISO dates; the current values must show up in it.
+            widget = self.fields[name].widget
+            if isinstance(widget, forms.DateInput):
+                widget.format = "%Y-%m-%d"
+
+
+class AnnounceForm(forms.Form):
+    announced_at = core_forms.DateTimeField(label=_("Neu bekannt gemacht am"), widget=DateTimeLocalInput,
+                                            input_formats=["%Y-%m-%dT%H:%M"])  # fmt: skip
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Wird protokolliert."))  # fmt: skip
+
+
+class ReplaceDocumentForm(forms.Form):
+    upload = forms.FileField(
+        label=_("Neue Fassung (Datei)"), help_text=_("PDF, Bilder oder Office-Dokumente, bis 1 GB.")
+    )
+    title = forms.CharField(label=_("Titel"), max_length=250)
+    change_note = forms.CharField(
+        label=_("Was hat sich geändert?"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Wird mit der neuen Fassung veröffentlicht. Pflicht, wenn die bisherige Fassung öffentlich ist "
+                    "und Stellungnahmen vorliegen."),
+    )  # fmt: skip
+    text_alternative = forms.CharField(
+        label=_("Textfassung oder Beschreibung"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sections = forms.CharField(
+        label=_("Inhaltsverzeichnis"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Eine Zeile je Abschnitt, z. B. „2.3 Siedlungsentwicklung“."),
+    )  # fmt: skip
+
+
+class PublishResultsForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Ich habe die freigegebenen Abschnitte geprüft. Das Ergebnis der Abwägung soll jetzt öffentlich "
+                "erscheinen."),
+        error_messages={"required": _("Bitte bestätigen Sie die Veröffentlichung.")},
     )  # fmt: skip
 
 
@@ -194,6 +269,8 @@ class InboxFilterForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["section"]).queryset = DocumentSection.objects.filter(
             document__procedure=procedure
         ).select_related("document")
+        for name in ("track", "keyword", "assignee", "section"):  # a filter left empty means all, so say so
+            cast(forms.ModelChoiceField, self.fields[name]).empty_label = _("Alle")
 
 
 class SegmentCreateForm(forms.Form):

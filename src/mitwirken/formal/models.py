@@ -39,6 +39,14 @@ class Procedure(models.Model):
         _("Aufbewahrung personenbezogener Daten (Tage nach Abschluss)"), default=3650
     )
     statement_counter = models.PositiveIntegerField(_("Zähler für Vorgangsnummern"), default=0, editable=False)
+    # A change to public documents after statements arrived calls for a renewed participation (as § 4a Abs. 3
+    # BauGB): the reason stays here until staff add a round of the kind "renewed".
+    renewal_required_reason = models.TextField(_("Grund für eine erforderliche erneute Beteiligung"), blank=True)
+    results_published_at = models.DateTimeField(_("Ergebnis der Abwägung veröffentlicht am"), null=True, blank=True)
+    results_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Ergebnis veröffentlicht von"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("Förmliches Verfahren")
@@ -90,6 +98,8 @@ class Track(models.Model):
     phase = models.OneToOneField(Phase, verbose_name=_("Phase"), on_delete=models.CASCADE, related_name="track")
     announced_at = models.DateTimeField(_("Bekannt gemacht am"), null=True, blank=True)
     period_override_reason = models.TextField(_("Begründung für eine abweichende Frist"), blank=True)
+    # The announced period changed (shortened or extended once announced): it must be announced again.
+    reannouncement_reason = models.TextField(_("Grund für eine neue Bekanntmachung"), blank=True)
 
     objects = TrackQuerySet.as_manager()
 
@@ -139,7 +149,12 @@ class DocumentKind(models.TextChoices):
 
 class DocumentQuerySet(models.QuerySet["Document"]):
     def current(self) -> DocumentQuerySet:
-        return self.filter(superseded_by__isnull=True)
+        """The documents in force: neither replaced by a newer version nor withdrawn."""
+        return self.filter(superseded_by__isnull=True, withdrawn_at__isnull=True)
+
+    def earlier_or_withdrawn(self) -> DocumentQuerySet:
+        """Replaced versions and withdrawn documents: they stay retrievable, marked as such."""
+        return self.filter(Q(superseded_by__isnull=False) | Q(withdrawn_at__isnull=False))
 
     def visible_at(self, now: datetime) -> DocumentQuerySet:
         """Documents are published exactly when their track starts."""
@@ -177,6 +192,8 @@ class Document(models.Model):
         related_name="previous",
     )
     created_at = models.DateTimeField(_("Hochgeladen"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("Zurückgezogen am"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("Grund für das Zurückziehen"), blank=True)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -187,6 +204,11 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.version}. Fassung)"
+
+    @property
+    def is_public(self) -> bool:
+        """Published with the start of its track; from then on citizens may have read and cited it."""
+        return self.track.has_started()
 
 
 class DocumentSection(models.Model):

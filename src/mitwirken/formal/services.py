@@ -115,6 +115,10 @@ def round_add(*, actor: Any, procedure: Procedure, kind: str) -> Round:
     new_round.full_clean()
     new_round.save()
     log_action(actor=actor, action="round.add", obj=new_round, organisation=procedure.module.project.organisation)
+    if kind == "renewed" and procedure.renewal_required_reason:
+        # The renewed participation that a change to public documents called for is now under way.
+        Procedure.objects.filter(pk=procedure.pk).update(renewal_required_reason="")
+        procedure.renewal_required_reason = ""
     return new_round
 
 
@@ -158,6 +162,26 @@ def procedure_is_closed(procedure: Procedure, now: datetime | None = None) -> bo
     return bool(ends) and max(ends) <= (now or timezone.now())
 
 
+def statements_exist(procedure: Procedure) -> bool:
+    return Statement.objects.filter(procedure=procedure).exists()
+
+
+def mark_renewal_required(actor: Any, procedure: Procedure, reason: str) -> None:
+    """A public document changed after statements arrived: a renewed participation is due (as § 4a Abs. 3 BauGB).
+
+    The reason stays on the procedure until staff add a round of the kind "renewed".
+    """
+    Procedure.objects.filter(pk=procedure.pk).update(renewal_required_reason=reason)
+    procedure.renewal_required_reason = reason
+    log_action(actor=actor, action="procedure.renewal_required", obj=procedure,
+               organisation=procedure.module.project.organisation, changes={"reason": reason})  # fmt: skip
+
+
+def replacement_needs_reason(document: Document) -> bool:
+    """Replacing a public document once statements exist affects them: a reason is required."""
+    return document.is_public and statements_exist(document.procedure)
+
+
 @transaction.atomic
 def document_add(
     *, actor: Any, procedure: Procedure, track: Track, title: str, upload: Any, kind: str = "plan",
@@ -178,6 +202,13 @@ def document_add(
         raise ValidationError({"upload": error.messages}) from None
     if replaces is not None and replaces.superseded_by_id:
         raise ValidationError({"replaces": _("Diese Fassung wurde bereits ersetzt.")})
+    if replaces is not None and replaces.withdrawn_at is not None:
+        raise ValidationError({"replaces": _("Diese Unterlage ist zurückgezogen und kann nicht ersetzt werden.")})
+    if replaces is not None and replacement_needs_reason(replaces) and not change_note.strip():
+        raise ValidationError({"change_note": _(
+            "Die bisherige Fassung ist öffentlich und es liegen Stellungnahmen vor. Beschreiben Sie, was sich "
+            "geändert hat und warum; das wird protokolliert und mit der neuen Fassung veröffentlicht."
+        )})  # fmt: skip
     document = Document(
         procedure=procedure, track=track, kind=kind, title=title, content_type=checked.content_type, size=checked.size,
         sha256=checked.sha256, text_alternative=text_alternative, change_note=change_note,
@@ -197,6 +228,10 @@ def document_add(
         )
     if replaces is not None:
         Document.objects.filter(pk=replaces.pk).update(superseded_by=document)
+        if replaces.is_public and statements_exist(procedure):
+            mark_renewal_required(actor, procedure, _(
+                "Die öffentliche Unterlage „%(title)s“ wurde durch die %(version)s. Fassung ersetzt: %(reason)s"
+            ) % {"title": replaces.title, "version": document.version, "reason": change_note.strip()})  # fmt: skip
     log_action(actor=actor, action="document.add", obj=document, organisation=procedure.module.project.organisation,
                changes={"sha256": checked.sha256, "version": document.version})  # fmt: skip
     return document

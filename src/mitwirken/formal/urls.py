@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backoffice, views
+from . import backoffice, backoffice_editing, views
 
 app_name = "formal"
 # Addresses before modules had slugs (…/verfahren/<id>/…) redirect here permanently; "ergebnisse/" is the
@@ -40,6 +40,11 @@ backoffice_urlpatterns = [
     ),
     path(B, backoffice.procedure_setup, name="procedure_setup"),
     path(B + "unterlagen/", backoffice.documents, name="procedure_documents"),
+    path(B + "unterlagen/<int:document_pk>/", backoffice_editing.document_edit, name="procedure_document"),
+    path(B + "bezeichnung/", backoffice_editing.procedure_edit, name="procedure_edit"),
+    path(B + "durchgaenge/<int:round_pk>/", backoffice_editing.round_edit, name="procedure_round"),
+    path(B + "fristen/<int:track_pk>/", backoffice_editing.track_edit, name="procedure_track"),
+    path(B + "ergebnis/veroeffentlichen/", backoffice_editing.results_publish, name="procedure_results_publish"),
     path(B + "eingang/", backoffice.inbox, name="procedure_inbox"),
     path(B + "eingang/erfassen/", backoffice.record_statement, name="procedure_record"),
     path(B + "eingang/<int:statement_pk>/", backoffice.evaluate, name="procedure_statement"),

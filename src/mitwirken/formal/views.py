@@ -49,6 +49,11 @@ def procedure_page(request: HttpRequest, project: Project, module: Module) -> Ht
         Document.objects.current().filter(procedure=procedure, track__in=visible_tracks)
         .select_related("track__phase").prefetch_related("sections")
     )  # fmt: skip
+    # Replaced and withdrawn documents stay retrievable: statements may cite them.
+    archived = (
+        Document.objects.earlier_or_withdrawn().filter(procedure=procedure, track__in=visible_tracks)
+        .order_by("title", "-version").only("id", "title", "version", "withdrawn_at", "withdrawal_reason", "created_at")
+    )  # fmt: skip
     # The announcement names what will be published and when, before the documents themselves are visible.
     upcoming = (
         Document.objects.current().filter(procedure=procedure, track__in=[t for t in tracks if t not in visible_tracks])
@@ -56,7 +61,7 @@ def procedure_page(request: HttpRequest, project: Project, module: Module) -> Ht
     )  # fmt: skip
     return render(request, "formal/procedure.html", {
         "project": project, "organisation": project.organisation, "module": module, "procedure": procedure,
-        "upcoming_documents": upcoming,
+        "upcoming_documents": upcoming, "archived_documents": archived,
         "tracks": [(t, request.user.has_perm("formal.submit_statement", t)) for t in tracks],
         "documents": documents, "now": now,
         "my_statements": Statement.objects.filter(procedure=procedure, author=request.user).select_related("track__round")
@@ -241,31 +246,61 @@ def statement_url(statement: Statement) -> str:
 
 
 def public_results(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
-    """The anonymised Abwägung: released segments only; names only where the submitter consented."""
-    from django.core.paginator import Paginator
-    from django.db.models import Prefetch, Q
+    """The anonymised Abwägung, once staff published it and no period runs: released segments only.
 
+    Names appear only where the submitter consented. A mass objection (statements grouped under a lead)
+    appears once, with the number of people who raised it.
+    """
+    from django.core.paginator import Paginator
+    from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+    from django.db.models.functions import Coalesce
+
+    from .editing import results_visible
     from .exports import public_author
-    from .models import Segment, StatementStatus
+    from .models import CoSigner, Segment, StatementStatus
 
     procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
+    if not results_visible(procedure):
+        return render(request, "formal/results.html", {"procedure": procedure, "page": None, "entries": [],
+                      "published": False, **_context(procedure)})  # fmt: skip
+
+    members = (
+        Statement.objects.filter(lead=OuterRef("pk")).order_by().values("lead").annotate(c=Count("pk")).values("c")
+    )
+    own_cosigners = (
+        CoSigner.objects.filter(statement=OuterRef("pk"))
+        .order_by()
+        .values("statement")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    member_cosigners = (
+        CoSigner.objects.filter(statement__lead=OuterRef("pk")).order_by().values("statement__lead")
+        .annotate(c=Count("pk")).values("c")
+    )  # fmt: skip
     released = Segment.objects.filter(status=StatementStatus.RELEASED).order_by("number")
     statements = (
-        Statement.objects.filter(procedure=procedure)
-        .filter(Q(segments__status=StatementStatus.RELEASED) | Q(lead__segments__status=StatementStatus.RELEASED))
+        Statement.objects.filter(procedure=procedure, lead__isnull=True, segments__status=StatementStatus.RELEASED)
         .distinct().order_by("reference")
-        .only("id", "reference", "author_name", "publish_name", "lead_id", "procedure_id")
-        .prefetch_related(Prefetch("segments", queryset=released), Prefetch("lead__segments", queryset=released))
+        .only("id", "reference", "author_name", "publish_name", "procedure_id")
+        .annotate(
+            member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0),
+            cosigner_count=Coalesce(Subquery(own_cosigners, output_field=IntegerField()), 0)
+            + Coalesce(Subquery(member_cosigners, output_field=IntegerField()), 0),
+        )
+        .prefetch_related(Prefetch("segments", queryset=released))
     )  # fmt: skip
     page = Paginator(statements, 50).get_page(request.GET.get("seite"))
     entries = [
-        (public_author(statement), list(statement.segments.all()) or list(statement.lead.segments.all() if statement.lead_id else []))
+        {"author": public_author(statement), "segments": list(statement.segments.all()),
+         "signers": 1 + statement.member_count + statement.cosigner_count,  # type: ignore[attr-defined]
+         "mass": bool(statement.member_count)}  # type: ignore[attr-defined]
         for statement in page.object_list
     ]  # fmt: skip
     return render(
         request,
         "formal/results.html",
-        {"procedure": procedure, "page": page, "entries": entries, **_context(procedure)},
+        {"procedure": procedure, "page": page, "entries": entries, "published": True, **_context(procedure)},
     )
 
 

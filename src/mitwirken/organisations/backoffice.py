@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mitwirken.core import plugins
+from mitwirken.core import audit, plugins
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.models import AccessibilityFeedback, AuditEntry
 
 from . import services
 from .access import backoffice_view, is_staff_without_confirmed_session, second_factor_redirect
-from .forms import MemberInviteForm, MembershipRoleForm, OrganisationSettingsForm
+from .forms import AuditFilterForm, MemberInviteForm, MembershipRoleForm, OrganisationSettingsForm
 from .models import Organisation, OrganisationInvitation, OrganisationMembership
 
 
@@ -165,12 +169,64 @@ def member_change(request: HttpRequest, organisation: Organisation, membership_p
     return redirect("backoffice:members", org_slug=organisation.slug)
 
 
+def _audit_entries(request: HttpRequest, organisation: Organisation) -> tuple[AuditFilterForm, QuerySet[AuditEntry]]:
+    known = audit.sentences()
+    actions = sorted(((key, _short(sentence.text)) for key, sentence in known.items()), key=lambda choice: choice[1])
+    form = AuditFilterForm(request.GET or None, organisation=organisation, actions=actions)
+    entries = AuditEntry.objects.for_organisation(organisation)
+    if form.is_valid():
+        entries = entries.filtered(
+            actor=form.cleaned_data["person"], action=form.cleaned_data["action"], text=form.cleaned_data["obj"],
+            first_day=form.cleaned_data["date_from"], last_day=form.cleaned_data["date_to"],
+        )  # fmt: skip
+    return form, entries
+
+
+def _short(text: Any) -> str:
+    """An action's sentence without its placeholders, as the label of the action filter."""
+    return re.sub(r"\s+", " ", re.sub(r"[„“]?%\(\w+\)s[„“]?", "…", str(text))).strip()
+
+
 @backoffice_view("organisations.view_auditlog")
 def audit_log(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    page = Paginator(AuditEntry.objects.for_organisation(organisation), 50).get_page(request.GET.get("seite"))
-    return render(
-        request, "backoffice/audit_log.html", {"organisation": organisation, "page": page, "section": "audit"}
-    )
+    """The audit log as sentences, filtered by person, object, action and date, 50 to a page."""
+    form, entries = _audit_entries(request, organisation)
+    page = Paginator(entries, 50).get_page(request.GET.get("seite"))
+    known = audit.sentences()
+    lines = [(entry, audit.describe(entry, known)) for entry in page.object_list]
+    query = request.GET.copy()
+    query.pop("seite", None)
+    return render(request, "backoffice/audit_log.html", {
+        "organisation": organisation, "page": page, "lines": lines, "form": form, "query": query.urlencode(),
+        "section": "audit",
+    })  # fmt: skip
+
+
+@backoffice_view("organisations.view_auditlog")
+def audit_log_export(request: HttpRequest, organisation: Organisation) -> HttpResponseBase:
+    """The filtered log as CSV, streamed row by row; exporting it is itself logged."""
+    from django.http import StreamingHttpResponse
+    from django.utils import timezone
+
+    from mitwirken.core.exports import csv_lines
+
+    _form, entries = _audit_entries(request, organisation)
+    audit.log_action(actor=request.user, action="auditlog.export", obj=organisation, organisation=organisation,
+                     changes={"filter": request.GET.urlencode()})  # fmt: skip
+    known = audit.sentences()
+    header = [_("Zeitpunkt"), _("Person"), _("Aktion"), _("Objekttyp"), _("Objekt-ID"), _("Objekt"), _("Beschreibung"),
+              _("Einzelheiten")]  # fmt: skip
+
+    def rows() -> Any:
+        for entry in entries.iterator(chunk_size=2000):
+            line = audit.describe(entry, known)
+            yield [timezone.localtime(entry.created_at).strftime("%d.%m.%Y %H:%M:%S"), audit.person_name(entry.actor),
+                   entry.action, entry.object_type, entry.object_id, entry.object_repr, line.sentence,
+                   " | ".join(line.details)]  # fmt: skip
+
+    response = StreamingHttpResponse(csv_lines(header, rows()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="protokoll-{organisation.slug}.csv"'
+    return response
 
 
 @backoffice_view("organisations.change_organisation")

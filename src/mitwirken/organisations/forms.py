@@ -91,3 +91,35 @@ class MemberInviteForm(forms.Form):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Rolle"), choices=OrganisationRole.choices)
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (GET); the export uses the same."""
+
+    person: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Person"), required=False, queryset=None, empty_label=_("Alle")
+    )
+    obj = forms.CharField(label=_("Objekt"), required=False, max_length=100,
+                          help_text=_("Nummer (z. B. #51) oder Name"))  # fmt: skip
+    action = forms.ChoiceField(label=_("Aktion"), required=False)
+    date_from = forms.DateField(label=_("Von"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Bis einschließlich"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+
+    def __init__(self, *args: Any, organisation: Organisation, actions: list[tuple[str, str]], **kwargs: Any) -> None:
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = (
+            get_user_model()
+            .objects.filter(organisation_memberships__organisation=organisation)
+            .only("id", "email", "display_name", "real_name")
+            .order_by("email")
+        )
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("Alle")), *actions]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("Das Ende liegt vor dem Anfang."))
+        return data

@@ -79,7 +79,7 @@ def closed_notice(user: Any, project: Project, module: Module, action: str, name
         upcoming = next_phase(module)
         if upcoming is not None:
             return _("Das ist ab dem %(start)s möglich, wenn die Phase „%(name)s“ beginnt.") % {
-                "start": date_format(timezone.localtime(upcoming.start), "j. F Y, H:i"), "name": upcoming.name}  # fmt: skip
+                "start": date_format(timezone.localtime(upcoming.start), "DATETIME_FORMAT"), "name": upcoming.name}  # fmt: skip
         return _("Die Beteiligung ist beendet. Sie können alle Beiträge weiterhin lesen.")
     what = {**ACTION_NAMES, **(names or {})}.get(action, action)
     return _("%(what)s sind in der aktuellen Phase nicht möglich.") % {"what": what}

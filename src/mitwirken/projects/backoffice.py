@@ -23,7 +23,15 @@ from mitwirken.organisations.models import Organisation
 
 from . import registry, services
 from .access import project_for_staff
-from .forms import AccessCodesForm, AttachmentForm, InvitationForm, ModuleForm, PhaseForm, ProjectForm
+from .forms import (
+    AccessCodesForm,
+    AttachmentForm,
+    InvitationForm,
+    ModuleEditForm,
+    ModuleForm,
+    PhaseForm,
+    ProjectForm,
+)
 from .letters import access_code_letters
 from .models import AccessCode, Invitation, Phase, Project, ProjectAttachment, ProjectMembership
 
@@ -88,12 +96,31 @@ def project_status(request: HttpRequest, organisation: Organisation, project_pk:
         if request.POST.get("action") == "archive":
             services.project_archive(actor=request.user, project=project)
             messages.success(request, _("Das Projekt ist archiviert."))
+        elif request.POST.get("confirmed") != "1":
+            # Publishing is confirmed on the checklist page, after seeing what is missing.
+            return redirect("backoffice:project_publish", org_slug=organisation.slug, project_pk=project.pk)
         else:
             services.project_publish(actor=request.user, project=project)
             messages.success(request, _("Das Projekt ist veröffentlicht."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        if request.POST.get("action") != "archive":
+            return redirect("backoffice:project_publish", org_slug=organisation.slug, project_pk=project.pk)
     return redirect("backoffice:project_edit", org_slug=organisation.slug, project_pk=project.pk)
+
+
+@backoffice_view()
+def project_publish(request: HttpRequest, organisation: Organisation, project_pk: int) -> HttpResponse:
+    """The checklist before publishing, and the confirmation (posted to ``project_status``)."""
+    from .publishing import blocking, publish_checks
+
+    project = project_for_staff(organisation, project_pk)
+    if not request.user.has_perm("projects.publish_project", project):
+        return redirect("backoffice:project_edit", org_slug=organisation.slug, project_pk=project.pk)
+    checks = publish_checks(project)
+    return _render(request, "project_publish", organisation, project=project, checks=checks,
+                   blocked=bool(blocking(checks)), warnings=[c for c in checks if not c.essential and not c.ok],
+                   section="projects", tab="edit")  # fmt: skip
 
 
 @backoffice_view()
@@ -157,7 +184,11 @@ def phase_edit(request: HttpRequest, organisation: Organisation, project_pk: int
     if own_setup is not None:
         return own_setup
     if request.method == "POST" and request.POST.get("action") == "delete":
-        services.phase_remove(actor=request.user, phase=phase)
+        try:
+            services.phase_remove(actor=request.user, phase=phase)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.path)
         messages.success(request, _("Die Phase wurde gelöscht."))
         return redirect("backoffice:project_modules", org_slug=organisation.slug, project_pk=project.pk)
     form = PhaseForm(request.POST or None, instance=phase, module=phase.module)
@@ -172,6 +203,33 @@ def phase_edit(request: HttpRequest, organisation: Organisation, project_pk: int
             return redirect("backoffice:project_modules", org_slug=organisation.slug, project_pk=project.pk)
     return _render(request, "phase_form", organisation, project=project, module=phase.module, phase=phase, form=form,
                    section="projects", tab="modules")  # fmt: skip
+
+
+@backoffice_view()
+def module_edit(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
+    """Rename or describe a module, or delete it while nobody has contributed to it."""
+    project = project_for_staff(organisation, project_pk)
+    module = get_object_or_404(project.modules, pk=module_pk)
+    module.project = project
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        try:
+            services.module_delete(actor=request.user, module=module)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.path)
+        messages.success(request, _("Das Modul „%(name)s“ wurde gelöscht.") % {"name": module.name})
+        return redirect("backoffice:project_modules", org_slug=organisation.slug, project_pk=project.pk)
+    form = ModuleEditForm(request.POST or None, instance=module)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.module_update(actor=request.user, module=module, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Das Modul ist gespeichert."))
+            return redirect("backoffice:project_modules", org_slug=organisation.slug, project_pk=project.pk)
+    return _render(request, "module_form", organisation, project=project, module=module, form=form,
+                   contributions=services.module_contributions(module), section="projects", tab="modules")  # fmt: skip
 
 
 @backoffice_view()

@@ -5,8 +5,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core import dates, geo
 from mitwirken.core import forms as core_forms
-from mitwirken.core import geo
 from mitwirken.core.forms import DateTimeLocalInput
 from mitwirken.organisations.forms import GeoJSONField
 from mitwirken.organisations.models import Organisation
@@ -61,12 +61,24 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
         cast(forms.ChoiceField, self.fields["access"]).choices = AccessMode.choices
+        slug = self.fields["slug"]
+        slug.required = False
+        slug.help_text = _("Erscheint in der Adresse des Projekts. Leer lassen: Sie wird aus dem Titel gebildet.")
+        if self.instance.pk is None:  # a new project: propose the address while the title is typed
+            slug.widget.attrs["data-slug-from"] = "id_title"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("image") and not cleaned.get("image_alt") and not self.instance.image_alt:
             self.add_error("image_alt", _("Bitte beschreiben Sie das Bild für Menschen, die es nicht sehen können."))
         return cleaned
+
+
+class ModuleEditForm(forms.ModelForm):
+    class Meta:
+        model = Module
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
 class ModuleForm(forms.ModelForm):
@@ -87,9 +99,10 @@ class PhaseForm(forms.ModelForm):
         label=_("Beginn"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput,
         help_text=_("Datum und Uhrzeit in deutscher Zeit (Europe/Berlin)."),
     )  # fmt: skip
-    end = core_forms.DateTimeField(
-        label=_("Ende"), input_formats=DATETIME_INPUT_FORMATS, widget=DateTimeLocalInput,
-        help_text=_("Datum und Uhrzeit in deutscher Zeit (Europe/Berlin). Muss nach dem Beginn liegen."),
+    # Staff enter the last day; it is stored as the exclusive end (00:00 of the next day, Berlin), see core/dates.
+    end = core_forms.DateField(
+        label=_("Letzter Tag"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Die Phase läuft bis einschließlich dieses Tages, 23:59 Uhr (deutsche Zeit)."),
     )  # fmt: skip
     phase_type = forms.ChoiceField(label=_("Phasentyp"))
 
@@ -107,6 +120,14 @@ class PhaseForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.fields["phase_type"].disabled = True
+        if self.instance.end:
+            self.initial["end"] = dates.last_day(self.instance.end)
+
+    def clean_end(self) -> Any:
+        day, stored = self.cleaned_data["end"], self.instance.end
+        if stored and dates.last_day(stored) == day:
+            return stored  # unchanged: an end at another time (e.g. imported, 18:00) is kept as it is
+        return dates.end_of_last_day(day)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

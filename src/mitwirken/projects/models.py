@@ -220,6 +220,22 @@ class ProjectAttachment(models.Model):
 RESERVED_MODULE_SLUGS = frozenset({"bild", "anhaenge", "module", "dialog", "verfahren"})
 
 
+def unique_project_slug(organisation_id: int, title: str, *, exclude_pk: int | None = None) -> str:
+    """The address proposed from a project's title, unique within its organisation: "spielplatz-am-markt-2"."""
+    from mitwirken.core.text import german_slug
+
+    base = german_slug(title, 70) or "projekt"
+    others = Project.objects.filter(organisation_id=organisation_id, slug__startswith=base)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    taken = set(others.values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
 def unique_module_slug(project_id: int, name: str, *, exclude_pk: int | None = None) -> str:
     """A readable address for a module, unique within its project: "radverkehr", "radverkehr-2", …"""
     base = slugify(name)[:40].strip("-") or "modul"

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from .models import (
     ProjectStatus,
     normalise_access_code,
     unique_module_slug,
+    unique_project_slug,
 )
 from .roles import forget_project_roles
 
@@ -57,6 +58,15 @@ def _apply_project_fields(project: Project, data: dict[str, Any]) -> list[str]:
     return fields
 
 
+def _propose_slug(project: Project) -> None:
+    """An empty address, or the one proposed from the title while typing, becomes unique in the organisation."""
+    from mitwirken.core.text import german_slug
+
+    proposed = german_slug(project.title, 70)
+    if not project.slug or project.slug == proposed:
+        project.slug = unique_project_slug(project.organisation_id, project.title)
+
+
 def _save_image(project: Project, image: Any) -> None:
     if image:
         checked = reencode_image(image)
@@ -68,6 +78,7 @@ def project_create(*, actor: Any, organisation: Organisation, image: Any = None,
     require(actor, "organisations.add_project", organisation)
     project = Project(organisation=organisation)
     _apply_project_fields(project, data)
+    _propose_slug(project)
     _save_image(project, image)
     project.full_clean()
     project.save()
@@ -80,6 +91,8 @@ def project_update(*, actor: Any, project: Project, image: Any = None, **data: A
     require(actor, "projects.change_project", project)
     project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
     before = snapshot(project, [*PROJECT_FIELDS, "image"])
+    if "slug" in data and not data["slug"]:
+        data = {**data, "slug": project.slug}  # an emptied address keeps the one in use, links stay valid
     fields = _apply_project_fields(project, data)
     _save_image(project, image)
     project.full_clean()
@@ -94,17 +107,14 @@ def project_update(*, actor: Any, project: Project, image: Any = None, **data: A
 
 @transaction.atomic
 def project_publish(*, actor: Any, project: Project) -> Project:
+    """Publish after the checklist (``publishing.publish_checks``): unmet essentials refuse, recommendations don't."""
+    from .publishing import blocking, describe_blocking, publish_checks
+
     require(actor, "projects.publish_project", project)
     project = Project.objects.select_for_update().select_related("organisation").get(pk=project.pk)
-    missing = project.organisation.missing_legal_texts
+    missing = blocking(publish_checks(project))
     if missing:
-        raise ValidationError(
-            _(
-                "Das Projekt kann nicht veröffentlicht werden, weil der Organisation Pflichtangaben fehlen: %(missing)s. "
-                "Eine Administratorin oder ein Administrator der Organisation kann sie unter „Einstellungen“ ergänzen."
-            )
-            % {"missing": ", ".join(missing)}
-        )
+        raise ValidationError(describe_blocking(missing))
     if project.status == ProjectStatus.PUBLISHED:
         return project
     old = project.status
@@ -227,11 +237,74 @@ def phase_update(*, actor: Any, phase: Phase, **data: Any) -> Phase:
     return phase
 
 
+def module_contributions(module: Module) -> list[str]:
+    """What people contributed to the module, as its plugin counts it ("12 Ideen"); empty when nothing."""
+    from mitwirken.core import plugins
+
+    plugin = plugins.plugin_of(module.module_type)
+    counter = plugin.load("contributions") if plugin is not None else None
+    return list(counter(module)) if counter is not None else []
+
+
+@transaction.atomic
+def module_update(*, actor: Any, module: Module, name: str, description: str = "") -> Module:
+    project = module.project
+    require(actor, "projects.change_project", project)
+    module = Module.objects.select_for_update().get(pk=module.pk)  # the stored values, not a bound form's
+    module.project = project
+    fields = ["name", "description"]
+    before = snapshot(module, fields)
+    module.name, module.description = name, sanitise_html(description)
+    module.full_clean()
+    module.save(update_fields=fields)
+    changes = diff_fields(module, before, fields)
+    if changes:
+        log_action(actor=actor, action="module.update", obj=module, organisation=project.organisation, changes=changes)
+    return module
+
+
+@transaction.atomic
+def module_delete(*, actor: Any, module: Module) -> None:
+    """Delete a module with its phases and set-up, refused once people have contributed to it."""
+    project = module.project
+    require(actor, "projects.change_project", project)
+    found = module_contributions(module)
+    if found:
+        raise ValidationError(
+            _(
+                "Das Modul „%(name)s“ kann nicht gelöscht werden, weil es bereits Beiträge gibt: %(found)s. "
+                "Beiträge sind Akten der Beteiligung und bleiben erhalten; Sie können das Modul umbenennen oder "
+                "seine Phasen beenden."
+            )
+            % {"name": module.name, "found": ", ".join(found)}
+        )
+    log_action(actor=actor, action="module.delete", obj=module, organisation=project.organisation,
+               changes={"module_type": module.module_type})  # fmt: skip
+    try:
+        with transaction.atomic():
+            module.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            _("Das Modul „%(name)s“ kann nicht gelöscht werden, weil noch Daten daran hängen.") % {"name": module.name}
+        ) from error
+    refresh_phase_span(project)
+
+
 @transaction.atomic
 def phase_remove(*, actor: Any, phase: Phase) -> None:
     project = phase.module.project
     require(actor, "projects.change_project", project)
-    log_action(actor=actor, action="phase.remove", obj=phase, organisation=project.organisation)
+    found = module_contributions(phase.module)
+    if found:
+        raise ValidationError(
+            _(
+                "Die Phase „%(name)s“ kann nicht gelöscht werden, weil es im Modul bereits Beiträge gibt: %(found)s. "
+                "Sie können Beginn und Ende der Phase ändern."
+            )
+            % {"name": phase.name, "found": ", ".join(found)}
+        )
+    log_action(actor=actor, action="phase.remove", obj=phase, organisation=project.organisation,
+               changes={"start": str(phase.start), "end": str(phase.end)})  # fmt: skip
     phase.delete()
     refresh_phase_span(project)
 

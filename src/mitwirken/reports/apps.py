@@ -29,5 +29,6 @@ class ReportsConfig(AppConfig):
                 search="mitwirken.reports.contrib.search",
                 statistics="mitwirken.reports.contrib.statistics",
                 daily="mitwirken.reports.contrib.daily",
+                audit_sentences="mitwirken.reports.contrib.audit_sentences",
             )
         )

@@ -92,7 +92,36 @@ def filtered_inbox(
         condition = Q(description__icontains=query) | Q(address__icontains=query)
         number_pk = parse_id(number)
         reports = reports.filter(condition | Q(pk=number_pk) if number_pk is not None else condition)
-    return reports.select_related("category", "assignee").order_by("created_at", "pk")
+    return reports.select_related("category", "assignee").order_by(*INBOX_ORDERING)
+
+
+# Oldest first: what waits longest is answered first. Ends with the primary key so that next/previous are
+# well defined (keyset navigation on the detail page).
+INBOX_ORDERING = ["created_at", "pk"]
+
+
+def _report_nav(request: HttpRequest, organisation: Organisation, report: Report) -> dict[str, str]:
+    """Links to the list and to the next/previous report of the inbox with the filter the list had."""
+    from django.urls import reverse
+
+    from mitwirken.core.keyset import neighbours
+
+    query = request.GET.urlencode()
+    suffix = f"?{query}" if query else ""
+    staff = _staff(organisation)
+    form = InboxFilterForm(request.GET or None, organisation=organisation, staff=staff)
+    reports = filtered_inbox(request, organisation, form, ReportSettings.of(organisation).response_days)
+    found = neighbours(reports, report, INBOX_ORDERING)
+
+    def url(item: Report | None) -> str:
+        if item is None:
+            return ""
+        return (
+            reverse("backoffice:report_detail", kwargs={"org_slug": organisation.slug, "report_pk": item.pk}) + suffix
+        )
+
+    return {"list_url": reverse("backoffice:report_inbox", kwargs={"org_slug": organisation.slug}) + suffix,
+            "previous_url": url(found.previous), "next_url": url(found.next)}  # fmt: skip
 
 
 @backoffice_view("reports.handle_reports")
@@ -172,6 +201,7 @@ def report_detail(request: HttpRequest, organisation: Organisation, report_pk: i
         "updates": report.updates.select_related("organisation", "author"), "notes": report.notes.select_related("author"),
         "status_form": status_form, "forward_form": forward_form, "note_form": note_form, "hide_form": hide_form,
         "can_forward": bool(targets) and report.is_open, "answers": attribute_answers(report),
+        **_report_nav(request, organisation, report),
     })  # fmt: skip
 
 
@@ -216,7 +246,7 @@ def _act(request: HttpRequest, report: Report, action: str, *forms: Any) -> Http
         target_form = {"status": status_form, "forward": forward_form, "note": note_form}.get(action, hide_form)
         add_service_errors(target_form, error)
         return None
-    return redirect(request.path)
+    return redirect(request.get_full_path())
 
 
 @backoffice_view("reports.handle_reports")

@@ -96,3 +96,33 @@ def statistics(organisation: Any) -> list[Statistic]:
 def daily() -> None:
     send_followups()
     start_daily_digests()
+
+
+def audit_sentences() -> dict[str, Any]:
+    """How the Mängelmelder's actions read in the organisation's log."""
+    from mitwirken.core.audit import AuditSentence
+
+    statuses = dict(ReportStatus.choices)
+    return {
+        "report.status": AuditSentence(
+            _lazy("Status der Meldung #%(id)s von „%(old)s“ auf „%(new)s“ geändert"), "status", statuses
+        ),
+        "report.reopen": AuditSentence(_lazy("Meldung #%(id)s wieder geöffnet"), "status", statuses),
+        "report.confirm_fixed": AuditSentence(_lazy("Behebung der Meldung #%(id)s bestätigt")),
+        "report.forward": AuditSentence(
+            _lazy("Meldung #%(id)s von „%(old)s“ an „%(new)s“ weitergeleitet"), "organisation"
+        ),
+        "report.assign": AuditSentence(_lazy("Zuständigkeit für Meldung #%(id)s geändert")),
+        "report.hide": AuditSentence(_lazy("Meldung #%(id)s öffentlich ausgeblendet")),
+        "report.unhide": AuditSentence(_lazy("Meldung #%(id)s wieder öffentlich gezeigt")),
+        "report.photo_hide": AuditSentence(_lazy("Foto der Meldung #%(id)s ausgeblendet")),
+        "report.photo_unhide": AuditSentence(_lazy("Foto der Meldung #%(id)s wieder gezeigt")),
+        "report_template.add": AuditSentence(_lazy("Antwortvorlage „%(object)s“ angelegt")),
+        "report_template.delete": AuditSentence(_lazy("Antwortvorlage „%(object)s“ gelöscht")),
+        "report_category.enable": AuditSentence(_lazy("Kategorie „%(object)s“ eingeschaltet")),
+        "report_category.disable": AuditSentence(_lazy("Kategorie „%(object)s“ ausgeschaltet")),
+        "report_category.questions": AuditSentence(_lazy("Fragen der Kategorie „%(object)s“ geändert")),
+        "report_settings.change": AuditSentence(
+            _lazy("Antwortfrist von %(old)s auf %(new)s Tage geändert"), "response_days"
+        ),
+    }

@@ -23,6 +23,7 @@ class SurveysConfig(AppConfig):
                 gdpr_erase="mitwirken.surveys.contrib.gdpr_erase",
                 demo=plugins.DemoSeeder(60, "mitwirken.surveys.demo.seed"),
                 account_sections="mitwirken.surveys.contrib.account_sections",
+                contributions="mitwirken.surveys.contrib.contributions",
                 staff_work="mitwirken.surveys.contrib.staff_work",
                 statistics="mitwirken.surveys.contrib.statistics",
                 daily="mitwirken.surveys.contrib.daily",

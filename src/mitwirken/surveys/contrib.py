@@ -108,3 +108,13 @@ def gdpr_erase(user: Any) -> None:
     for draft in Draft.objects.filter(user=user):
         discard(draft)
     ResponseIdentity.objects.filter(user=user).update(user=None)
+
+
+def contributions(module: Any) -> list[str]:
+    """Answers given to a survey module; while there are any, it and its phases stay."""
+    from django.utils.translation import ngettext
+
+    from .models import Response
+
+    count = Response.objects.filter(survey__module=module).count()
+    return [ngettext("%(count)d Antwort", "%(count)d Antworten", count) % {"count": count}] if count else []

@@ -35,3 +35,13 @@ def main_nav() -> list[dict[str, Any]]:
     return [
         {"label": label, "url": reverse(name)} for plugin in plugins.all_plugins() for label, name in plugin.main_nav
     ]
+
+
+@register.simple_tag
+def period(start: Any = None, end: Any = None) -> str:
+    """A period or deadline in the legal wording, e.g. ``{% period phase.start phase.end %}`` gives
+    "vom 1. Dezember 2026 bis einschließlich 31. Dezember 2026"; ``{% period end=track.end %}`` gives
+    "bis einschließlich …". The rule for exclusive ends and times is in ``core/dates.py``."""
+    from mitwirken.core.dates import format_period
+
+    return format_period(start or None, end or None)

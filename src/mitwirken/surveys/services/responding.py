@@ -131,7 +131,7 @@ def closed_reason(module: Any) -> str:
 def _when(moment: Any) -> str:
     from django.utils.formats import date_format
 
-    return date_format(timezone.localtime(moment), "j. F Y, H:i")
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _require_may_answer(survey: Survey, respondent: Respondent) -> None:
