@@ -31,11 +31,12 @@ node_modules/.installed: package.json package-lock.json
 
 # Front-end packages are copied from node_modules; nothing third-party is committed.
 static: node_modules/.installed
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/kern $(VENDOR)/htmx $(VENDOR)/leaflet $(VENDOR)/axe
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/kern $(VENDOR)/htmx $(VENDOR)/leaflet $(VENDOR)/geoman $(VENDOR)/axe
 	cp node_modules/@kern-ux/native/dist/kern.min.css $(VENDOR)/kern/
 	cp -r node_modules/@kern-ux/native/dist/fonts $(VENDOR)/kern/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css $(VENDOR)/geoman/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
 
 migrate: $(VENV)/.installed

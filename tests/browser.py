@@ -34,6 +34,7 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
+TILE_HOSTS = re.compile(r"^https://sgx\.geodatenzentrum\.de/")
 
 
 def totp_code(secret: str) -> str:
@@ -195,6 +196,9 @@ def new_tab(chromium: Any, live_server: Any, request: pytest.FixtureRequest) -> 
             has_touch=phone,
         )
         context.set_default_timeout(TIMEOUT_MS)
+        # The tests run offline, as the development machine: the base map's server is never reached (the maps
+        # then say so and show outlines and places, see test_browser_maps.py).
+        context.route(TILE_HOSTS, lambda route: route.abort("internetdisconnected"))
         contexts.append(context)
         tab = Browse(context.new_page(), live_server.url, lambda: SCREENSHOTS / f"{base}-{next(numbers)}.png")
         tabs.append(tab)

@@ -95,6 +95,7 @@ def test_citizen_submits_statement_with_attachment_and_location(
     # a background save re-sends a chosen file (see test_autosave_does_not_duplicate_attachments).
     page.locator("#autosave-status").filter(has_text="Entwurf gespeichert").wait_for()
     page.get_by_label("Bezug auf einen Abschnitt").select_option(label="Planentwurf: 2.3 Trasse")
+    page.locator("summary", has_text="Koordinaten eingeben").click()  # the experts' way in, behind a summary
     page.get_by_label("Ortsbezug (GeoJSON)").fill(json.dumps(POINT))
     fill_address(page)
     page.get_by_label("Anlagen hinzufügen").set_input_files(attachment)

@@ -417,13 +417,25 @@ def test_without_account_only_where_allowed(world, procedure, track):
     )
 
 
-def test_map_is_offered_only_with_a_configured_tile_server(world, procedure, track, settings):
+def test_the_drawing_map_is_always_offered_and_the_geojson_field_waits_behind_coordinates(
+    world, procedure, track, settings
+):
     client = world.client("citizen")
-    html = client.get(urls(procedure, track)["form"]).content.decode()
-    assert "data-map-input" not in html and 'id="id_location"' in html  # the text field is always there
-    settings.MITWIRKEN_TILE_URL = "https://tiles.example.de/{z}/{x}/{y}.png"
-    html = client.get(urls(procedure, track)["form"]).content.decode()
-    assert 'data-map-input="id_location"' in html and "leaflet.js" in html
+    for tile_url in ("", "https://tiles.example.de/{z}/{x}/{y}.png"):  # with a base map or without ("off")
+        settings.MITWIRKEN_TILE_URL = tile_url
+        html = client.get(urls(procedure, track)["form"]).content.decode()
+        assert 'data-map-draw="id_location"' in html and "leaflet.js" in html and "leaflet-geoman" in html
+        details = html[html.index('<details class="map-coordinates"') :]
+        assert details.index("Koordinaten eingeben") < details.index('id="id_location"') < details.index("</details>")
+        assert '<details class="map-coordinates" open' not in html  # closed until it has an error to show
+    # A broken GeoJSON is kept in the draft; the review names it and links to the field, which the form's
+    # script opens (maps.js) when the link's target sits inside the closed <details>.
+    response = client.post(
+        urls(procedure, track)["form"],
+        {"text": "Text", **ADDRESS, "location": "{kaputt", "action": "review"},
+        follow=True,
+    )
+    assert "kein gültiges GeoJSON" in response.content.decode() and "#id_location" in response.content.decode()
 
 
 def test_oversize_attachment_is_refused_with_the_limit(world, procedure, track, settings):

@@ -8,6 +8,7 @@ docs/operations.md.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -315,9 +316,20 @@ MITWIRKEN_GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "mitwirken
 TASK_QUEUES = ["default", "email"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 
-# Map tiles come from a configurable server; nothing is loaded from third parties by default.
-MITWIRKEN_TILE_URL = os.environ.get("MAP_TILE_URL", "")
-MITWIRKEN_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+# The base map under every map: an XYZ/WMTS (RESTful) tile URL with {z}/{x}/{y}. By default the official German
+# base map, basemap.de Web Raster of the BKG (open licence CC BY 4.0, attribution required); MAP_TILE_URL=off
+# shows no base map (outlines and places only). The CSP allows exactly the configured tile host.
+BASEMAP_DE_TILE_URL = (
+    "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/"
+    "GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
+)
+_tile_url = os.environ.get("MAP_TILE_URL", "").strip()
+MITWIRKEN_TILE_URL = "" if _tile_url.lower() in ("off", "none", "aus") else (_tile_url or BASEMAP_DE_TILE_URL)
+_basemap_de = MITWIRKEN_TILE_URL == BASEMAP_DE_TILE_URL
+MITWIRKEN_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip() or (
+    f"© GeoBasis-DE / BKG ({datetime.datetime.now(datetime.UTC).year}) CC BY 4.0" if _basemap_de else ""
+)
+MITWIRKEN_TILE_MAX_ZOOM = int(os.environ.get("MAP_TILE_MAX_ZOOM", "18"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -10,11 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 def content_security_policy() -> str:
     img_sources = ["'self'", "data:"]
     if settings.MITWIRKEN_TILE_URL:
-        # Allow the configured tile server's origin, nothing else.
-        from urllib.parse import urlsplit
+        from .maps import tile_origin
 
-        parts = urlsplit(settings.MITWIRKEN_TILE_URL.replace("{s}", "a"))
-        img_sources.append(f"{parts.scheme}://{parts.netloc}".replace("//a.", "//*."))
+        # Allow the configured tile server's origin, nothing else.
+        origin = tile_origin(settings.MITWIRKEN_TILE_URL)
+        if origin:
+            img_sources.append(origin)
     return "; ".join(
         [
             "default-src 'self'",

@@ -168,6 +168,9 @@ class Plugin:
     # (module) -> list[str]: what people contributed to a module of the plugin ("12 Ideen"); while there is any,
     # staff can not delete the module or its phases.
     contributions: str = ""
+    # ((west, south, east, north), limit) -> [{"name", "lat", "lon"}]: named places a map shows as labels where
+    # no base map can be loaded (``core.maps.places``).
+    map_places: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def load(self, attribute: str) -> Any:

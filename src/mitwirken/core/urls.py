@@ -2,7 +2,7 @@ from django.urls import path
 
 from mitwirken.organisations import sign_language
 
-from . import views
+from . import maps, views
 
 app_name = "core"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("benachrichtigungen/", views.notifications, name="notifications"),
     path("benachrichtigungen/gelesen/", views.notifications_mark_read, name="notifications_mark_read"),
     path("adressen/vorschlaege/", views.address_suggestions, name="address_suggestions"),
+    path("karte/orte/", maps.places, name="map_places"),
+    path("karte/ort-suchen/", maps.locate, name="map_locate"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
 ]
 

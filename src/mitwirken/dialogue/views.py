@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from mitwirken.core import maps
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.participation import views as participation
 from mitwirken.projects.access import module_for_viewer
@@ -194,8 +194,7 @@ def _budget_results(dialogue: Dialogue, public: IdeaQuerySet) -> list[dict[str, 
 
 def _map_settings(dialogue: Dialogue) -> dict[str, Any]:
     area = dialogue.project.location or dialogue.project.organisation.boundary
-    return {"tile_url": django_settings.MITWIRKEN_TILE_URL, "tile_attribution": django_settings.MITWIRKEN_TILE_ATTRIBUTION,
-            "map_area": {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": area, "properties": {}}] if area else []}}  # fmt: skip
+    return {"map_area": maps.area_collection(area)}
 
 
 def idea_create(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:

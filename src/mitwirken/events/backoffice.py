@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -129,8 +128,7 @@ def _event_form_page(request: HttpRequest, organisation: Organisation, event: Ev
             messages.success(request, _("Die Änderungen sind gespeichert."))
             return redirect(_event_url("event_detail", saved))
     return render(request, "events/backoffice/form.html", _context(
-        organisation, event, "edit", form=form, tile_url=settings.MITWIRKEN_TILE_URL,
-        tile_attribution=settings.MITWIRKEN_TILE_ATTRIBUTION,
+        organisation, event, "edit", form=form,
     ))  # fmt: skip
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -120,7 +119,6 @@ def _map_context(event: Event) -> dict[str, Any]:
     return {
         "map_points": [{"lat": event.lat, "lon": event.lon, "title": event.venue_name or event.title,
                         "url": event.get_absolute_url()}],
-        "tile_url": settings.MITWIRKEN_TILE_URL, "tile_attribution": settings.MITWIRKEN_TILE_ATTRIBUTION,
     }  # fmt: skip
 
 

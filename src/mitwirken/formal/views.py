@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mitwirken.core import geo, maps
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.ids import posted_id
 from mitwirken.core.spam import TYPED_MAIL_REFUSED, typed_address_over_limit
@@ -136,8 +137,14 @@ def statement_form(
             return redirect("formal:review", **_context(procedure)["url_kwargs"], track_pk=track.pk)
     return render(request, "formal/statement_form.html", {
         "procedure": procedure, "track": track, "form": form, "draft": draft, "attachments": draft.attachments.all(),
-        "tile_url": settings.MITWIRKEN_TILE_URL, "tile_attribution": settings.MITWIRKEN_TILE_ATTRIBUTION,
-        "map_center": _map_center(procedure), **_context(procedure)})  # fmt: skip
+        "map_center": _map_center(procedure), "map_area": _map_area(procedure), **_context(procedure)})  # fmt: skip
+
+
+def _map_area(procedure: Any) -> dict[str, Any]:
+    """The outline the drawing map starts on: the project's place, or the organisation's area."""
+    project = procedure.module.project
+    location = project.location if (project.location or {}).get("type") in geo.AREA_TYPES else None
+    return maps.area_collection(location or project.organisation.boundary)
 
 
 def _map_center(procedure: Any) -> tuple[float, float]:

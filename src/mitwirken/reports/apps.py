@@ -17,6 +17,7 @@ class ReportsConfig(AppConfig):
                 name=_("Mängelmelder"),
                 urls="mitwirken.reports.urls",
                 geocoder="mitwirken.reports.places.locate",
+                map_places="mitwirken.reports.places.in_box",
                 main_nav=((_("Mängelmelder"), "reports:index"),),
                 backoffice_nav=((_("Mängelmelder"), "backoffice:report_inbox", "reports"),),
                 rules="mitwirken.reports.rules",

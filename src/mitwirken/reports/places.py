@@ -66,6 +66,16 @@ def geocode(address: str) -> Place:
     return matches[0]
 
 
+def in_box(box: tuple[float, float, float, float], limit: int) -> list[dict[str, Any]]:
+    """Gazetteer entries inside (west, south, east, north), for the place labels of a map without base map."""
+    west, south, east, north = box
+    rows = Place.objects.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+    return [
+        {"name": name, "lat": lat, "lon": lon}
+        for name, lat, lon in rows.order_by("name").values_list("name", "lat", "lon")[: max(limit, 0)]
+    ]
+
+
 def nearby_open_reports(
     *, category: CategoryTemplate, lon: float, lat: float, metres: float = DUPLICATE_RADIUS_M
 ) -> list[Report]:

@@ -49,7 +49,6 @@ def _map_context() -> dict[str, Any]:
         .distinct().only("name", "boundary")[:50]
     ]  # fmt: skip
     return {
-        "tile_url": settings.MITWIRKEN_TILE_URL, "tile_attribution": settings.MITWIRKEN_TILE_ATTRIBUTION,
         "map_areas": {"type": "FeatureCollection", "features": areas},
     }  # fmt: skip
 

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mitwirken.core import maps
 from mitwirken.core.audit import log_action
 from mitwirken.core.exports import XLSX_TYPE, csv_lines, safe_cell, xlsx_file
 from mitwirken.organisations.access import backoffice_view
@@ -91,14 +92,11 @@ def _context(organisation: Organisation, project: Project, module: Module, surve
 
 def results_map_settings(questionnaire: Questionnaire, found: results.Results) -> dict[str, Any]:
     """What the one map component needs (``static/js/maps.js``), only when a location question has points."""
-    from django.conf import settings
 
     if not found.points:
         return {}
     area = questionnaire.area
-    return {"tile_url": settings.MITWIRKEN_TILE_URL, "tile_attribution": settings.MITWIRKEN_TILE_ATTRIBUTION,
-            "map_area": {"type": "FeatureCollection",
-                         "features": [{"type": "Feature", "geometry": area, "properties": {}}] if area else []}}  # fmt: skip
+    return {"map_area": maps.area_collection(area)}
 
 
 class PublishForm(forms.Form):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.signing import BadSignature
@@ -17,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mitwirken.core import maps
 from mitwirken.core.spam import SpamProtectedForm, over_limit, typed_address_over_limit
 from mitwirken.projects.access import module_for_viewer
 from mitwirken.projects.models import Module, Project
@@ -156,8 +156,7 @@ def _render_page(request: HttpRequest, visit: Visit, questionnaire: Questionnair
 
 def _map_settings(questionnaire: Questionnaire) -> dict[str, Any]:
     area = questionnaire.area
-    return {"tile_url": django_settings.MITWIRKEN_TILE_URL, "tile_attribution": django_settings.MITWIRKEN_TILE_ATTRIBUTION,
-            "map_area": {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": area, "properties": {}}] if area else []}}  # fmt: skip
+    return {"map_area": maps.area_collection(area)}
 
 
 def _post_page(request: HttpRequest, visit: Visit, questionnaire: Questionnaire, draft: Any, index: int,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -37,8 +36,7 @@ LIST_PAGE_SIZE = 20
 def _map(points: list[dict[str, Any]]) -> dict[str, Any]:
     if not points:
         return {}
-    return {"map_points": points, "tile_url": settings.MITWIRKEN_TILE_URL,
-            "tile_attribution": settings.MITWIRKEN_TILE_ATTRIBUTION}  # fmt: skip
+    return {"map_points": points}
 
 
 def _query(request: HttpRequest, drop: tuple[str, ...] = (), **values: str) -> str:

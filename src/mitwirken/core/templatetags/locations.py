@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.conf import settings
 
 from mitwirken.core.addresses import nearest_address
 from mitwirken.core.geo import distance_m
@@ -38,8 +37,6 @@ def location(
         "valid": True, "lat": lat_f, "lon": lon_f, "label": label, "address": address, "near": near,
         "map": map, "anchor": anchor, "points_id": f"{anchor}-points",
         "points": [{"lat": lat_f, "lon": lon_f, "url": f"#{anchor}", "title": title or label or (address.label if address else "")}],
-        "tile_url": getattr(settings, "MITWIRKEN_TILE_URL", ""),
-        "tile_attribution": getattr(settings, "MITWIRKEN_TILE_ATTRIBUTION", ""),
     }  # fmt: skip
 
 
