@@ -82,6 +82,9 @@ def test_keyboard_only_on_a_phone_an_address_with_house_number_is_chosen_and_rep
     address = Address.objects.get(street="Hauptstraße", house_number="25", place="Beispielhausen")
     assert float(page.locator("#id_lat").input_value()) == pytest.approx(address.lat, abs=1e-6)
     assert float(page.locator("#id_lon").input_value()) == pytest.approx(address.lon, abs=1e-6)
+    # The pick map shows the chosen address as its marker, centred.
+    page.locator('[data-map-pick] path[stroke="#9b1c1c"]').wait_for()
+    assert page.locator('[data-map-pick] path[stroke="#9b1c1c"]').count() == 1
     chosen = page.evaluate("window.chosen")
     assert chosen == {"label": LABEL, "lat": pytest.approx(address.lat), "lon": pytest.approx(address.lon)}
 

@@ -192,6 +192,12 @@
     if (latField.value && lonField.value) show([Number(latField.value), Number(lonField.value)]);
     map.on("click", (event) => use(event.latlng));
     geolocateButton(container, map, use);
+    // An address chosen from the suggestions (address-combobox.js) has filled the fields: show it on the map too.
+    (latField.form || document).addEventListener("address:chosen", (event) => {
+      const latlng = L.latLng(event.detail.lat, event.detail.lon);
+      show(latlng);
+      map.setView(latlng, Math.max(map.getZoom(), 17));
+    });
   };
 
   // The statement form: a point, a line or an area drawn on the map (Geoman) by mouse, touch or keyboard
