@@ -318,7 +318,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TAS
 
 # The base map under every map: an XYZ/WMTS (RESTful) tile URL with {z}/{x}/{y}. By default the official German
 # base map, basemap.de Web Raster of the BKG (open licence CC BY 4.0, attribution required); MAP_TILE_URL=off
-# shows no base map (outlines and places only). The CSP allows exactly the configured tile host.
+# shows no base map (outlines and places only); MAP_TILE_URL=demo draws a demo map from the demo data on this
+# server (core/demo_tiles.py: machines without internet, the docs' screenshots). The CSP allows exactly the
+# configured tile host.
 BASEMAP_DE_TILE_URL = (
     "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/"
     "GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
@@ -326,8 +328,14 @@ BASEMAP_DE_TILE_URL = (
 _tile_url = os.environ.get("MAP_TILE_URL", "").strip()
 MITWIRKEN_TILE_URL = "" if _tile_url.lower() in ("off", "none", "aus") else (_tile_url or BASEMAP_DE_TILE_URL)
 _basemap_de = MITWIRKEN_TILE_URL == BASEMAP_DE_TILE_URL
+if MITWIRKEN_TILE_URL.lower() == "demo":
+    MITWIRKEN_TILE_URL = "demo"
 MITWIRKEN_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip() or (
-    f"© GeoBasis-DE / BKG ({datetime.datetime.now(datetime.UTC).year}) CC BY 4.0" if _basemap_de else ""
+    f"© GeoBasis-DE / BKG ({datetime.datetime.now(datetime.UTC).year}) CC BY 4.0"
+    if _basemap_de
+    else "Demo-Karte aus den Demodaten von mitwirken"
+    if MITWIRKEN_TILE_URL == "demo"
+    else ""
 )
 MITWIRKEN_TILE_MAX_ZOOM = int(os.environ.get("MAP_TILE_MAX_ZOOM", "18"))
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import geo, plugins
+from . import demo_tiles, geo, plugins
 
 MAX_PLACES = 150
 # A box wider than this (about a district) would show a crowd of labels nobody can read: none then.
@@ -38,7 +38,7 @@ def map_config() -> dict[str, Any]:
     """What maps.js needs: the tile source (or none), the endpoints and the texts in the user's language."""
     return {
         "tiles": {
-            "url": settings.MITWIRKEN_TILE_URL,
+            "url": demo_tiles.url_template() if demo_tiles.enabled() else settings.MITWIRKEN_TILE_URL,
             "attribution": settings.MITWIRKEN_TILE_ATTRIBUTION,
             "maxZoom": settings.MITWIRKEN_TILE_MAX_ZOOM,
         }

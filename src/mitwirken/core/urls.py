@@ -2,7 +2,7 @@ from django.urls import path
 
 from mitwirken.organisations import sign_language
 
-from . import maps, views
+from . import demo_tiles, maps, views
 
 app_name = "core"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("adressen/vorschlaege/", views.address_suggestions, name="address_suggestions"),
     path("karte/orte/", maps.places, name="map_places"),
     path("karte/ort-suchen/", maps.locate, name="map_locate"),
+    path("karte/demo/<int:z>/<int:x>/<int:y>.png", demo_tiles.tile, name="demo_tile"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
 ]
 
