@@ -7,6 +7,7 @@ Usage (from the project root, after ``make install``):
     .venv/bin/python scripts/docs_screenshots.py --base-url http://127.0.0.1:8000   # use a running demo portal
 
 Without ``--base-url`` the script builds its own environment, so ``var/`` is never touched:
+its maps show the demo base map (``MAP_TILE_URL=demo``), not basemap.de, which needs the internet;
 a temporary ``MITWIRKEN_VAR_DIR`` with a fresh SQLite database (``migrate`` + ``seed_demo``), and
 ``runserver`` on a free port on 127.0.0.1. Server and directory are removed again on every exit path.
 
@@ -67,8 +68,9 @@ def manage(env: dict[str, str], *args: str) -> str:
 def demo_portal() -> Iterator[tuple[str, dict[str, str]]]:
     """A migrated, seeded portal in a temporary var directory, served by runserver."""
     var_dir = Path(tempfile.mkdtemp(prefix="mitwirken-docs-"))
+    # The demo base map (core/demo_tiles.py): the screenshots show a map without internet; production uses basemap.de.
     env = {**os.environ, "MITWIRKEN_ENV": "development", "MITWIRKEN_VAR_DIR": str(var_dir),
-           "PYTHONPATH": str(ROOT / "src")}  # fmt: skip
+           "PYTHONPATH": str(ROOT / "src"), "MAP_TILE_URL": "demo"}  # fmt: skip
     process: subprocess.Popen[bytes] | None = None
     try:
         manage(env, "migrate", "--no-input")

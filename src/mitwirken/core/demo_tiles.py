@@ -35,7 +35,8 @@ SIZE = 256
 MARGIN = 160  # px drawn around the tile, so labels across the edge continue in the neighbour
 MAX_ZOOM = 19
 CACHE_SECONDS = 3600
-CACHE_VERSION = 1
+CACHE_VERSION = 4
+STRAIGHT_DEGREES = 0.00014  # of latitude: about 15 m
 
 LAND = (244, 241, 234)
 INSIDE = (236, 240, 228)  # a touch greener inside the organisations' areas
@@ -99,13 +100,25 @@ def _centre_line(points: Sequence[Point]) -> list[Point]:
     sxx, syy, sxy = sum(x * x for x in xs), sum(y * y for y in ys), sum(x * y for x, y in zip(xs, ys, strict=True))
     angle = 0.5 * math.atan2(2 * sxy, sxx - syy)  # the principal axis
     dx, dy = math.cos(angle), math.sin(angle)
-    ordered = [p for _t, p in sorted(zip((x * dx + y * dy for x, y in zip(xs, ys, strict=True)), points, strict=True))]
-    window = min(4, len(ordered))
-    line = [
+    ordered = sorted(zip(xs, ys, strict=True), key=lambda p: p[0] * dx + p[1] * dy)
+    window = min(6, len(ordered))
+    middle = [
         (sum(p[0] for p in ordered[i : i + window]) / window, sum(p[1] for p in ordered[i : i + window]) / window)
         for i in range(len(ordered) - window + 1)
     ]
-    return [ordered[0], *line, ordered[-1]] if len(line) > 1 else [ordered[0], ordered[-1]]
+    # Both ends reach the outermost houses: the first and last middle point moved along the street's direction.
+    first, last = ordered[0][0] * dx + ordered[0][1] * dy, ordered[-1][0] * dx + ordered[-1][1] * dy
+    start = middle[0][0] * dx + middle[0][1] * dy
+    end = middle[-1][0] * dx + middle[-1][1] * dy
+    ends = [
+        (middle[0][0] + (first - start) * dx, middle[0][1] + (first - start) * dy),
+        (middle[-1][0] + (last - end) * dx, middle[-1][1] + (last - end) * dy),
+    ]
+    # A street whose middle strays less than about 15 m from its axis is drawn straight; a bent one through
+    # every few middle points, so the houses' left-right zigzag does not show.
+    bent = max(abs(-x * dy + y * dx) for x, y in middle) > STRAIGHT_DEGREES
+    line = [ends[0], *middle[window // 2 : -1 : window], ends[1]] if bent else ends
+    return [(mean_lon + x / shrink, mean_lat + y) for x, y in line]
 
 
 def _streets(box: tuple[float, float, float, float]) -> list[tuple[str, list[Point]]]:
@@ -213,7 +226,7 @@ class _Canvas:
 
 def _road_widths(z: int) -> tuple[int, int]:
     """(casing, inner) width of a street in px at zoom ``z``; no inner line below zoom 15."""
-    widths = {13: (2, 0), 14: (3, 0), 15: (6, 4), 16: (9, 7), 17: (14, 11)}
+    widths = {12: (1, 0), 13: (2, 0), 14: (3, 0), 15: (7, 5), 16: (11, 8), 17: (16, 12)}
     return widths.get(z, (20, 16) if z > 17 else (0, 0))
 
 
@@ -251,7 +264,7 @@ def render(z: int, x: int, y: int) -> bytes:
             (x0, y0), (x1, y1) = canvas.xy(points[0]), canvas.xy(points[-1])
             if math.hypot(x1 - x0, y1 - y0) < len(name) * 7:
                 continue  # too short for its name
-            middle = canvas.xy(points[len(points) // 2])
+            middle = ((x0 + x1) / 2, (y0 + y1) / 2)
             canvas.label(name, middle, 11 if z < 18 else 13, angle=-math.degrees(math.atan2(y1 - y0, x1 - x0)))
 
     if z >= 14:
