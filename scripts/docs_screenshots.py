@@ -129,6 +129,18 @@ def project_pk(page: Any, base: str, title: str) -> str:
     return href.rstrip("/").rsplit("/", 1)[-1]
 
 
+def settle_maps(page: Any) -> None:
+    """Wait until every map has finished zooming and drawn its base map tiles (none is half-scaled or blank)."""
+    if page.locator(".leaflet-container").count() == 0:
+        return
+    page.wait_for_function(
+        "() => !document.querySelector('.leaflet-zoom-anim')"
+        " && [...document.querySelectorAll('.leaflet-tile')].every(t => t.classList.contains('leaflet-tile-loaded'))",
+        timeout=15_000,
+    )
+    page.wait_for_timeout(400)  # the tiles' fade-in
+
+
 def shoot(page: Any, out: Path, name: str, *, heading: str = "", selector: str = "") -> None:
     """A viewport-sized screenshot (not the full page), optionally scrolled to a heading or a form field."""
     page.wait_for_load_state("load")
@@ -143,6 +155,7 @@ def shoot(page: Any, out: Path, name: str, *, heading: str = "", selector: str =
             "e => { const box = (e.closest('fieldset') || e).getBoundingClientRect();"
             " window.scrollTo({top: box.top + window.scrollY - 24, behavior: 'instant'}); }"
         )
+    settle_maps(page)
     path = out / f"{name}.png"
     page.screenshot(path=str(path))
     print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  ({path.stat().st_size // 1024} KB)")

@@ -36,6 +36,7 @@ TALL = 1500  # pixels: pages shown whole rather than cut at the usual 900
 # Demo reports the pictures show (descriptions from src/mitwirken/reports/demo.py).
 NEARBY = "Auf der Hauptstraße in Höhe der Bäckerei"  # open, Landkreis, Hauptstraße in Südbach
 NEARBY_ADDRESS = "Hauptstraße, 55496 Südbach"
+SUGGEST = "Hauptstr"  # typed into the address field: the register suggests the Hauptstraße's houses
 HISTORY = "Die Laterne am Grenzgraben ist seit zwei Wochen aus."  # forwarded, then in progress, then fixed
 TEMPLATE_TITLE = "Reparatur beauftragt"
 TEMPLATE_TEXT = (
@@ -99,7 +100,14 @@ def take_public(browser: Any, base: str, out: Path) -> None:
     # Step 2, reached by the address of an open report of the same category: it is offered for support.
     page.get_by_label("Breite (z. B. 50.05)").fill("")
     page.get_by_label("Länge (z. B. 7.60)").fill("")
-    page.get_by_label("Adresse oder Ort").fill(NEARBY_ADDRESS)
+    # The address suggestions of the address register, open under the field as one types.
+    address = page.get_by_label("Adresse oder Ort")
+    address.press_sequentially(SUGGEST, delay=60)
+    page.get_by_role("listbox", name="Adressvorschläge").get_by_role("option").first.wait_for(timeout=10_000)
+    shoot(page, out, "reports-melden-adressvorschlaege", selector="label[for=id_address]")
+    address.press("Escape")
+    address.fill(NEARBY_ADDRESS)
+    address.press("Escape")
     click(page, page.get_by_role("button", name="Weiter"))
     if "/angaben/" not in page.url:
         raise RuntimeError(f"step 1 did not lead to step 2 (still at {page.url})")
@@ -131,8 +139,8 @@ def take_backoffice(browser: Any, base: str, env: dict[str, str], out: Path) -> 
 
     page.goto(backoffice + "vorlagen/")
     if page.get_by_text(TEMPLATE_TITLE, exact=True).count() == 0:
-        page.get_by_label("Titel").fill(TEMPLATE_TITLE)
-        page.get_by_label("Text").fill(TEMPLATE_TEXT)
+        page.get_by_label("Titel", exact=True).fill(TEMPLATE_TITLE)
+        page.get_by_label("Text", exact=True).fill(TEMPLATE_TEXT)
         page.get_by_label("Passend zu Status").select_option(label="in Bearbeitung")
         click(page, page.get_by_role("button", name="Vorlage speichern"))
 

@@ -35,7 +35,7 @@ SIZE = 256
 MARGIN = 160  # px drawn around the tile, so labels across the edge continue in the neighbour
 MAX_ZOOM = 19
 CACHE_SECONDS = 3600
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 STRAIGHT_DEGREES = 0.00014  # of latitude: about 15 m
 
 LAND = (244, 241, 234)
@@ -274,7 +274,9 @@ def render(z: int, x: int, y: int) -> bytes:
                 canvas.label(entry["name"], canvas.xy((entry["lon"], entry["lat"])), 11)
     if 10 <= z <= 16:
         for name, point in _municipalities(canvas.box):
-            canvas.label(name, canvas.xy(point), 13 if z < 13 else 15, bold=True)
+            px, py = canvas.xy(point)
+            # Above the middle of the houses, where the markers of a map (reports, clusters) cover it less.
+            canvas.label(name, (px, py - 24), 13 if z < 13 else 15, bold=True)
     return canvas.png()
 
 
