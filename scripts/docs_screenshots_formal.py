@@ -19,17 +19,20 @@ second factor (``manage.py demo_totp``). Screenshots are viewport-sized, 1280 pi
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from pathlib import Path
 from typing import Any
 
 from docs_screenshots import CHROMIUM, CHROMIUM_ARGS, ORG, PASSWORD, VIEWPORT, run_cli, shoot, totp_code
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 PROJECT = "ortsumgehung-beispielhausen"
 PROJECT_TITLE = "Raumordnungsverfahren Ortsumgehung Beispielhausen (B 999)"
 CITIZEN = "gast@mitwirken.example"
+PLACE = "Am Mühlbach 3, Beispielhausen"  # searched on the statement form's map, then an area drawn around it
 CASE_WORKER = "sachbearbeitung@musterkreis.example"
 STATEMENT = (
     "Ich wohne am Mühlbach und bitte darum, die Variante Süd nicht weiterzuverfolgen. Sie führt direkt am "
@@ -60,6 +63,23 @@ def log_in(page: Any, base: str, email: str, env: dict[str, str] | None = None) 
 def click(page: Any, locator: Any) -> None:
     with page.expect_navigation():
         locator.click()
+
+
+def draw_area(page: Any) -> None:
+    """Find the Mühlbach on the statement form's map and draw an area around it, as a citizen would."""
+    search = page.get_by_label("Adresse oder Ort suchen")
+    search.fill(PLACE)
+    search.press("Escape")
+    page.get_by_role("button", name="Als Punkt übernehmen").click()
+    page.locator("p.map-status", has_text="Ortsbezug: ein Punkt.").wait_for(timeout=10_000)
+    area = page.locator("#statement-map")
+    area.scroll_into_view_if_needed()
+    page.get_by_role("button", name="Fläche zeichnen").click()
+    box = area.bounding_box()
+    for fx, fy in ((0.30, 0.25), (0.72, 0.30), (0.78, 0.70), (0.40, 0.80), (0.22, 0.55)):
+        area.click(position={"x": box["width"] * fx, "y": box["height"] * fy})
+    page.get_by_role("button", name="Fläche abschließen").click()
+    page.locator("p.map-status", has_text="Ortsbezug: eine Fläche mit 5 Ecken.").wait_for(timeout=10_000)
 
 
 def take(base: str, env: dict[str, str], out: Path) -> None:
@@ -94,9 +114,13 @@ def take(base: str, env: dict[str, str], out: Path) -> None:
             page.get_by_label("Straße und Hausnummer").fill("Am Mühlbach 3")
             page.get_by_label("Postleitzahl").fill("55599")
             page.get_by_label(re.compile(r"^Ort\b")).fill("Beispielhausen")
-            page.locator("#autosave-status").filter(has_text="Entwurf gespeichert").wait_for(timeout=15_000)
+            # A draft left by an interrupted earlier run holds the same text already: then nothing is saved anew.
+            with contextlib.suppress(PlaywrightTimeoutError):
+                page.locator("#autosave-status").filter(has_text="Entwurf gespeichert").wait_for(timeout=15_000)
             page.get_by_label("Ihre Stellungnahme").evaluate("e => { e.scrollTop = 0; }")
             shoot(page, out, "formal-stellungnahme", heading="Stellungnahme abgeben")
+            draw_area(page)
+            shoot(page, out, "formal-stellungnahme-ortsbezug", selector=".map-draw-fieldset")
             click(page, page.get_by_role("button", name="Weiter zur Prüfung"))
             click(page, page.get_by_role("button", name="Verbindlich abgeben"))
             shoot(page, out, "formal-eingangsbestaetigung")
