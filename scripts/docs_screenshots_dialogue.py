@@ -36,6 +36,7 @@ SCHOOL = "alte-schule-nordheim"
 SCHOOL_TITLE = "Was wird aus der alten Schule?"
 MOBILITY = "mobilitaet-nord"
 CEMETERY = ("beispielhausen", "friedhofssatzung")
+BUDGET = ("beispielhausen", "buergerhaushalt-2027")  # a prioritisation: proposals rated in place
 # Demo content the pictures show (src/mitwirken/dialogue/demo.py).
 IDEA = "Generationenhaus mit Café und Treffpunkt"  # feedback, a pinned, a highlighted and a hidden comment
 MODERATED = "Sehr gute Idee! Meine Mutter"  # a comment of that idea, shown with its moderation tools open
@@ -119,9 +120,21 @@ def take_participant(browser: Any, base: str, out: Path) -> dict[str, str]:
     page.set_viewport_size({**VIEWPORT, "height": TALL})
     page.goto(base + module_page(cemetery))
     shoot(page, out, "dialogue-textdiskussion")
-    page.locator("[id^='absatz-']", has_text=PARAGRAPH).get_by_role("link").first.click()
-    page.wait_for_url("**/absaetze/*/")
-    shoot(page, out, "dialogue-absatz")
+    # The comments open in place, under the paragraph.
+    paragraph = page.locator("[id^='absatz-']", has_text=PARAGRAPH).first
+    paragraph.get_by_role("link").first.click()
+    paragraph.locator(".paragraph-comments > *").first.wait_for()
+    shoot(page, out, "dialogue-absatz", selector=f"#{paragraph.get_attribute('id')}")
+
+    # In-place rating in the Bürgerhaushalt: "Dafür" on a proposal the citizen has not rated yet, without a reload.
+    page.set_viewport_size(VIEWPORT)
+    page.goto(base + module_page(dialogue_path(page, base, *BUDGET)))
+    up = page.locator(".rate-form button[value='1'][aria-pressed='false']").first
+    card_id = up.evaluate("e => e.closest('article').querySelector('h3').id")
+    button_id = up.get_attribute("id")
+    up.click()
+    page.locator(f"#{button_id}[aria-pressed='true']").wait_for()
+    shoot(page, out, "dialogue-bewerten", selector=f"#{card_id}")
 
     page.goto(base + school + "ergebnisse/")
     page.set_viewport_size({**VIEWPORT, "height": TALL})
