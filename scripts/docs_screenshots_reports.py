@@ -25,7 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from docs_screenshots import CHROMIUM, CHROMIUM_ARGS, ORG, VIEWPORT, run_cli, shoot
+from docs_screenshots import CHROMIUM, CHROMIUM_ARGS, ORG, VIEWPORT, run_cli, settle_maps, shoot
 from docs_screenshots_formal import click, log_in
 from playwright.sync_api import sync_playwright
 
@@ -36,6 +36,7 @@ TALL = 1500  # pixels: pages shown whole rather than cut at the usual 900
 # Demo reports the pictures show (descriptions from src/mitwirken/reports/demo.py).
 NEARBY = "Auf der Hauptstraße in Höhe der Bäckerei"  # open, Landkreis, Hauptstraße in Südbach
 NEARBY_ADDRESS = "Hauptstraße, 55496 Südbach"
+DEMO_MAP_ADDRESS = "Kirchgasse 5, Beisp"  # the map for docs/operations.md shows the streets around it
 SUGGEST = "Hauptstr"  # typed into the address field: the register suggests the Hauptstraße's houses
 HISTORY = "Die Laterne am Grenzgraben ist seit zwei Wochen aus."  # forwarded, then in progress, then fixed
 TEMPLATE_TITLE = "Reparatur beauftragt"
@@ -80,6 +81,28 @@ def pick_point(page: Any) -> None:
         raise RuntimeError("a click into the map did not fill in the coordinates")
 
 
+def demo_map(page: Any, base: str, out: Path) -> None:
+    """For docs/operations.md: the report form's map at an address chosen from the suggestions, one step zoomed
+    out, where the demo base map shows the streets of Beispielhausen with their names."""
+    page.goto(base + "/maengelmelder/melden/")
+    wait_for_map(page)
+    page.get_by_label("Was ist das Problem?").select_option(
+        label="Straßenschaden – Schlaglöcher, Risse, abgesackte Gullys"
+    )
+    address = page.get_by_label("Adresse oder Ort")
+    address.press_sequentially(DEMO_MAP_ADDRESS, delay=40)
+    page.get_by_role("listbox", name="Adressvorschläge").get_by_role("option").first.click()
+    page.wait_for_load_state("networkidle")
+    settle_maps(page)
+    page.locator(".report-map--input .leaflet-control-zoom-out").click()
+    page.wait_for_load_state("networkidle")
+    settle_maps(page)
+    page.evaluate("document.activeElement.blur()")  # no keyboard crosshair
+    path = out / "karte-demokarte.png"
+    page.locator(".report-map--input").screenshot(path=str(path))
+    print(f"{path}  ({path.stat().st_size // 1024} KB)")  # noqa: T201
+
+
 def take_public(browser: Any, base: str, out: Path) -> None:
     public = context(browser)
     page = public.new_page()
@@ -119,6 +142,7 @@ def take_public(browser: Any, base: str, out: Path) -> None:
     page.set_viewport_size({**VIEWPORT, "height": TALL})
     page.goto(base + history)
     shoot(page, out, "reports-meldung", selector="main h1")
+    demo_map(page, base, out)
     public.close()
 
     # Step 1 on a phone.

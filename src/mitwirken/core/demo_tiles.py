@@ -35,7 +35,7 @@ SIZE = 256
 MARGIN = 160  # px drawn around the tile, so labels across the edge continue in the neighbour
 MAX_ZOOM = 19
 CACHE_SECONDS = 3600
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 STRAIGHT_DEGREES = 0.00014  # of latitude: about 15 m
 
 LAND = (244, 241, 234)
@@ -257,7 +257,7 @@ def render(z: int, x: int, y: int) -> bytes:
     if inner:
         _draw_lines(canvas, lines, ROAD, inner)
 
-    if z >= 16:
+    if z >= 15:
         for name, points in streets:
             if len(points) < 2:
                 continue
@@ -265,7 +265,9 @@ def render(z: int, x: int, y: int) -> bytes:
             if math.hypot(x1 - x0, y1 - y0) < len(name) * 7:
                 continue  # too short for its name
             middle = ((x0 + x1) / 2, (y0 + y1) / 2)
-            canvas.label(name, middle, 11 if z < 18 else 13, angle=-math.degrees(math.atan2(y1 - y0, x1 - x0)))
+            canvas.label(
+                name, middle, 10 if z < 16 else 11 if z < 18 else 13, angle=-math.degrees(math.atan2(y1 - y0, x1 - x0))
+            )
 
     if z >= 14:
         street_names = {name for name, _points in streets}
