@@ -100,7 +100,7 @@ def demo_map(page: Any, base: str, out: Path) -> None:
     page.evaluate("document.activeElement.blur()")  # no keyboard crosshair
     path = out / "karte-demokarte.png"
     page.locator(".report-map--input").screenshot(path=str(path))
-    print(f"{path}  ({path.stat().st_size // 1024} KB)")  # noqa: T201
+    print(f"{path}  ({path.stat().st_size // 1024} KB)")
 
 
 def take_public(browser: Any, base: str, out: Path) -> None:
