@@ -1,6 +1,6 @@
 """A demo base map drawn from the portal's own data, for machines without internet and for the documentation.
 
-With ``MAP_TILE_URL=demo`` every map loads its tiles from :func:`tile`, which renders 256 × 256 PNG tiles
+With the base map set to ``demo`` (``core.maps.demo_tiles_enabled``) every map loads its tiles from :func:`tile`, which renders 256 × 256 PNG tiles
 (XYZ, Web Mercator) with Pillow: a light land colour, the organisations' boundaries, the streets of the
 address register (``core.Address``: the houses of one street in one place, ordered along the street, their
 middle line drawn as a road) with their names, the names of the places (from the addresses) and the
@@ -20,17 +20,15 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 from PIL import Image, ImageDraw, ImageFont
 
 from . import plugins
+from .maps import demo_tiles_enabled
 from .models import Address
 
-KEYWORD = "demo"
 SIZE = 256
 MARGIN = 160  # px drawn around the tile, so labels across the edge continue in the neighbour
 MAX_ZOOM = 19
@@ -49,15 +47,6 @@ PLACE_TEXT = (40, 40, 40)
 HALO = (255, 255, 255)
 
 Point = tuple[float, float]  # (lon, lat)
-
-
-def enabled() -> bool:
-    return bool(settings.MITWIRKEN_TILE_URL == KEYWORD)
-
-
-def url_template() -> str:
-    """The tile URL Leaflet fills in (``{z}/{x}/{y}``), on this portal's own origin."""
-    return reverse("core:demo_tile", kwargs={"z": 1, "x": 2, "y": 3}).replace("/1/2/3.png", "/{z}/{x}/{y}.png")
 
 
 def _world(lon: float, lat: float, z: int) -> tuple[float, float]:
@@ -284,8 +273,8 @@ def render(z: int, x: int, y: int) -> bytes:
 
 @require_GET
 def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
-    """A demo map tile; 404 unless ``MAP_TILE_URL=demo`` and for a tile outside the world."""
-    if not enabled() or not 0 <= z <= MAX_ZOOM or not (0 <= x < 2**z and 0 <= y < 2**z):
+    """A demo map tile; 404 unless the base map is set to ``demo``, and for a tile outside the world."""
+    if not demo_tiles_enabled() or not 0 <= z <= MAX_ZOOM or not (0 <= x < 2**z and 0 <= y < 2**z):
         raise Http404
     key = f"demo-tile:{CACHE_VERSION}:{z}/{x}/{y}"
     body = django_cache.get(key)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import demo_tiles, geo, plugins
+from . import geo, plugins
 
 MAX_PLACES = 150
 # A box wider than this (about a district) would show a crowd of labels nobody can read: none then.
@@ -34,11 +34,21 @@ def tile_origin(url: str) -> str:
     return origin.replace("//a.", "//*.") if "{s}" in url else origin
 
 
+def demo_tiles_enabled() -> bool:
+    """``MAP_TILE_URL=demo``: the base map is the demo map drawn by ``core.demo_tiles`` on this portal."""
+    return bool(settings.MITWIRKEN_TILE_URL == "demo")
+
+
+def demo_tile_url() -> str:
+    """The demo map's tile URL that Leaflet fills in (``{z}/{x}/{y}``), on this portal's own origin."""
+    return reverse("core:demo_tile", kwargs={"z": 1, "x": 2, "y": 3}).replace("/1/2/3.png", "/{z}/{x}/{y}.png")
+
+
 def map_config() -> dict[str, Any]:
     """What maps.js needs: the tile source (or none), the endpoints and the texts in the user's language."""
     return {
         "tiles": {
-            "url": demo_tiles.url_template() if demo_tiles.enabled() else settings.MITWIRKEN_TILE_URL,
+            "url": demo_tile_url() if demo_tiles_enabled() else settings.MITWIRKEN_TILE_URL,
             "attribution": settings.MITWIRKEN_TILE_ATTRIBUTION,
             "maxZoom": settings.MITWIRKEN_TILE_MAX_ZOOM,
         }
