@@ -33,7 +33,7 @@ SIZE = 256
 MARGIN = 160  # px drawn around the tile, so labels across the edge continue in the neighbour
 MAX_ZOOM = 19
 CACHE_SECONDS = 3600
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 STRAIGHT_DEGREES = 0.00014  # of latitude: about 15 m
 
 LAND = (244, 241, 234)
@@ -263,11 +263,11 @@ def render(z: int, x: int, y: int) -> bytes:
         for entry in _gazetteer(canvas.box):
             if entry["name"] not in street_names:
                 canvas.label(entry["name"], canvas.xy((entry["lon"], entry["lat"])), 11)
-    if 10 <= z <= 16:
+    if 9 <= z <= 16:
         for name, point in _municipalities(canvas.box):
             px, py = canvas.xy(point)
             # Above the middle of the houses, where the markers of a map (reports, clusters) cover it less.
-            canvas.label(name, (px, py - 24), 13 if z < 13 else 15, bold=True)
+            canvas.label(name, (px, py - (12 if z < 11 else 24)), 11 if z < 11 else 13 if z < 13 else 15, bold=True)
     return canvas.png()
 
 
