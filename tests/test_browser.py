@@ -130,7 +130,7 @@ def test_org_admin_creates_and_publishes_project(new_tab: Any, organisation: Any
     start = timezone.now() + timedelta(days=2)
     page.get_by_label("Name").fill("Information")
     page.get_by_label("Beginn").fill(local_input(start))
-    page.get_by_label("Ende").fill(local_input(start + timedelta(days=30)))
+    page.get_by_label("Letzter Tag").fill((timezone.localtime(start) + timedelta(days=30)).date().isoformat())
     admin.click(page.get_by_role("button", name="Phase speichern"))
     assert page.get_by_role("status").filter(has_text="Die Phase ist gespeichert").is_visible()
 

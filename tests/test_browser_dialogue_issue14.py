@@ -131,7 +131,9 @@ def test_participatory_budget_on_a_phone(new_tab: Any, world: Any) -> None:
     phone.open(dialogue_path(module, "ergebnisse/"))
     assert page.get_by_role("table").is_visible() and fits_the_screen(page)
     # Without JavaScript the same form posts and the page comes back with the new total.
-    nojs = page.context.browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    nojs = page.context.browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="de-DE"
+    )
     try:
         plain = nojs.new_page()
         cookies = page.context.cookies()

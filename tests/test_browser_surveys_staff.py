@@ -83,7 +83,7 @@ def test_staff_build_a_survey_preview_it_and_read_the_results(new_tab: Any, worl
     page.get_by_label("Name").fill("Befragung läuft")
     now = timezone.now()
     page.get_by_label("Beginn").fill(local_input(now - timedelta(hours=1)))
-    page.get_by_label("Ende").fill(local_input(now + timedelta(days=28)))
+    page.get_by_label("Letzter Tag").fill((timezone.localtime(now) + timedelta(days=28)).date().isoformat())
     staff.click(page.get_by_role("button", name="Phase speichern"))
     assert status(staff, "Die Phase ist gespeichert").is_visible()
     module = project.modules.get(module_type="survey")

@@ -109,7 +109,7 @@ def test_account_area_on_a_phone_starts_with_its_content(new_tab: Any, world: An
 
 
 def test_without_javascript_the_phone_menu_stays_open(chromium: Any, live_server: Any) -> None:
-    context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False, locale="de-DE")
     try:
         page = context.new_page()
         page.goto(live_server.url + "/")

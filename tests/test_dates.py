@@ -102,6 +102,16 @@ def test_english_dates_read_like_english():
         assert render('{{ day|date:"DATE_FORMAT" }}', day=date(2027, 1, 1)) == "1 January 2027"
 
 
+def test_appointments_name_their_weekday_in_each_language():
+    # 23:30 UTC on 5 December is already Sunday in Berlin.
+    moment = datetime(2026, 12, 5, 23, 30, tzinfo=UTC)
+    assert render("{{ moment|weekday_datetime }}", moment=moment) == "Sonntag, 6. Dezember 2026, 00:30"
+    assert render("{{ day|weekday_date }}", day=date(2027, 1, 1)) == "Freitag, 1. Januar 2027"
+    with translation.override("en"):
+        assert render("{{ moment|weekday_datetime }}", moment=moment) == "Sunday, 6 December 2026, 00:30"
+        assert render("{{ day|weekday_date }}", day=date(2027, 1, 1)) == "Friday, 1 January 2027"
+
+
 def test_a_phase_form_takes_the_last_day_and_stores_the_exclusive_end():
     from mitwirken.projects.forms import PhaseForm
     from mitwirken.projects.models import Module, Phase

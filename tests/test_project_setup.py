@@ -163,6 +163,20 @@ def test_a_module_and_its_phases_with_contributions_stay(world: Any) -> None:
     assert not AuditEntry.objects.filter(action__in=["module.delete", "phase.remove"]).exists()
 
 
+def test_a_text_review_with_comments_but_no_ideas_stays(world: Any) -> None:
+    from mitwirken.dialogue.models import Chapter, Paragraph
+    from mitwirken.participation.models import Comment, on
+
+    module = make_dialogue(world.public)
+    paragraph = Paragraph.objects.create(chapter=Chapter.objects.create(module=module, title="§ 1"), text="<p>Text</p>")
+    Comment.objects.create(module=module, author=make_users(1)[0], text="Bitte ändern.", **on(paragraph))
+    response = world.client("case_worker").post(
+        office(world, world.public) + f"module/{module.pk}/", {"action": "delete"}, follow=True
+    )
+    assert "kann nicht gelöscht werden, weil es bereits Beiträge gibt: 1 Kommentar" in response.content.decode()
+    assert Module.objects.filter(pk=module.pk).exists()
+
+
 def test_a_phase_without_contributions_is_deleted_and_audited(world: Any, draft: Any) -> None:
     phase = PhaseFactory(module=ModuleFactory(project=draft))
     world.client("case_worker").post(office(world, draft) + f"phasen/{phase.pk}/", {"action": "delete"})

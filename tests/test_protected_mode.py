@@ -53,7 +53,7 @@ NO_ACCOUNT = ("/ohne-konto/", "/bestaetigen/")  # statements without an account 
 PARTICIPANTS_ONLY = ("/ideen/neu/",)
 AUTHORS_ONLY = ("/bearbeiten/",)  # the idea and the comment are the invited person's
 MODERATORS_ONLY = ("/rueckmeldung/", "/moderation/", "/sperren/", "/export.")
-POST_ONLY = ("/bewerten/", "/folgen/")
+POST_ONLY = ("/bewerten/", "/folgen/", "/haushalt/")
 MODERATE_ACTION = re.compile(r"/moderation/[^/]+/\d+/$")
 
 

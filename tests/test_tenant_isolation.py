@@ -85,6 +85,9 @@ def foreign_objects(world):
         "group_pk": group.pk,
         "contact_pk": contact.pk,
         "video_pk": video.pk,
+        "round_pk": procedure.rounds.get().pk,
+        "track_pk": procedure.rounds.get().tracks.get().pk,
+        "document_pk": procedure.documents.first().pk if procedure.documents.exists() else 0,
         "file_format": "xlsx",
     }
 

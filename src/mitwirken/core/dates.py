@@ -41,6 +41,15 @@ def last_day(end: datetime) -> date:
     return timezone.localtime(end - timedelta(microseconds=1), timezone.get_default_timezone()).date()
 
 
+def with_weekday(value: date | datetime, time_too: bool = False) -> str:
+    """ "Sonntag, 6. Dezember 2026" / "Sunday, 6 December 2026" (with ", 18:00" if ``time_too``): the weekday
+    before the language's own date format, so appointments read naturally in every language."""
+    if isinstance(value, datetime):
+        value = _local(value)
+    pattern = formats.get_format("DATETIME_FORMAT" if time_too else "DATE_FORMAT")
+    return formats.date_format(value, f"l, {pattern}")
+
+
 def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment, timezone.get_default_timezone())
 

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .forms_public import AccessibilityFeedbackForm
+from .ids import parse_int
 from .models import Notification
 from .services import accessibility_feedback_submit
 from .spam import TYPED_MAIL_REFUSED, typed_address_over_limit
@@ -170,10 +171,7 @@ def address_suggestions(request: HttpRequest) -> JsonResponse:
 
     if is_ratelimited(request, group="core.address_suggest", key="ip", rate=SUGGESTION_RATE, increment=True):
         return JsonResponse({"error": _("Zu viele Anfragen. Bitte warten Sie einen Moment.")}, status=429)
-    try:
-        limit = int(request.GET.get("limit", "8"))
-    except ValueError:
-        limit = 8
+    limit = parse_int(request.GET.get("limit"), default=8, minimum=1, maximum=20) or 8
     found = addresses.suggest(request.GET.get("q", ""), limit=limit)
     response = JsonResponse({"results": [addresses.as_json(address) for address in found]})
     response["Cache-Control"] = "public, max-age=300"

@@ -55,5 +55,15 @@ def contributions(module: Any) -> list[str]:
     """What citizens contributed to a dialogue module; while there is any, it and its phases stay."""
     from django.utils.translation import ngettext
 
-    count = Idea.objects.filter(module=module).count()
-    return [ngettext("%(count)d Idee", "%(count)d Ideen", count) % {"count": count}] if count else []
+    from mitwirken.participation.models import Comment, Rating
+
+    # Text reviews and staff items have no ideas, but their comments and ratings are contributions as well.
+    ideas = Idea.objects.filter(module=module).count()
+    comments = Comment.objects.filter(module=module, deleted_at__isnull=True).count()
+    ratings = Rating.objects.filter(module=module).count()
+    found = [
+        ngettext("%(count)d Idee", "%(count)d Ideen", ideas) % {"count": ideas} if ideas else "",
+        ngettext("%(count)d Kommentar", "%(count)d Kommentare", comments) % {"count": comments} if comments else "",
+        ngettext("%(count)d Bewertung", "%(count)d Bewertungen", ratings) % {"count": ratings} if ratings else "",
+    ]
+    return [text for text in found if text]

@@ -36,8 +36,12 @@ class CalendarFilterForm(forms.Form):
     )  # fmt: skip
     art = forms.ModelChoiceField(label=_("Art der Veranstaltung"), required=False, to_field_name="slug",
                                  queryset=Category.objects.all(), empty_label=_("Alle Arten"))  # fmt: skip
-    von = forms.DateField(label=_("Von (Datum)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    bis = forms.DateField(label=_("Bis (Datum)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    von = forms.DateField(
+        label=_("Von (Datum)"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    bis = forms.DateField(
+        label=_("Bis (Datum)"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     ort = forms.CharField(
         label=_("In der Nähe von"), required=False, max_length=120,
         help_text=_("Ortsname oder Koordinaten, z. B. „49,99; 8,27“"),

@@ -26,6 +26,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from mitwirken.core import geo
+from mitwirken.core.dates import with_weekday
 
 from .models import (
     CapacityCategory,
@@ -166,12 +167,12 @@ def build_month(first: date, events: Iterable[Event], today: date) -> Month:
 def when(event: Event) -> str:
     """ "Dienstag, 15. Dezember 2026, 18:00–20:00 Uhr" in Berlin time (the end's date too if it differs)."""
     start, end = timezone.localtime(event.start), timezone.localtime(event.end)
-    day = formats.date_format(start, "l, j. F Y")
+    day = with_weekday(start)
     if start.date() == end.date():
         return _("%(day)s, %(start)s–%(end)s Uhr") % {"day": day, "start": start.strftime("%H:%M"),
                                                       "end": end.strftime("%H:%M")}  # fmt: skip
     return _("%(day)s, %(start)s Uhr bis %(end_day)s, %(end)s Uhr") % {
-        "day": day, "start": start.strftime("%H:%M"), "end_day": formats.date_format(end, "l, j. F Y"),
+        "day": day, "start": start.strftime("%H:%M"), "end_day": with_weekday(end),
         "end": end.strftime("%H:%M"),
     }  # fmt: skip
 

@@ -107,9 +107,11 @@ class RoundForm(forms.Form):
 
 class TrackForm(forms.Form):
     audience = forms.ChoiceField(label=_("Zielgruppe"), choices=Audience.choices, widget=forms.RadioSelect)
-    first_day = core_forms.DateField(label=_("Erster Tag der Frist"), widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = core_forms.DateField(
+        label=_("Erster Tag der Frist"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     last_day = core_forms.DateField(
-        label=_("Letzter Tag der Frist"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Letzter Tag der Frist"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Stellungnahmen werden bis 23:59:59 Uhr (deutsche Zeit) dieses Tages angenommen."),
     )  # fmt: skip
     announced_at = core_forms.DateTimeField(label=_("Bekannt gemacht am"), required=False, widget=DateTimeLocalInput,

@@ -102,9 +102,11 @@ class AuditFilterForm(forms.Form):
     obj = forms.CharField(label=_("Objekt"), required=False, max_length=100,
                           help_text=_("Nummer (z. B. #51) oder Name"))  # fmt: skip
     action = forms.ChoiceField(label=_("Aktion"), required=False)
-    date_from = forms.DateField(label=_("Von"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("Von"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     date_to = forms.DateField(label=_("Bis einschließlich"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))  # fmt: skip
 
     def __init__(self, *args: Any, organisation: Organisation, actions: list[tuple[str, str]], **kwargs: Any) -> None:
         from django.contrib.auth import get_user_model

@@ -42,6 +42,6 @@ class BlockForm(forms.Form):
     duration = forms.ChoiceField(label=_("Dauer"), choices=DURATIONS, required=False, initial="",
                                  help_text=_("Eine befristete Sperre endet von selbst."))  # fmt: skip
     until = forms.DateField(
-        label=_("Oder gesperrt bis einschließlich"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Oder gesperrt bis einschließlich"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Ein Tag Ihrer Wahl; die Sperre endet am Ende dieses Tages. Er geht der Dauer vor."),
     )  # fmt: skip

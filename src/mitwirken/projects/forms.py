@@ -102,7 +102,7 @@ class PhaseForm(forms.ModelForm):
     )  # fmt: skip
     # Staff enter the last day; it is stored as the exclusive end (00:00 of the next day, Berlin), see core/dates.
     end = core_forms.DateField(
-        label=_("Letzter Tag"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Letzter Tag"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Die Phase läuft bis einschließlich dieses Tages, 23:59 Uhr (deutsche Zeit)."),
     )  # fmt: skip
     phase_type = forms.ChoiceField(label=_("Phasentyp"))

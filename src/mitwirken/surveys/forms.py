@@ -257,10 +257,10 @@ class QuestionForm(ConditionFields):
                               help_text=_("z. B. 1 für ganze Zahlen"))  # fmt: skip
     unit = forms.CharField(label=_("Einheit"), max_length=30, required=False, help_text=_("z. B. „km“ oder „Euro“"))
     date_min = forms.DateField(
-        label=_("Frühestes Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Frühestes Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     date_max = forms.DateField(
-        label=_("Spätestes Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Spätestes Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     scale = forms.ChoiceField(label=_("Skala"), choices=list(questions.SCALE_NAMES.items()), required=False,
                               initial="1-5")  # fmt: skip

@@ -45,3 +45,19 @@ def period(start: Any = None, end: Any = None) -> str:
     from mitwirken.core.dates import format_period
 
     return format_period(start or None, end or None)
+
+
+@register.filter
+def weekday_date(value: Any) -> str:
+    """``{{ event.start|weekday_date }}``: "Sonntag, 6. Dezember 2026" in German, "Sunday, 6 December 2026" in English."""
+    from mitwirken.core.dates import with_weekday
+
+    return with_weekday(value) if value else ""
+
+
+@register.filter
+def weekday_datetime(value: Any) -> str:
+    """As ``weekday_date``, with the time: "Sonntag, 6. Dezember 2026, 18:00"."""
+    from mitwirken.core.dates import with_weekday
+
+    return with_weekday(value, time_too=True) if value else ""

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from mitwirken.core.audit import log_action
+from mitwirken.core.dates import with_weekday
 from mitwirken.core.text import clean_text
 
 from .. import ics
@@ -79,7 +80,7 @@ def accept_url(registration: Registration) -> str:
 def when(moment: datetime) -> str:
     """ "Dienstag, 13. Oktober 2026, 18:00 Uhr" in Europe/Berlin."""
     with translation.override("de"):
-        return formats.date_format(ics.local(moment), "l, j. F Y, H:i") + " Uhr"
+        return with_weekday(moment, time_too=True) + " Uhr"
 
 
 def _until(event: Event) -> str:

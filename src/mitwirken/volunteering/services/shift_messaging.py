@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from mitwirken.core.dates import with_weekday
+
 from .. import shift_ics
 from ..models import Coordinator, EngagementOrganisation, Shift, ShiftSignup, SignupStatus
 
@@ -26,7 +28,7 @@ from ..models import Coordinator, EngagementOrganisation, Shift, ShiftSignup, Si
 def when(moment: datetime) -> str:
     """ "Samstag, 12. Dezember 2026, 09:00 Uhr" in Europe/Berlin."""
     with translation.override("de"):
-        return formats.date_format(timezone.localtime(moment), "l, j. F Y, H:i") + " Uhr"
+        return with_weekday(moment, time_too=True) + " Uhr"
 
 
 def until(shift: Shift) -> str:
