@@ -110,12 +110,12 @@ def log_in(page: Any, base: str, env: dict[str, str]) -> None:
     page.goto(base + "/konto/login/")
     page.get_by_label("E-Mail").fill(EMAIL)
     page.get_by_label("Passwort", exact=True).fill(PASSWORD)
-    page.locator("main form").get_by_role("button", name="Anmeldung").click()
+    page.locator("main form button[type=submit].kern-btn--primary").click()
     page.wait_for_url("**/konto/2fa/authenticate/")
     for _attempt in range(2):  # a code can expire between reading and submitting it
         page.get_by_label("Code").fill(totp_code(env))
         with page.expect_navigation():
-            page.locator("main form").get_by_role("button", name="Anmeldung").click()
+            page.locator("main form button[type=submit].kern-btn--primary").click()
         if "/konto/2fa/" not in page.url:
             return
         time.sleep(31 - time.time() % 30)
