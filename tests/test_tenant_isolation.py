@@ -63,7 +63,15 @@ def foreign_objects(world):
     video = SignLanguageVideo.objects.create(
         organisation=other, title="Fremd", text_version="Text", external_url="https://video.example/1"
     )
+    from mitwirken.dialogue.models import Chapter
+
+    from .dialogue_fixtures import make_dialogue
+    from .dialogue_helpers import bulk_ideas, make_users
     from .event_fixtures import event_values
+
+    foreign_dialogue = make_dialogue(project)
+    bulk_ideas(foreign_dialogue, 1, make_users(1))
+    chapter = Chapter.objects.create(module=foreign_dialogue, title="Fremdes Kapitel")
     from .volunteering_fixtures import volunteering_values
 
     return {
@@ -86,6 +94,8 @@ def foreign_objects(world):
         "contact_pk": contact.pk,
         "video_pk": video.pk,
         "round_pk": procedure.rounds.get().pk,
+        "idea_pk": foreign_dialogue.ideas.get().pk,
+        "chapter_pk": chapter.pk,
         "track_pk": procedure.rounds.get().tracks.get().pk,
         "document_pk": procedure.documents.first().pk if procedure.documents.exists() else 0,
         "file_format": "xlsx",

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,8 +102,9 @@ def keyboard_shortcuts(request: AuthenticatedRequest) -> HttpResponse:
         request, _("Die Tastaturkürzel sind eingeschaltet.") if enabled else _("Die Tastaturkürzel sind ausgeschaltet.")
     )
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path of this portal: anything else (another site, a bare word) goes to the start page.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    return redirect(target)
+    return HttpResponseRedirect(target)
