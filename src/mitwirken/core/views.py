@@ -171,7 +171,7 @@ def address_suggestions(request: HttpRequest) -> JsonResponse:
 
     if is_ratelimited(request, group="core.address_suggest", key="ip", rate=SUGGESTION_RATE, increment=True):
         return JsonResponse({"error": _("Zu viele Anfragen. Bitte warten Sie einen Moment.")}, status=429)
-    limit = parse_int(request.GET.get("limit"), default=8, minimum=1, maximum=20) or 8
+    limit = parse_int(request.GET.get("limit"), default=8, minimum=1) or 8  # suggest() caps it
     found = addresses.suggest(request.GET.get("q", ""), limit=limit)
     response = JsonResponse({"results": [addresses.as_json(address) for address in found]})
     response["Cache-Control"] = "public, max-age=300"
