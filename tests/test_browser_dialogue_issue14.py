@@ -35,6 +35,17 @@ def active_id(page: Any) -> str:
     return str(page.evaluate("() => document.activeElement && document.activeElement.id"))
 
 
+def swapped_in_place(page: Any, condition: str) -> None:
+    """Wait for ``condition`` and for htmx to finish settling the swap.
+
+    htmx wires up swapped-in content only when it settles (20 ms after the swap); a key pressed in between would
+    submit the new form the old way, as a page load. People are not that quick; the test waits as they would.
+    """
+    page.wait_for_function(
+        f"() => ({condition}) && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def fits_the_screen(page: Any) -> bool:
     return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
@@ -52,7 +63,7 @@ def test_voting_and_following_in_place_by_keyboard_on_a_phone(new_tab: Any, worl
     up = f"rate-idee-{idea.pk}-up"
     focus_by_tab(page, f"el.id === '{up}'")
     page.keyboard.press("Enter")
-    page.wait_for_function(f"() => document.getElementById('{up}').getAttribute('aria-pressed') === 'true'")
+    swapped_in_place(page, f"document.getElementById('{up}').getAttribute('aria-pressed') === 'true'")
     assert active_id(page) == up, "the focus stays on the button after the swap"
     status = page.locator(f"#rate-idee-{idea.pk}-status")
     assert "Jetzt 1 dafür, 0 dagegen" in status.inner_text()
@@ -60,35 +71,37 @@ def test_voting_and_following_in_place_by_keyboard_on_a_phone(new_tab: Any, worl
     phone.screenshot()
     phone.check_axe()
     page.keyboard.press("Enter")  # the chosen vote again withdraws it
-    page.wait_for_function(f"() => document.getElementById('{up}').getAttribute('aria-pressed') === 'false'")
+    swapped_in_place(page, f"document.getElementById('{up}').getAttribute('aria-pressed') === 'false'")
     assert active_id(page) == up
     assert "zurückgenommen" in status.inner_text() and "Jetzt 0 dafür" in status.inner_text()
     assert not Rating.objects.exists()
     page.keyboard.press("Tab")  # on to "Dagegen"
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        f"() => document.getElementById('rate-idee-{idea.pk}-down').getAttribute('aria-pressed') === 'true'"
+    swapped_in_place(
+        page, f"document.getElementById('rate-idee-{idea.pk}-down').getAttribute('aria-pressed') === 'true'"
     )
     assert Rating.objects.get().value == -1
+    assert phone.loads == phone.checked_loads, "voting never loaded a page"
 
     # Following the idea, on its own page, in place as well.
     phone.open(idea_path(idea))
     button = f"follow-idee-{idea.pk}-button"
     focus_by_tab(page, f"el.id === '{button}'")
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        f"() => document.getElementById('follow-idee-{idea.pk}-status').textContent.includes('Sie folgen jetzt')"
+    swapped_in_place(
+        page, f"document.getElementById('follow-idee-{idea.pk}-status').textContent.includes('Sie folgen jetzt')"
     )
     assert active_id(page) == button and page.locator(f"#{button}").inner_text().startswith("Nicht mehr folgen")
     assert Follow.objects.filter(user=citizen, object_pk=idea.pk).exists()
     phone.screenshot()
     phone.check_axe()
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        f"() => document.getElementById('follow-idee-{idea.pk}-status').textContent.includes('nicht mehr')"
+    swapped_in_place(
+        page, f"document.getElementById('follow-idee-{idea.pk}-status').textContent.includes('nicht mehr')"
     )
     assert active_id(page) == button
     assert not Follow.objects.filter(user=citizen, object_pk=idea.pk).exists()
+    assert phone.loads == phone.checked_loads, "voting and following never loaded a page"
     # The author sees no rating buttons and no "melden" on their own idea.
     author: Browse = new_tab(phone=True)
     author.log_in(world.personas["invited"].email, PASSWORD)
@@ -115,16 +128,16 @@ def test_participatory_budget_on_a_phone(new_tab: Any, world: Any) -> None:
     assert "0 € von 100.000 € gewählt" in total.inner_text()
     focus_by_tab(page, f"el.id === 'vorschlag-{park.pk}-button'")
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.getElementById('budget-total').textContent.includes('60.000 € von')")
+    swapped_in_place(page, "document.getElementById('budget-total').textContent.includes('60.000 € von')")
     assert active_id(page) == f"vorschlag-{park.pk}-button"
     assert "Herausnehmen" in page.locator(f"#vorschlag-{park.pk}-button").inner_text()
     assert "noch 40.000 € übrig" in total.inner_text()
     assert "„Neuer Park“ ist gewählt" in page.locator("#budget-status").inner_text()
     page.locator(f"#vorschlag-{bridge.pk}-button").click()  # does not fit any more: refused, with the reason
-    page.wait_for_selector(f"#vorschlag-{bridge.pk} .budget-item__error")
+    swapped_in_place(page, f"document.querySelector('#vorschlag-{bridge.pk} .budget-item__error')")
     assert "mehr als das Budget" in page.locator(f"#vorschlag-{bridge.pk}").inner_text()
     page.locator(f"#vorschlag-{school.pk}-button").click()
-    page.wait_for_function("() => document.getElementById('budget-total').textContent.includes('90.000 € von')")
+    swapped_in_place(page, "document.getElementById('budget-total').textContent.includes('90.000 € von')")
     phone.screenshot()
     phone.check_axe()
     assert set(Rating.objects.filter(user=citizen).values_list("object_pk", flat=True)) == {park.pk, school.pk}
