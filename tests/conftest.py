@@ -45,6 +45,20 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture
+def clock_stands_still() -> Any:
+    """Stop the clock for a test that counts requests against a rate limit.
+
+    Rate limits count per window of the clock (django-ratelimit); a test whose requests straddle the end of a
+    window would see the count start again and fail now and then.
+    """
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
+
+
 def with_second_factor(user: Any) -> Any:
     TOTP.activate(user, DEMO_TOTP_SECRET)
     return user

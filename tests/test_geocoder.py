@@ -232,7 +232,9 @@ def test_suggestion_endpoint_answers_json_without_an_account_in_one_query(client
     assert client.get("/adressen/vorschlaege/", {"q": "x", "limit": "abc"}).json() == {"results": []}
 
 
-def test_suggestion_endpoint_is_throttled_per_address(client: Any, register: None, monkeypatch: Any) -> None:
+def test_suggestion_endpoint_is_throttled_per_address(
+    client: Any, register: None, monkeypatch: Any, clock_stands_still: None
+) -> None:
     from mitwirken.core import views
 
     monkeypatch.setattr(views, "SUGGESTION_RATE", "3/m")

@@ -377,7 +377,7 @@ def test_the_verification_page_accepts_the_code_in_any_form(vw: VolunteeringWorl
     assert "Kein gültiger Nachweis" in page and "widerrufen" in page and "Erika Mustermann" not in page
 
 
-def test_the_verification_page_is_rate_limited(vw: VolunteeringWorld) -> None:
+def test_the_verification_page_is_rate_limited(vw: VolunteeringWorld, clock_stands_still: None) -> None:
     url = reverse("volunteering:verify_certificate")
     client = Client()
     statuses = [client.get(url, {"code": "ABCD-EFGH-JKMN"}).status_code for _ in range(25)]
