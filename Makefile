@@ -36,7 +36,7 @@ static: node_modules/.installed
 	cp -r node_modules/@kern-ux/native/dist/fonts $(VENDOR)/kern/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
-	cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css $(VENDOR)/geoman/
+	cp node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css.map node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js.map $(VENDOR)/geoman/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
 
 migrate: $(VENV)/.installed

@@ -854,7 +854,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--max-requests", type=int, default=100_000, help="per measurement, Python client only")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto", help="load generator")
     parser.add_argument("--no-write", action="store_true", help="print only; leave results.json and docs alone")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (for debugging)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory and the PostgreSQL database (for EXPLAIN)")
     argv = shlex.split(os.environ.get("BENCH_ARGS", "")) + sys.argv[1:]
     return parser.parse_args(argv)
 
@@ -1121,13 +1121,13 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
-        if postgres_maintenance is not None:
+        if postgres_maintenance is not None and not args.keep:
             try:
                 recreate_postgres_database(postgres_maintenance, create=False)
             except Exception as error:  # cleanup must not hide the original error
                 log(f"could not drop {BENCH_DATABASE}: {error}")
         if args.keep:
-            log(f"kept {tmp}")
+            log(f"kept {tmp}" + (f" and the database {BENCH_DATABASE}" if postgres_maintenance is not None else ""))
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
