@@ -854,7 +854,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--max-requests", type=int, default=100_000, help="per measurement, Python client only")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto", help="load generator")
     parser.add_argument("--no-write", action="store_true", help="print only; leave results.json and docs alone")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory and the PostgreSQL database (for EXPLAIN)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary directory and the PostgreSQL database (for EXPLAIN)"
+    )
     argv = shlex.split(os.environ.get("BENCH_ARGS", "")) + sys.argv[1:]
     return parser.parse_args(argv)
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _lazy
 
 from mitwirken.core.plugins import AccountSection, SearchHit, Statistic
+from mitwirken.core.search import highlight, matching, text_of_html
 from mitwirken.projects.models import Project
 
 from .models import Idea
@@ -30,13 +31,13 @@ def account_sections() -> list[AccountSection]:
 
 def search(user: Any, query: str, limit: int) -> list[SearchHit]:
     ideas = (
-        Idea.objects.filter(module__project__in=Project.objects.listed(), approved=True, hidden=False)
-        .filter(Q(title__icontains=query) | Q(text__icontains=query))
+        matching(Idea.objects.filter(module__project__in=Project.objects.listed(), approved=True, hidden=False), query)
         .select_related("module__project__organisation")
-        .order_by("-created_at")[:limit]
+        .order_by("-search_rank", "-created_at")[:limit]
     )
     return [
         SearchHit(title=idea.title, kind=_lazy("Idee"), organisation=idea.module.project.organisation.name,
+                  excerpt=highlight(text_of_html(idea.text), query, length=200),
                   url=reverse("dialogue:idea", kwargs={"org_slug": idea.module.project.organisation.slug,
                                                        "project_slug": idea.module.project.slug,
                                                        "module_slug": idea.module.slug, "idea_pk": idea.pk}))

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core.search import DocumentIndex, document_field
 from mitwirken.projects.models import Module
 
 
@@ -128,6 +129,7 @@ class Idea(models.Model):
     by_staff = models.BooleanField(_("Von der Verwaltung vorgegeben"), default=False)
     title = models.CharField(_("Titel"), max_length=160)
     text = models.TextField(_("Beschreibung"), max_length=10_000)  # sanitised HTML
+    search_document = document_field(title="A", text="B")  # tags are not words to PostgreSQL's parser
     category = models.ForeignKey(
         Category, verbose_name=_("Kategorie"), null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
     )
@@ -164,6 +166,7 @@ class Idea(models.Model):
         indexes = [
             # Each ordering ends with the id (the tie-breaker of the list), so no page needs a sort step.
             models.Index(fields=["module", "-created_at", "-id"], name="idea_newest"),
+            DocumentIndex(fields=["search_document"], name="idea_search"),
             models.Index(fields=["module", "-comment_count", "-id"], name="idea_most_commented"),
             models.Index(fields=["module", "-score", "-id"], name="idea_most_supported"),
         ]

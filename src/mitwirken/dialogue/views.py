@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from mitwirken.core import maps
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.search import matching
 from mitwirken.participation import views as participation
 from mitwirken.projects.access import module_for_viewer
 from mitwirken.projects.models import Module, Project
@@ -106,16 +107,20 @@ def render_module(request: HttpRequest, project: Project, module: Module) -> Htt
         if data.get("label"):
             ideas = ideas.filter(labels=data["label"])
         if data.get("q"):
-            ideas = ideas.filter(Q(title__icontains=data["q"]) | Q(text__icontains=data["q"]))
+            ideas = matching(ideas, data["q"])
         sort = data.get("sort") or "new"
     # Topics and items set by staff come in the order staff gave them, unless a participant sorts otherwise.
-    order = ORDERINGS[sort] if dialogue.settings.participants_create or request.GET.get("sort") else ("position", "pk")
+    order: tuple[str, ...] = (
+        ORDERINGS[sort] if dialogue.settings.participants_create or request.GET.get("sort") else ("position", "pk")
+    )
+    if form.is_valid() and form.cleaned_data.get("q") and not request.GET.get("sort"):
+        order = ("-search_rank", *order)  # a search without a chosen order shows the best matches first
     page = Paginator(ideas.order_by(*order), PAGE_SIZE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
     own_ratings = participation.own_ratings(request.user, page.object_list)
     return render(request, "dialogue/ideas.html", dialogue.context(
-        form=form, page=page, query=query.urlencode(), own_ratings=own_ratings,
+        form=form, page=page, search_query=form.cleaned_data.get("q", "") if form.is_valid() else "", query=query.urlencode(), own_ratings=own_ratings,
         can_add=request.user.has_perm("dialogue.add_idea", dialogue.module),
         can_rate=request.user.has_perm("participation.rate", dialogue.module),
         add_notice=closed_notice(dialogue, "create") if dialogue.settings.participants_create else "",

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core.search import DocumentIndex, document_field, matching
 from mitwirken.projects.models import Module, Phase
 
 from .law import RULES, Audience, ProcedureType, RoundKind, Rules
@@ -258,10 +259,13 @@ class StatementQuerySet(models.QuerySet["Statement"]):
         )
 
     def search(self, text: str) -> StatementQuerySet:
+        """A reference number typed in full finds that statement alone; anything else is searched for in the
+        text, the name and the organisation (every word, in any inflected form on PostgreSQL)."""
         text = text.strip()
         if not text:
             return self
-        return self.filter(Q(reference__icontains=text) | Q(text__icontains=text) | Q(author_name__icontains=text))
+        by_reference = self.filter(reference__in={text, text.upper()})
+        return by_reference if by_reference.exists() else matching(self, text)
 
 
 class Statement(models.Model):
@@ -289,6 +293,7 @@ class Statement(models.Model):
     email = models.EmailField(_("E-Mail-Adresse"), blank=True)
     publish_name = models.BooleanField(_("Name darf veröffentlicht werden"), default=False)
     text = models.TextField(_("Stellungnahme"))
+    search_document = document_field(reference="A", author_name="A", organisation_name="A", text="B")
     section = models.ForeignKey(
         DocumentSection, verbose_name=_("Bezug auf Abschnitt"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="statements",
@@ -339,6 +344,7 @@ class Statement(models.Model):
         ]
         indexes = [
             models.Index(fields=["procedure", "-received_at", "-id"]),
+            DocumentIndex(fields=["search_document"], name="statement_search"),
             models.Index(fields=["procedure", "status"]),
         ]
 

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core.search import DocumentIndex, document_field
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import Module, Project
 
@@ -71,6 +72,7 @@ class Comment(OnTarget):
         settings.AUTH_USER_MODEL, verbose_name=_("Verfasst von"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField(_("Kommentar"), max_length=4000)
+    search_document = document_field(text="B")
     created_at = models.DateTimeField(_("Erstellt"), default=timezone.now)
     edited_at = models.DateTimeField(_("Bearbeitet"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("Gelöscht"), null=True, blank=True)
@@ -93,6 +95,7 @@ class Comment(OnTarget):
             models.Index(fields=["content_type", "object_pk", "parent", "created_at"], name="comment_thread"),
             # The moderation queue and the staff overview look for waiting comments per module.
             models.Index(fields=["module", "approved"], name="comment_module"),
+            DocumentIndex(fields=["search_document"], name="comment_search"),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core.search import DocumentIndex, document_field, matching
 from mitwirken.organisations.models import Organisation
 
 from . import registry
@@ -89,10 +90,8 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         return self.filter(Exists(Module.objects.filter(project=OuterRef("pk"), module_type=key)))
 
     def search(self, text: str) -> ProjectQuerySet:
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(Q(title__icontains=text) | Q(summary__icontains=text))
+        """Projects with every word in their title, summary or description (annotated with ``search_rank``)."""
+        return matching(self, text) if text.strip() else self
 
     def for_list(self) -> ProjectQuerySet:
         """The columns a list row shows, with its organisation's name and slug."""
@@ -113,6 +112,7 @@ class Project(models.Model):
     slug = models.SlugField(_("Kurzbezeichnung"), max_length=80, help_text=_("Erscheint in der Adresse des Projekts."))
     summary = models.CharField(_("Kurzbeschreibung"), max_length=500)
     description = models.TextField(_("Beschreibung"), blank=True)
+    search_document = document_field(title="A", summary="B", description="C")
     topics = models.JSONField(_("Themen"), default=list, blank=True)
     location = models.JSONField(_("Ort (GeoJSON)"), null=True, blank=True)
     location_label = models.CharField(_("Ortsangabe"), max_length=200, blank=True)
@@ -141,6 +141,7 @@ class Project(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="unique_project_slug_per_org")]
         indexes = [
             models.Index(fields=["status", "access", "-published_at"]),
+            DocumentIndex(fields=["search_document"], name="project_search"),
             models.Index(fields=["-published_at", "-id"], condition=LISTED, name="project_listed_recent"),
             models.Index(
                 fields=["organisation", "-published_at", "-id"], condition=LISTED, name="project_listed_by_org"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from mitwirken.core import plugins
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.plugins import SearchHit
+from mitwirken.core.search import highlight
 from mitwirken.core.spam import over_limit
 from mitwirken.core.uploads import image_content_type, serve_upload
 
@@ -40,7 +41,8 @@ def filtered_projects(form: ProjectFilterForm):  # type: ignore[no-untyped-def]
             projects = projects.timing(data["timing"])
         if data.get("topic"):
             projects = projects.with_topic(data["topic"])
-        projects = projects.search(data.get("q") or "")
+        if (data.get("q") or "").strip():
+            projects = projects.search(data["q"]).order_by("-search_rank", "-published_at", "-id")
     return projects
 
 
@@ -89,10 +91,13 @@ def search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:100]
     groups = []
     if len(query) >= 2:
-        projects = list(Project.objects.listed().search(query).for_list().order_by("-published_at")[:SEARCH_LIMIT])
+        projects = list(
+            Project.objects.listed().search(query).for_list().order_by("-search_rank", "-published_at")[:SEARCH_LIMIT]
+        )
         if projects:
             groups.append({"title": _("Projekte"), "hits": [
                 SearchHit(title=project.title, url=project.get_absolute_url(), kind=_("Projekt"),
+                          excerpt=highlight(project.summary, query, length=200),
                           organisation=project.organisation.name) for project in projects]})  # fmt: skip
         for plugin in plugins.all_plugins():
             provider = plugin.load("search")

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.ids import parse_id, parse_ids, posted_id
+from mitwirken.core.search import matching
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 
@@ -88,10 +89,8 @@ def filtered_inbox(
         reports = reports.filter(assignee_id=assignee)
     query = data.get("q", "").strip()
     if query:
-        number = query.lstrip("#")
-        condition = Q(description__icontains=query) | Q(address__icontains=query)
-        number_pk = parse_id(number)
-        reports = reports.filter(condition | Q(pk=number_pk) if number_pk is not None else condition)
+        number_pk = parse_id(query.lstrip("#"))
+        reports = matching(reports, query, also=Q(pk=number_pk) if number_pk is not None else None)
     return reports.select_related("category", "assignee").order_by(*INBOX_ORDERING)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from mitwirken.core.plugins import AccountSection, SearchHit, Statistic, WorkItem
+from mitwirken.core.search import highlight, matching
 
 from .alerts import start_daily_digests
 from .models import Report, ReportSettings, ReportStatus, ReportUpdate, overdue_condition
@@ -69,17 +70,15 @@ def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
 
 def search(user: Any, query: str, limit: int) -> list[SearchHit]:
     reports = (
-        Report.objects.public()
-        .filter(hidden=False)
-        .filter(Q(description__icontains=query) | Q(address__icontains=query))
+        matching(Report.objects.public().filter(hidden=False), query)
         .select_related("category", "organisation")
         .defer("organisation__boundary")
-        .order_by("-created_at")[:limit]
+        .order_by("-search_rank", "-created_at")[:limit]
     )
     return [
         SearchHit(title=f"{report.category.name}: {report.address or report.description[:60]}",
                   kind=_lazy("Mängelmeldung"), organisation=report.organisation.name,
-                  excerpt=report.description[:200], url=reverse("reports:detail", kwargs={"pk": report.pk}))
+                  excerpt=highlight(report.description, query, length=200), url=reverse("reports:detail", kwargs={"pk": report.pk}))
         for report in reports
     ]  # fmt: skip
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core.search import DocumentIndex, document_field
 from mitwirken.organisations.models import Organisation
 
 
@@ -151,6 +152,7 @@ class Report(models.Model):
         CategoryTemplate, verbose_name=_("Kategorie"), on_delete=models.PROTECT, related_name="reports"
     )
     description = models.TextField(_("Beschreibung"), max_length=4000)
+    search_document = document_field(address="A", description="B")
     attributes = models.JSONField(_("Antworten auf Zusatzfragen"), default=dict, blank=True)
     lon = models.FloatField(_("Länge"))
     lat = models.FloatField(_("Breite"))
@@ -199,6 +201,7 @@ class Report(models.Model):
         verbose_name_plural = _("Meldungen")
         indexes = [
             models.Index(fields=["lon", "lat"], name="report_position"),
+            DocumentIndex(fields=["search_document"], name="report_search"),
             # The public map filters by status and box; this index covers that query without touching rows.
             models.Index(fields=["status", "lon", "lat"], name="report_public_position"),
             models.Index(fields=["organisation", "status", "-created_at"], name="report_inbox"),
