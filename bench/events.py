@@ -31,6 +31,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from settle import settle
+
 BENCH = Path(__file__).resolve().parent
 TOOL = str(BENCH / "events.py")
 STAFF_EMAIL = "orgadmin@musterkreis.example"  # the demo's admin of the Landkreis (seed_demo runs first)
@@ -215,7 +217,7 @@ def main() -> None:
     args = parser.parse_args()
     _django()
     if args.command == "seed":
-        result: Any = seed(args.events)
+        result: Any = {**seed(args.events), "settle_seconds": settle()}
     elif args.command == "info":
         result = info()
     else:

@@ -7,6 +7,13 @@ database, same production settings). Prints one JSON object to stdout::
     python bench/queries.py --cookie sessionid=KEY /verwaltung/...   # as a logged-in user
 
 Service time is the median of up to 25 requests per path, fewer for slow pages (about 3 s per path).
+
+For tuning, on a database kept by ``bench/run.py --keep`` (``mitwirken_bench``)::
+
+    DATABASE_URL=postgres://…/mitwirken_bench python bench/queries.py --login fallbearbeitung@musterkreis.example \
+        --explain 3 /verwaltung/musterkreis/projekte/…/eingang/
+
+prints, per path, the plan (``EXPLAIN (ANALYZE, BUFFERS)``) of its three slowest queries to stderr.
 """
 
 from __future__ import annotations
@@ -53,11 +60,20 @@ def database_version() -> str:
         return str(cursor.fetchone()[0])
 
 
-def measure(client: Client, path: str) -> dict[str, object]:
+def explain(slowest: list[tuple[float, str, object]], path: str) -> None:
+    for seconds, sql, params in slowest:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        print(f"\n== {path}: {seconds * 1000:.1f} ms\n{sql}\n{plan}", file=sys.stderr)
+
+
+def measure(client: Client, path: str, explain_slowest: int = 0) -> dict[str, object]:
     response = client.get(path)
     if response.status_code != 200:
         raise SystemExit(f"{path} answered {response.status_code} in-process")
     sql_seconds = 0.0
+    each: list[tuple[float, str, object]] = []
 
     def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         nonlocal sql_seconds
@@ -65,10 +81,15 @@ def measure(client: Client, path: str) -> dict[str, object]:
         try:
             return execute(sql, params, many, context)
         finally:
-            sql_seconds += time.perf_counter() - began
+            seconds = time.perf_counter() - began
+            sql_seconds += seconds
+            if not many:
+                each.append((seconds, sql, params))
 
     with CaptureQueriesContext(connection) as context, connection.execute_wrapper(timed):
         client.get(path)
+    if explain_slowest:
+        explain(sorted(each, key=lambda item: -item[0])[:explain_slowest], path)
     queries = [query["sql"] for query in context.captured_queries]
     shapes = Counter(shape(sql) for sql in queries)
     repeated = sum(count for count in shapes.values() if count > 1)
@@ -90,17 +111,32 @@ def measure(client: Client, path: str) -> dict[str, object]:
     }
 
 
-def main(paths: list[str], cookies: list[str]) -> None:
+def log_in(client: Client, email: str) -> None:
+    """A session as after password and second factor, for the back office."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(email=email)
+    client.force_login(user)
+    session = client.session
+    now = time.time()
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [{"method": "password", "at": now}, {"method": "mfa", "at": now}]
+    session.save()
+
+
+def main(paths: list[str], cookies: list[str], login: str = "", explain_slowest: int = 0) -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     for cookie in cookies:
         name, _sep, value = cookie.partition("=")
         client.cookies[name] = value
+    if login:
+        log_in(client, login)
     report = {
         "db_vendor": connection.vendor,
         "db_version": database_version(),
         "projects_total": Project.objects.count(),
         "projects_listed": Project.objects.listed().count(),
-        "endpoints": {path: measure(client, path) for path in paths},
+        "endpoints": {path: measure(client, path, explain_slowest) for path in paths},
     }
     json.dump(report, sys.stdout)
 
@@ -108,6 +144,8 @@ def main(paths: list[str], cookies: list[str]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--cookie", action="append", default=[], help="NAME=VALUE sent with every request")
+    parser.add_argument("--login", default="", help="e-mail of an account to log in as, second factor confirmed")
+    parser.add_argument("--explain", type=int, default=0, metavar="N", help="plans of the N slowest queries (stderr)")
     parser.add_argument("paths", nargs="+")
     arguments = parser.parse_args()
-    main(arguments.paths, arguments.cookie)
+    main(arguments.paths, arguments.cookie, arguments.login, arguments.explain)

@@ -43,6 +43,7 @@ from mitwirken.projects import demo as project_demo  # noqa: E402
 from mitwirken.projects.models import Project  # noqa: E402
 from mitwirken.reports import demo as report_demo  # noqa: E402
 from mitwirken.reports.models import Report  # noqa: E402
+from settle import settle  # noqa: E402
 
 PROJECT_SLUG = "ortsumgehung-beispielhausen"
 CITIZEN_EMAIL = "buerger@mitwirken.example"
@@ -110,6 +111,7 @@ def main() -> None:
     report["projects_total"] = Project.objects.count()
     procedure = Procedure.objects.filter(module__project__slug=PROJECT_SLUG).first()
     report["statements_total"] = Statement.objects.filter(procedure=procedure).count() if procedure else 0
+    report["settle_seconds"] = settle()
     json.dump(report, sys.stdout)
 
 

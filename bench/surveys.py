@@ -34,6 +34,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from settle import settle
+
 BENCH = Path(__file__).resolve().parent
 TOOL = str(BENCH / "surveys.py")
 PROJECT_SLUG = "umfrage-benchmark"
@@ -442,7 +444,7 @@ def main() -> None:
     args = parser.parse_args()
     _django()
     if args.command == "seed":
-        result = seed(args.responses)
+        result = {**seed(args.responses), "settle_seconds": settle()}
     elif args.command == "info":
         result = info()
     elif args.command == "export":

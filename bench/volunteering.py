@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from settle import settle
+
 BENCH = Path(__file__).resolve().parent
 TOOL = str(BENCH / "volunteering.py")
 # The search form's parameter names (urls_public.py / the search form); change them here if the form changes.
@@ -244,7 +246,7 @@ def main() -> None:
     args = parser.parse_args()
     _django()
     if args.command == "seed":
-        result: Any = seed(args.opportunities, args.volunteers)
+        result: Any = {**seed(args.opportunities, args.volunteers), "settle_seconds": settle()}
     elif args.command == "measure":
         result = measure()
     else:
