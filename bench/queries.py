@@ -28,6 +28,7 @@ import time
 from collections import Counter
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mitwirken.settings")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
 
 import django
 

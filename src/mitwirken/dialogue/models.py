@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core.search import FIELD as SEARCH_DOCUMENT
 from mitwirken.core.search import DocumentIndex, document_field
 from mitwirken.projects.models import Module
 
@@ -115,7 +116,7 @@ class IdeaQuerySet(models.QuerySet["Idea"]):
         return self.filter(approved=True)
 
     def for_list(self) -> IdeaQuerySet:
-        return self.select_related("category", "author").prefetch_related("labels")
+        return self.select_related("category", "author").prefetch_related("labels").defer(SEARCH_DOCUMENT)
 
 
 class Idea(models.Model):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from mitwirken.core import maps
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.pagination import KeysFirstPaginator
 from mitwirken.core.search import matching
 from mitwirken.participation import views as participation
 from mitwirken.projects.access import module_for_viewer
@@ -115,7 +116,7 @@ def render_module(request: HttpRequest, project: Project, module: Module) -> Htt
     )
     if form.is_valid() and form.cleaned_data.get("q") and not request.GET.get("sort"):
         order = ("-search_rank", *order)  # a search without a chosen order shows the best matches first
-    page = Paginator(ideas.order_by(*order), PAGE_SIZE).get_page(request.GET.get("seite"))
+    page = KeysFirstPaginator(ideas.order_by(*order), PAGE_SIZE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
     own_ratings = participation.own_ratings(request.user, page.object_list)

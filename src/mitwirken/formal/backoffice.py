@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.ids import parse_ids, posted_id
+from mitwirken.core.pagination import KeysFirstPaginator
 from mitwirken.core.uploads import attachment_disposition
 from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
@@ -210,7 +210,7 @@ def inbox(request: HttpRequest, organisation: Organisation, project_pk: int, mod
         else:
             messages.success(request, _("%(count)s Stellungnahmen geändert.") % {"count": count})
         return redirect(request.get_full_path())
-    page = Paginator(filtered_inbox(procedure, form), INBOX_PAGE_SIZE).get_page(request.GET.get("seite"))
+    page = KeysFirstPaginator(filtered_inbox(procedure, form), INBOX_PAGE_SIZE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
     return _render(request, "inbox", organisation, procedure, form=form, page=page, query=query.urlencode(), bulk=bulk)

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core.search import FIELD as SEARCH_DOCUMENT
 from mitwirken.core.search import DocumentIndex, document_field, matching
 from mitwirken.projects.models import Module, Phase
 
@@ -254,8 +255,10 @@ class StatementQuerySet(models.QuerySet["Statement"]):
             StatementAttachment.objects.filter(statement=models.OuterRef("pk")).order_by()
             .values("statement").annotate(count=models.Count("id")).values("count")
         )  # fmt: skip
-        return self.select_related("track__round", "section", "assignee").annotate(
-            attachment_count=Coalesce(models.Subquery(attachments), 0)
+        return (
+            self.select_related("track__round", "section", "assignee")
+            .defer(SEARCH_DOCUMENT)
+            .annotate(attachment_count=Coalesce(models.Subquery(attachments), 0))
         )
 
     def search(self, text: str) -> StatementQuerySet:
@@ -345,7 +348,8 @@ class Statement(models.Model):
         indexes = [
             models.Index(fields=["procedure", "-received_at", "-id"]),
             DocumentIndex(fields=["search_document"], name="statement_search"),
-            models.Index(fields=["procedure", "status"]),
+            # The status filter of the inbox, read in the inbox's order (and counts per status).
+            models.Index(fields=["procedure", "status", "-received_at", "-id"], name="statement_by_status"),
         ]
 
     def __str__(self) -> str:

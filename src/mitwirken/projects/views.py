@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from mitwirken.core import plugins
 from mitwirken.core.forms_util import add_service_errors
+from mitwirken.core.pagination import KeysFirstPaginator
 from mitwirken.core.plugins import SearchHit
 from mitwirken.core.search import highlight
 from mitwirken.core.spam import over_limit
@@ -49,7 +49,7 @@ def filtered_projects(form: ProjectFilterForm):  # type: ignore[no-untyped-def]
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET or None)
-    page = Paginator(filtered_projects(form).for_cards(), PAGE_SIZE).get_page(request.GET.get("seite"))
+    page = KeysFirstPaginator(filtered_projects(form).for_cards(), PAGE_SIZE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
     return render(request, "projects/home.html", {"form": form, "page": page, "query": query.urlencode(),

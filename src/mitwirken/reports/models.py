@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core.search import FIELD as SEARCH_DOCUMENT
 from mitwirken.core.search import DocumentIndex, document_field
 from mitwirken.organisations.models import Organisation
 
@@ -128,6 +129,7 @@ class ReportQuerySet(models.QuerySet["Report"]):
     def for_list(self) -> ReportQuerySet:
         return (
             self.select_related("category", "organisation")
+            .defer(SEARCH_DOCUMENT)
             .prefetch_related(
                 models.Prefetch("photos", queryset=ReportPhoto.objects.filter(hidden=False).order_by("position", "pk"))
             )

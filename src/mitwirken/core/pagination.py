@@ -1,0 +1,30 @@
+"""Pagination that stays fast on deep pages of big lists.
+
+Django's paginator reads a page as ``ORDER BY … LIMIT 50 OFFSET 9950``: the database builds 10,000 full rows, with
+their joins and subqueries, to throw 9,950 of them away. :class:`KeysFirstPaginator` asks for the page's primary keys
+first (a narrow query that an index on the filter and the order answers by itself), then loads just those rows with
+everything the list shows. Two cheap queries instead of one expensive one, on every page; the count is Django's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+
+
+class KeysFirstPaginator(Paginator):
+    """A paginator over an ordered QuerySet that reads each page by its primary keys (a "deferred join")."""
+
+    object_list: QuerySet[Any]
+
+    def page(self, number: Any) -> Page[Any]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=keys).order_by()}
+        return self._get_page([rows[key] for key in keys if key in rows], number, self)
