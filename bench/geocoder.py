@@ -331,9 +331,8 @@ def explain(text: str) -> dict[str, Any]:
     from django.db import connection
 
     from mitwirken.core import addresses
-    from mitwirken.core.models import Address
 
-    query = addresses.matching(addresses.parse(text)).order_by(*Address._meta.ordering)[:8]
+    query = addresses.in_register_order(addresses.matching(addresses.parse(text)))[:8]
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)

@@ -82,6 +82,25 @@ def test_words_are_anded_and_case_insensitive(vw: Any) -> None:
     assert titles(Client().get(SEARCH, {"q": "mathe lesen"})) == []
 
 
+def test_words_are_found_in_skills_and_place_and_only_in_published_opportunities(vw: Any) -> None:
+    make_opportunity(vw.club, "Vorlesen im Seniorenheim", skills="Geduld, gute Aussprache", city="Neustadt",
+                     postal_code="55487")  # fmt: skip
+    make_opportunity(vw.club, "Vorlesen in der Kita", status=OpportunityStatus.DRAFT)
+    assert titles(Client().get(SEARCH, {"q": "geduld"})) == ["Vorlesen im Seniorenheim"]
+    assert titles(Client().get(SEARCH, {"q": "vorlesen neustadt"})) == ["Vorlesen im Seniorenheim"]
+    assert titles(Client().get(SEARCH, {"q": "55487"})) == ["Vorlesen im Seniorenheim"]
+    assert titles(Client().get(SEARCH, {"q": "vorlesen, kita!"})) == []  # punctuation is no syntax; a draft is hidden
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="German stemming is PostgreSQL's text search")
+def test_inflected_forms_and_compounds_are_found_on_postgresql(vw: Any) -> None:
+    make_opportunity(vw.club, "Umweltschutz am Bach", field=Field.ENVIRONMENT)
+    make_opportunity(vw.club, "Pflege der Gärten", description="Beete gießen.", field=Field.ENVIRONMENT)
+    assert titles(Client().get(SEARCH, {"q": "Umwelt"})) == ["Umweltschutz am Bach"]  # the start of a compound
+    assert titles(Client().get(SEARCH, {"q": "Garten"})) == ["Pflege der Gärten"]  # another form of the word
+    assert titles(Client().get(SEARCH, {"q": "beet gießen"})) == ["Pflege der Gärten"]
+
+
 def test_field_commitment_and_age(vw: Any) -> None:
     make_opportunity(vw.club, "Bachpatenschaft", field=Field.ENVIRONMENT, commitment=Commitment.ONE_OFF)
     make_opportunity(vw.club, "Jugendtrainer", field=Field.SPORT, minimum_age=18)
@@ -145,10 +164,10 @@ def test_bad_parameters_never_break_the_page(vw: Any) -> None:
 def fill(organisation: Any, count: int) -> None:
     Opportunity.objects.all().delete()
     now = timezone.now()
-    Opportunity.objects.bulk_create(  # search_text as save() would build it
+    Opportunity.objects.bulk_create(  # the search document is the database's business, bulk or not
         Opportunity(organisation=organisation, title=f"Angebot {n}", description="Helfen beim Sportfest",
                     field=Field.SPORT, status=OpportunityStatus.PUBLISHED, commitment=Commitment.REGULAR,
-                    published_at=now - timedelta(minutes=n), remote=n % 7 == 0, search_text=f"angebot {n} helfen beim sportfest",
+                    published_at=now - timedelta(minutes=n), remote=n % 7 == 0,
                     **north_of_home((n % 90) * 100))
         for n in range(count)
     )  # fmt: skip
@@ -168,6 +187,17 @@ def test_query_count_does_not_grow_with_the_opportunities(vw: Any, params: dict[
         assert "Angebot 1<" in response.content.decode() or params.get("seite")
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_deep_page_lists_the_same_rows_in_the_same_order_with_one_more_query(vw: Any) -> None:
+    fill(vw.club, 260)  # page 12 starts at the 221st opportunity, beyond search.DEEP_OFFSET
+    client = Client()
+    with CaptureQueriesContext(connection) as shallow:
+        assert titles(client.get(SEARCH, {"seite": "2"})) == [f"Angebot {n}" for n in range(20, 40)]
+    with CaptureQueriesContext(connection) as deep:
+        assert titles(client.get(SEARCH, {"seite": "12"})) == [f"Angebot {n}" for n in range(220, 240)]
+    assert len(deep) == len(shallow) + 1
+    assert titles(client.get(SEARCH, {"seite": "13", "q": "sportfest"})) == [f"Angebot {n}" for n in range(240, 260)]
 
 
 def test_the_map_view_shows_the_page_s_results_and_keeps_the_list(vw: Any) -> None:

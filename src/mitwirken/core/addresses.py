@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Collate
 from django.utils.translation import gettext as _
 
 from .models import Address
@@ -96,16 +97,31 @@ def parse(text: str) -> Query:
     return Query(street=street, number=number, postal_code=postal_code, place=place, number_complete=complete)
 
 
+_KEYS = ("street_key", "place_key", "number_key", "postal_code")
+
+
+def _bytes(field: str) -> str:
+    """The name to compare ``field`` by in byte order: on PostgreSQL its ``COLLATE "C"`` alias (what
+    ``core_address_search`` holds), elsewhere the column itself (SQLite compares bytes)."""
+    return f"{field}_c" if connection.vendor == "postgresql" and field in _KEYS else field
+
+
 def _prefix(field: str, value: str) -> Q:
-    """``field`` starts with ``value``: LIKE on PostgreSQL (served by the varchar_pattern_ops index), a range on
-    other databases (SQLite's binary collation serves it from the same index; the keys are plain ASCII)."""
-    if connection.vendor == "postgresql":
-        return Q(**{f"{field}__startswith": value})
-    return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\x7f"})
+    """``field`` starts with ``value``, as a range in byte order: served by ``core_address_search`` on either
+    database (the keys are plain ASCII)."""
+    name = _bytes(field)
+    return Q(**{f"{name}__gte": value, f"{name}__lt": value + "\x7f"})
+
+
+def in_register_order(addresses: QuerySet[Address]) -> QuerySet[Address]:
+    """The register's order (street, place, number) in byte order, which the index holds: no sort."""
+    return addresses.order_by(*(_bytes(name) for name in Address._meta.ordering))  # type: ignore[union-attr]
 
 
 def matching(query: Query, *, exact_number: bool = False) -> QuerySet[Address]:
     addresses = Address.objects.all()
+    if connection.vendor == "postgresql":
+        addresses = addresses.alias(**{f"{name}_c": Collate(name, "C") for name in _KEYS})
     if query.street:
         addresses = addresses.filter(_prefix("street_key", query.street))
     if query.number:
@@ -126,7 +142,7 @@ def suggest(text: str, limit: int = 8) -> list[Address]:
     if len(query.street) < 3:  # two letters match half the register
         return []
     limit = max(1, min(limit, 20))
-    return list(matching(query).order_by(*Address._meta.ordering)[:limit])  # type: ignore[misc]
+    return list(in_register_order(matching(query))[:limit])
 
 
 def find(text: str) -> Address | None:
@@ -135,7 +151,7 @@ def find(text: str) -> Address | None:
     query = parse(text)
     if not (query.street and query.number):
         return None
-    candidates = list(matching(query, exact_number=True).order_by(*Address._meta.ordering)[:10])  # type: ignore[misc]
+    candidates = list(in_register_order(matching(query, exact_number=True))[:10])
     exact = [address for address in candidates if address.street_key == query.street]
     candidates = exact or candidates
     if not candidates:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -146,6 +147,21 @@ class AccessibilityFeedback(models.Model):
         return self.message[:60]
 
 
+class ByteOrderIndex(models.Index):
+    """An index of text columns in byte order: ``COLLATE "C"`` on PostgreSQL, where the database's collation
+    would otherwise keep it from serving prefix ranges; an ordinary index elsewhere (SQLite compares bytes)."""
+
+    def create_sql(self, model: Any, schema_editor: Any, using: str = "", **kwargs: Any) -> Any:
+        if schema_editor.connection.vendor != "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        text = (models.CharField, models.TextField)
+        columns = [
+            Collate(models.F(name), "C") if isinstance(model._meta.get_field(name), text) else models.F(name)
+            for name in self.fields
+        ]
+        return models.Index(*columns, name=self.name).create_sql(model, schema_editor, using=using, **kwargs)
+
+
 class Address(models.Model):
     """One entry of the address register that operators import (``import_addresses``), e.g. from the state's
     official house coordinates: the local geocoder behind ``core.geo.locate`` and the address suggestions.
@@ -177,13 +193,10 @@ class Address(models.Model):
             )
         ]
         indexes = [
-            # varchar_pattern_ops: PostgreSQL serves LIKE 'prefix%' from it under any database collation;
-            # other databases ignore the operator classes (SQLite's binary collation serves the range query).
-            models.Index(
-                fields=["street_key", "place_key", "number_sort", "number_key"],
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int4_ops", "varchar_pattern_ops"],
-                name="core_address_search",
-            ),
+            # In byte order (COLLATE "C" on PostgreSQL, SQLite's binary collation elsewhere): one index serves both
+            # the prefix range and the ORDER BY, so a suggestion reads its eight entries and stops. (With
+            # varchar_pattern_ops it served only the range: "Sch" fetched and sorted 10,000 rows, 20-50 ms.)
+            ByteOrderIndex(fields=["street_key", "place_key", "number_sort", "number_key"], name="core_address_search"),
             models.Index(fields=["lat", "lon"], name="core_address_position"),
         ]
 

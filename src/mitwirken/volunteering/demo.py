@@ -523,7 +523,6 @@ def _scale_opportunity(organisation: EngagementOrganisation, number: int, rng: r
         application_required=rng.random() < 0.8, published_at=now - timedelta(days=rng.randint(0, 120),
                                                                                    minutes=number % 1440),
     )  # fmt: skip
-    opportunity.search_text = opportunity.build_search_text()
     return opportunity
 
 
