@@ -68,9 +68,9 @@ def calendar_page(events: EventQuerySet, number: str | None, per_page: int) -> P
     a deep OFFSET (page 100 skips 2,000 events) costs index entries, not joined rows with an EXISTS each; the
     outer query joins and annotates only the page's 20 events (a "deferred join"). The page numbers stay."""
     ids = events.order_by("start", "id").values_list("pk", flat=True)
-    page = Paginator(ids, per_page).get_page(number)
+    page: Page[Any] = Paginator(ids, per_page).get_page(number)
     # The page of ids becomes the page of events (the paginator only counts).
-    page.object_list = list(  # type: ignore[assignment]
+    page.object_list = list(
         annotate_places(Event.objects.filter(pk__in=page.object_list).for_list()).order_by("start", "id")
     )
     return page
