@@ -95,6 +95,41 @@ def test_month_view_is_an_accessible_table_with_neighbouring_months():
     assert Client().get(CALENDAR, {"ansicht": "monat", "monat": "kaputt"}).status_code == 200
 
 
+def test_a_busy_day_in_the_month_shows_its_first_events_and_links_the_rest_to_the_day_in_the_list():
+    organisation = OrganisationFactory()
+    category = Category.objects.create(name="Sprechstunde", slug="sprechstunde")
+    for hour in range(9, 16):  # seven on the 15th, from 09:00 to 15:00
+        make_event(organisation, title=f"Sprechstunde {hour} Uhr", start=berlin(2026, 12, 15, hour),
+                   end=berlin(2026, 12, 15, hour, 45), category=category)  # fmt: skip
+    make_event(organisation, title="Zweitägige Klausur", start=berlin(2026, 12, 14, 9), end=berlin(2026, 12, 15, 17))
+    params = {"ansicht": "monat", "monat": "2026-12", "art": "sprechstunde"}
+    text = page_text(Client().get(CALENDAR, {**params, "art": ""}))
+    assert "8 Veranstaltungen im Dezember 2026" in text  # the count is of all events
+    shown = re.findall(r"Sprechstunde (\d+) Uhr|Zweitägige Klausur", text)
+    # The 14th shows the two-day event; the 15th its first four events by start (the two-day one first).
+    assert shown == ["", "", "9", "10", "11"]
+    link = re.search(r'<a class="kern-link" href="([^"]+)">\+ 4 weitere<span class="kern-sr-only"> '
+                     r"Veranstaltungen am Dienstag, 15\. Dezember 2026</span></a>", text)  # fmt: skip
+    assert link and "von=2026-12-15&bis=2026-12-15" in link[1] and "ansicht" not in link[1]
+    day = page_text(Client().get(CALENDAR + link[1]))
+    assert all(f"Sprechstunde {hour} Uhr" in day for hour in range(9, 16)) and "Zweitägige Klausur" in day
+    # Filters are kept in the link: the category leaves seven events, four shown and three more.
+    filtered = page_text(Client().get(CALENDAR, params))
+    assert "+ 3 weitere" in filtered and "art=sprechstunde" in filtered and "Zweitägige Klausur" not in filtered
+
+
+def test_deep_pages_of_the_list_show_the_events_in_order():
+    organisation = OrganisationFactory()
+    first = timezone.now() + timedelta(days=1)
+    _many_events(organisation, 45, first)
+    titles = []
+    for number in (1, 2, 3):
+        text = page_text(Client().get(CALENDAR, {"seite": number}))
+        assert f"Seite {number} von 3" in text
+        titles += re.findall(r">(Termin \d+)<", text)
+    assert titles == [f"Termin {n}" for n in range(45)]
+
+
 def test_filters_by_organisation_category_dates_place_and_free_places():
     north, south = OrganisationFactory(slug="nord"), OrganisationFactory(slug="sued")
     category = Category.objects.create(name="Sprechstunde", slug="sprechstunde")

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -92,20 +92,21 @@ def filtered_events(organisation: Organisation, form: EventFilterForm) -> QueryS
 
 @backoffice_view()
 def events(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    """Queries do not grow with the events: count, page, one GROUP BY for the counts, one for the places."""
+    """Queries do not grow with the events: count, page (with its places), one GROUP BY for the counts."""
     form = EventFilterForm(request.GET or None)
-    page = Paginator(filtered_events(organisation, form), PAGE_SIZE).get_page(request.GET.get("seite"))
+    places = (
+        CapacityCategory.objects.filter(event=OuterRef("pk")).order_by().values("event")
+        .annotate(total=Sum("capacity")).values("total")
+    )  # fmt: skip
+    events = filtered_events(organisation, form).annotate(places_total=Subquery(places))
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("seite"))
     rows = list(page.object_list)
     counts = lists.attendance(rows)
-    places = dict(
-        CapacityCategory.objects.filter(event__in=[event.pk for event in rows])
-        .values("event_id").annotate(total=Sum("capacity")).order_by().values_list("event_id", "total")
-    )  # fmt: skip
     query = request.GET.copy()
     query.pop("seite", None)
     return render(request, "events/backoffice/list.html", _context(
         organisation, form=form, page=page, query=query.urlencode(),
-        rows=[(event, counts[event.pk], places.get(event.pk)) for event in rows],
+        rows=[(event, counts[event.pk], event.places_total) for event in rows],
     ))  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core import forms as core_forms
 from mitwirken.core.forms import DateTimeLocalInput
+from mitwirken.core.forms_util import ListedModelChoiceField
 from mitwirken.projects.forms import DATETIME_INPUT_FORMATS
 from mitwirken.projects.models import Project
 
@@ -133,7 +134,7 @@ class EventFilterForm(forms.Form):
         ("", _("Kommende und laufende")), ("past", _("Vergangene")), ("all", _("Alle")),
     ])  # fmt: skip
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle")), *Status.choices])
-    category = forms.ModelChoiceField(label=_("Art"), required=False, queryset=Category.objects.all(),
+    category = ListedModelChoiceField(label=_("Art"), required=False, queryset=Category.objects.all(),
                                       empty_label=_("Alle Arten"), to_field_name="slug")  # fmt: skip
     q = forms.CharField(label=_("Suche (Titel, Ort)"), required=False, max_length=100)
     pending = forms.BooleanField(label=_("Nur mit Anmeldungen, die auf Freigabe warten"), required=False)

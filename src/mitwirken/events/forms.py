@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core import geo
+from mitwirken.core.forms_util import ListedModelChoiceField
 from mitwirken.core.spam import SpamProtectedForm
 from mitwirken.organisations.models import Organisation
 from mitwirken.surveys import questions as engine
@@ -30,11 +31,11 @@ QUESTIONS_ERROR = "questions"
 class CalendarFilterForm(forms.Form):
     """The filters of the calendar; the field names are the (German) query parameters."""
 
-    veranstalter = forms.ModelChoiceField(
+    veranstalter = ListedModelChoiceField(
         label=_("Veranstalter"), required=False, to_field_name="slug", empty_label=_("Alle Veranstalter"),
         queryset=Organisation.objects.none(),
     )  # fmt: skip
-    art = forms.ModelChoiceField(label=_("Art der Veranstaltung"), required=False, to_field_name="slug",
+    art = ListedModelChoiceField(label=_("Art der Veranstaltung"), required=False, to_field_name="slug",
                                  queryset=Category.objects.all(), empty_label=_("Alle Arten"))  # fmt: skip
     von = forms.DateField(
         label=_("Von (Datum)"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -18,8 +18,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import formats, timezone
@@ -58,6 +59,21 @@ def annotate_places(events: EventQuerySet) -> EventQuerySet:
     return events.annotate(
         has_free=Exists(CapacityCategory.objects.filter(event=OuterRef("pk"), taken__lt=F("capacity")))
     )
+
+
+def calendar_page(events: EventQuerySet, number: str | None, per_page: int) -> Page[Any]:
+    """One page of the list, by start: paginate over the ids alone, then load and annotate the page's rows.
+
+    The ids come from an index-only scan of ``event_public_by_start`` (start, id, with the end included), so
+    a deep OFFSET (page 100 skips 2,000 events) costs index entries, not joined rows with an EXISTS each; the
+    outer query joins and annotates only the page's 20 events (a "deferred join"). The page numbers stay."""
+    ids = events.order_by("start", "id").values_list("pk", flat=True)
+    page: Page[Any] = Paginator(ids, per_page).get_page(number)
+    # The page of ids becomes the page of events (the paginator only counts).
+    page.object_list = list(
+        annotate_places(Event.objects.filter(pk__in=page.object_list).for_list()).order_by("start", "id")
+    )
+    return page
 
 
 def berlin_day_start(day: date) -> datetime:
@@ -107,11 +123,22 @@ def weekdays() -> list[tuple[str, str]]:
             for n in range(7)]  # fmt: skip
 
 
+# A month cell shows this many events and then "+ K weitere", a link to the day in the list view (as mature
+# calendars do): a busy month (800 events, 30 a day) stays a readable grid of days, and the page does not grow
+# with the number of events.
+DAY_LIMIT = 4
+
+
 @dataclass
 class MonthCell:
     day: date | None  # None: a day of the neighbouring month, left empty
-    events: list[Event] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)  # Events (Spans while the month is built)
     today: bool = False
+    more: int = 0  # events of this day beyond ``events``
+
+    @property
+    def total(self) -> int:
+        return len(self.events) + self.more
 
 
 @dataclass
@@ -140,23 +167,62 @@ def month_bounds(first: date) -> tuple[datetime, datetime]:
     return berlin_day_start(first), berlin_day_start(first + timedelta(days=last_day))
 
 
-def build_month(first: date, events: Iterable[Event], today: date) -> Month:
-    """Weeks from Monday to Sunday; an event spanning several days is listed on each of them in this month."""
-    by_day: dict[date, list[Event]] = {}
+class Span(NamedTuple):
+    """An event's place in time, all the month grid needs to count it (a model instance costs far more)."""
+
+    pk: int
+    start: datetime
+    end: datetime
+
+
+# The month view counts the events of every day from (id, start, end) alone; this bound keeps a flooded month
+# from building an enormous query (the list view pages through everything).
+MONTH_LIMIT = 1500
+
+
+def month_of_events(events: EventQuerySet, first: date, today: date) -> tuple[Month, int]:
+    """The month grid and the number of events in it, in two queries whatever the number of events.
+
+    The first query reads only (id, start, end) of the month's events, ordered by start, to place each on its
+    days; the second loads the list columns of the events the cells show (at most ``DAY_LIMIT`` a day). A busy
+    month (800 events) so builds about 120 model instances, not 800 with their organisation and category."""
+    start, end = month_bounds(first)
+    spans = list(
+        events.filter(start__lt=end, end__gt=start).order_by("start", "id")
+        .values_list("pk", "start", "end")[:MONTH_LIMIT]
+    )  # fmt: skip
+    month = build_month(first, [Span(*row) for row in spans], today)
+    shown = {event.pk for cell in month.days_with_events for event in cell.events}
+    loaded = Event.objects.filter(pk__in=shown).for_list().in_bulk() if shown else {}
+    for cell in month.days_with_events:
+        cell.events = [loaded[event.pk] for event in cell.events]
+    return month, len(spans)
+
+
+def build_month(first: date, events: Iterable[Event | Span], today: date, day_limit: int = DAY_LIMIT) -> Month:
+    """Weeks from Monday to Sunday; an event spanning several days is listed on each of them in this month.
+
+    Each day keeps its first ``day_limit`` events (by start) and counts the rest in ``more``."""
+    by_day: dict[date, list[Event | Span]] = {}
     last_day = pycalendar.monthrange(first.year, first.month)[1]
     last = first + timedelta(days=last_day - 1)
+    zone = timezone.get_current_timezone()  # once: localtime() looks it up per call, 1,600 times a busy month
     for event in events:
-        day = max(timezone.localtime(event.start).date(), first)
-        end = min(timezone.localtime(event.end - timedelta(microseconds=1)).date(), last)
+        day = max(event.start.astimezone(zone).date(), first)
+        end = min((event.end - timedelta(microseconds=1)).astimezone(zone).date(), last)
         while day <= end:
             by_day.setdefault(day, []).append(event)
             day += timedelta(days=1)
     weeks = []
     for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
-        weeks.append([
-            MonthCell(day, by_day.get(day, []), day == today) if day.month == first.month else MonthCell(None)
-            for day in week
-        ])  # fmt: skip
+        cells = []
+        for day in week:
+            if day.month != first.month:
+                cells.append(MonthCell(None))
+                continue
+            on_day = by_day.get(day, [])
+            cells.append(MonthCell(day, on_day[:day_limit], day == today, max(len(on_day) - day_limit, 0)))
+        weeks.append(cells)
     previous = (first - timedelta(days=1)).replace(day=1)
     return Month(first, weeks, previous, last + timedelta(days=1))
 

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,9 +32,6 @@ from .services import details
 from .services import registration as service
 
 PAGE_SIZE = 20
-# The month view lists every event of the month in one query; this bound keeps a flooded month from
-# building an enormous page (the list view pages through everything).
-MONTH_LIMIT = 1500
 SESSION_KEY = "events_registration"
 
 
@@ -78,20 +74,19 @@ def _calendar(request: HttpRequest, organisation: Organisation | None) -> HttpRe
     if request.GET.get("ansicht") == "monat":
         today = timezone.localdate()
         first = queries.parse_month(request.GET.get("monat"), today)
-        start, end = queries.month_bounds(first)
-        in_month = list(events.filter(start__lt=end, end__gt=start).for_list().order_by("start", "id")[:MONTH_LIMIT])
-        month = queries.build_month(first, in_month, today)
+        month, count = queries.month_of_events(events, first, today)
         context.update({
-            "view": "month", "month": month, "count": len(in_month), "weekdays": queries.weekdays(),
+            "view": "month", "month": month, "count": count, "weekdays": queries.weekdays(),
             "previous_url": _url(request, ("seite",), monat=month.previous.strftime("%Y-%m")),
             "next_url": _url(request, ("seite",), monat=month.next.strftime("%Y-%m")),
             "reset_url": "?" + urlencode({"ansicht": "monat", "monat": first.strftime("%Y-%m")}),
+            # "+ K weitere" opens the day in the list view, with the other filters kept.
+            "day_query": _url(request, ("ansicht", "monat", "seite", "von", "bis"))[1:],
         })  # fmt: skip
     else:
         if not filters.get("date_from"):
             events = events.upcoming()
-        ordered = queries.annotate_places(events.for_list()).order_by("start", "id")
-        page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("seite"))
+        page = queries.calendar_page(events, request.GET.get("seite"), PAGE_SIZE)
         context.update({
             "view": "list", "page": page, "days": queries.group_by_day(page.object_list),
             "query": _url(request, ("seite",))[1:], "reset_url": "?",
