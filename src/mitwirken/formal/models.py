@@ -346,6 +346,14 @@ class Statement(models.Model):
             models.Index(fields=["procedure", "-received_at", "-id"]),
             DocumentIndex(fields=["search_document"], name="statement_search"),
             models.Index(fields=["procedure", "status"]),
+            # The staff overview counts open statements per procedure and assignee from this index alone.
+            models.Index(
+                fields=["procedure", "assignee"],
+                condition=Q(status__in=["new", "in_progress"]),
+                name="statement_open_work",
+            ),
+            # Mein Bereich: a person's newest statements without sorting all of them.
+            models.Index(fields=["author", "-received_at", "-id"], name="statement_author_newest"),
         ]
 
     def __str__(self) -> str:
