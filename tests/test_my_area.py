@@ -106,6 +106,7 @@ def test_each_block_of_mein_bereich_pages_on_its_own(world, setting):
 def test_mein_bereich_has_a_constant_number_of_queries(world, setting):
     client = world.client("citizen")
     add_items(world, setting, 10)
+    queries(client, "/konto/")  # warms the content-type cache, which a test run alone starts without
     small = queries(client, "/konto/")
     add_items(world, setting, 990)
     assert queries(client, "/konto/") == small
@@ -183,3 +184,23 @@ def test_the_organisations_figures_have_a_page_of_their_own_with_constant_querie
     add_items(world, setting, 990)
     assert queries(client, url) == small
     assert world.client("other_org_admin").get(url).status_code == 404
+
+
+def test_staff_overview_counts_only_open_work(world, setting):
+    """The counts come from partial indexes over open statements and open reports: closed work never counts."""
+    from mitwirken.formal.models import StatementStatus
+
+    add_items(world, setting, 4)  # two statements unassigned, two the case worker's; two reports open, unassigned
+    url = f"/verwaltung/{world.organisation.slug}/"
+    content = world.client("case_worker").get(url).content.decode()
+    assert "2 Stellungnahmen ohne Zuständigkeit" in content and "2 neue Meldungen ohne Bearbeitung" in content
+    Statement.objects.filter(pk=Statement.objects.filter(assignee__isnull=True).first().pk).update(
+        status=StatementStatus.WEIGHED
+    )
+    Statement.objects.filter(assignee__isnull=False).update(status=StatementStatus.IN_PROGRESS)
+    Report.objects.filter(pk=Report.objects.filter(status=ReportStatus.OPEN).first().pk).update(
+        status=ReportStatus.IN_PROGRESS
+    )
+    content = world.client("case_worker").get(url).content.decode()
+    assert "1 Stellungnahme ohne Zuständigkeit" in content and "2 Stellungnahmen mir zugewiesen" in content
+    assert "1 neue Meldung ohne Bearbeitung" in content

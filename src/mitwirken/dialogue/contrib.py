@@ -19,7 +19,9 @@ from .models import Idea
 
 
 def my_ideas(user: Any) -> QuerySet[Idea]:
-    return Idea.objects.filter(author=user).select_related("module__project__organisation").order_by("-created_at")
+    return (
+        Idea.objects.filter(author=user).select_related("module__project__organisation").order_by("-created_at", "-pk")
+    )
 
 
 def account_sections() -> list[AccountSection]:

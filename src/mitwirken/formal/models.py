@@ -350,6 +350,14 @@ class Statement(models.Model):
             DocumentIndex(fields=["search_document"], name="statement_search"),
             # The status filter of the inbox, read in the inbox's order (and counts per status).
             models.Index(fields=["procedure", "status", "-received_at", "-id"], name="statement_by_status"),
+            # The staff overview counts open statements per procedure and assignee from this index alone.
+            models.Index(
+                fields=["procedure", "assignee"],
+                condition=Q(status__in=["new", "in_progress"]),
+                name="statement_open_work",
+            ),
+            # Mein Bereich: a person's newest statements without sorting all of them.
+            models.Index(fields=["author", "-received_at", "-id"], name="statement_author_newest"),
         ]
 
     def __str__(self) -> str:

@@ -96,6 +96,12 @@ class Comment(OnTarget):
             # The moderation queue and the staff overview look for waiting comments per module.
             models.Index(fields=["module", "approved"], name="comment_module"),
             DocumentIndex(fields=["search_document"], name="comment_search"),
+            # Mein Bereich: a person's newest comments (deleted ones are not listed) without sorting all of them.
+            models.Index(
+                fields=["author", "-created_at", "-id"],
+                condition=Q(deleted_at__isnull=True),
+                name="comment_author_newest",
+            ),
         ]
 
     def __str__(self) -> str:

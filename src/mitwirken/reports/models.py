@@ -210,6 +210,14 @@ class Report(models.Model):
             models.Index(fields=["status", "-created_at"], name="report_public_list"),
             models.Index(fields=["category", "status", "lon", "lat"], name="report_nearby"),
             models.Index(fields=["-updated_at"], name="report_updated"),
+            # The staff overview counts open reports (new, overdue) of an organisation from this index alone.
+            models.Index(
+                fields=["organisation", "updated_at", "assignee"],
+                condition=models.Q(status="open"),
+                name="report_open_work",
+            ),
+            # Mein Bereich: a person's newest reports without sorting all of them.
+            models.Index(fields=["reporter", "-created_at", "-id"], name="report_reporter_newest"),
         ]
 
     def __str__(self) -> str:
