@@ -30,44 +30,47 @@ CREATE TABLE reports_mapcell (
 CREATE UNIQUE INDEX reports_mapcell_key ON reports_mapcell
     (level, status, cell_x, cell_y, category_id, organisation_id, on_x_edge, on_y_edge);
 
--- Adds (sign 1) or removes (sign -1) one report in its cell of every level. Sums of numeric stay exact
--- however often a report comes and goes; a cell whose count falls to 0 is deleted.
-CREATE FUNCTION reports_mapcell_add(r reports_report, sign integer) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    size float8;
-    cx float8;
-    cy float8;
-BEGIN
-    FOR lvl IN 0..{LEVELS} LOOP
-        size := 60.0::float8 / (2.0::float8 ^ lvl);
-        cx := floor(r.lon / size);
-        cy := floor(r.lat / size);
-        INSERT INTO reports_mapcell AS c (level, cell_x, cell_y, on_x_edge, on_y_edge, status, category_id,
-                                          organisation_id, reports, sum_lon, sum_lat, sum_id)
-        VALUES (lvl, cx, cy, r.lon = cx * size, r.lat = cy * size, r.status, r.category_id, r.organisation_id,
-                sign, sign * r.lon::numeric, sign * r.lat::numeric, sign * r.id)
-        ON CONFLICT (level, status, cell_x, cell_y, category_id, organisation_id, on_x_edge, on_y_edge)
-        DO UPDATE SET reports = c.reports + EXCLUDED.reports, sum_lon = c.sum_lon + EXCLUDED.sum_lon,
-                      sum_lat = c.sum_lat + EXCLUDED.sum_lat, sum_id = c.sum_id + EXCLUDED.sum_id;
-        IF sign < 0 THEN
-            DELETE FROM reports_mapcell c
-            WHERE c.level = lvl AND c.status = r.status AND c.cell_x = cx AND c.cell_y = cy
-              AND c.category_id = r.category_id AND c.organisation_id = r.organisation_id
-              AND c.on_x_edge = (r.lon = cx * size) AND c.on_y_edge = (r.lat = cy * size) AND c.reports = 0;
-        END IF;
-    END LOOP;
-END $$;
+-- Cells whose count fell to 0 are deleted after every statement; this index finds them.
+CREATE INDEX reports_mapcell_empty ON reports_mapcell (id) WHERE reports = 0;
 
-CREATE FUNCTION reports_mapcell_row() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Statement-level, with the changed rows as transition tables: a statement touching many reports (a bulk
+-- status change, a bulk_create) updates each cell once, not once per report, and a row whose counted columns
+-- did not change (+1 and -1 in the same cell) touches nothing. Sums of numeric stay exact however often a
+-- report comes and goes.
+CREATE FUNCTION reports_mapcell_apply() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+    source text := CASE TG_OP
+        WHEN 'INSERT' THEN 'SELECT lon, lat, status, category_id, organisation_id, id, 1 AS sign FROM new_rows'
+        WHEN 'DELETE' THEN 'SELECT lon, lat, status, category_id, organisation_id, id, -1 AS sign FROM old_rows'
+        ELSE 'SELECT lon, lat, status, category_id, organisation_id, id, 1 AS sign FROM new_rows
+              UNION ALL SELECT lon, lat, status, category_id, organisation_id, id, -1 AS sign FROM old_rows'
+    END;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM reports_mapcell_add(OLD, -1);
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        PERFORM reports_mapcell_add(NEW, 1);
+    EXECUTE format($sql$
+        WITH changes AS (%s),
+        cells AS (
+            SELECT lvl, floor(c.lon / s.size) AS cx, floor(c.lat / s.size) AS cy, s.size, c.*
+            FROM changes AS c
+            CROSS JOIN generate_series(0, {LEVELS}) AS lvl
+            CROSS JOIN LATERAL (SELECT 60.0::float8 / (2.0::float8 ^ lvl) AS size) AS s
+        )
+        INSERT INTO reports_mapcell AS m (level, cell_x, cell_y, on_x_edge, on_y_edge, status, category_id,
+                                          organisation_id, reports, sum_lon, sum_lat, sum_id)
+        SELECT lvl, cx, cy, lon = cx * size, lat = cy * size, status, category_id, organisation_id,
+               sum(sign), sum(sign * lon::numeric), sum(sign * lat::numeric), sum(sign * id)
+        FROM cells
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        HAVING sum(sign) <> 0 OR sum(sign * lon::numeric) <> 0 OR sum(sign * lat::numeric) <> 0
+            OR sum(sign * id) <> 0
+        ON CONFLICT (level, status, cell_x, cell_y, category_id, organisation_id, on_x_edge, on_y_edge)
+        DO UPDATE SET reports = m.reports + EXCLUDED.reports, sum_lon = m.sum_lon + EXCLUDED.sum_lon,
+                      sum_lat = m.sum_lat + EXCLUDED.sum_lat, sum_id = m.sum_id + EXCLUDED.sum_id
+    $sql$, source);
+    IF TG_OP <> 'INSERT' THEN
+        DELETE FROM reports_mapcell WHERE reports = 0;
     END IF;
     RETURN NULL;
-END $$;
+END $fn$;
 
 CREATE FUNCTION reports_mapcell_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -75,15 +78,15 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER reports_mapcell_insert_delete AFTER INSERT OR DELETE ON reports_report
-    FOR EACH ROW EXECUTE FUNCTION reports_mapcell_row();
--- save() writes every column: only a change of what the grid counts by moves the report.
+CREATE TRIGGER reports_mapcell_insert AFTER INSERT ON reports_report
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_mapcell_apply();
 CREATE TRIGGER reports_mapcell_update AFTER UPDATE ON reports_report
-    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.lon IS DISTINCT FROM NEW.lon
-                       OR OLD.lat IS DISTINCT FROM NEW.lat OR OLD.category_id IS DISTINCT FROM NEW.category_id
-                       OR OLD.organisation_id IS DISTINCT FROM NEW.organisation_id)
-    EXECUTE FUNCTION reports_mapcell_row();
--- The test database is flushed with TRUNCATE, which skips row triggers (and this unmanaged table).
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION reports_mapcell_apply();
+CREATE TRIGGER reports_mapcell_delete AFTER DELETE ON reports_report
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_mapcell_apply();
+-- The test database is flushed with TRUNCATE, which fires no row or statement trigger above (and skips this
+-- unmanaged table).
 CREATE TRIGGER reports_mapcell_truncate AFTER TRUNCATE ON reports_report
     FOR EACH STATEMENT EXECUTE FUNCTION reports_mapcell_truncate();
 
@@ -100,23 +103,23 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
 DROP = """
 DROP TRIGGER reports_mapcell_truncate ON reports_report;
+DROP TRIGGER reports_mapcell_delete ON reports_report;
 DROP TRIGGER reports_mapcell_update ON reports_report;
-DROP TRIGGER reports_mapcell_insert_delete ON reports_report;
+DROP TRIGGER reports_mapcell_insert ON reports_report;
 DROP FUNCTION reports_mapcell_truncate();
-DROP FUNCTION reports_mapcell_row();
-DROP FUNCTION reports_mapcell_add(reports_report, integer);
+DROP FUNCTION reports_mapcell_apply();
 DROP TABLE reports_mapcell;
 """
 
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        schema_editor.execute(CREATE, params=None)  # no placeholders: the %s is format()'s
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):
