@@ -62,6 +62,7 @@ BEGIN
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
         HAVING sum(sign) <> 0 OR sum(sign * lon::numeric) <> 0 OR sum(sign * lat::numeric) <> 0
             OR sum(sign * id) <> 0
+        ORDER BY 1, 6, 2, 3, 7, 8, 4, 5  -- key order: two concurrent statements lock shared cells alike
         ON CONFLICT (level, status, cell_x, cell_y, category_id, organisation_id, on_x_edge, on_y_edge)
         DO UPDATE SET reports = m.reports + EXCLUDED.reports, sum_lon = m.sum_lon + EXCLUDED.sum_lon,
                       sum_lat = m.sum_lat + EXCLUDED.sum_lat, sum_id = m.sum_id + EXCLUDED.sum_id
