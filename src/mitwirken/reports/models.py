@@ -204,8 +204,9 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["lon", "lat"], name="report_position"),
             DocumentIndex(fields=["search_document"], name="report_search"),
-            # The public map filters by status and box; this index covers that query without touching rows.
-            models.Index(fields=["status", "lon", "lat"], name="report_public_position"),
+            # The public map filters by status and box and counts ids per cell: with ``id`` included PostgreSQL
+            # answers from the index alone (an index-only scan); SQLite ignores ``include``.
+            models.Index(fields=["status", "lon", "lat"], include=["id"], name="report_public_position"),
             models.Index(fields=["organisation", "status", "-created_at"], name="report_inbox"),
             models.Index(fields=["status", "-created_at"], name="report_public_list"),
             models.Index(fields=["category", "status", "lon", "lat"], name="report_nearby"),
@@ -252,6 +253,38 @@ class Report(models.Model):
     @property
     def public_name(self) -> str:
         return self.name if self.publish_name and self.name else ""
+
+
+class MapCell(models.Model):
+    """The public map's grid, counted ahead: reports per cell, status, category and organisation.
+
+    PostgreSQL only. Triggers on the report table keep it in the same transaction as every write (``save()``,
+    ``bulk_create()``, ``QuerySet.update()``, deletes, cascades, raw SQL), so no service has to remember it; see
+    migration 0009. Cells of level ``n`` are ``60 / 2**n`` degrees wide, the sizes ``mapdata.cell_size`` returns,
+    for the coarse levels (``mapdata.AGGREGATE_LEVELS``) where counting rows live would read most of the table.
+    ``sum_id`` is the id itself in a cell with one report. ``on_x_edge``/``on_y_edge`` mark reports lying
+    exactly on the cell's west/south line, which a box ending there still contains.
+    """
+
+    level = models.SmallIntegerField()
+    cell_x = models.IntegerField()
+    cell_y = models.IntegerField()
+    on_x_edge = models.BooleanField()
+    on_y_edge = models.BooleanField()
+    status = models.CharField(max_length=20)
+    category_id = models.BigIntegerField()
+    organisation_id = models.BigIntegerField()
+    reports = models.IntegerField()
+    sum_lon = models.DecimalField(max_digits=40, decimal_places=20)
+    sum_lat = models.DecimalField(max_digits=40, decimal_places=20)
+    sum_id = models.DecimalField(max_digits=40, decimal_places=0)
+
+    class Meta:
+        managed = False  # created with its triggers by a PostgreSQL-only migration
+        db_table = "reports_mapcell"
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.cell_x}/{self.cell_y}: {self.reports}"
 
 
 class ReportPhoto(models.Model):

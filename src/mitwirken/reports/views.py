@@ -54,22 +54,29 @@ def _map_context() -> dict[str, Any]:
 
 
 def _filtered(request: HttpRequest) -> tuple[PublicFilterForm, ReportQuerySet]:
+    form, filters = _public_filters(request)
+    return form, Report.objects.filter(**filters)
+
+
+def _public_filters(request: HttpRequest) -> tuple[PublicFilterForm, dict[str, Any]]:
+    """The public filter as lookups on status, category_id and organisation_id, which the map's pre-counted
+    grid (MapCell) has as well; always within the public statuses."""
     form = PublicFilterForm(request.GET or None)
-    reports = Report.objects.public()
+    filters: dict[str, Any] = {"status__in": PUBLIC_STATUSES}
     if form.is_valid():
         data = form.cleaned_data
         if data.get("category"):
-            reports = reports.filter(category=data["category"])
+            filters["category_id"] = data["category"].pk
         if data.get("organisation"):
-            reports = reports.filter(organisation=data["organisation"])
+            filters["organisation_id"] = data["organisation"].pk
         status = data.get("status")
         if status == "open":
-            reports = reports.filter(status__in=OPEN_STATUSES)
+            filters["status__in"] = OPEN_STATUSES
         elif status == "closed":
-            reports = reports.filter(status__in=CLOSED_STATUSES)
+            filters["status__in"] = CLOSED_STATUSES
         elif status:
-            reports = reports.filter(status=status)
-    return form, reports
+            filters["status__in"] = [status]
+    return form, filters
 
 
 @require_GET
@@ -101,13 +108,13 @@ def map_data(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": _("bbox=West,Süd,Ost,Nord und zoom (0–19) sind erforderlich.")}, status=400)
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90 and 0 <= zoom <= mapdata.MAX_ZOOM):
         return JsonResponse({"error": _("bbox oder zoom liegen außerhalb des gültigen Bereichs.")}, status=400)
-    form, reports = _filtered(request)
+    form, filters = _public_filters(request)
     cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
     key = "|".join(
         f"{name}={getattr(cleaned.get(name), 'pk', cleaned.get(name) or '')}"
         for name in ("category", "organisation", "status")
     )
-    data = mapdata.clusters(reports, west=west, south=south, east=east, north=north, zoom=zoom, cache_key=key)
+    data = mapdata.clusters(filters, west=west, south=south, east=east, north=north, zoom=zoom, cache_key=key)
     response = JsonResponse(data)
     response["Cache-Control"] = f"public, max-age={mapdata.CACHE_SECONDS}"
     return response
