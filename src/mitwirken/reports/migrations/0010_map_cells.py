@@ -126,7 +126,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0008_map_index_includes_id'),
+        ('reports', '0009_map_index_includes_id'),
     ]
 
     operations = [

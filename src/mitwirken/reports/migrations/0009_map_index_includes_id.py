@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organisations', '0004_sign_language_videos'),
-        ('reports', '0007_search_document'),
+        ('reports', '0008_report_report_open_work_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
