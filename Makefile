@@ -69,7 +69,7 @@ check: lint typecheck
 	mkdir -p var
 	MITWIRKEN_ENV=test $(PY) manage.py makemigrations --check --dry-run
 
-bench: install ## throughput ratios against a trivial view; writes bench/results.json and docs/performance.md
+bench: install ## throughput ratios against a trivial view; writes bench/results-<database>.json and docs/performance.md
 	MITWIRKEN_ENV=development $(PY) bench/run.py
 
 lock: ## re-resolve requirements.in into requirements.txt

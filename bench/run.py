@@ -35,7 +35,9 @@
 11. Geocoder (unless ``--skip-geocoder``, see ``bench/geocoder.py``): ``--addresses`` addresses imported through the
    CSV import, then the address suggestions timed per keystroke in-process, ``geo.locate`` and ``nearest_address``;
    on PostgreSQL with ``EXPLAIN ANALYZE`` of the suggestion query.
-12. Prints tables, writes ``bench/results.json`` and the results section of ``docs/performance.md``.
+12. Prints tables, writes ``bench/results-<database>.json`` and the results sections of ``docs/performance.md`` (this
+   database's, and both databases side by side); on PostgreSQL, fails when a page misses the 20 ms target
+   (``bench/targets.py``).
 
 Everything it starts or creates is stopped and removed again on every exit path.
 Extra options may also come from the environment: ``BENCH_ARGS="--rounds 5" make bench``.
@@ -74,15 +76,28 @@ import events as events_bench
 import geocoder as geocoder_bench
 import reports as reports_bench
 import surveys as surveys_bench
+import targets
 import volunteering as volunteering_bench
 from loadgen import PythonClient, Sample, WrkClient, median, wrk_path, wrk_version
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-RESULTS_JSON = BENCH / "results.json"
+DATABASES = ("postgresql", "sqlite")
+
+
+def results_json(vendor: str) -> Path:
+    """The raw figures of the latest run on a database: ``bench/results-postgresql.json``, ``…-sqlite.json``."""
+    return BENCH / f"results-{vendor}.json"
+
+
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
-START_MARKER = "<!-- bench:start -->"
-END_MARKER = "<!-- bench:end -->"
+
+
+def markers(part: str) -> tuple[str, str]:
+    """Where a part of the results (``both``, ``postgresql``, ``sqlite``) stands in docs/performance.md."""
+    return f"<!-- bench:{part}:start -->", f"<!-- bench:{part}:end -->"
+
+
 BENCH_DATABASE = "mitwirken_bench"
 HOST = "127.0.0.1"
 
@@ -709,7 +724,8 @@ def markdown(report: dict) -> str:
     seeded = f"`seed_demo` + `bench/seed.py --projects {settings['scale']}"
     seeded += f" --statements {settings['statements_scale']}`" if formal else "`"
     lines = [
-        f"Measured {report['date']} at commit `{commit}` by `bench/run.py` (raw figures: `bench/results.json`).",
+        f"Measured {report['date']} at commit `{commit}` by `bench/run.py` "
+        f"(raw figures: `bench/results-{report['db_vendor']}.json`).",
         "",
         f"- Database: {report['db_vendor']} {report['db_version']}, {settings['projects_total']:,} projects "
         f"({settings['projects_listed']:,} publicly listed)"
@@ -794,17 +810,26 @@ def formal_markdown(report: dict) -> list[str]:
     ]
 
 
-def write_docs(report: dict) -> None:
-    section = f"{START_MARKER}\n{markdown(report)}\n{END_MARKER}"
-    if PERFORMANCE_MD.exists():
-        text = PERFORMANCE_MD.read_text(encoding="utf-8")
-    else:
-        text = "# Performance\n\n## Latest results\n\n"
-    start, end = text.find(START_MARKER), text.find(END_MARKER)
+def _replace_part(text: str, part: str, heading: str, body: str) -> str:
+    start_marker, end_marker = markers(part)
+    section = f"{start_marker}\n{body}\n{end_marker}"
+    start, end = text.find(start_marker), text.find(end_marker)
     if start != -1 and end > start:
-        text = text[:start] + section + text[end + len(END_MARKER) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
+        return text[:start] + section + text[end + len(end_marker) :]
+    return text.rstrip("\n") + f"\n\n## {heading}\n\n" + section + "\n"
+
+
+def write_docs(report: dict) -> None:
+    """This run's section, and the side-by-side table of the latest run on each database."""
+    text = PERFORMANCE_MD.read_text(encoding="utf-8") if PERFORMANCE_MD.exists() else "# Performance\n"
+    runs = {vendor: json.loads(path.read_text(encoding="utf-8")) if (path := results_json(vendor)).exists() else None
+            for vendor in DATABASES}  # fmt: skip
+    runs[report["db_vendor"]] = report
+    text = _replace_part(text, "both", "Latest results: both databases side by side",
+                         "\n".join(targets.side_by_side(runs, markdown_table)))  # fmt: skip
+    names = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+    vendor = report["db_vendor"]
+    text = _replace_part(text, vendor, f"Latest results on {names.get(vendor, vendor)}", markdown(report))
     PERFORMANCE_MD.write_text(text, encoding="utf-8")
 
 
@@ -853,7 +878,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--max-requests", type=int, default=100_000, help="per measurement, Python client only")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto", help="load generator")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave results.json and docs alone")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave results-*.json and docs alone")
     parser.add_argument(
         "--keep", action="store_true", help="keep the temporary directory and the PostgreSQL database (for EXPLAIN)"
     )
@@ -1112,14 +1137,20 @@ def main() -> int:
         report["seconds_total"] = round(time.perf_counter() - began)
         print_table(report)
         if not args.no_write:
-            RESULTS_JSON.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            write_docs(report)
-            log(f"wrote {RESULTS_JSON.relative_to(ROOT)} and {PERFORMANCE_MD.relative_to(ROOT)}")
+            results = results_json(report["db_vendor"])
+            write_docs(report)  # before the file is replaced: the docs read the other database's run from its file
+            results.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            log(f"wrote {results.relative_to(ROOT)} and {PERFORMANCE_MD.relative_to(ROOT)}")
         log(f"done in {time.perf_counter() - began:.0f} s")
+        failed = 0
         if formal is not None and formal["burst"]["failed_checks"]:
             log(f"FAILED: deadline burst checks: {', '.join(formal['burst']['failed_checks'])}")
-            return 1
-        return 0
+            failed = 1
+        slow = targets.over_target(report)
+        if slow:
+            log(f"FAILED: over the {targets.TARGET_MS:g} ms target on {report['db_vendor']}: " + "; ".join(slow))
+            failed = 1
+        return failed
     finally:
         if server is not None:
             server.stop()

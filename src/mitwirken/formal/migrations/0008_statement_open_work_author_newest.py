@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("formal", "0006_search_document"),
+        ("formal", "0007_inbox_status_order"),
         ("organisations", "0004_sign_language_videos"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
