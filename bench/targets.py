@@ -18,6 +18,14 @@ BASELINE_KEY = "baseline"
 
 def pages(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Every measured page or endpoint of a run (its dict with key, label, inprocess_ms), in report order."""
+    yield from _walk({key: value for key, value in report.items() if key != "geocoder"})
+    suggest = (report.get("geocoder") or {}).get("suggest")
+    if suggest:  # an API endpoint measured per keystroke, not under load
+        yield {"key": "geocoder_suggest", "label": "Address suggestions, per keystroke (median)",
+               "inprocess_ms": suggest["p50_ms"], "ratio": None}  # fmt: skip
+
+
+def _walk(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
     stack: list[Any] = [report]
     while stack:
         item = stack.pop(0)
@@ -39,14 +47,18 @@ def over_target(report: dict[str, Any]) -> list[str]:
             if page["inprocess_ms"] > TARGET_MS]  # fmt: skip
 
 
+NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+
+
 def _run_line(vendor: str, report: dict[str, Any] | None) -> str:
+    name = NAMES.get(vendor, vendor)
     if report is None:
-        return f"- {vendor}: no run recorded yet (`bench/results-{vendor}.json`)."
+        return f"- {name}: no run recorded yet (`bench/results-{vendor}.json`)."
     machine = report.get("machine", {})
     busy = machine.get("cpu_busy_before")
     other_work = "unknown" if busy is None else ("yes" if busy > 0.2 else "no")
     commit = report["git_commit"][:10] + (" with uncommitted changes" if report.get("git_dirty") else "")
-    return (f"- {vendor} {report.get('db_version', '')}: measured {report['date']} at commit `{commit}`; "
+    return (f"- {name} {report.get('db_version', '').split(' ')[0]}: measured {report['date']} at commit `{commit}`; "
             f"other work running on the machine before the run: {other_work} (CPU busy {busy}, load "
             f"{machine.get('load_average_1m', 0):.1f}).")  # fmt: skip
 
@@ -79,8 +91,8 @@ def side_by_side(runs: dict[str, dict[str, Any] | None], table: Any) -> list[str
     headers = ["Page", "SQLite 1 req ms", "PostgreSQL 1 req ms", "SQLite ratio", "PostgreSQL ratio",
                f"≤ {TARGET_MS:g} ms on PostgreSQL"]  # fmt: skip
     return [
-        _run_line("PostgreSQL", postgres).replace("PostgreSQL:", "PostgreSQL"),
-        _run_line("SQLite", sqlite),
+        _run_line("postgresql", postgres),
+        _run_line("sqlite", sqlite),
         "",
         *table(headers, rows, left=1),
         "",
