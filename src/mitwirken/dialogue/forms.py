@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core import forms as core_forms
 from mitwirken.core import geo
+from mitwirken.core.forms_util import ListedModelChoiceField
 from mitwirken.core.spam import SpamProtectedForm
 from mitwirken.projects.models import Module
 
@@ -93,9 +94,9 @@ SORTS = [("new", _("Neueste zuerst")), ("comments", _("Meiste Kommentare")), ("s
 
 class IdeaFilterForm(forms.Form):
     q = forms.CharField(label=_("Suche"), required=False, max_length=100)
-    category = forms.ModelChoiceField(label=_("Kategorie"), queryset=Category.objects.none(), required=False,
+    category = ListedModelChoiceField(label=_("Kategorie"), queryset=Category.objects.none(), required=False,
                                       empty_label=_("Alle Kategorien"))  # fmt: skip
-    label = forms.ModelChoiceField(
+    label = ListedModelChoiceField(
         label=_("Merkmal"), queryset=Label.objects.none(), required=False, empty_label=_("Alle Merkmale")
     )
     sort = forms.ChoiceField(label=_("Sortierung"), choices=SORTS, required=False)

@@ -210,10 +210,15 @@ def inbox(request: HttpRequest, organisation: Organisation, project_pk: int, mod
         else:
             messages.success(request, _("%(count)s Stellungnahmen geändert.") % {"count": count})
         return redirect(request.get_full_path())
-    page = KeysFirstPaginator(filtered_inbox(procedure, form), INBOX_PAGE_SIZE).get_page(request.GET.get("seite"))
+    search_query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    statements = filtered_inbox(procedure, form)
+    if not search_query:  # a search marks its match in the excerpt, which needs the whole text
+        statements = statements.with_excerpt()
+    page = KeysFirstPaginator(statements, INBOX_PAGE_SIZE).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
-    return _render(request, "inbox", organisation, procedure, form=form, page=page, query=query.urlencode(), bulk=bulk)
+    return _render(request, "inbox", organisation, procedure, form=form, page=page, query=query.urlencode(), bulk=bulk,
+                   search_query=search_query)  # fmt: skip
 
 
 @backoffice_view()

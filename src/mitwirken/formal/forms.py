@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mitwirken.core import forms as core_forms
 from mitwirken.core.forms import DateTimeLocalInput, MultipleFileField
+from mitwirken.core.forms_util import ListedModelChoiceField
 from mitwirken.core.spam import SpamProtectedForm
 
 from .law import Audience, ProcedureType, RoundKind
@@ -242,16 +243,16 @@ class RecordStatementForm(forms.Form):
 
 class InboxFilterForm(forms.Form):
     q = forms.CharField(label=_("Suche"), required=False, help_text=_("Vorgangsnummer, Name oder Text"))
-    track = forms.ModelChoiceField(label=_("Beteiligungsschritt"), required=False, queryset=Track.objects.none())
+    track = ListedModelChoiceField(label=_("Beteiligungsschritt"), required=False, queryset=Track.objects.none())
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle")), *StatementStatus.choices])
     late = forms.ChoiceField(label=_("Fristgerecht"), required=False,
                              choices=[("", _("Alle")), ("0", _("fristgerecht")), ("1", _("verspätet"))])  # fmt: skip
     attachments = forms.ChoiceField(label=_("Anlagen"), required=False,
                                     choices=[("", _("Alle")), ("1", _("mit Anlagen")), ("0", _("ohne Anlagen"))])  # fmt: skip
-    keyword = forms.ModelChoiceField(label=_("Schlagwort"), required=False, queryset=Keyword.objects.none())
-    assignee = forms.ModelChoiceField(label=_("Zuständig"), required=False, queryset=get_user_model().objects.none())
+    keyword = ListedModelChoiceField(label=_("Schlagwort"), required=False, queryset=Keyword.objects.none())
+    assignee = ListedModelChoiceField(label=_("Zuständig"), required=False, queryset=get_user_model().objects.none())
     unassigned = forms.BooleanField(label=_("Nur Stellungnahmen ohne Zuständigkeit"), required=False)
-    section = forms.ModelChoiceField(
+    section = ListedModelChoiceField(
         label=_("Abschnitt der Unterlagen"), required=False, queryset=DocumentSection.objects.none()
     )
     sort = forms.ChoiceField(label=_("Sortierung"), required=False, choices=[
@@ -314,7 +315,7 @@ class TextBlockForm(forms.Form):
 class BulkForm(forms.Form):
     ACTIONS = [("assign", _("Zuweisen an")), ("status", _("Status setzen auf"))]
     bulk_action = forms.ChoiceField(label=_("Aktion für ausgewählte"), choices=ACTIONS)
-    assignee = forms.ModelChoiceField(label=_("Person"), required=False, queryset=get_user_model().objects.none())
+    assignee = ListedModelChoiceField(label=_("Person"), required=False, queryset=get_user_model().objects.none())
     status = forms.ChoiceField(label=_("Status"), required=False, choices=StatementStatus.choices)
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:

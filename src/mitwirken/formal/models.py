@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -247,6 +247,9 @@ class StatementStatus(models.TextChoices):
     RELEASED = "released", _("freigegeben")
 
 
+EXCERPT_LENGTH = 200
+
+
 class StatementQuerySet(models.QuerySet["Statement"]):
     def for_inbox(self) -> StatementQuerySet:
         # A correlated subquery, not a JOIN + GROUP BY: the database can then read one page in order
@@ -260,6 +263,10 @@ class StatementQuerySet(models.QuerySet["Statement"]):
             .defer(SEARCH_DOCUMENT)
             .annotate(attachment_count=Coalesce(models.Subquery(attachments), 0))
         )
+
+    def with_excerpt(self) -> StatementQuerySet:
+        """The list's excerpt cut by the database: a statement can be pages long, and the list shows 200 characters."""
+        return self.defer("text").annotate(excerpt=Left("text", EXCERPT_LENGTH + 1))
 
     def search(self, text: str) -> StatementQuerySet:
         """A reference number typed in full finds that statement alone; anything else is searched for in the
