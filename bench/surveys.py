@@ -276,7 +276,7 @@ def seed(responses: int) -> dict:
 
     from django.db import transaction
 
-    from mitwirken.surveys import questions
+    from mitwirken.surveys import questions, results
     from mitwirken.surveys.models import Answer, Response
 
     began = time.perf_counter()
@@ -297,6 +297,7 @@ def seed(responses: int) -> dict:
                  for row in questions.answer_rows(by_code[code].type, value)),
                 batch_size=5_000,
             )  # fmt: skip
+    results.changed(survey)  # as the submission service does: cached results of the old answers retire
     from django.db import connection
 
     if connection.vendor == "postgresql":

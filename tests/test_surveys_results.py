@@ -58,6 +58,7 @@ def add_responses(survey: Survey, answers: list[tuple[datetime.date, dict[str, A
         for code, value in values.items()
         for row in questions.answer_rows(by_code[code].type, value)
     )  # fmt: skip
+    results.changed(survey)  # as the submission service does
     if connection.vendor == "postgresql":
         # Fresh planner statistics after a bulk insert, as autovacuum gathers them in production: with the
         # statistics of the nearly empty tables PostgreSQL plans the filtered results with nested loops that ran
@@ -359,3 +360,69 @@ def test_query_counts_do_not_grow_with_the_responses(world):
     assert small == large
     csv_rows = read_csv(client.get(base(survey) + "export.csv"))
     assert len(csv_rows) == 10_000
+
+
+# --- cached counts --------------------------------------------------------------------------------------------
+
+
+def counting_queries(survey: Survey, **filters: Any) -> tuple[dict[str, Any], int]:
+    with CaptureQueriesContext(connection) as context:
+        found = build(survey, **filters)
+    return found, sum('"surveys_answer"' in query["sql"] and "GROUP BY" in query["sql"]
+                      for query in context.captured_queries)  # fmt: skip
+
+
+def summary(found: dict[str, Any]) -> Any:
+    return found["_"].respondents, [(item.question.code, item.answered, [(b.code, b.count) for b in item.bars],
+                                     item.stats) for item in found["_"].items]  # fmt: skip
+
+
+def test_counts_are_cached_until_the_answers_change(known):
+    first, counted = counting_queries(known)
+    assert counted > 0
+    again, counted = counting_queries(known)
+    assert counted == 0 and summary(again) == summary(first)
+    rad = Question.objects.get(survey=known, code="verkehrsmittel").pk
+    # Each filter is a result of its own, never served from the unfiltered one.
+    crossed, counted = counting_queries(known, question_id=rad, choice="rad")
+    assert counted > 0 and crossed["_"].respondents == 2
+    add_responses(known, KNOWN[2:3])  # calls results.changed, as every writer of answers must
+    after, counted = counting_queries(known)
+    assert counted > 0 and after["_"].respondents == 5
+    assert bars(after["verkehrsmittel"])["auto"][0] == bars(first["verkehrsmittel"])["auto"][0] + 1
+
+
+def test_a_submission_retires_the_cached_counts(known):
+    from django.contrib.auth.models import AnonymousUser
+
+    from mitwirken.surveys.models import Draft
+    from mitwirken.surveys.services import responding
+
+    stale = Survey.objects.get(pk=known.pk)  # loaded before the submission: its key is the old one
+    assert build(stale)["_"].respondents == 4
+    respondent = responding.Respondent(user=AnonymousUser(), browser_key=responding.new_browser_key())
+    draft = Draft(survey=known, answers=dict(KNOWN[0][1]))
+    responding.submit(known, respondent, Questionnaire(known), draft)
+    found = build(stale)
+    assert found["_"].respondents == 5 and bars(found["verkehrsmittel"])["rad"][0] == 3
+
+
+def test_edits_that_remove_answers_retire_the_cached_counts(world, known):
+    staff = world.personas["org_admin"]
+    assert build(known)["zufriedenheit"].answered == 3
+    scale = Question.objects.get(survey=known, code="zufriedenheit")
+    building.question_update(actor=staff, question=scale, text=scale.text, type="short_text", confirm=True)
+    found = build(known)
+    assert found["zufriedenheit"].answered == 0 and found["zufriedenheit"].stats is None
+    before = Survey.objects.get(pk=known.pk).results_key
+    building.question_delete(actor=staff, question=Question.objects.get(survey=known, code="ort"), confirm=True)
+    assert Survey.objects.get(pk=known.pk).results_key != before and "ort" not in build(known)
+
+
+def test_results_are_the_same_cached_and_read_anew(known):
+    from django.core.cache import cache
+
+    fresh = summary(build(known))
+    cached = summary(build(known))
+    cache.clear()
+    assert fresh == cached == summary(build(known))

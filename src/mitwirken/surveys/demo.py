@@ -27,7 +27,7 @@ from mitwirken.organisations.models import Organisation
 from mitwirken.projects import services as project_services
 from mitwirken.projects.models import AccessMode, Project, ProjectStatus
 
-from . import questions
+from . import questions, results
 from .blueprints import MODULE_TYPE, RESPOND
 from .models import Answer, Quota, Response, Survey, Token
 from .questionnaire import Questionnaire
@@ -178,6 +178,7 @@ def add_responses(survey: Survey, count: int, spec: Mapping[str, Mapping[str, An
         remaining -= size
     for key, quota in quotas.items():
         Quota.objects.filter(pk=quota.pk).update(filled=filled[key])
+    results.changed(survey)
     Survey.objects.filter(pk=survey.pk).update(response_count=F("response_count") + count)
     return count
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from mitwirken.core.audit import log_action
 from mitwirken.core.permissions import require
 
-from . import conditions, questions
+from . import conditions, questions, results
 from .models import CHOICE_TYPES, Access, Anonymity, AnswerSet, Option, Page, Question, QuestionType, Quota, Survey
 from .services import building
 
@@ -549,6 +549,7 @@ def _clear(survey: Survey) -> None:
     survey.quotas.all().delete()
     survey.pages.all().delete()  # questions, options and rows go with their pages
     survey.drafts.all().delete()
+    results.changed(survey)
 
 
 def _page_in(actor: Any, survey: Survey, page: Mapping[str, Any], answer_sets: Mapping[str, AnswerSet]) -> int:

@@ -36,6 +36,10 @@ class Anonymity(models.TextChoices):
 ANONYMITY_STRENGTH = {Anonymity.IDENTIFIED: 0, Anonymity.PSEUDONYMOUS: 1, Anonymity.ANONYMOUS: 2}
 
 
+def new_results_key() -> str:
+    return secrets.token_hex(8)
+
+
 class Survey(models.Model):
     module = models.OneToOneField(Module, verbose_name=_("Modul"), on_delete=models.CASCADE, related_name="survey")
     access = models.CharField(_("Zugang"), max_length=10, choices=Access.choices, default=Access.PUBLIC)
@@ -53,6 +57,10 @@ class Survey(models.Model):
     # Kept by the submission service in the same transaction as the response, so lists and quotas never count.
     response_count = models.PositiveIntegerField(_("Antworten"), default=0, editable=False)
     reminders_sent = models.PositiveSmallIntegerField(_("Versandte Erinnerungen"), default=0, editable=False)
+    # Names the current state of the answers; every write that changes them draws a new one (``results.changed``)
+    # and so retires the cached results. Random rather than a counter: a restored database or a test that reuses
+    # a survey's id never meets a cached result of another state.
+    results_key = models.CharField(max_length=16, default=new_results_key, editable=False)
 
     class Meta:
         verbose_name = _("Umfrage")
@@ -372,6 +380,17 @@ class Answer(models.Model):
         indexes = [
             # Results count per question and value without reading the table (covering on PostgreSQL).
             models.Index(fields=["question", "choice", "row"], name="survey_answer_tally"),
+            # The free texts of a question, in the order they page (response, id), counted without the table; the
+            # few rows with a text only. Without it, each text list read every page of the table.
+            models.Index(
+                fields=["question", "response", "id", "choice"], condition=~Q(text=""), name="survey_answer_texts"
+            ),
+            # The points of a location question for the map, likewise in their order and without the table.
+            models.Index(
+                fields=["question", "response", "lat", "lon"],
+                condition=Q(lat__isnull=False),
+                name="survey_answer_points",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,12 +13,14 @@ staff selected one by one.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db import connection
@@ -28,7 +30,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import questions
-from .models import Answer, Question, QuestionType, Response, Survey
+from .models import Answer, Question, QuestionType, Response, Survey, new_results_key
 from .questionnaire import Questionnaire
 
 TEXT_PAGE_SIZE = 20
@@ -223,13 +225,11 @@ def build(
     shown = [q for q in questionnaire.questions if questions.has_answer(q.type) and (q.publish or not public)]
     ids = [question.pk for question in shown]
     answers = answers_of(survey, ids, filters)
-    groups = _groups(answers, shown)
-    answered = _answered(answers, shown, groups)
-    stats = _stats(answers, shown, groups)
+    tally = _tally(survey, answers, shown, filters)
     items = []
     for question in shown:
-        item = QuestionResult(question, answered=answered.get(question.pk, 0))
-        _fill(item, questionnaire, groups.get(question.pk, {}), stats.get(question.pk))
+        item = QuestionResult(question, answered=tally.answered.get(question.pk, 0))
+        _fill(item, questionnaire, tally.groups.get(question.pk, {}), tally.stats.get(question.pk))
         if has_texts(question):
             item.text_param = text_param(question)
             item.texts = _texts(answers, question, public, (pages or {}).get(item.text_param))
@@ -239,7 +239,50 @@ def build(
         if question.type == QuestionType.LOCATION:
             item.points = _points(answers, question, public)
         items.append(item)
-    return Results(responses(survey, filters).count(), items, filters, public)
+    return Results(tally.respondents, items, filters, public)
+
+
+# --- the cache ------------------------------------------------------------------------------------------------
+
+# The counts are read anew only when the answers changed: the key names the survey's state of answers
+# (``Survey.results_key``, new with every submission and every edit that removes answers), the questions shown and
+# the filters. Free texts and map points are not cached: they page, and staff select texts for the public page.
+CACHE_SECONDS = 24 * 3600
+
+
+@dataclass
+class Tally:
+    """What the counting queries found: everything of the results that grows with the answers."""
+
+    respondents: int
+    groups: Groups
+    answered: dict[int, int]
+    stats: dict[int, Stats]
+
+
+def cache_key(survey: Survey, shown: list[tuple[int, str]], filters: Filters) -> str:
+    """Read from the database, not from ``survey``: an instance loaded before a submission has the old key."""
+    state = Survey.objects.filter(pk=survey.pk).values_list("results_key", flat=True).first()
+    what = repr((shown, filters.question_id, filters.choice, filters.date_from, filters.date_to))
+    return f"surveys:results:{survey.pk}:{state}:{hashlib.sha256(what.encode()).hexdigest()[:24]}"
+
+
+def changed(survey: Survey | int) -> None:
+    """Retire the cached results of a survey: call it in every write that adds, removes or alters answers, in the
+    same transaction (a rollback then keeps the old key, which still names the answers as they are)."""
+    Survey.objects.filter(pk=getattr(survey, "pk", survey)).update(results_key=new_results_key())
+
+
+def _tally(survey: Survey, answers: QuerySet[Answer], shown: list[Question], filters: Filters) -> Tally:
+    # With the types: how a question is counted depends on it (distinct respondents, medians, date ranges).
+    key = cache_key(survey, [(q.pk, q.type) for q in shown], filters)
+    found = cache.get(key)
+    if found is None:
+        groups = _groups(answers, shown)
+        found = Tally(responses(survey, filters).count(), dict(groups), _answered(answers, shown, groups),
+                      _stats(answers, shown, groups))  # fmt: skip
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 # --- the reads ------------------------------------------------------------------------------------------------

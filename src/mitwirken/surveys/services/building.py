@@ -22,7 +22,7 @@ from mitwirken.core.permissions import require
 from mitwirken.core.uploads import reencode_image
 from mitwirken.projects.models import Module
 
-from .. import conditions, questions
+from .. import conditions, questions, results
 from ..models import (
     ANONYMITY_STRENGTH,
     CHOICE_TYPES,
@@ -377,6 +377,8 @@ def page_delete(*, actor: Any, page: Page, confirm: bool = False) -> None:
     name, codes = str(page), list(page.questions.values_list("code", flat=True))
     # Through the queryset, so a refusal below (rolled back) leaves the caller's instance intact.
     Page.objects.filter(pk=page.pk).delete()
+    if answered:
+        results.changed(survey)
     _renumber(_pages(survey))
     check_order(survey)
     organisation = survey.module.project.organisation
@@ -464,6 +466,8 @@ def question_delete(*, actor: Any, question: Question, confirm: bool = False) ->
         ) % {"count": answered}})  # fmt: skip
     code, text, page = question.code, question.text, question.page
     Question.objects.filter(pk=question.pk).delete()
+    if answered:
+        results.changed(survey)
     _renumber(_siblings(page))
     check_order(survey)
     organisation = survey.module.project.organisation
@@ -620,6 +624,7 @@ def question_update(
         Quota.objects.filter(question=question).delete()
     if losses:
         removed, _by_model = Answer.objects.filter(Q(question=question) & invalid).delete()
+        results.changed(survey)
         log_action(actor=actor, action="survey.destructive_edit", obj=question,
                    organisation=survey.module.project.organisation,
                    changes={"frage": question.code, "aenderungen": losses, "entfernte_antworten": removed})  # fmt: skip

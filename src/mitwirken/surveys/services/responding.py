@@ -38,6 +38,7 @@ from ..models import (
     ResponseIdentity,
     Survey,
     Token,
+    new_results_key,
 )
 from ..questionnaire import Item, Questionnaire
 
@@ -367,7 +368,9 @@ def submit(survey: Survey, respondent: Respondent, questionnaire: Questionnaire,
                     token=respondent.token if identified else None,
                     submitted_at=timezone.now() if identified else None,
                 )  # fmt: skip
-            Survey.objects.filter(pk=survey.pk).update(response_count=F("response_count") + 1)
+            # A new results key retires the cached results (``results.changed``), in the same UPDATE.
+            Survey.objects.filter(pk=survey.pk).update(response_count=F("response_count") + 1,
+                                                       results_key=new_results_key())  # fmt: skip
             if draft.pk:
                 # Files of answers that were dropped (hidden questions) go; the kept ones now belong to the response.
                 _remove_files({code: value for code, value in draft.answers.items() if code not in answers})
