@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import formats, timezone
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from mitwirken.core import geo
 from mitwirken.core.dates import with_weekday
+from mitwirken.core.pagination import KeysFirstPaginator
 
 from .models import (
     CapacityCategory,
@@ -62,18 +63,10 @@ def annotate_places(events: EventQuerySet) -> EventQuerySet:
 
 
 def calendar_page(events: EventQuerySet, number: str | None, per_page: int) -> Page[Any]:
-    """One page of the list, by start: paginate over the ids alone, then load and annotate the page's rows.
-
-    The ids come from an index-only scan of ``event_public_by_start`` (start, id, with the end included), so
-    a deep OFFSET (page 100 skips 2,000 events) costs index entries, not joined rows with an EXISTS each; the
-    outer query joins and annotates only the page's 20 events (a "deferred join"). The page numbers stay."""
-    ids = events.order_by("start", "id").values_list("pk", flat=True)
-    page: Page[Any] = Paginator(ids, per_page).get_page(number)
-    # The page of ids becomes the page of events (the paginator only counts).
-    page.object_list = list(
-        annotate_places(Event.objects.filter(pk__in=page.object_list).for_list()).order_by("start", "id")
-    )
-    return page
+    """One page of the list, by start. The page's ids come from an index-only scan of ``event_public_by_start``
+    (start, id, with the end included), so a deep page costs index entries, not joined rows with an EXISTS each
+    (``core.pagination.KeysFirstPaginator``)."""
+    return KeysFirstPaginator(annotate_places(events.for_list()).order_by("start", "id"), per_page).get_page(number)
 
 
 def berlin_day_start(day: date) -> datetime:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from mitwirken.core import geo
 from mitwirken.core import search as fulltext
+from mitwirken.core.pagination import KeysFirstPaginator
 
 from .models import Opportunity, OpportunityQuerySet
 
@@ -29,7 +30,6 @@ PAGE_SIZE = 20
 RADII_KM = (5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 10
 MAX_WORDS = 8
-DEEP_OFFSET = 200  # from here on a page's ids are looked up first (one more, but cheap, query)
 
 
 @dataclass(frozen=True)
@@ -119,15 +119,9 @@ def search_page(filters: Filters, number: Any, *, base: OpportunityQuerySet | No
     or for a remote one outside the radius)."""
     opportunities = apply(base if base is not None else Opportunity.objects.searchable(), filters)
     if filters.point is None:
-        page: Page[Any] = Paginator(_newest(opportunities), PAGE_SIZE).get_page(number)
-        if page.start_index() > DEEP_OFFSET:
-            # Far down the list, OFFSET would read thousands of whole rows only to skip them; the ids come from
-            # the index alone (``opportunity_by_published`` holds the organisation too), then the page's rows.
-            bottom = page.start_index() - 1
-            ids = _newest(opportunities).values_list("id", flat=True)[bottom : bottom + PAGE_SIZE]
-            page.object_list = _loaded([(pk, None) for pk in ids])
-        else:
-            page.object_list = [_far(opportunity) for opportunity in page.object_list]
+        # The page's ids come from the index alone (``opportunity_by_published`` holds the organisation too).
+        page: Page[Any] = KeysFirstPaginator(_newest(opportunities), PAGE_SIZE).get_page(number)
+        page.object_list = [_far(opportunity) for opportunity in page.object_list]
         return page
     found: Page[Any] = Paginator(within(filters, opportunities), PAGE_SIZE).get_page(number)
     found.object_list = _loaded(list(found.object_list))  # the page's (id, metres) become its opportunities
