@@ -297,6 +297,12 @@ class ReportPhoto(models.Model):
         verbose_name = _("Foto")
         verbose_name_plural = _("Fotos")
         ordering = ["position", "pk"]
+        indexes = [
+            # A report's first visible photo (the Open311 media_url, one probe per listed report).
+            models.Index(
+                fields=["report", "position", "id"], condition=models.Q(hidden=False), name="report_photo_first"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.image.name
