@@ -489,19 +489,33 @@ def add_reports(organisation, category, count):
     ReportPhoto.objects.bulk_create(ReportPhoto(report=r, image=f"reports/x/{r.pk}.jpg") for r in reports)
 
 
-def test_get_requests_runs_the_same_number_of_queries_at_10_and_1000_reports(client, region):
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "&status=open&service_code=strassenschaden,muell",
+        f"&start_date={timezone.now() - timedelta(days=2):%Y-%m-%d}",
+    ],
+)
+@pytest.mark.parametrize("file_format", ["json", "xml"])
+def test_get_requests_runs_the_same_number_of_queries_at_10_and_1000_reports(client, region, file_format, query):
+    url = f"/open311/v2/requests.{file_format}?jurisdiction_id=dorf{query}"
+
     def queries():
         with CaptureQueriesContext(connection) as context:
-            response = client.get("/open311/v2/requests.json?jurisdiction_id=dorf")
+            response = fetched(client, url)
         assert response.status_code == 200
-        return len(context.captured_queries), len(response.json())
+        with CaptureQueriesContext(connection) as unchanged:
+            assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+        return len(context.captured_queries), len(unchanged.captured_queries), len(rows(response, file_format))
 
     add_reports(region.dorf, region.road, 10)
-    few, ten = queries()
+    few, few_304, ten = queries()
     add_reports(region.dorf, region.road, 1000)
-    many, limited = queries()
+    many, many_304, limited = queries()
     assert (ten, limited) == (10, open311.MAX_RESULTS)
-    assert few == many
+    assert (few, few_304) == (many, many_304)
+    assert few_304 < few  # a 304 reads no rows
 
 
 # --- conditional GET: ETag and Last-Modified of the list ------------------------------------------------------
