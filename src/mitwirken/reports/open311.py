@@ -91,10 +91,15 @@ def xml_chunks(rows: Sequence[dict[str, Any]], *, root: str, item: str) -> Itera
     for start in range(0, len(rows), XML_CHUNK):
         parts = []
         for row in rows[start : start + XML_CHUNK]:
+            texts = [
+                ("true" if value else "false") if isinstance(value, bool) else str(value) for value in row.values()
+            ]
+            # One escape() per row instead of one per field: NUL never survives the cleaning, so it can separate.
+            escaped = escape("\x00".join(texts)).split("\x00")
             parts.append(f"<{item}>")
-            for key, value in row.items():
-                text = ("true" if value else "false") if isinstance(value, bool) else str(value)  # cleaned already
-                parts.append(f"<{key}>{escape(text)}</{key}>" if text else f"<{key} />")
+            parts.extend(
+                f"<{key}>{text}</{key}>" if text else f"<{key} />" for key, text in zip(row, escaped, strict=True)
+            )
             parts.append(f"</{item}>")
         yield "".join(parts).encode()
     yield f"</{root}>".encode()
