@@ -166,14 +166,23 @@ def light_request(region, **extra):
             "description": "Die Laterne vor Nr. 5 ist dunkel.", "attribute[mast]": "17", **IN_DORF, **extra}  # fmt: skip
 
 
+def body(response):
+    """The bytes of an answer; the list of requests in XML is streamed, so it is read once and kept."""
+    if not response.streaming:
+        return response.content
+    if not hasattr(response, "read_body"):
+        response.read_body = b"".join(response.streaming_content)
+    return response.read_body
+
+
 def rows(response, file_format):
     """The records of a list response, as flat dicts of text: the same shape for JSON and XML."""
     if file_format == "json":
         assert response["Content-Type"].startswith("application/json")
         return [{key: as_text(value) for key, value in row.items()} for row in response.json()]
     assert response["Content-Type"].startswith("text/xml")
-    assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
-    root = ET.fromstring(response.content)  # noqa: S314
+    assert body(response).startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    root = ET.fromstring(body(response))  # noqa: S314
     assert root.tag in ("service_requests", "errors")
     item = "request" if root.tag == "service_requests" else "error"
     assert all(child.tag == item for child in root)
@@ -187,7 +196,7 @@ def as_text(value):
 def both(client, url):
     """JSON and XML of the same GET; asserts they carry the same data and returns the rows."""
     as_json, as_xml = client.get(url.format(fmt="json")), client.get(url.format(fmt="xml"))
-    assert as_json.status_code == as_xml.status_code == 200, (as_json.content, as_xml.content)
+    assert as_json.status_code == as_xml.status_code == 200, (as_json.content, body(as_xml))
     json_rows, xml_rows = rows(as_json, "json"), rows(as_xml, "xml")
     assert json_rows == xml_rows
     return json_rows
@@ -466,7 +475,7 @@ def test_personal_data_never_appears_in_any_get(client, region, listed, world):
             f"/open311/v2/tokens/{posted.public_token}.{{fmt}}?jurisdiction_id=dorf"]  # fmt: skip
     for url in urls:
         for file_format in ("json", "xml"):
-            content = client.get(url.format(fmt=file_format)).content.decode()
+            content = body(client.get(url.format(fmt=file_format))).decode()
             assert not [word for word in PERSONAL if word in content], url
 
 
@@ -480,19 +489,154 @@ def add_reports(organisation, category, count):
     ReportPhoto.objects.bulk_create(ReportPhoto(report=r, image=f"reports/x/{r.pk}.jpg") for r in reports)
 
 
-def test_get_requests_runs_the_same_number_of_queries_at_10_and_1000_reports(client, region):
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "&status=open&service_code=strassenschaden,muell",
+        f"&start_date={timezone.now() - timedelta(days=2):%Y-%m-%d}",
+    ],
+)
+@pytest.mark.parametrize("file_format", ["json", "xml"])
+def test_get_requests_runs_the_same_number_of_queries_at_10_and_1000_reports(client, region, file_format, query):
+    url = f"/open311/v2/requests.{file_format}?jurisdiction_id=dorf{query}"
+
     def queries():
         with CaptureQueriesContext(connection) as context:
-            response = client.get("/open311/v2/requests.json?jurisdiction_id=dorf")
+            response = fetched(client, url)
         assert response.status_code == 200
-        return len(context.captured_queries), len(response.json())
+        with CaptureQueriesContext(connection) as unchanged:
+            assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+        return len(context.captured_queries), len(unchanged.captured_queries), len(rows(response, file_format))
 
     add_reports(region.dorf, region.road, 10)
-    few, ten = queries()
+    few, few_304, ten = queries()
     add_reports(region.dorf, region.road, 1000)
-    many, limited = queries()
+    many, many_304, limited = queries()
     assert (ten, limited) == (10, open311.MAX_RESULTS)
-    assert few == many
+    assert (few, few_304) == (many, many_304)
+    assert few_304 < few  # a 304 reads no rows
+
+
+# --- conditional GET: ETag and Last-Modified of the list ------------------------------------------------------
+
+
+LIST = "/open311/v2/requests.{fmt}?jurisdiction_id=dorf"
+
+
+def fetched(client, url, **headers):
+    response = client.get(url, **headers)
+    body(response)  # a streamed answer is written while it is read
+    return response
+
+
+@pytest.mark.parametrize("file_format", ["json", "xml"])
+def test_an_unchanged_list_answers_304_without_a_body(client, region, listed, file_format):
+    url = LIST.format(fmt=file_format)
+    first = fetched(client, url)
+    assert first.status_code == 200 and first["ETag"].startswith('"') and first["Last-Modified"]
+    for headers in ({"HTTP_IF_NONE_MATCH": first["ETag"]}, {"HTTP_IF_MODIFIED_SINCE": first["Last-Modified"]}):
+        with CaptureQueriesContext(connection) as context:
+            again = client.get(url, **headers)
+        assert again.status_code == 304 and again.content == b"", headers
+        assert again["ETag"] == first["ETag"] and again["Last-Modified"] == first["Last-Modified"]
+        assert not [query for query in context.captured_queries if 'reports_report"."description' in query["sql"]]
+    # Another format, filter or language is another answer with another ETag.
+    other = "xml" if file_format == "json" else "json"
+    for changed in (LIST.format(fmt=other), f"{url}&status=open", f"{url}&service_code=strassenschaden"):
+        assert fetched(client, changed, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200, changed
+    assert fetched(client, url, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+
+
+def test_errors_carry_no_validators_and_ignore_conditions(client, region, listed):
+    url = "/open311/v2/requests.json?jurisdiction_id=dorf&status=kaputt"
+    response = client.get(url, HTTP_IF_NONE_MATCH="*")
+    assert response.status_code == 400 and not response.has_header("ETag")
+    assert client.get("/open311/v2/requests.xml?jurisdiction_id=nirgendwo", HTTP_IF_NONE_MATCH="*").status_code == 404
+
+
+def _new_report(region, listed, actor):
+    make_report(region.dorf, region.light)
+
+
+def _status(region, listed, actor):
+    report_services.report_change_status(actor=actor, report=listed.open, status=ReportStatus.IN_PROGRESS)
+
+
+def _fixed_leaves_the_open_list(region, listed, actor):
+    report_services.report_change_status(actor=actor, report=listed.open, status=ReportStatus.FIXED)
+
+
+def _hide(region, listed, actor):
+    report_services.report_hide(actor=actor, report=listed.open, reason="Beleidigung")
+
+
+def _unhide(region, listed, actor):
+    report_services.report_hide(actor=actor, report=listed.hidden, reason="", hidden=False)
+
+
+def _photo_hidden(region, listed, actor):
+    report_services.photo_hide(actor=actor, photo=listed.open.photos.get(hidden=False), reason="Gesicht zu sehen")
+
+
+def _photo_added(region, listed, actor):
+    ReportPhoto.objects.create(report=listed.fixed, image="reports/2026/11/neu.jpg")
+
+
+def _category_renamed(region, listed, actor):
+    region.light.name = "Straßenlaterne"
+    region.light.save()
+
+
+def _organisation_renamed(region, listed, actor):
+    region.dorf.name = "Ortsgemeinde Neudorf"
+    region.dorf.save()
+
+
+def _bulk_update(region, listed, actor):
+    Report.objects.filter(pk=listed.open.pk).update(status_message="Auftrag erteilt")
+
+
+def _forwarded_away(region, listed, actor):
+    report_services.report_forward(actor=actor, report=listed.hidden, organisation=region.kreis)  # handles roads
+
+
+def _deleted(region, listed, actor):
+    listed.open.delete()
+
+
+CHANGES = [_new_report, _status, _fixed_leaves_the_open_list, _hide, _unhide, _photo_hidden, _photo_added,
+           _category_renamed, _organisation_renamed, _bulk_update, _forwarded_away, _deleted]  # fmt: skip
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda change: change.__name__.strip("_"))
+@pytest.mark.parametrize("query", ["", "&status=open"])
+def test_every_change_a_list_could_show_changes_its_validators(client, region, listed, world, monkeypatch, change,
+                                                                 query):  # fmt: skip
+    urls = [LIST.format(fmt=file_format) + query for file_format in ("json", "xml")]
+    before = [fetched(client, url) for url in urls]
+    later = timezone.now() + timedelta(seconds=5)  # Last-Modified counts whole seconds
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    change(region, listed, world.personas["portal_admin"])
+    for url, first in zip(urls, before, strict=True):
+        after = fetched(client, url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert after.status_code == 200 and after["ETag"] != first["ETag"], url
+        if change is not _deleted:  # a deleted row leaves no time behind: the ETag alone sees it
+            assert fetched(client, url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200, url
+        assert fetched(client, url, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304
+
+
+def test_the_default_window_letting_a_report_go_changes_the_validators(client, region, listed, monkeypatch):
+    url = LIST.format(fmt="json")
+    first = fetched(client, url)
+    oldest = min(Report.objects.filter(pk__in=[listed.open.pk, listed.fixed.pk, listed.hidden.pk]),
+                 key=lambda report: report.created_at)  # fmt: skip
+    later = oldest.created_at + open311.MAX_SPAN + timedelta(seconds=5)  # 90 days on, nothing written
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    after = fetched(client, url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200 and after["ETag"] != first["ETag"]
+    assert oldest.pk not in ids(after.json())
+    assert fetched(client, url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
 
 
 # --- the back-office page for API keys ------------------------------------------------------------------------

@@ -62,8 +62,8 @@ def params(**fields: Any) -> Any:
 
 
 def check(response: Any, file_format: str) -> None:
-    assert response.status_code < 500, response.content[:500]
-    body = response.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # XML lists stream
+    assert response.status_code < 500, body[:500]
     if file_format == "json" or response["Content-Type"].startswith("application/json"):
         parsed = json.loads(body)
         if response.status_code >= 400:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +128,22 @@ class ReportQuerySet(models.QuerySet["Report"]):
     def overdue(self, response_days: int, now: datetime | None = None) -> ReportQuerySet:
         return self.filter(overdue_condition(response_days, now))
 
+    def update(self, **kwargs: Any) -> int:
+        # Every write moves ``changed_at``, the source of the Open311 list's ETag and Last-Modified; a bulk
+        # update (supporters, assignee, GDPR erasure, a future one) cannot forget it this way.
+        kwargs.setdefault("changed_at", timezone.now())
+        return super().update(**kwargs)
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        objs, now = list(objs), timezone.now()
+        for report in objs:
+            report.changed_at = now
+        return super().bulk_update(objs, [*fields, "changed_at"], batch_size=batch_size)
+
+    bulk_update.alters_data = True  # type: ignore[attr-defined]
+
     def for_list(self) -> ReportQuerySet:
         return (
             self.select_related("category", "organisation")
@@ -195,6 +213,10 @@ class Report(models.Model):
     followup_sent_at = models.DateTimeField(_("Nachfrage gesendet"), null=True, blank=True)
     # "Ist es behoben?": when the reporter confirmed the fix; cleared when staff mark the report fixed again.
     fix_confirmed_at = models.DateTimeField(_("Behebung bestätigt am"), null=True, blank=True)
+    # Moved by every write to the row or its photos (save(), QuerySet.update(), bulk_update(), photo changes),
+    # unlike ``updated_at``, which means "last status change" (overdue clock, Open311 updated_datetime).
+    # The Open311 list derives its HTTP validators (ETag, Last-Modified) from it.
+    changed_at = models.DateTimeField(_("Technisch zuletzt geändert"), default=timezone.now, editable=False)
 
     objects = ReportQuerySet.as_manager()
 
@@ -219,10 +241,28 @@ class Report(models.Model):
             ),
             # Mein Bereich: a person's newest reports without sorting all of them.
             models.Index(fields=["reporter", "-created_at", "-id"], name="report_reporter_newest"),
+            # The Open311 list: a jurisdiction's public reports newest first, read in index order so that LIMIT
+            # stops after a page (the inbox index, with status second, made PostgreSQL fetch and sort every report
+            # of the 90-day window). Status and category ride along so that counting a filtered list (the
+            # ETag) is an index-only scan.
+            models.Index(
+                fields=["organisation", "-created_at", "-id"],
+                include=["status", "category"],
+                condition=models.Q(status__in=PUBLIC_STATUSES),
+                name="report_open311_list",
+            ),
+            # The Open311 list's validator: the newest change of any report is one index probe.
+            models.Index(fields=["-changed_at"], name="report_changed"),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.category}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.changed_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "changed_at"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", kwargs={"pk": self.pk})
@@ -300,12 +340,28 @@ class ReportPhoto(models.Model):
         verbose_name = _("Foto")
         verbose_name_plural = _("Fotos")
         ordering = ["position", "pk"]
+        indexes = [
+            # A report's first visible photo (the Open311 media_url, one probe per listed report).
+            models.Index(
+                fields=["report", "position", "id"], condition=models.Q(hidden=False), name="report_photo_first"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.image.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        Report.objects.filter(pk=self.report_id).update()  # a new or hidden photo changes the Open311 answer
+
     def get_absolute_url(self) -> str:
         return reverse("reports:photo", kwargs={"pk": self.report_id, "photo_pk": self.pk})
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        report_id = self.report_id
+        deleted = super().delete(*args, **kwargs)
+        Report.objects.filter(pk=report_id).update()
+        return deleted
 
 
 class ReportUpdate(models.Model):
@@ -509,3 +565,18 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+
+@receiver(pre_save, sender=CategoryTemplate)
+@receiver(pre_save, sender=Organisation)
+def _renamed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """A renamed category or organisation changes the Open311 list (service_name, agency_responsible): its reports'
+    ``changed_at`` moves, so the list's Last-Modified does too. Renames are rare; other saves cost one read."""
+    if raw or instance.pk is None:
+        return
+    fields = ("code", "name") if sender is CategoryTemplate else ("name",)
+    stored = sender.objects.filter(pk=instance.pk).values_list(*fields).first()
+    if stored is not None and tuple(stored) != tuple(getattr(instance, field) for field in fields):
+        Report.objects.filter(
+            **{"category_id" if sender is CategoryTemplate else "organisation_id": instance.pk}
+        ).update()

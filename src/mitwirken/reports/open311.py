@@ -9,19 +9,27 @@ field from an allow-list, never from the model.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.db.models import Func, IntegerField, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -31,7 +39,17 @@ from mitwirken.organisations.models import Organisation
 
 from . import apikeys
 from . import services as report_services
-from .models import CLOSED_STATUSES, OPEN_STATUSES, PUBLIC_STATUSES, CategoryTemplate, OrganisationCategory, Report
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    PUBLIC_STATUSES,
+    CategoryTemplate,
+    OrganisationCategory,
+    Report,
+    ReportPhoto,
+    ReportQuerySet,
+    ReportStatus,
+)
 
 FORMATS = ("json", "xml")
 MAX_RESULTS = 1000  # GET requests answers at most this many, newest first (documented in docs/open311.md)
@@ -50,6 +68,8 @@ def xml_response(root: ET.Element, status: int = 200) -> HttpResponse:
 # Characters XML 1.0 cannot carry at all (not even escaped). A pasted description may hold one; without this
 # the XML answer would be unparseable for every client.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+XML_CHUNK = 250  # rows per chunk of a streamed XML answer
 
 
 def _clean(value: Any) -> Any:
@@ -60,17 +80,50 @@ def _text(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else XML_INVALID.sub("", str(value))
 
 
-def render(rows: list[dict[str, Any]], file_format: str, *, root: str, item: str, status: int = 200) -> HttpResponse:
+def xml_chunks(rows: Sequence[dict[str, Any]], *, root: str, item: str) -> Iterator[bytes]:
+    """The spec's XML from rows cleaned of XML_INVALID (``render`` does that), written row by row: the same bytes ElementTree wrote (``<key />`` for empty text,
+    only &, < and > escaped, no declaration of its own), without building a tree of 20,000 elements."""
+    yield b'<?xml version="1.0" encoding="utf-8"?>'
+    if not rows:
+        yield f"<{root} />".encode()
+        return
+    yield f"<{root}>".encode()
+    for start in range(0, len(rows), XML_CHUNK):
+        parts = []
+        for row in rows[start : start + XML_CHUNK]:
+            texts = [
+                ("true" if value else "false") if isinstance(value, bool) else str(value) for value in row.values()
+            ]
+            # One escape() per row instead of one per field: NUL never survives the cleaning, so it can separate.
+            escaped = escape("\x00".join(texts)).split("\x00")
+            parts.append(f"<{item}>")
+            parts.extend(
+                f"<{key}>{text}</{key}>" if text else f"<{key} />" for key, text in zip(row, escaped, strict=True)
+            )
+            parts.append(f"</{item}>")
+        yield "".join(parts).encode()
+    yield f"</{root}>".encode()
+
+
+def render(
+    rows: list[dict[str, Any]], file_format: str, *, root: str, item: str, status: int = 200, cleaned: bool = False
+) -> HttpResponse:
     """A list of flat records as JSON, or as the spec's XML: <root><item><field>…</field></item>…</root>."""
-    rows = [{key: _clean(value) for key, value in row.items()} for row in rows]  # the same data in both formats
+    if not cleaned:  # request_rows() cleans its rows field by field while building them
+        rows = [{key: _clean(value) for key, value in row.items()} for row in rows]  # the same data in both formats
     if file_format == "json":
-        return JsonResponse(rows, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
-    element = ET.Element(root)
-    for row in rows:
-        child = ET.SubElement(element, item)
-        for key, value in row.items():
-            ET.SubElement(child, key).text = _text(value)
-    return xml_response(element, status)
+        # orjson: a 1,000-row list in 0.3 ms instead of 5 ms (json.dumps and encoding). Compact (no blanks after
+        # ":" and ","), which parses to the same data; rows carry no lone surrogates after cleaning.
+        return HttpResponse(orjson.dumps(rows), content_type="application/json", status=status)
+    return HttpResponse(b"".join(xml_chunks(rows, root=root, item=item)), content_type=XML_CONTENT_TYPE, status=status)
+
+
+def render_stream(rows: list[dict[str, Any]], file_format: str, *, root: str, item: str) -> HttpResponseBase:
+    """Like ``render`` for rows from request_rows(), but XML is sent while it is written (the long list).
+    JSON is one bytes object: orjson writes it faster than any chunking would."""
+    if file_format == "json":
+        return render(rows, file_format, root=root, item=item, cleaned=True)
+    return StreamingHttpResponse(xml_chunks(rows, root=root, item=item), content_type=XML_CONTENT_TYPE)
 
 
 def error(file_format: str, status: int, code: int, description: str) -> HttpResponse:
@@ -205,50 +258,97 @@ def service_definition(request: HttpRequest, code: str, file_format: str) -> Htt
 # --- service requests -----------------------------------------------------------------------------------------
 
 
-def w3c(value: datetime | None) -> str:
-    """W3C datetime with offset, in the portal's zone (Europe/Berlin), whatever zone a request activated."""
-    if value is None:
-        return ""
-    return timezone.localtime(value, timezone.get_default_timezone()).isoformat(timespec="seconds")
+# What a request row reads: plain values, no model instances (1,000 of them with their related objects
+# cost more than the query). An allow-list, in the order request_rows() unpacks it: nothing personal.
+ROW_FIELDS = (
+    "pk", "status", "status_message", "description", "hidden", "hidden_reason", "created_s", "updated_s", "address",
+    "lat", "lon", "category__code", "category__name", "organisation__name", "first_photo",
+)  # fmt: skip
 
 
-def request_row(request: HttpRequest, report: Report) -> dict[str, Any]:
-    """One service request as the spec names its fields. An allow-list: nothing personal can slip in.
+class UnixSeconds(Func):
+    """A timestamp as whole seconds since 1970: loading 2,000 timestamps as datetimes (the driver's parser, then
+    Django's time zone handling) cost more than the list's query; an integer costs nothing."""
 
-    Expects ``Report.objects.for_list()`` (category, organisation and visible photos loaded), so a list
-    of any length costs the same number of queries.
+    output_field = IntegerField()
+    template = "CAST(FLOOR(EXTRACT(EPOCH FROM %(expressions)s)) AS bigint)"
+
+    def get_db_converters(self, connection: Any) -> list[Any]:
+        return []  # the database answers an integer already; a converter would wrap every row in Python
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # %%%% becomes %% here and % in the SQLite backend, which turns a bare %s into a placeholder.
+        return self.as_sql(
+            compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)", **extra
+        )
+
+
+def _printable(value: str) -> str:
+    """``value`` without XML_INVALID; isprintable() is false for every one of them, and fast for the usual text."""
+    return value if value.isprintable() else XML_INVALID.sub("", value)
+
+
+OPEN311_OPEN = frozenset(str(status.value) for status in (*OPEN_STATUSES, ReportStatus.UNCONFIRMED))
+
+
+def request_rows(request: HttpRequest, reports: ReportQuerySet) -> list[dict[str, Any]]:
+    """Service requests as the spec names their fields, in one query whatever the number of rows.
+
+    Hidden reports show "Ausgeblendet: <reason>" and neither address nor photo. Strings are cleaned of
+    XML_INVALID here, so JSON and XML carry the same data.
     """
-    photo = None if report.hidden else next(iter(report.photos.all()), None)
-    return {
-        "service_request_id": str(report.pk),
-        "status": report.open311_status,
-        "status_notes": report.status_message,
-        "service_name": report.category.name,
-        "service_code": report.category.code,
-        "description": (
-            _("Ausgeblendet: %(reason)s") % {"reason": report.hidden_reason} if report.hidden else report.description
-        ),
-        "agency_responsible": report.organisation.name,
-        "service_notice": "",
-        "requested_datetime": w3c(report.created_at),
-        "updated_datetime": w3c(report.updated_at),
-        "expected_datetime": "",
-        "address": "" if report.hidden else report.address,
-        "address_id": "",
-        "zipcode": "",
-        "lat": report.lat,
-        "long": report.lon,
-        "media_url": request.build_absolute_uri(photo.get_absolute_url()) if photo is not None else "",
-    }
+    first_photo = ReportPhoto.objects.filter(report=OuterRef("pk"), hidden=False).order_by("position", "pk")
+    values = reports.annotate(
+        first_photo=Subquery(first_photo.values("pk")[:1]),
+        created_s=UnixSeconds("created_at"),
+        updated_s=UnixSeconds("updated_at"),
+    ).values_list(*ROW_FIELDS)
+    # One reverse() and build_absolute_uri() for the page instead of one per photo.
+    head, _mark, tail = request.build_absolute_uri(
+        reverse("reports:photo", kwargs={"pk": 918273645, "photo_pk": 546372819})
+    ).partition("918273645")
+    middle, _mark, tail = tail.partition("546372819")
+    hidden_text = _("Ausgeblendet: %(reason)s")
+    zone = timezone.get_default_timezone()
+    clean = _printable
+    when = datetime.fromtimestamp
+    rows = []
+    for (pk, status, notes, description, hidden, reason, created, updated, address, lat, lon, code, name, agency,
+         photo) in values:  # fmt: skip
+        if hidden:
+            description, address, photo = hidden_text % {"reason": reason}, "", None
+        if not (notes + description + address + code + name + agency).isprintable():  # rare: see _printable
+            notes, description, address = clean(notes), clean(description), clean(address)
+            code, name, agency = clean(code), clean(name), clean(agency)
+        rows.append({
+            "service_request_id": str(pk),
+            "status": "open" if status in OPEN311_OPEN else "closed",
+            "status_notes": notes,
+            "service_name": name,
+            "service_code": code,
+            "description": description,
+            "agency_responsible": agency,
+            "service_notice": "",
+            "requested_datetime": when(created, zone).isoformat(),  # whole seconds, as the spec's examples
+            "updated_datetime": when(updated, zone).isoformat(),
+            "expected_datetime": "",
+            "address": address,
+            "address_id": "",
+            "zipcode": "",
+            "lat": lat,
+            "long": lon,
+            "media_url": "" if photo is None else f"{head}{pk}{middle}{photo}{tail}",
+        })  # fmt: skip
+    return rows
 
 
-def _render_requests(rows: list[dict[str, Any]], file_format: str) -> HttpResponse:
-    return render(rows, file_format, root="service_requests", item="request")
+def _render_requests(rows: list[dict[str, Any]], file_format: str, *, cleaned: bool = False) -> HttpResponse:
+    return render(rows, file_format, root="service_requests", item="request", cleaned=cleaned)
 
 
 @csrf_exempt  # no cookie or session is used: a POST is authorised by its api_key alone, so CSRF cannot apply
 @require_http_methods(["GET", "POST"])
-def requests(request: HttpRequest, file_format: str) -> HttpResponse:
+def requests(request: HttpRequest, file_format: str) -> HttpResponseBase:
     if file_format not in FORMATS:
         return _unknown_format()
     organisation = _jurisdiction(request, file_format)
@@ -339,16 +439,13 @@ def _attributes(data: QueryDict, handler: OrganisationCategory) -> dict[str, Any
     return {code: values if code in multi or len(values) > 1 else values[0] for code, values in given.items()}
 
 
-# What a request row shows: loading the organisation's boundary and legal texts 1,000 times would dominate.
-ROW_FIELDS = (
-    "pk", "status", "status_message", "description", "hidden", "hidden_reason", "created_at", "updated_at", "address",
-    "lat", "lon", "category__code", "category__name", "organisation__name",
-)  # fmt: skip
-
-
-def _search(request: HttpRequest, jurisdiction: Organisation, file_format: str) -> HttpResponse:
+def _search(request: HttpRequest, jurisdiction: Organisation, file_format: str) -> HttpResponseBase:
     reports = Report.objects.public().filter(organisation=jurisdiction)
     params = request.GET
+    # A handful of rows, read for the ETag anyway; filtering by their ids instead of joining on the code lets
+    # PostgreSQL read the list in index order instead of collecting and sorting every match of the window.
+    categories = list(CategoryTemplate.objects.order_by("pk").values_list("pk", "code", "name"))
+    sliding_start = None  # the start of the default window, which moves with the clock
     try:
         ids = _split(params.get("service_request_id", ""))
         if ids:  # the spec: a list of ids overrides every other filter
@@ -363,7 +460,7 @@ def _search(request: HttpRequest, jurisdiction: Organisation, file_format: str) 
         else:
             codes = _split(params.get("service_code", ""))
             if codes:
-                reports = reports.filter(category__code__in=codes)
+                reports = reports.filter(category_id__in=[pk for pk, code, _name in categories if code in codes])
             statuses = _split(params.get("status", ""))
             if any(value not in ("open", "closed") for value in statuses):
                 raise ValidationError(_("status muss open oder closed sein."))
@@ -372,12 +469,63 @@ def _search(request: HttpRequest, jurisdiction: Organisation, file_format: str) 
                     CLOSED_STATUSES if "closed" in statuses else ()
                 )
                 reports = reports.filter(status__in=wanted)
-            start, end = _date_range(params.get("start_date", ""), params.get("end_date", ""))
+            start_text, end_text = params.get("start_date", ""), params.get("end_date", "")
+            start, end = _date_range(start_text, end_text)
+            if not (start_text.strip() or end_text.strip()):
+                sliding_start = reports.filter(created_at__lt=start)
             reports = reports.filter(created_at__gte=start, created_at__lte=end)
     except ValidationError as invalid:
         return errors(file_format, 400, invalid.messages)
-    page = reports.for_list().only(*ROW_FIELDS).order_by("-created_at", "-pk")[:MAX_RESULTS]
-    return _render_requests([request_row(request, report) for report in page], file_format)
+    etag, last_modified = _validators(request, jurisdiction, reports, file_format, sliding_start, categories)
+    unchanged = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if unchanged is None:
+        page = reports.order_by("-created_at", "-pk")[:MAX_RESULTS]
+        response = render_stream(request_rows(request, page), file_format, root="service_requests", item="request")
+    else:  # 304 Not Modified (or 412 for If-Match): no body
+        response = unchanged
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = "no-cache"  # caches may keep the list, but ask every time (cheaply, see above)
+    return response
+
+
+# Part of every ETag: change it when the answer's bytes change for the same data (fields, encoding, escaping).
+ANSWER_VERSION = "2"
+
+
+def _validators(
+    request: HttpRequest,
+    jurisdiction: Organisation,
+    reports: ReportQuerySet,
+    file_format: str,
+    dropped: ReportQuerySet | None,
+    categories: list[tuple[int, str, str]],
+) -> tuple[str, int]:
+    """ETag and Last-Modified (a Unix time) of a list of requests, without reading the list.
+
+    Every write to a report or its photos moves ``Report.changed_at`` (``save()``, ``QuerySet.update()``,
+    ``bulk_update()``, ReportPhoto), so the newest ``changed_at`` of all reports moves with any change a list
+    could show: new reports, status changes (also out of a filtered list), hiding, photos, forwarding.
+    The list's size covers what leaves without a write: deleted reports and the default window sliding past
+    old ones. Names come from other tables and go into the ETag as they are. Last-Modified can carry only
+    timestamps: it is the newest change, or the moment the default window last let a report go (``dropped``
+    holds those left behind by the window); deletions and renames show in the ETag alone, which a client
+    sending If-None-Match (taking precedence over If-Modified-Since) always gets right.
+    """
+    changed = Report.objects.order_by("-changed_at").values_list("changed_at", flat=True).first() or EARLIEST
+    last_modified = changed
+    if dropped is not None:
+        left = dropped.order_by("-created_at").values_list("created_at", flat=True).first()
+        if left is not None:
+            last_modified = max(last_modified, left + MAX_SPAN)
+    normalised = sorted((key, sorted(_split(request.GET.get(key, "")))) for key in request.GET)
+    state = [
+        ANSWER_VERSION, file_format, normalised, request.build_absolute_uri("/"), translation.get_language(),
+        jurisdiction.pk, jurisdiction.name, changed.isoformat(), reports.count(),
+        categories,
+    ]  # fmt: skip
+    digest = hashlib.sha256(json.dumps(state, ensure_ascii=False).encode()).hexdigest()[:32]
+    return f'"{digest}"', int(last_modified.timestamp())
 
 
 def _split(value: str) -> list[str]:
@@ -435,10 +583,10 @@ def request_detail(request: HttpRequest, pk: str, file_format: str) -> HttpRespo
     if isinstance(organisation, HttpResponse):
         return organisation
     number = parse_id(pk)
-    report = Report.objects.public().filter(organisation=organisation, pk=number).for_list().first() if number else None
-    if report is None:
+    rows = request_rows(request, Report.objects.public().filter(organisation=organisation, pk=number)) if number else []
+    if not rows:
         return error(file_format, 404, 404, _("Unbekannte service_request_id: %(id)s") % {"id": pk})
-    return _render_requests([request_row(request, report)], file_format)
+    return _render_requests(rows, file_format, cleaned=True)
 
 
 @require_GET
