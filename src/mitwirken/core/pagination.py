@@ -27,4 +27,4 @@ class KeysFirstPaginator(Paginator):
             top = self.count
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=keys).order_by()}
-        return self._get_page([rows[key] for key in keys if key in rows], number, self)
+        return Page([rows[key] for key in keys if key in rows], number, self)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -34,7 +34,17 @@ from .forms import (
     TextBlockForm,
     TrackForm,
 )
-from .models import Document, Keyword, Procedure, Result, Round, Segment, Statement, StatementAttachment
+from .models import (
+    Document,
+    Keyword,
+    Procedure,
+    Result,
+    Round,
+    Segment,
+    Statement,
+    StatementAttachment,
+    StatementQuerySet,
+)
 
 INBOX_PAGE_SIZE = 50
 
@@ -135,7 +145,7 @@ def documents(request: HttpRequest, organisation: Organisation, project_pk: int,
                    archived=items.earlier_or_withdrawn().order_by("title", "-version"))  # fmt: skip
 
 
-def filtered_inbox(procedure: Procedure, form: InboxFilterForm) -> QuerySet[Statement]:
+def filtered_inbox(procedure: Procedure, form: InboxFilterForm) -> StatementQuerySet:
     statements = Statement.objects.filter(procedure=procedure).for_inbox()
     if not form.is_valid():
         return statements.order_by("-received_at", "-id")
