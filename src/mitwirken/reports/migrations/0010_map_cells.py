@@ -91,6 +91,10 @@ CREATE TRIGGER reports_mapcell_delete AFTER DELETE ON reports_report
 CREATE TRIGGER reports_mapcell_truncate AFTER TRUNCATE ON reports_report
     FOR EACH STATEMENT EXECUTE FUNCTION reports_mapcell_truncate();
 
+"""
+
+# Also run by `manage.py recount_map_cells` after a restore with triggers disabled.
+FILL = f"""
 INSERT INTO reports_mapcell (level, cell_x, cell_y, on_x_edge, on_y_edge, status, category_id, organisation_id,
                              reports, sum_lon, sum_lat, sum_id)
 SELECT lvl, cx, cy, lon = cx * size, lat = cy * size, status, category_id, organisation_id,
@@ -115,7 +119,7 @@ DROP TABLE reports_mapcell;
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)  # no placeholders: the %s is format()'s
+        schema_editor.execute(CREATE + FILL, params=None)  # no placeholders: the %s is format()'s
 
 
 def drop(apps, schema_editor):
