@@ -155,3 +155,10 @@ def test_an_excerpt_is_cut_around_the_first_match() -> None:
     assert "<mark>Lärmschutz</mark>" in excerpt
     assert len(excerpt) < 120 + 40
     assert highlight("kurz", "nichts", length=120) == "kurz"
+
+
+def test_a_search_of_stop_words_only_finds_them_as_typed(procedure: Any) -> None:
+    without = _statement(procedure, text="Ohne Abschnitte und ohne Begründung.")
+    assert _found(procedure, "Ohne") == {without.reference}
+    assert _found(procedure, "ohne und") == {without.reference}
+    assert _found(procedure, "Begründung ohne") == {without.reference}  # stop words beside a word do not count

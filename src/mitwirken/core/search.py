@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
-from django.db.models import F, Q, Value
+from django.db.models import F, Func, Q, Value
+from django.db.models.lookups import Exact
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -101,16 +102,20 @@ def matching(queryset: Q_, query: str, *, also: Q | None = None) -> Q_:
     if not terms:  # only punctuation: nothing contains no word
         condition: Q = also if also is not None else Q(pk__in=[])
         return queryset.filter(condition).annotate(search_rank=Value(0.0, output_field=models.FloatField()))
+    substrings = reduce(
+        and_, (reduce(or_, (Q(**{f"{name}__icontains": term}) for name in fields_of(queryset.model))) for term in terms)
+    )
     if uses_text_search(queryset):
         # Each word as a quoted lexeme with a prefix match; \\w+ leaves nothing that tsquery could read as syntax.
         tsquery = SearchQuery(" & ".join(f"'{term}':*" for term in terms), search_type="raw", config=CONFIG)
-        condition = Q(**{FIELD: tsquery})
+        # A search of stop words only ("ohne", "über alles") leaves an empty tsquery, which matches nothing; such a
+        # search looks for the words as typed instead. to_tsquery and numnode are immutable, so PostgreSQL folds
+        # the test while planning: for any other search the second branch is gone and the GIN index is used.
+        only_stop_words = Exact(Func(tsquery, function="numnode", output_field=models.IntegerField()), 0)
+        condition = Q(**{FIELD: tsquery}) | (Q(only_stop_words) & substrings)
         rank: Any = SearchRank(F(FIELD), tsquery)
     else:
-        fields = fields_of(queryset.model)
-        condition = reduce(
-            and_, (reduce(or_, (Q(**{f"{name}__icontains": term}) for name in fields)) for term in terms)
-        )
+        condition = substrings
         rank = Value(0.0, output_field=models.FloatField())
     if also is not None:
         condition |= also
