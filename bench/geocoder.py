@@ -273,21 +273,19 @@ def measure_in_process() -> dict[str, Any]:
     counts: list[int] = []
     per_prefix: dict[str, float] = {}
     request_number = 0
-    Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.255.255.255").get(
-        url, {"q": "Warm"}
-    )  # URL resolver, templates, connection
+    # One client for all requests: a new Client loads the whole middleware chain on its first request, which
+    # is the test client's cost, not the endpoint's.
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.get(url, {"q": "Warm"}, REMOTE_ADDR="10.255.255.255")  # URL resolver, templates, connection
     for text in typed:
         for end in range(3, len(text) + 1):
             for _repeat in range(REPEATS):
                 request_number += 1
                 # Another address per request: the endpoint's per-address rate limit is not what is measured.
-                client = Client(
-                    HTTP_HOST="127.0.0.1",
-                    REMOTE_ADDR=f"10.{request_number // 65536 % 256}.{request_number // 256 % 256}.{request_number % 256}",
-                )
+                address = f"10.{request_number // 65536 % 256}.{request_number // 256 % 256}.{request_number % 256}"
                 with CaptureQueriesContext(connection) as captured:
                     began = time.perf_counter()
-                    response = client.get(url, {"q": text[:end]})
+                    response = client.get(url, {"q": text[:end]}, REMOTE_ADDR=address)
                     times.append((time.perf_counter() - began) * 1000)
                 if response.status_code != 200:
                     raise SystemExit(f"{url} answered {response.status_code}")
