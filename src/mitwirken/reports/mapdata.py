@@ -25,7 +25,7 @@ CELLS_PER_TILE = 6  # a 256 px map tile is split into 6 × 6 cells of about 43 p
 MAX_CELLS = 40
 CACHE_SECONDS = 30
 MAX_ZOOM = 19
-# Levels kept in MapCell (migration 0009): level n has cells of 60 / 2**n degrees, level 12 about 1.1 km.
+# Levels kept in MapCell (migration 0010): level n has cells of 60 / 2**n degrees, level 12 about 1.1 km.
 AGGREGATE_LEVELS = range(0, 13)
 
 

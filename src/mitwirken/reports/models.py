@@ -300,7 +300,7 @@ class MapCell(models.Model):
 
     PostgreSQL only. Triggers on the report table keep it in the same transaction as every write (``save()``,
     ``bulk_create()``, ``QuerySet.update()``, deletes, cascades, raw SQL), so no service has to remember it; see
-    migration 0009. Cells of level ``n`` are ``60 / 2**n`` degrees wide, the sizes ``mapdata.cell_size`` returns,
+    migration 0010. Cells of level ``n`` are ``60 / 2**n`` degrees wide, the sizes ``mapdata.cell_size`` returns,
     for the coarse levels (``mapdata.AGGREGATE_LEVELS``) where counting rows live would read most of the table.
     ``sum_id`` is the id itself in a cell with one report. ``on_x_edge``/``on_y_edge`` mark reports lying
     exactly on the cell's west/south line, which a box ending there still contains.
