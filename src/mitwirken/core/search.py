@@ -111,7 +111,7 @@ def matching(queryset: Q_, query: str, *, also: Q | None = None) -> Q_:
         # A search of stop words only ("ohne", "über alles") leaves an empty tsquery, which matches nothing; such a
         # search looks for the words as typed instead. to_tsquery and numnode are immutable, so PostgreSQL folds
         # the test while planning: for any other search the second branch is gone and the GIN index is used.
-        only_stop_words = Exact(Func(tsquery, function="numnode", output_field=models.IntegerField()), 0)
+        only_stop_words: Exact[Any] = Exact(Func(tsquery, function="numnode", output_field=models.IntegerField()), 0)
         condition = Q(**{FIELD: tsquery}) | (Q(only_stop_words) & substrings)
         rank: Any = SearchRank(F(FIELD), tsquery)
     else:
