@@ -64,6 +64,63 @@ BAULEITPLANUNG_CODES = {
     ("renewed", "public"): 6000, ("renewed", "agency"): 5000,
 }  # fmt: skip
 
+@dataclass(frozen=True)
+class Step:
+    """One code of an XBeteiligung step list (Verfahrensschritt) and what it means for the portal.
+
+    ``kind`` is the round kind of a comment period the step opens; steps without one (configuration,
+    Erörterung, evaluation, decision) describe where the plan stands and open no period. ``audience`` is
+    fixed where the code names one (Raumordnung's 4xxx agencies, 5xxx public); else the block decides.
+    """
+
+    code: str
+    label: str
+    kind: str | None = None
+    audience: str | None = None
+    renewed: bool = False  # the code itself says "erneut"; otherwise the Durchgang tells a renewed round apart
+
+
+# The step lists are external code lists (XÖV "Typ 3"): the XSD fixes only their URNs, not their values.
+# Values as published with XBeteiligung 1.2 (verfahrensschrittkommunal, verfahrensschrittraumordnung), in
+# the reading of DiPlan Cockpit and demosplan (DOMAIN.md §2). docs/formal.md shows this table.
+KOMMUNAL_STEPS = {step.code: step for step in (
+    Step("0000", "Vorplanung"),
+    Step("1000", "Einleitungsphase (Konfiguration)"),
+    Step("2000", "Frühzeitige Behördenbeteiligung (§ 4 Abs. 1 BauGB)", RoundKind.EARLY, Audience.AGENCY),
+    Step("3000", "Aufstellungsbeschluss"),
+    Step("4000", "Frühzeitige Öffentlichkeitsbeteiligung (§ 3 Abs. 1 BauGB)", RoundKind.EARLY, Audience.PUBLIC),
+    Step("5000", "Beteiligung der Träger öffentlicher Belange (§ 4 Abs. 2 BauGB)", RoundKind.HEARING, Audience.AGENCY),
+    Step("5010", "Behörden- und Öffentlichkeitsbeteiligung", RoundKind.HEARING),
+    Step("6000", "Veröffentlichung / Öffentlichkeitsbeteiligung (§ 3 Abs. 2 BauGB)", RoundKind.HEARING, Audience.PUBLIC),
+    Step("6010", "Einwendungen und Stellungnahmen", RoundKind.HEARING),
+    Step("6050", "Planänderungen"),
+    Step("6100", "Erörterung"),
+    Step("7000", "Auswertung und Beschluss"),
+    Step("7010", "Planfeststellungsbeschluss"),
+    Step("7050", "Überwachung"),
+    Step("8000", "Schlussphase"),
+    Step("9000", "Vor-Einleitungsphase"),
+    Step("9998", "kein Verfahrensschritt"),
+)}  # fmt: skip
+RAUMORDNUNG_STEPS = {step.code: step for step in (
+    Step("4000", "Konfiguration Träger öffentlicher Belange", None, Audience.AGENCY),
+    Step("4100", "Frühzeitige Beteiligung Träger öffentlicher Belange", RoundKind.EARLY, Audience.AGENCY),
+    Step("4200", "Anhörung Träger öffentlicher Belange", RoundKind.HEARING, Audience.AGENCY),
+    Step("4400", "Erörterungstermin Träger öffentlicher Belange", None, Audience.AGENCY),
+    Step("4500", "Erneute Anhörung Träger öffentlicher Belange", RoundKind.RENEWED, Audience.AGENCY, renewed=True),
+    Step("4600", "Auswertung Träger öffentlicher Belange", None, Audience.AGENCY),
+    Step("4700", "Beschlussfassung Träger öffentlicher Belange", None, Audience.AGENCY),
+    Step("5000", "Konfiguration betroffene Öffentlichkeit", None, Audience.PUBLIC),
+    Step("5100", "Ermittlung und Information Betroffener (durch Gemeinden)", RoundKind.EARLY, Audience.PUBLIC),
+    Step("5200", "Anhörung Betroffener (Öffentlichkeit)", RoundKind.HEARING, Audience.PUBLIC),
+    Step("5400", "Erörterungstermin betroffene Öffentlichkeit", None, Audience.PUBLIC),
+    Step("5500", "Erneute Anhörung Betroffener (Öffentlichkeit)", RoundKind.RENEWED, Audience.PUBLIC, renewed=True),
+    Step("5600", "Auswertung betroffene Öffentlichkeit", None, Audience.PUBLIC),
+    Step("5700", "Beschlussfassung betroffene Öffentlichkeit", None, Audience.PUBLIC),
+)}  # fmt: skip
+STEP_LIST_NAMES = {"kommunal": "verfahrensschrittkommunal", "raumordnung": "verfahrensschrittraumordnung"}
+
+
 RULES: dict[str, Rules] = {
     ProcedureType.LANDESPLANUNG: Rules("§ 9 ROG, § 6 Abs. 4 LPlG RLP", "LP", 1, 3, 7, PRECLUSION, RAUMORDNUNG_CODES),
     ProcedureType.RAUMORDNUNGSVERFAHREN: Rules("§ 15 ROG, § 17 LPlG RLP", "ROV", 1, None, 7, PRECLUSION, RAUMORDNUNG_CODES),

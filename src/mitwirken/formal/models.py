@@ -102,6 +102,12 @@ class Track(models.Model):
     period_override_reason = models.TextField(_("Begründung für eine abweichende Frist"), blank=True)
     # The announced period changed (shortened or extended once announced): it must be announced again.
     reannouncement_reason = models.TextField(_("Grund für eine neue Bekanntmachung"), blank=True)
+    # Set when the period came by XBeteiligung: the sender's keys, so that updates find the period and
+    # 0701 statements carry what the sender can match.
+    external_id = models.CharField(_("Beteiligungs-ID des Absenders"), max_length=200, blank=True, db_index=True)
+    external_round = models.PositiveSmallIntegerField(_("Durchgang beim Absender"), null=True, blank=True)
+    step_code = models.CharField(_("Verfahrensschritt (XBeteiligung)"), max_length=10, blank=True)
+    notices = models.JSONField(_("Aktuelle Mitteilungen"), default=list, blank=True)
 
     objects = TrackQuerySet.as_manager()
 
@@ -129,6 +135,9 @@ class Track(models.Model):
 
     @property
     def xbeteiligung_code(self) -> int | None:
+        """The step code of this period: as the sender named it, else the procedure type's default."""
+        if self.step_code.isdigit():
+            return int(self.step_code)
         return self.round.procedure.rules.step_codes.get((self.round.kind, self.audience))
 
     def is_open(self, now: datetime | None = None) -> bool:
@@ -585,3 +594,184 @@ class StatementDraft(models.Model):
 
     def value(self, key: str, default: Any = "") -> Any:
         return self.data.get(key, default)
+
+
+# XBeteiligung exchange: the sender's plan behind an imported procedure, and every message in and out.
+
+
+class ImportedPlan(models.Model):
+    """The sender's plan a procedure was opened for by XBeteiligung (0301/0401), kept current by 0302/0402."""
+
+    procedure = models.OneToOneField(
+        Procedure, verbose_name=_("Verfahren"), on_delete=models.CASCADE, related_name="imported_plan"
+    )
+    family = models.CharField(_("Nachrichtenfamilie"), max_length=20)  # kommunal, raumordnung
+    plan_id = models.CharField(_("Plan-ID des Absenders"), max_length=200, db_index=True)
+    vorgang_id = models.CharField(_("Vorgangs-ID des Absenders"), max_length=200)
+    sender_id = models.CharField(_("Kennung des Absenders"), max_length=200)
+    sender_name = models.CharField(_("Absender"), max_length=300)
+    sender_directory = models.CharField(_("Verzeichnisdienst des Absenders"), max_length=40, default="DVDV")
+    sender_email = models.CharField(_("E-Mail des Absenders"), max_length=300, blank=True)
+    initiator = models.CharField(_("Veranlasser"), max_length=300, blank=True)
+    plan_name = models.CharField(_("Planname"), max_length=500)
+    working_title = models.CharField(_("Arbeitstitel"), max_length=500, blank=True)
+    plan_type = models.CharField(_("Planart"), max_length=100, blank=True)
+    stage = models.CharField(_("Verfahrensschritt"), max_length=10, blank=True)
+    planning_reason = models.TextField(_("Planungsanlass"), blank=True)
+    area_description = models.TextField(_("Räumlicher Geltungsbereich"), blank=True)
+    boundary_url = models.URLField(_("Kartendienst der Flächenabgrenzung"), max_length=1000, blank=True)
+    participation_url = models.URLField(_("Beteiligung beim Absender"), max_length=1000, blank=True)
+    updated_at = models.DateTimeField(_("Zuletzt aktualisiert"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Plan des Absenders (XBeteiligung)")
+        verbose_name_plural = _("Pläne der Absender (XBeteiligung)")
+
+    def __str__(self) -> str:
+        return f"{self.plan_name} ({self.plan_id})"
+
+
+class LinkedDocument(models.Model):
+    """A document a message lists by link or without content: fetched when the operator allows its host."""
+
+    class State(models.TextChoices):
+        LINKED = "linked", _("verlinkt")
+        FETCHED = "fetched", _("übernommen")
+        MISSING = "missing", _("nicht mitgeliefert")
+        FAILED = "failed", _("Abruf fehlgeschlagen")
+
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("Verfahren"), on_delete=models.CASCADE, related_name="linked_documents"
+    )
+    track = models.ForeignKey(
+        Track, verbose_name=_("Beteiligungsschritt"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    external_id = models.CharField(_("Dokument-ID des Absenders"), max_length=200, blank=True)
+    title = models.CharField(_("Bezeichnung"), max_length=500)
+    url = models.URLField(_("Adresse"), max_length=2000, blank=True)
+    content_type = models.CharField(_("Dateityp"), max_length=120, blank=True)
+    sha256 = models.CharField(_("SHA-256 laut Nachricht"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("Größe laut Nachricht"), null=True, blank=True)
+    state = models.CharField(_("Stand"), max_length=10, choices=State.choices, default=State.LINKED)
+    problem = models.TextField(_("Problem"), blank=True)
+    document = models.ForeignKey(
+        Document, verbose_name=_("Übernommene Unterlage"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("Angelegt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Verlinkte Unterlage")
+        verbose_name_plural = _("Verlinkte Unterlagen")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExchangeStatus(models.TextChoices):
+    PROCESSED = "processed", _("verarbeitet")
+    FAILED = "failed", _("abgelehnt")
+    PARKED = "parked", _("Empfänger unbekannt")
+    PENDING = "pending", _("wartet auf Versand")
+    SENT = "sent", _("versandt")
+    UNDELIVERED = "undelivered", _("Versand gescheitert")
+
+
+class ExchangeMessageQuerySet(models.QuerySet["ExchangeMessage"]):
+    def incoming(self) -> ExchangeMessageQuerySet:
+        return self.filter(direction=ExchangeMessage.Direction.IN)
+
+    def outgoing(self) -> ExchangeMessageQuerySet:
+        return self.filter(direction=ExchangeMessage.Direction.OUT)
+
+    def for_list(self) -> ExchangeMessageQuerySet:
+        return self.defer("payload").select_related("procedure__module", "created_by")
+
+
+class ExchangeMessage(models.Model):
+    """One XBeteiligung message received or sent, with what became of it: the inbox and outbox per organisation.
+
+    Incoming messages are idempotent by their message id: a processed (or parked) id is answered with the
+    reply of its first arrival and changes nothing again.
+    """
+
+    class Direction(models.TextChoices):
+        IN = "in", _("Eingang")
+        OUT = "out", _("Ausgang")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("Organisation"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+    )  # fmt: skip
+    direction = models.CharField(_("Richtung"), max_length=3, choices=Direction.choices)
+    message_type = models.CharField(_("Nachricht"), max_length=80)
+    message_id = models.CharField(_("Nachrichten-ID"), max_length=100, blank=True)
+    status = models.CharField(_("Stand"), max_length=12, choices=ExchangeStatus.choices)
+    reason = models.TextField(_("Grund"), blank=True)
+    author_id = models.CharField(_("Kennung des Autors"), max_length=200, blank=True)
+    author_name = models.CharField(_("Autor"), max_length=300, blank=True)
+    reader_id = models.CharField(_("Kennung des Lesers"), max_length=200, blank=True)
+    reader_name = models.CharField(_("Leser"), max_length=300, blank=True)
+    payload = models.TextField(_("Nachricht (XML)"))
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("Verfahren"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    statement = models.ForeignKey(
+        Statement, verbose_name=_("Stellungnahme"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reply_to = models.ForeignKey(
+        "self", verbose_name=_("Antwort auf"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Von"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+    # Push to a partner's endpoint (outgoing only).
+    attempts = models.PositiveSmallIntegerField(_("Zustellversuche"), default=0)
+    next_attempt_at = models.DateTimeField(_("Nächster Versuch"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("Zugestellt"), null=True, blank=True)
+
+    objects = ExchangeMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("XBeteiligung-Nachricht")
+        verbose_name_plural = _("XBeteiligung-Nachrichten")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # The idempotency key: a message id is processed once (failed attempts may be sent again).
+            models.UniqueConstraint(
+                fields=["message_id"], condition=Q(direction="in", status__in=["processed", "parked"]),
+                name="incoming_message_processed_once",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["organisation", "direction", "-created_at"], name="exchange_box"),
+            models.Index(fields=["message_id"], name="exchange_message_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_type} {self.message_id}"
+
+
+class PartnerEndpoint(models.Model):
+    """Where an organisation's 0701 statements are pushed (optional): the partner system's HTTPS endpoint."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    url = models.URLField(_("Adresse der Gegenstelle"), max_length=1000)
+    token = models.CharField(
+        _("Zugangsschlüssel der Gegenstelle"), max_length=500, blank=True,
+        help_text=_("Wird als „Authorization: Bearer …“ mitgesendet."),
+    )  # fmt: skip
+    active = models.BooleanField(_("Stellungnahmen automatisch übermitteln"), default=True)
+    updated_at = models.DateTimeField(_("Zuletzt geändert"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Gegenstelle für XBeteiligung")
+        verbose_name_plural = _("Gegenstellen für XBeteiligung")
+
+    def __str__(self) -> str:
+        return self.url

@@ -54,7 +54,7 @@ class OrganisationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "name", "kind", "ags", "parent", "contact_email", "contact_phone", "address", "website", "logo",
+            "name", "kind", "ags", "directory_id", "parent", "contact_email", "contact_phone", "address", "website", "logo",
             "boundary", "imprint", "privacy_notice", "accessibility_statement", "netiquette",
         ]  # fmt: skip
         widgets = {

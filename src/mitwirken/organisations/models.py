@@ -67,6 +67,12 @@ class Organisation(models.Model):
     )
     kind = models.CharField(_("Art"), max_length=30, choices=OrganisationKind.choices)
     ags = models.CharField(_("Amtlicher Gemeindeschlüssel (AGS)"), max_length=8, blank=True, validators=[validate_ags])
+    # How other administrations' systems address the organisation (XÖV messages): the key in a directory
+    # service such as DVDV ("psw:01003110"). The AGS is the other accepted address.
+    directory_id = models.CharField(
+        _("Kennung im Verzeichnisdienst (DVDV)"), max_length=100, blank=True, db_index=True,
+        help_text=_("Unter dieser Kennung adressieren Fachverfahren die Organisation, z. B. „psw:01003110“."),
+    )  # fmt: skip
     parent = models.ForeignKey(
         "self",
         verbose_name=_("Übergeordnete Organisation"),
