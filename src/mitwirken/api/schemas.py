@@ -102,7 +102,16 @@ class BadRequestOut(Schema):
     detail: str | list[dict[str, Any]]
 
 
-class ImportedOut(Schema):
-    module: int
-    procedure_type: str
-    rounds: int
+class ExchangeOut(Schema):
+    """What became of an XBeteiligung message, with the standard's reply (0411/0421, 0412/0422 …) as XML."""
+
+    status: str
+    summary: str
+    message_id: str
+    errors: list[str]
+    repeated: bool
+    procedure: int | None
+    procedure_type: str | None
+    rounds: int | None
+    reply_type: str | None
+    reply: str | None

@@ -9,15 +9,14 @@ from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
-from mitwirken.api.schemas import BadRequestOut, ErrorOut, ImportedOut
+from mitwirken.api.schemas import BadRequestOut, ErrorOut, ExchangeOut
 from mitwirken.core.audit import log_action
 from mitwirken.core.ids import parse_id
 from mitwirken.organisations.access import session_used_second_factor
 from mitwirken.projects.models import Project
 
-from . import xbeteiligung
+from . import exchange, xbeteiligung
 from .models import Procedure, Statement
-from .xbeteiligung import MessageInvalid, import_procedure
 
 router = Router()
 
@@ -64,19 +63,52 @@ def statement_0701(request: HttpRequest, org_slug: str, project_pk: int, module_
     return HttpResponse(xbeteiligung.statement_message(statement), content_type="application/xml; charset=utf-8")
 
 
+# Status codes of the outcome's problems; the body always says what happened and carries the reply message.
+OUTCOME_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409, "unsupported": 422,
+                  "parked": 202}  # fmt: skip
+EXCHANGE_RESPONSES = dict.fromkeys((200, 201, 202, 400, 403, 404, 409, 422), ExchangeOut) | {401: ErrorOut}
+
+
+def _exchange_response(outcome: exchange.Outcome) -> Any:
+    procedure = outcome.procedure
+    body = {
+        "status": outcome.message.status, "summary": outcome.summary, "message_id": outcome.message.message_id,
+        "errors": list(outcome.errors), "repeated": outcome.repeated,
+        "procedure": procedure.module.pk if procedure else None,
+        "procedure_type": procedure.procedure_type if procedure else None,
+        "rounds": procedure.rounds.count() if procedure else None,
+        "reply_type": outcome.reply.message_type if outcome.reply else None,
+        "reply": outcome.reply.payload if outcome.reply else None,
+    }  # fmt: skip
+    if outcome.problem:
+        return Status(OUTCOME_STATUS[outcome.problem], body)
+    return Status(201 if outcome.created else 200, body)
+
+
+def _client_organisation(request: HttpRequest) -> Any:
+    """An API client speaks for its organisation only; a person's session may send for any it manages."""
+    return getattr(getattr(request, "auth", None), "organisation", None)
+
+
+@router.post("/xbeteiligung/messages", tags=["XBeteiligung"], auth=django_auth,
+             response=EXCHANGE_RESPONSES)  # fmt: skip
+def receive_message(request: HttpRequest, message: File[UploadedFile]) -> Any:
+    """Send a message (0301/0302, 0401/0402) to the portal. The addressee (leser: AGS or directory id) selects
+    the organisation; a new procedure gets its own project. Answered with the standard's reply."""
+    _require_second_factor(request)
+    outcome = exchange.receive(message.read(), actor=request.user, organisation=_client_organisation(request))
+    return _exchange_response(outcome)
+
+
 @router.post("/procedures/{org_slug}/{project_pk}/import", tags=["XBeteiligung"], auth=django_auth,
-          response={201: ImportedOut, 400: BadRequestOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})  # fmt: skip
+             response=EXCHANGE_RESPONSES | {404: ErrorOut})  # fmt: skip
 def import_0301_0401(request: HttpRequest, org_slug: str, project_pk: int, message: File[UploadedFile]) -> Any:
-    """Create a procedure from raumordnung.Initiieren.0301 or kommunal.Initiieren.0401; invalid messages give 400."""
+    """Create a procedure in this project from 0301/0401 (or update one with 0302/0402); invalid messages give 400."""
     project = get_object_or_404(
         Project.objects.select_related("organisation"), pk=parse_id(project_pk), organisation__slug=org_slug
     )
     if not request.user.has_perm("projects.change_project", project):
         return Status(404, {"detail": "Not Found"})
     _require_second_factor(request)
-    try:
-        procedure = import_procedure(message.read(), actor=request.user, project=project)
-    except MessageInvalid as error:
-        return Status(400, {"detail": str(error)})
-    return Status(201, {"module": procedure.module.pk, "procedure_type": procedure.procedure_type,
-                        "rounds": procedure.rounds.count()})  # fmt: skip
+    outcome = exchange.receive(message.read(), actor=request.user, organisation=project.organisation, project=project)
+    return _exchange_response(outcome)

@@ -8,7 +8,13 @@ class FormalConfig(AppConfig):
     verbose_name = _("Förmliche Beteiligungsverfahren")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from mitwirken.core import plugins
+
+        from .xbeteiligung import schema_check
+
+        checks.register(schema_check)
 
         plugins.register(
             plugins.Plugin(

@@ -500,22 +500,27 @@ def statements_xml_batch(
 
 @backoffice_view()
 def procedure_import(request: HttpRequest, organisation: Organisation, project_pk: int) -> HttpResponse:
-    """Create a procedure from a raumordnung.Initiieren.0301 or kommunal.Initiieren.0401 message."""
+    """Create a procedure from 0301/0401 (or update it with 0302/0402); the message's addressee must be us."""
+    from . import exchange
     from .forms import ImportForm
-    from .xbeteiligung import MessageInvalid, import_procedure
 
     project = project_for_staff(organisation, project_pk)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            procedure = import_procedure(form.cleaned_data["message"].read(), actor=request.user, project=project)
-        except MessageInvalid as error:
-            form.add_error(
-                "message", _("Die Nachricht ist ungültig und wurde nicht übernommen: %(error)s") % {"error": error}
-            )
+        outcome = exchange.receive(form.cleaned_data["message"].read(), actor=request.user, organisation=organisation,
+                                   project=project)  # fmt: skip
+        if outcome.accepted and outcome.procedure is not None:
+            messages.success(request, outcome.summary)
+            return redirect("backoffice:procedure_setup", org_slug=organisation.slug,
+                            project_pk=outcome.procedure.module.project_id, module_pk=outcome.procedure.module.pk)  # fmt: skip
+        if outcome.problem == "parked":
+            form.add_error("message", _(
+                "Der Empfänger der Nachricht („%(reader)s“) ist im Portal unbekannt. Die Nachricht wurde der "
+                "Portal-Administration zur Zuordnung übergeben. Tragen Sie den Amtlichen Gemeindeschlüssel oder die "
+                "Kennung im Verzeichnisdienst in den Daten Ihrer Organisation ein, damit Nachrichten Sie erreichen."
+            ) % {"reader": outcome.message.reader_id})  # fmt: skip
         else:
-            messages.success(request, _("Das Verfahren wurde aus der XBeteiligung-Nachricht angelegt."))
-            return redirect("backoffice:procedure_setup", org_slug=organisation.slug, project_pk=project.pk,
-                            module_pk=procedure.module.pk)  # fmt: skip
+            form.add_error("message", _("Die Nachricht wurde nicht übernommen: %(error)s")
+                           % {"error": " ".join(outcome.errors)})  # fmt: skip
     return render(request, "formal/backoffice/procedure_import.html",
                   {"organisation": organisation, "project": project, "form": form, "section": "projects", "tab": "modules"})  # fmt: skip

@@ -64,6 +64,7 @@ BAULEITPLANUNG_CODES = {
     ("renewed", "public"): 6000, ("renewed", "agency"): 5000,
 }  # fmt: skip
 
+
 @dataclass(frozen=True)
 class Step:
     """One code of an XBeteiligung step list (Verfahrensschritt) and what it means for the portal.

@@ -636,6 +636,7 @@ class LinkedDocument(models.Model):
 
     class State(models.TextChoices):
         LINKED = "linked", _("verlinkt")
+        WAITING = "waiting", _("wartet auf eine Frist")
         FETCHED = "fetched", _("übernommen")
         MISSING = "missing", _("nicht mitgeliefert")
         FAILED = "failed", _("Abruf fehlgeschlagen")
@@ -653,6 +654,10 @@ class LinkedDocument(models.Model):
     sha256 = models.CharField(_("SHA-256 laut Nachricht"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("Größe laut Nachricht"), null=True, blank=True)
     state = models.CharField(_("Stand"), max_length=10, choices=State.choices, default=State.LINKED)
+    audience = models.CharField(_("Zielgruppe"), max_length=10, choices=Audience.choices, blank=True)
+    # A document that came with a step without a comment period (e.g. configuration) waits here, received,
+    # until a period of its audience exists to publish it with.
+    file = models.FileField(_("Empfangene Datei"), upload_to="formal/received/", blank=True)
     problem = models.TextField(_("Problem"), blank=True)
     document = models.ForeignKey(
         Document, verbose_name=_("Übernommene Unterlage"), null=True, blank=True, on_delete=models.SET_NULL,

@@ -18,6 +18,8 @@ environment variable ``XBETEILIGUNG_XSD_DIR`` overrides that.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import threading
@@ -32,18 +34,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 from lxml import etree
 
-from mitwirken.core.audit import log_action
 from mitwirken.core.text import strip_control_characters
 from mitwirken.projects.models import Project
 
-from . import services
-from .law import BAULEITPLANUNG_CODES, RAUMORDNUNG_CODES, Audience, ProcedureType, RoundKind
+from .law import KOMMUNAL_STEPS, RAUMORDNUNG_STEPS, STEP_LIST_NAMES, Audience, ProcedureType, RoundKind, Step
 from .models import Procedure, Statement, StatementAttachment, StatementStatus, Track
 
 # Namespaces
@@ -150,6 +149,24 @@ def schema() -> etree.XMLSchema:
             )
         cache[directory] = etree.XMLSchema(etree.parse(str(entry), parser=_safe_parser()))
     return cache[directory]
+
+
+def schema_check(**kwargs: Any) -> list[Any]:
+    """A startup check: without the schema no message can be read or written, so the portal must not start
+    silently and answer 500 later."""
+    from django.core.checks import Error
+
+    try:
+        schema()
+    except (ImproperlyConfigured, etree.XMLSchemaParseError, OSError) as error:
+        return [
+            Error(
+                f"XBeteiligung-Schema nicht lesbar: {error}",
+                id="formal.E001",
+                hint="XBETEILIGUNG_XSD_DIR muss auf einen Ordner mit xbeteiligung.xsd zeigen (oder leer sein).",
+            )
+        ]
+    return []
 
 
 def _safe_parser() -> etree.XMLParser:
@@ -289,19 +306,41 @@ def configured_receiver() -> Authority | None:
     return Authority(**configured) if configured else None
 
 
-def procedure_ids(procedure: Procedure) -> tuple[str, str]:
-    """(vorgangsID, planID) for a procedure.
+def imported_plan(procedure: Procedure) -> Any:
+    """The sender's plan of an imported procedure, or None (a select_related miss costs no query)."""
+    try:
+        return procedure.imported_plan
+    except ObjectDoesNotExist:
+        return None
 
-    XBeteiligung expects the ids of the 0301/0401 message that opened the procedure. We do not
-    store those yet, so the ids are derived from our own keys: stable, unique within the portal.
+
+def procedure_ids(procedure: Procedure) -> tuple[str, str]:
+    """(vorgangsID, planID) for a procedure: the sender's, if it came by XBeteiligung.
+
+    A procedure set up in the portal has no sender; its ids are derived from our own keys then: stable,
+    unique within the portal.
     """
+    plan = imported_plan(procedure)
+    if plan is not None:
+        return plan.vorgang_id, plan.plan_id
     key = f"mitwirken:{procedure.module.project.organisation.slug}:verfahren:{procedure.pk}"
     return key, key
 
 
 def track_id(track: Track) -> str:
-    """The beteiligungsID: one participation step (audience and round) of a procedure."""
+    """The beteiligungsID: one participation step (audience and round); the sender's where it named one."""
+    if track.external_id:
+        return str(track.external_id)
     return f"mitwirken:{track.round.procedure.module.project.organisation.slug}:frist:{track.pk}"
+
+
+def plan_sender(procedure: Procedure) -> Authority | None:
+    """Who sent the 0301/0401 of an imported procedure: the addressee of its statements."""
+    plan = imported_plan(procedure)
+    if plan is None:
+        return None
+    return Authority(name=plan.sender_name, kennung=plan.sender_id, verzeichnisdienst=plan.sender_directory or "DVDV",
+                     email=plan.sender_email)  # fmt: skip
 
 
 def _step_element(procedure: Procedure) -> str:
@@ -464,7 +503,7 @@ def _statement(parent: Any, statement: Statement) -> None:
     _author(element, statement)
     _sub(element, _xb("titel"), din_text(f"Stellungnahme {statement.reference}"))
     _sub(element, _xb("beschreibung"), din_text(statement.text))
-    _sub(element, _xb("durchgang"), str(track.round.number))
+    _sub(element, _xb("durchgang"), str(track.external_round or track.round.number))
     _sub(element, _xb("datum"), timezone.localdate(statement.received_at).isoformat())
     _code(element, _xb("artDerStellungnahme"), KIND_NAMED if statement.author_name.strip() else KIND_ANONYMOUS,
           KIND_LIST)  # fmt: skip
@@ -486,12 +525,13 @@ def statement_message(
 ) -> bytes:
     """``allgemein.stellungnahme.Neuabgegeben.0701`` for one statement, checked against the schema.
 
-    ``sender`` defaults to the procedure's organisation; ``receiver`` to ``settings.XBETEILIGUNG_RECEIVER``,
-    or, when none is configured (an archive download), to the sender itself.
+    ``sender`` defaults to the procedure's organisation; ``receiver`` to the sender of an imported
+    procedure's 0301/0401, then ``settings.XBETEILIGUNG_RECEIVER``, or, when neither is there (an
+    archive download), the sender itself.
     """
     procedure = statement.track.round.procedure  # one path to the procedure, so a batch can select it along
     sender = sender or organisation_authority(procedure.module.project.organisation)
-    receiver = receiver or configured_receiver() or sender
+    receiver = receiver or plan_sender(procedure) or configured_receiver() or sender
     root = _message(STATEMENT_MESSAGE, sender=sender, receiver=receiver)
     content = _sub(root, _xb("nachrichteninhalt"))
     vorgang_id, _plan_id = procedure_ids(procedure)
@@ -505,7 +545,11 @@ def statement_message(
 def _batch_queryset(statements: Iterable[Statement]) -> Iterable[Statement]:
     if isinstance(statements, QuerySet):
         return (
-            statements.select_related("track__round__procedure__module__project__organisation", "section__document")
+            statements.select_related(
+                "track__round__procedure__module__project__organisation",
+                "track__round__procedure__imported_plan",
+                "section__document",
+            )
             .prefetch_related("attachments")
             .iterator(chunk_size=500)
         )
@@ -541,35 +585,113 @@ def statement_batch_zip(
     return buffer.getvalue()
 
 
-# Procedure import (0301, 0401)
+# Incoming messages (0301/0302, 0401/0402): read into plain data; ``exchange`` decides what they change.
+
+RAUMORDNUNG_UPDATE = "raumordnung.Aktualisieren.0302"
+KOMMUNAL_UPDATE = "kommunal.Aktualisieren.0402"
 
 
 @dataclass(frozen=True)
-class ImportedTrack:
-    """One participation step read from a message, before anything is saved."""
+class Handling:
+    """What an incoming message does, and the standard's replies to it."""
 
-    kind: str
+    family: str
+    creates: bool
+    ok: str
+    not_ok: str
+
+
+HANDLED = {
+    RAUMORDNUNG_INITIATE: Handling("raumordnung", True, "raumordnung.Initiieren.OK.0311", "raumordnung.Initiieren.NOK.0321"),
+    RAUMORDNUNG_UPDATE: Handling("raumordnung", False, "raumordnung.Aktualisieren.OK.0312", "raumordnung.Aktualisieren.NOK.0322"),
+    KOMMUNAL_INITIATE: Handling("kommunal", True, "kommunal.Initiieren.OK.0411", "kommunal.Initiieren.NOK.0421"),
+    KOMMUNAL_UPDATE: Handling("kommunal", False, "kommunal.Aktualisieren.OK.0412", "kommunal.Aktualisieren.NOK.0422"),
+}  # fmt: skip  # fmt: skip
+# Messages we understand but do not carry out; they get their not-OK reply with the reason.
+REFUSED = {
+    "kommunal.Loeschen.0409": "kommunal.Loeschen.NOK.0429",
+    "raumordnung.Loeschen.0309": "raumordnung.Loeschen.NOK.0329",
+}
+FAULT_LIST = ("urn:xoev-de:xleitstelle:codeliste:fehlerart", "1.0")
+FAULT_ERROR = "3000"  # fehlerart 1.0: 1000 Information, 2000 Warnung, 3000 Fehler
+
+
+@dataclass(frozen=True)
+class Header:
+    """The base message header of an incoming message."""
+
+    message_type: str
+    message_id: str
+    reader: Authority
+    author: Authority
+
+
+@dataclass(frozen=True)
+class IncomingDocument:
+    """One ``anlage``: inline content, a link, or only its metadata (the file travels elsewhere)."""
+
+    document_id: str
+    title: str
+    content_type: str
+    content: bytes | None = None
+    url: str = ""
+    hash_value: str = ""
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class IncomingBlock:
+    """One participation block: a step for one audience with its period, notices and documents."""
+
     audience: str
+    step: Step
+    participation_id: str
     durchgang: int
     first_day: date
     last_day: date
     announced_on: date | None
-    beteiligungs_id: str = ""
+    notices: tuple[str, ...] = ()
+    documents: tuple[IncomingDocument, ...] = ()
+
+    @property
+    def round_kind(self) -> str | None:
+        if self.step.kind is None:
+            return None
+        return RoundKind.RENEWED if self.step.renewed or self.durchgang > 1 else self.step.kind
 
 
 @dataclass(frozen=True)
-class ImportedProcedure:
-    message_id: str
-    message_type: str
+class IncomingPlan:
+    """What a 0301/0302/0401/0402 says about the plan, before anything is saved."""
+
+    header: Header
+    family: str
     vorgang_id: str
     plan_id: str
-    name: str
+    plan_name: str
     procedure_type: str
-    tracks: list[ImportedTrack]
+    stage: Step
+    blocks: tuple[IncomingBlock, ...]
+    working_title: str = ""
+    plan_type: str = ""
+    initiator: str = ""
+    planning_reason: str = ""
+    area: dict[str, Any] | None = None
+    area_description: str = ""
+    boundary_url: str = ""
+    participation_url: str = ""
+
+    @property
+    def creates(self) -> bool:
+        return HANDLED[self.header.message_type].creates
 
 
 def _find(element: Any, path: str) -> Any:
-    return element.find(path, namespaces={"x": XBETEILIGUNG, "g2g": G2G})
+    return element.find(path, namespaces={"x": XBETEILIGUNG, "g2g": G2G, "beh": BEHOERDE, "kom": KOMMUNIKATION})
+
+
+def _findall(element: Any, path: str) -> list[Any]:
+    return element.findall(path, namespaces={"x": XBETEILIGUNG, "g2g": G2G, "beh": BEHOERDE, "kom": KOMMUNIKATION})
 
 
 def _text(element: Any, path: str) -> str:
@@ -581,53 +703,105 @@ def _day(value: str) -> date:
     return date.fromisoformat(value[:10])  # xs:date may carry a time zone, which a calendar day ignores
 
 
-def _step(code: str, table: dict[tuple[str, str], int], family: str, *, durchgang: int,
-          audience: str | None = None) -> tuple[str, str]:  # fmt: skip
-    """(round kind, audience) for a step code: the inverse of the code tables in law.py."""
-    matches = [key for key, value in table.items() if str(value) == code and audience in (None, key[1])]
-    if not matches:
-        known = sorted({str(value) for key, value in table.items() if audience in (None, key[1])})
-        raise MessageInvalid(f"Unbekannter Verfahrensschritt „{code}“ ({family}). Bekannt sind: {', '.join(known)}.")
-    if len(matches) > 1:
-        # A table may give the renewed round the code of the first one; XBeteiligung counts repeats in «durchgang».
-        preferred = [key for key in matches if (key[0] == RoundKind.RENEWED) == (durchgang > 1)]
-        matches = preferred or matches
-    return matches[0]
+def _header_authority(element: Any) -> Authority:
+    emails = [_text(channel, "kom:kennung") for channel in _findall(element, "kom:erreichbarkeit")]
+    return Authority(
+        name=_text(element, "beh:name"), kennung=_text(element, "beh:kennung"),
+        verzeichnisdienst=_text(element, "beh:verzeichnisdienst/code") or "DVDV",
+        email=next((email for email in emails if "@" in email), ""),
+    )  # fmt: skip
 
 
-def _period(block: Any, where: str) -> tuple[date, date, date | None]:
-    first, last = _text(block, "x:zeitraum/x:beginn"), _text(block, "x:zeitraum/x:ende")
-    announced = _text(block, "x:bekanntmachung")
+def read_header(root: Any) -> Header:
+    head = _find(root, "g2g:nachrichtenkopf.g2g")
+    return Header(
+        message_type=etree.QName(root).localname,
+        message_id=_text(head, "g2g:identifikation.nachricht/g2g:nachrichtenUUID"),
+        reader=_header_authority(_find(head, "g2g:leser")),
+        author=_header_authority(_find(head, "g2g:autor")),
+    )
+
+
+def parse_message(xml_bytes: bytes) -> Any:
+    """The root element of a well-formed message that the schema accepts, or ``MessageInvalid``."""
+    root = _parse(xml_bytes)
+    _validate_tree(root)
+    return root
+
+
+def step_for(family: str, code: str) -> Step:
+    """The step of a code in the family's list; a code the list does not define is refused, naming the list."""
+    steps = KOMMUNAL_STEPS if family == "kommunal" else RAUMORDNUNG_STEPS
+    if code not in steps:
+        raise MessageInvalid(
+            f"Unbekannter Verfahrensschritt „{code}“: Die Codeliste {STEP_LIST_NAMES[family]} kennt "
+            f"{', '.join(sorted(steps))}."
+        )
+    return steps[code]
+
+
+def _period(block: Any, where: str, tag: str = "x:zeitraum") -> tuple[date, date]:
+    first, last = _text(block, f"{tag}/x:beginn"), _text(block, f"{tag}/x:ende")
     if not first or not last:
         raise MessageInvalid(f"{where}: Der Zeitraum braucht Beginn und Ende.")
     first_day, last_day = _day(first), _day(last)
     if last_day < first_day:
         raise MessageInvalid(f"{where}: Das Ende des Zeitraums ({last_day:%d.%m.%Y}) liegt vor seinem Beginn.")
-    return first_day, last_day, _day(announced) if announced else None
+    return first_day, last_day
 
 
-def _header(root: Any) -> tuple[str, str]:
-    """(message UUID, vorgangsID) of an incoming message."""
-    message_id = _text(root, "g2g:nachrichtenkopf.g2g/g2g:identifikation.nachricht/g2g:nachrichtenUUID")
-    return message_id, _text(root, "x:nachrichteninhalt/x:vorgangsID")
+def _documents(block: Any, where: str) -> tuple[IncomingDocument, ...]:
+    documents = []
+    for item in _findall(block, "x:anlagen/anlage"):
+        attachment = _find(item, "anhangOderVerlinkung/x:anhang")
+        inline = _text(item, "dokument")
+        content = None
+        if inline:
+            try:
+                content = base64.b64decode(inline, validate=False)
+            except (binascii.Error, ValueError):
+                raise MessageInvalid(f"{where}: Eine Anlage ist nicht gültig base64-codiert.") from None
+        file_name = _text(attachment, "dateiname") if attachment is not None else ""
+        size = attachment.get("filesize") if attachment is not None else None
+        documents.append(IncomingDocument(
+            document_id=_text(attachment, "dokumentid") if attachment is not None else "",
+            title=_text(item, "bezeichnung") or file_name or _text(item, "anhangOderVerlinkung/uriVerlinkung"),
+            content_type=_text(item, "mimeType/code"), content=content,
+            url=_text(item, "anhangOderVerlinkung/uriVerlinkung"),
+            hash_value=(attachment.get("hashValue") or "") if attachment is not None else "",
+            size=int(size) if size else None,
+        ))  # fmt: skip
+    return tuple(documents)
 
 
-def _read_raumordnung(root: Any) -> ImportedProcedure:
-    participation = _find(root, "x:nachrichteninhalt/x:beteiligung")
-    durchgang = int(_text(participation, "x:durchgang"))
-    code = _text(participation, "x:verfahrensschritt/code")
-    kind, audience = _step(code, RAUMORDNUNG_CODES, "Raumordnung", durchgang=durchgang)
-    first_day, last_day, announced_on = _period(participation, "Beteiligung")
-    # Planart and Verfahrensart (Änderung, Teilfortschreibung, Neuaufstellung …) only describe plans:
-    # such a message sets up a Raumordnungsplan; without them it is a Raumordnungsverfahren.
-    is_plan = _find(participation, "x:planart") is not None or _find(participation, "x:verfahrensart") is not None
-    message_id, vorgang_id = _header(root)
-    return ImportedProcedure(
-        message_id=message_id, message_type=RAUMORDNUNG_INITIATE, vorgang_id=vorgang_id,
-        plan_id=_text(participation, "x:planID"), name=_text(participation, "x:planname"),
-        procedure_type=ProcedureType.LANDESPLANUNG if is_plan else ProcedureType.RAUMORDNUNGSVERFAHREN,
-        tracks=[ImportedTrack(kind, audience, durchgang, first_day, last_day, announced_on)],
+def _block(element: Any, *, family: str, code: str, where: str, audience: str | None) -> IncomingBlock:
+    step = step_for(family, code)
+    first_day, last_day = _period(element, where)
+    announced = _text(element, "x:bekanntmachung")
+    return IncomingBlock(
+        audience=step.audience or audience or Audience.PUBLIC, step=step,
+        participation_id=_text(element, "x:beteiligungsID"), durchgang=int(_text(element, "x:durchgang") or 1),
+        first_day=first_day, last_day=last_day, announced_on=_day(announced) if announced else None,
+        notices=tuple(notice.text.strip() for notice in _findall(element, "x:aktuelleMitteilung") if notice.text
+                      and notice.text.strip()),
+        documents=_documents(element, where),
     )  # fmt: skip
+
+
+def read_area(text: str) -> dict[str, Any] | None:
+    """The plan area as a GeoJSON geometry (WGS 84): GeoJSON as the schema asks, or a GML polygon as some send.
+
+    Anything else is refused rather than stored as an area the map cannot draw.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    from . import geometry  # shapely is only needed here
+
+    try:
+        return geometry.area_from_gml(text) if text.startswith("<") else geometry.area_from_geojson(text)
+    except ValueError as error:
+        raise MessageInvalid(f"Geltungsbereich: {error}") from None
 
 
 # (audience, label, participation block, its formal step code); the other choice in a block is an informal format.
@@ -639,88 +813,110 @@ _KOMMUNAL_BLOCKS = (
 )  # fmt: skip
 
 
-def _read_kommunal(root: Any) -> ImportedProcedure:
-    participation = _find(root, "x:nachrichteninhalt/x:beteiligung")
-    tracks = []
-    # The top-level verfahrensschrittKommunal names where the plan procedure stands; the
-    # participation steps, with their dates, are the two optional blocks per audience.
+def _kommunal_blocks(participation: Any) -> list[IncomingBlock]:
+    blocks = []
     for audience, where, path, formal_path in _KOMMUNAL_BLOCKS:
-        block = _find(participation, path)
-        if block is None:
+        element = _find(participation, path)
+        if element is None:
             continue
-        formal = _find(block, formal_path)
+        formal = _find(element, formal_path)
         if formal is None:
             raise MessageInvalid(
                 f"{where}: Informelle Beteiligungsformen können nicht als förmliches Verfahren übernommen werden."
             )
-        durchgang = int(_text(block, "x:durchgang"))
-        code = _text(formal, "code")
-        kind, _audience = _step(code, BAULEITPLANUNG_CODES, where, durchgang=durchgang, audience=audience)
-        first_day, last_day, announced_on = _period(block, where)
-        tracks.append(ImportedTrack(kind, audience, durchgang, first_day, last_day, announced_on,
-                                    _text(block, "x:beteiligungsID")))  # fmt: skip
-    message_id, vorgang_id = _header(root)
-    return ImportedProcedure(
-        message_id=message_id, message_type=KOMMUNAL_INITIATE, vorgang_id=vorgang_id,
-        plan_id=_text(participation, "x:planID"), name=_text(participation, "x:planname"),
-        procedure_type=ProcedureType.BAULEITPLANUNG, tracks=tracks,
+        block = _block(element, family="kommunal", code=_text(formal, "code"), where=where, audience=audience)
+        if block.step.audience not in (None, audience):
+            raise MessageInvalid(f"{where}: Der Verfahrensschritt „{block.step.code}“ ({block.step.label}) gehört "
+                                 f"nicht zu dieser Zielgruppe.")  # fmt: skip
+        blocks.append(IncomingBlock(**{**block.__dict__, "audience": audience}))
+    return blocks
+
+
+def read_plan(root: Any) -> IncomingPlan:
+    """Read a validated 0301/0302/0401/0402; nothing is saved."""
+    header = read_header(root)
+    family = HANDLED[header.message_type].family
+    participation = _find(root, "x:nachrichteninhalt/x:beteiligung")
+    common: dict[str, Any] = {
+        "header": header, "family": family, "vorgang_id": _text(root, "x:nachrichteninhalt/x:vorgangsID"),
+        "plan_id": _text(participation, "x:planID"), "plan_name": _text(participation, "x:planname"),
+        "working_title": _text(participation, "x:arbeitstitel"),
+        "initiator": _text(participation, "x:akteurVorhaben/x:veranlasser/name/name"),
+        "planning_reason": _text(participation, "x:beschreibungPlanungsanlass"),
+        "area": read_area(_text(participation, "x:geltungsbereich")),
+        "area_description": _text(participation, "x:raeumlicheBeschreibung"),
+        "boundary_url": _text(participation, "x:flaechenabgrenzungUrl"),
+        "participation_url": _text(participation, "x:beteiligungURL"),
+    }  # fmt: skip
+    if family == "raumordnung":
+        code = _text(participation, "x:verfahrensschritt/code")
+        block = _block(participation, family=family, code=code, where="Beteiligung", audience=None)
+        # Planart and Verfahrensart (Änderung, Teilfortschreibung, Neuaufstellung …) only describe plans:
+        # such a message sets up a Raumordnungsplan; without them it is a Raumordnungsverfahren.
+        plan_type = _text(participation, "x:planart/code")
+        is_plan = bool(plan_type) or _find(participation, "x:verfahrensart") is not None
+        return IncomingPlan(
+            **common, stage=block.step, blocks=(block,), plan_type=plan_type,
+            procedure_type=ProcedureType.LANDESPLANUNG if is_plan else ProcedureType.RAUMORDNUNGSVERFAHREN,
+        )  # fmt: skip
+    stage = step_for(family, _text(participation, "x:verfahrensschrittKommunal/code"))
+    return IncomingPlan(
+        **common, stage=stage, blocks=tuple(_kommunal_blocks(participation)),
+        plan_type=_text(participation, "x:planartKommunal/code"), procedure_type=ProcedureType.BAULEITPLANUNG,
     )  # fmt: skip
 
 
-def read_procedure(xml_bytes: bytes) -> ImportedProcedure:
-    """Parse and validate a 0301 or 0401 message; nothing is saved."""
-    root = _parse(xml_bytes)
-    _validate_tree(root)
+def read_procedure(xml_bytes: bytes) -> IncomingPlan:
+    """Parse and validate a message that creates or updates a procedure; nothing is saved."""
+    root = parse_message(xml_bytes)
     message_type = etree.QName(root).localname
-    if message_type == RAUMORDNUNG_INITIATE:
-        return _read_raumordnung(root)
-    if message_type == KOMMUNAL_INITIATE:
-        return _read_kommunal(root)
-    raise MessageInvalid(
-        f"Die Nachricht „{message_type}“ legt kein Verfahren an. "
-        f"Erwartet: {RAUMORDNUNG_INITIATE} oder {KOMMUNAL_INITIATE}."
-    )
+    if message_type not in HANDLED:
+        raise MessageInvalid(
+            f"Die Nachricht „{message_type}“ legt kein Verfahren an und ändert keines. "
+            f"Verarbeitet werden: {', '.join(HANDLED)}."
+        )
+    return read_plan(root)
 
 
-def _rounds(tracks: list[ImportedTrack]) -> list[list[ImportedTrack]]:
-    """Tracks of the same round kind and Durchgang share one round; rounds in legal order."""
-    rounds: dict[tuple[int, int], list[ImportedTrack]] = {}
-    for track in tracks:
-        rounds.setdefault((track.durchgang, ROUND_ORDER[RoundKind(track.kind)]), []).append(track)
-    return [rounds[key] for key in sorted(rounds)]
+# Replies (x1x OK, x2x not OK)
+
+
+def reply_message(
+    reply_type: str, *, sender: Authority, receiver: Authority, vorgang_id: str, plan_id: str,
+    participation_id: str = "", errors: Iterable[str] = (), faulty_documents: Iterable[tuple[str, str]] = (),
+) -> bytes:  # fmt: skip
+    """An OK (``Nachrichteninhalt.template.OK``) or not-OK reply (``…template.NOK``) to an incoming message."""
+    root = _message(reply_type, sender=sender, receiver=receiver)
+    content = _sub(root, _xb("nachrichteninhalt"))
+    _sub(content, _xb("vorgangsID"), din_text(vorgang_id or "unbekannt"))
+    _sub(content, _xb("planID"), din_text(plan_id or "unbekannt"))
+    if ".NOK." in reply_type:
+        for error in errors:
+            fault = _sub(content, _xb("fehler"))
+            _sub(fault, _xb("beschreibung"), din_text(error))
+            _code(fault, _xb("art"), FAULT_ERROR, FAULT_LIST)
+        for document_id, problem in faulty_documents:
+            faulty = _sub(content, _xb("fehlerhafteUnterlagen"))
+            _sub(faulty, _xb("fehlerbeschreibung"), din_text(problem))
+            _sub(faulty, _xb("dokumentID"), din_text(document_id or "unbekannt"))
+            _code(faulty, _xb("art"), FAULT_ERROR, FAULT_LIST)
+        if reply_type.endswith("Aktualisieren.NOK.0422") or reply_type.endswith("Aktualisieren.NOK.0322"):
+            _sub(content, _xb("beteiligungsID"), din_text(participation_id or "unbekannt"))
+    else:
+        _sub(content, _xb("beteiligungsID"), din_text(participation_id or "unbekannt"))
+    _validate_tree(root)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def import_procedure(xml_bytes: bytes, *, actor: Any, project: Project) -> Procedure:
-    """Create a procedure from a ``raumordnung.Initiieren.0301`` or ``kommunal.Initiieren.0401`` message.
+    """Create a procedure in ``project`` from a 0301 or 0401 message; ``MessageInvalid`` if it is not carried out.
 
-    The message is validated first; an invalid one raises ``MessageInvalid`` and saves nothing.
-    Periods below the legal minimum are taken over as sent, with a recorded reason, because the
-    sending authority decides them. Permission errors of the services propagate unchanged.
+    A thin door to ``exchange.receive`` for callers that want an exception rather than a reply.
     """
-    imported = read_procedure(xml_bytes)
-    reason = f"Übernommen aus XBeteiligung-Nachricht {imported.message_id}"
-    try:
-        with transaction.atomic():
-            procedure = services.procedure_create(
-                actor=actor, project=project, procedure_type=imported.procedure_type,
-                name=(imported.name or imported.plan_id)[:200],
-            )  # fmt: skip
-            for tracks in _rounds(imported.tracks):
-                new_round = services.round_add(actor=actor, procedure=procedure, kind=tracks[0].kind)
-                for track in tracks:
-                    announced_at = services.berlin_day_start(track.announced_on) if track.announced_on else None
-                    services.track_add(
-                        actor=actor, round=new_round, audience=track.audience, first_day=track.first_day,
-                        last_day=track.last_day, announced_at=announced_at, override_reason=reason,
-                    )  # fmt: skip
-            # The sender's ids are needed to answer with 0701 later; until the model stores them, the audit log does.
-            details = {
-                "message_type": imported.message_type, "message_id": imported.message_id,
-                "vorgangsID": imported.vorgang_id, "planID": imported.plan_id,
-                "beteiligungsIDs": [track.beteiligungs_id for track in imported.tracks],
-            }  # fmt: skip
-            log_action(actor=actor, action="procedure.xbeteiligung_import", obj=procedure,
-                       organisation=project.organisation, changes=details)  # fmt: skip
-    except ValidationError as error:
-        raise MessageInvalid("Das Verfahren konnte nicht angelegt werden.", list(error.messages)) from None
-    return procedure
+    from . import exchange
+
+    outcome = exchange.receive(xml_bytes, actor=actor, organisation=project.organisation, project=project)
+    if outcome.procedure is None or not outcome.accepted:
+        raise MessageInvalid(outcome.summary, list(outcome.errors))
+    return outcome.procedure
