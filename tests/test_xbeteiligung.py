@@ -262,7 +262,9 @@ def test_import_takes_over_short_periods_with_a_recorded_reason(world):
     xml = edited(message("raumordnung-initiieren-0301.xml"), ".//x:zeitraum/x:ende", "2026-03-09")
     procedure = xbeteiligung.import_procedure(xml, actor=world.personas["case_worker"], project=world.public)
     track = Track.objects.get(round__procedure=procedure)
-    assert track.period_override_reason.startswith("Übernommen aus XBeteiligung-Nachricht 6f1c2d8e-3b7a-4c51-9e0f-2a4b6c8d0e13")
+    assert track.period_override_reason.startswith(
+        "Übernommen aus XBeteiligung-Nachricht 6f1c2d8e-3b7a-4c51-9e0f-2a4b6c8d0e13"
+    )
     assert AuditEntry.objects.filter(action="track.period_override", object_id=str(track.pk)).exists()
 
 
