@@ -283,12 +283,17 @@ def _ids_of(root: Any) -> tuple[str, str, str]:
 
     if root is None:
         return "", "", ""
-    participation_id = ""
-    for path in ("x:nachrichteninhalt/x:beteiligung/x:beteiligungOeffentlichkeit/x:beteiligungsID",
-                 "x:nachrichteninhalt/x:beteiligung/x:beteiligungTOEB/x:beteiligungsID"):  # fmt: skip
-        participation_id = participation_id or _text(root, path)
-    return (_text(root, "x:nachrichteninhalt/x:beteiligung/x:planID"), _text(root, "x:nachrichteninhalt/x:vorgangsID"),
-            participation_id)  # fmt: skip
+
+    def first(*paths: str) -> str:
+        return next((found for path in paths if (found := _text(root, f"x:nachrichteninhalt/{path}"))), "")
+
+    # Creating and updating messages carry the ids inside «beteiligung»; deleting ones directly in the content.
+    return (
+        first("x:beteiligung/x:planID", "x:planID"),
+        first("x:vorgangsID"),
+        first("x:beteiligung/x:beteiligungOeffentlichkeit/x:beteiligungsID",
+              "x:beteiligung/x:beteiligungTOEB/x:beteiligungsID", "x:beteiligungsID"),
+    )  # fmt: skip
 
 
 def _message_id(xml: bytes) -> str:

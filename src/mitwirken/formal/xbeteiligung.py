@@ -754,7 +754,7 @@ def _documents(block: Any, where: str) -> tuple[IncomingDocument, ...]:
     documents = []
     for item in _findall(block, "x:anlagen/anlage"):
         attachment = _find(item, "anhangOderVerlinkung/x:anhang")
-        inline = _text(item, "dokument")
+        inline = _text(item, "x:dokument")
         content = None
         if inline:
             try:
@@ -765,9 +765,9 @@ def _documents(block: Any, where: str) -> tuple[IncomingDocument, ...]:
         size = attachment.get("filesize") if attachment is not None else None
         documents.append(IncomingDocument(
             document_id=_text(attachment, "dokumentid") if attachment is not None else "",
-            title=_text(item, "bezeichnung") or file_name or _text(item, "anhangOderVerlinkung/uriVerlinkung"),
+            title=_text(item, "bezeichnung") or file_name or _text(item, "anhangOderVerlinkung/x:uriVerlinkung"),
             content_type=_text(item, "mimeType/code"), content=content,
-            url=_text(item, "anhangOderVerlinkung/uriVerlinkung"),
+            url=_text(item, "anhangOderVerlinkung/x:uriVerlinkung"),
             hash_value=(attachment.get("hashValue") or "") if attachment is not None else "",
             size=int(size) if size else None,
         ))  # fmt: skip
@@ -900,7 +900,7 @@ def reply_message(
             _sub(faulty, _xb("fehlerbeschreibung"), din_text(problem))
             _sub(faulty, _xb("dokumentID"), din_text(document_id or "unbekannt"))
             _code(faulty, _xb("art"), FAULT_ERROR, FAULT_LIST)
-        if reply_type.endswith("Aktualisieren.NOK.0422") or reply_type.endswith("Aktualisieren.NOK.0322"):
+        if ".Initiieren." not in reply_type:  # the update and delete refusals name the participation, too
             _sub(content, _xb("beteiligungsID"), din_text(participation_id or "unbekannt"))
     else:
         _sub(content, _xb("beteiligungsID"), din_text(participation_id or "unbekannt"))
