@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
 from mitwirken.core.models import AuditEntry
-from mitwirken.formal import services, xbeteiligung
+from mitwirken.formal import exchange, services, xbeteiligung
 from mitwirken.formal.models import Procedure, Round, Track
 from mitwirken.formal.xbeteiligung import MessageInvalid
 from mitwirken.projects.models import Module
@@ -220,7 +220,7 @@ def test_fixture_messages_are_valid():
 
 
 def test_import_0301_creates_a_plan_procedure_with_berlin_dates(world):
-    procedure = xbeteiligung.import_procedure(
+    procedure = exchange.import_procedure(
         message("raumordnung-initiieren-0301.xml"), actor=world.personas["case_worker"], project=world.public
     )
     assert procedure.procedure_type == "landesplanung"  # Verfahrensart «Teilfortschreibung» describes a plan
@@ -238,12 +238,12 @@ def test_import_0301_creates_a_plan_procedure_with_berlin_dates(world):
 
 def test_import_0301_without_plan_details_is_a_raumordnungsverfahren(world):
     xml = edited(message("raumordnung-initiieren-0301.xml"), ".//x:verfahrensart", None)
-    procedure = xbeteiligung.import_procedure(xml, actor=world.personas["case_worker"], project=world.public)
+    procedure = exchange.import_procedure(xml, actor=world.personas["case_worker"], project=world.public)
     assert procedure.procedure_type == "rov"
 
 
 def test_import_0401_creates_one_round_with_both_audiences(world):
-    procedure = xbeteiligung.import_procedure(
+    procedure = exchange.import_procedure(
         message("kommunal-initiieren-0401.xml"), actor=world.personas["case_worker"], project=world.public
     )
     assert procedure.procedure_type == "blp"
@@ -260,7 +260,7 @@ def test_import_0401_creates_one_round_with_both_audiences(world):
 
 def test_import_takes_over_short_periods_with_a_recorded_reason(world):
     xml = edited(message("raumordnung-initiieren-0301.xml"), ".//x:zeitraum/x:ende", "2026-03-09")
-    procedure = xbeteiligung.import_procedure(xml, actor=world.personas["case_worker"], project=world.public)
+    procedure = exchange.import_procedure(xml, actor=world.personas["case_worker"], project=world.public)
     track = Track.objects.get(round__procedure=procedure)
     assert track.period_override_reason.startswith(
         "Übernommen aus XBeteiligung-Nachricht 6f1c2d8e-3b7a-4c51-9e0f-2a4b6c8d0e13"
@@ -283,7 +283,7 @@ def count_everything() -> tuple[int, int, int, int]:
 def test_invalid_message_is_refused_with_the_schema_error_and_creates_nothing(world, xml, expected):
     before = count_everything()
     with pytest.raises(MessageInvalid) as error:
-        xbeteiligung.import_procedure(xml, actor=world.personas["case_worker"], project=world.public)
+        exchange.import_procedure(xml, actor=world.personas["case_worker"], project=world.public)
     assert "Schema" in str(error.value) and expected in str(error.value)
     assert count_everything() == before
 
@@ -292,7 +292,7 @@ def test_valid_message_of_another_type_is_refused(world, procedure, track):
     statement_xml = xbeteiligung.statement_message(submit(world.personas["citizen"], track))
     before = count_everything()
     with pytest.raises(MessageInvalid, match="wird hier nicht verarbeitet"):
-        xbeteiligung.import_procedure(statement_xml, actor=world.personas["case_worker"], project=world.public)
+        exchange.import_procedure(statement_xml, actor=world.personas["case_worker"], project=world.public)
     assert count_everything() == before
 
 
@@ -300,7 +300,7 @@ def test_unknown_step_code_is_refused_in_german(world):
     xml = edited(message("raumordnung-initiieren-0301.xml"), ".//x:verfahrensschritt/code", "4711")
     before = count_everything()
     with pytest.raises(MessageInvalid, match="Unbekannter Verfahrensschritt „4711“"):
-        xbeteiligung.import_procedure(xml, actor=world.personas["case_worker"], project=world.public)
+        exchange.import_procedure(xml, actor=world.personas["case_worker"], project=world.public)
     assert count_everything() == before
 
 
@@ -311,7 +311,7 @@ def test_failure_while_saving_leaves_nothing_behind(world, monkeypatch):
     monkeypatch.setattr(services, "track_add", refuse)
     before = count_everything()
     with pytest.raises(MessageInvalid, match="Frist abgelehnt"):
-        xbeteiligung.import_procedure(
+        exchange.import_procedure(
             message("kommunal-initiieren-0401.xml"), actor=world.personas["case_worker"], project=world.public
         )
     assert count_everything() == before

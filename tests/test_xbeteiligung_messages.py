@@ -180,6 +180,7 @@ def test_override_dates() -> None:
 
 def test_importer_reads_what_the_builder_writes() -> None:
     kommunal_message = read_procedure(kommunal("0401", blocks=[Block("agency", code="2000", participation_id="T-1")]))
-    assert [(t.kind, t.audience, t.beteiligungs_id) for t in kommunal_message.tracks] == [("early", "agency", "T-1")]
+    blocks = [(block.round_kind, block.audience, block.participation_id) for block in kommunal_message.blocks]
+    assert blocks == [("early", "agency", "T-1")]
     raumordnung_message = read_procedure(raumordnung("0301", procedure_kind="2000"))
     assert raumordnung_message.plan_id == "RROP-MR-2026" and raumordnung_message.procedure_type == "landesplanung"

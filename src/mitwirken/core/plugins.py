@@ -171,6 +171,9 @@ class Plugin:
     # ((west, south, east, north), limit) -> [{"name", "lat", "lon"}]: named places a map shows as labels where
     # no base map can be loaded (``core.maps.places``).
     map_places: str = ""
+    # A Django system check (``(**kwargs) -> list[CheckMessage]``) for what the module needs at run time,
+    # e.g. its standard's schema files: a missing part stops the start, not a request.
+    system_check: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def load(self, attribute: str) -> Any:
@@ -201,6 +204,10 @@ def register(plugin: Plugin) -> None:
     _plugins[plugin.key] = plugin
     if plugin.rules:
         import_module(plugin.rules)
+    if plugin.system_check:
+        from django.core import checks
+
+        checks.register(resolve(plugin.system_check))
 
 
 def all_plugins() -> list[Plugin]:

@@ -66,7 +66,11 @@ def statement_0701(request: HttpRequest, org_slug: str, project_pk: int, module_
 # Status codes of the outcome's problems; the body always says what happened and carries the reply message.
 OUTCOME_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409, "unsupported": 422,
                   "parked": 202}  # fmt: skip
-EXCHANGE_RESPONSES = dict.fromkeys((200, 201, 202, 400, 403, 404, 409, 422), ExchangeOut) | {401: ErrorOut}
+# 403 also answers a refused CSRF check or a missing second factor, with only a detail.
+EXCHANGE_RESPONSES: dict[int, Any] = dict.fromkeys((200, 201, 202, 400, 404, 409, 422), ExchangeOut) | {
+    401: ErrorOut,
+    403: ExchangeOut | ErrorOut,
+}
 
 
 def _exchange_response(outcome: exchange.Outcome) -> Any:

@@ -8,13 +8,7 @@ class FormalConfig(AppConfig):
     verbose_name = _("Förmliche Beteiligungsverfahren")
 
     def ready(self) -> None:
-        from django.core import checks
-
         from mitwirken.core import plugins
-
-        from .xbeteiligung import schema_check
-
-        checks.register(schema_check)
 
         plugins.register(
             plugins.Plugin(
@@ -55,5 +49,6 @@ class FormalConfig(AppConfig):
                 daily="mitwirken.formal.contrib.daily",
                 audit_sentences="mitwirken.formal.contrib.audit_sentences",
                 publish_checks="mitwirken.formal.contrib.publish_checks",
+                system_check="mitwirken.formal.xbeteiligung.schema_check",
             )
         )

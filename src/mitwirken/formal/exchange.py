@@ -21,7 +21,6 @@ import hashlib
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,6 +46,7 @@ from .models import (
     Round,
     Track,
 )
+from .received_documents import fetch_linked_document, hash_matches, host_allowed
 from .xbeteiligung import (
     HANDLED,
     REFUSED,
@@ -480,24 +480,6 @@ def _move_period(track: Track, block: IncomingBlock, *, actor: Any, reason: str)
 # Documents
 
 
-def _hash_matches(expected: str, content: bytes) -> bool:
-    """XBau's hashValue: hex or base64 of SHA-256 (or SHA-512, by its length)."""
-    import base64
-    import binascii
-
-    expected = expected.strip()
-    for algorithm in (hashlib.sha256, hashlib.sha512):
-        digest = algorithm(content).digest()
-        if expected.lower() == digest.hex():
-            return True
-        try:
-            if base64.b64decode(expected, validate=True) == digest:
-                return True
-        except (binascii.Error, ValueError):
-            continue
-    return False
-
-
 def _file_name(document: IncomingDocument) -> str:
     return (document.title or document.document_id or "Anlage")[:200]
 
@@ -512,7 +494,7 @@ def _take_documents(
     for incoming in block.documents:
         earlier = known.get(incoming.document_id) if incoming.document_id else None
         if incoming.content is not None:
-            if incoming.hash_value and not _hash_matches(incoming.hash_value, incoming.content):
+            if incoming.hash_value and not hash_matches(incoming.hash_value, incoming.content):
                 faulty.append((incoming.document_id, f"Die Prüfsumme der Anlage „{incoming.title}“ stimmt nicht mit "
                                                      f"ihrem Inhalt überein."))  # fmt: skip
                 continue
@@ -547,8 +529,6 @@ def _take_documents(
                 state=LinkedDocument.State.LINKED if incoming.url else LinkedDocument.State.MISSING,
             )  # fmt: skip
             if incoming.url and track is not None and host_allowed(incoming.url):
-                from .tasks import fetch_linked_document
-
                 transaction.on_commit(partial(fetch_linked_document.enqueue, link.pk, actor.pk))
             added.append(incoming.title)
     if faulty:
@@ -591,17 +571,6 @@ def _publish_waiting(procedure: Procedure, *, actor: Any, reason: str) -> list[s
     return published
 
 
-def host_allowed(url: str) -> bool:
-    """Only hosts the operator lists (``XBETEILIGUNG_DOCUMENT_HOSTS``) are fetched from, and only over HTTPS
-    (plain HTTP only where the operator lists the host with its scheme, for a test system)."""
-    parts = urlsplit(url)
-    allowed = set(getattr(settings, "XBETEILIGUNG_DOCUMENT_HOSTS", []) or [])
-    host = (parts.hostname or "").lower()
-    return bool(host) and (
-        (parts.scheme == "https" and host in allowed) or f"{parts.scheme}://{parts.netloc}".lower() in allowed
-    )
-
-
 def _announce(procedure: Procedure, news: list[str]) -> None:
     """Followers of the project hear of what changed for the public (longer periods, new documents)."""
     from mitwirken.participation.models import Follow
@@ -639,3 +608,14 @@ def _has_plan(procedure: Procedure) -> bool:
     except ImportedPlan.DoesNotExist:
         return False
     return True
+
+
+def import_procedure(xml_bytes: bytes, *, actor: Any, project: Project) -> Procedure:
+    """Create a procedure in ``project`` from a 0301 or 0401 message; ``MessageInvalid`` if it is not carried out.
+
+    For callers that want an exception rather than a reply (management commands, demo data).
+    """
+    outcome = receive(xml_bytes, actor=actor, organisation=project.organisation, project=project)
+    if outcome.procedure is None or not outcome.accepted:
+        raise MessageInvalid(outcome.summary, list(outcome.errors))
+    return outcome.procedure

@@ -1,19 +1,22 @@
-"""XBeteiligung 1.2: statements out (0701), procedures in (0301 and 0401).
+"""XBeteiligung 1.2: writing and reading the messages; ``exchange`` decides what they change.
 
-XBeteiligung is the XÖV standard of the XLeitstelle for participation procedures
-(../shared/DOMAIN.md §2). Every message is an XÖV g2g base message: a header with
-message id, type, creation time, reader (``leser``) and author (``autor``), then the
-content (``nachrichteninhalt``).
+XBeteiligung is the XÖV standard of the XLeitstelle for participation procedures. Every message is an
+XÖV g2g base message: a header with message id, type, creation time, reader (``leser``) and author
+(``autor``), then the content (``nachrichteninhalt``).
 
-- ``statement_message`` writes ``allgemein.stellungnahme.Neuabgegeben.0701`` for one statement;
-  ``statement_batch_zip`` / ``write_statement_batch`` put one such file per statement into a ZIP.
-- ``import_procedure`` reads ``raumordnung.Initiieren.0301`` or ``kommunal.Initiieren.0401`` and
-  creates the procedure with its rounds, tracks and dates through the normal services.
-- ``validate`` checks a message against the XSDs; both directions use it, so we never send
-  and never accept a message the schema refuses.
+- ``statement_message`` writes ``allgemein.stellungnahme.Neuabgegeben.0701`` for one statement, with the
+  sender's ids and the sender as addressee for imported procedures; ``statement_batch_zip`` /
+  ``write_statement_batch`` put one such file per statement into a ZIP.
+- ``read_procedure`` / ``read_plan`` read 0301/0302 (raumordnung) and 0401/0402 (kommunal) into plain data:
+  header, plan texts, area, step codes (``law.KOMMUNAL_STEPS`` / ``RAUMORDNUNG_STEPS``), participation
+  blocks with periods, notices and documents.
+- ``reply_message`` writes the OK and not-OK replies (0311/0321, 0411/0421, 0412/0422, …).
+- ``validate`` checks a message against the XSDs; both directions use it, so we never send and never
+  accept a message the schema refuses.
 
-The XSDs ship with the app in ``formal/standards/xbeteiligung-1.2/``; the setting or
-environment variable ``XBETEILIGUNG_XSD_DIR`` overrides that.
+The XSDs ship with the app in ``formal/standards/xbeteiligung-1.2/``; the setting or environment variable
+``XBETEILIGUNG_XSD_DIR`` points to another version's folder. ``schema_check`` makes a missing schema a
+startup error.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ from django.utils import timezone
 from lxml import etree
 
 from mitwirken.core.text import strip_control_characters
-from mitwirken.projects.models import Project
 
 from .law import KOMMUNAL_STEPS, RAUMORDNUNG_STEPS, STEP_LIST_NAMES, Audience, ProcedureType, RoundKind, Step
 from .models import Procedure, Statement, StatementAttachment, StatementStatus, Track
@@ -907,16 +909,3 @@ def reply_message(
     _validate_tree(root)
     xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml
-
-
-def import_procedure(xml_bytes: bytes, *, actor: Any, project: Project) -> Procedure:
-    """Create a procedure in ``project`` from a 0301 or 0401 message; ``MessageInvalid`` if it is not carried out.
-
-    A thin door to ``exchange.receive`` for callers that want an exception rather than a reply.
-    """
-    from . import exchange
-
-    outcome = exchange.receive(xml_bytes, actor=actor, organisation=project.organisation, project=project)
-    if outcome.procedure is None or not outcome.accepted:
-        raise MessageInvalid(outcome.summary, list(outcome.errors))
-    return outcome.procedure
