@@ -429,3 +429,71 @@ def test_the_message_endpoint_routes_by_addressee_and_answers_repeats(world):
     parked = client.post("/api/v1/xbeteiligung/messages",
                          {"message": SimpleUploadedFile("m.xml", kommunal("0401", reader_id="09999999"))})  # fmt: skip
     assert parked.status_code == 202 and parked.json()["status"] == "parked"
+
+
+# Linked documents, pages
+
+
+@pytest.fixture
+def document_server():
+    """A real HTTP server on loopback that serves one PDF, as a sender's document store would."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pdf("verlinkt") if self.path == "/plan.pdf" else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/pdf")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_linked_documents_are_fetched_only_from_allowed_hosts(world, settings, document_server,
+                                                              django_capture_on_commit_callbacks):  # fmt: skip
+    linked = Doc(name="Plan", url=f"{document_server}/plan.pdf", document_id="L-1")
+    missing = Doc(name="Weg", url=f"{document_server}/weg.pdf", document_id="L-2")
+    settings.XBETEILIGUNG_DOCUMENT_HOSTS = []
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = receive(world, kommunal("0401", plan_id="BP-L1", blocks=[Block("public", documents=[linked])]))
+    assert LinkedDocument.objects.get(procedure=kept.procedure).state == "linked"  # not allowed: a link stays a link
+
+    settings.XBETEILIGUNG_DOCUMENT_HOSTS = [document_server]
+    with django_capture_on_commit_callbacks(execute=True):
+        fetched = receive(
+            world, kommunal("0401", plan_id="BP-L2", blocks=[Block("public", documents=[linked, missing])])
+        )
+    states = {link.title: link for link in LinkedDocument.objects.filter(procedure=fetched.procedure)}
+    assert (
+        states["Plan"].state == "fetched"
+        and states["Plan"].document.sha256 == hashlib.sha256(pdf("verlinkt")).hexdigest()
+    )
+    assert states["Weg"].state == "failed" and "404" in states["Weg"].problem
+
+
+def test_the_public_page_shows_notices_and_linked_documents_and_staff_see_the_senders_plan(world):
+    link = Doc(name="Gutachten Lärm", url="https://cockpit.example/laerm.pdf", document_id="L-9")
+    xml = kommunal("0401", reason="Neue Wohnbauflächen", blocks=[
+        Block("public", notices=["Erörterung am 12. Mai im Bürgerhaus"], documents=[link])])  # fmt: skip
+    outcome = receive(world, xml, project=world.public)
+    module = outcome.procedure.module
+    page = world.client("citizen").get(module.get_absolute_url())
+    text = page.content.decode()
+    assert page.status_code == 200 and "Erörterung am 12. Mai im Bürgerhaus" in text
+    assert 'href="https://cockpit.example/laerm.pdf"' in text and "Gutachten Lärm" in text
+    setup = world.client("case_worker").get(
+        f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/verfahren/{module.pk}/"
+    )
+    body = setup.content.decode()
+    assert setup.status_code == 200 and "Übernommen per XBeteiligung" in body
+    assert "Neue Wohnbauflächen" in body and "planID BP-17" in body and "Gutachten Lärm" in body

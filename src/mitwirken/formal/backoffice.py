@@ -36,7 +36,9 @@ from .forms import (
 )
 from .models import (
     Document,
+    ImportedPlan,
     Keyword,
+    LinkedDocument,
     Procedure,
     Result,
     Round,
@@ -110,8 +112,10 @@ def procedure_setup(request: HttpRequest, organisation: Organisation, project_pk
             add_service_errors(track_form if request.POST.get("action") == "track" else round_form, error)
     rounds = procedure.rounds.prefetch_related("tracks__phase")
     procedure.refresh_from_db()
+    imported = ImportedPlan.objects.filter(procedure=procedure).first()
+    linked = LinkedDocument.objects.filter(procedure=procedure).exclude(state=LinkedDocument.State.FETCHED)
     return _render(request, "setup", organisation, procedure, rounds=rounds, round_form=round_form, track_form=track_form,
-                   settings_form=settings_form,
+                   settings_form=settings_form, imported=imported, linked_documents=linked,
                    selected_round=request.POST.get("round"))  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from mitwirken.core.search import FIELD as SEARCH_DOCUMENT
 from mitwirken.core.search import DocumentIndex, document_field, matching
 from mitwirken.projects.models import Module, Phase
 
-from .law import RULES, Audience, ProcedureType, RoundKind, Rules
+from .law import KOMMUNAL_STEPS, RAUMORDNUNG_STEPS, RULES, Audience, ProcedureType, RoundKind, Rules
 
 
 class Procedure(models.Model):
@@ -629,6 +629,12 @@ class ImportedPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_name} ({self.plan_id})"
+
+    @property
+    def stage_label(self) -> str:
+        steps = KOMMUNAL_STEPS if self.family == "kommunal" else RAUMORDNUNG_STEPS
+        step = steps.get(self.stage)
+        return f"{self.stage} {step.label}" if step else self.stage
 
 
 class LinkedDocument(models.Model):

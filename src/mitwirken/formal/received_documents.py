@@ -77,6 +77,8 @@ def fetch_linked_document(link_pk: int, actor_pk: int) -> str:
                     digest.update(chunk)
                     target.write(chunk)
                 content_type = response.headers.get_content_type()
+        except urllib.error.HTTPError as error:
+            return _failed(link, f"Abruf fehlgeschlagen: HTTP {error.code} {error.reason}")
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             return _failed(link, f"Abruf fehlgeschlagen: {getattr(error, 'reason', error)}")
         target.seek(0)

@@ -24,7 +24,7 @@ from mitwirken.projects.models import Module, Project
 
 from . import access, services
 from .forms import StatementForm
-from .models import Document, DocumentSection, Statement, Track
+from .models import Document, DocumentSection, LinkedDocument, Statement, Track
 from .receipts import receipt_pdf
 
 
@@ -59,9 +59,12 @@ def procedure_page(request: HttpRequest, project: Project, module: Module) -> Ht
         Document.objects.current().filter(procedure=procedure, track__in=[t for t in tracks if t not in visible_tracks])
         .select_related("track__phase").only("id", "title", "kind", "track__phase__start")
     )  # fmt: skip
+    # Documents an XBeteiligung sender only links to are shown as links with their period's documents.
+    linked = LinkedDocument.objects.filter(procedure=procedure, track__in=visible_tracks,
+                                           state=LinkedDocument.State.LINKED).exclude(url="").only("title", "url")  # fmt: skip
     return render(request, "formal/procedure.html", {
         "project": project, "organisation": project.organisation, "module": module, "procedure": procedure,
-        "upcoming_documents": upcoming, "archived_documents": archived,
+        "upcoming_documents": upcoming, "archived_documents": archived, "linked_documents": linked,
         "tracks": [(t, request.user.has_perm("formal.submit_statement", t)) for t in tracks],
         "documents": documents, "now": now,
         "my_statements": Statement.objects.filter(procedure=procedure, author=request.user).select_related("track__round")
