@@ -497,3 +497,12 @@ def test_the_public_page_shows_notices_and_linked_documents_and_staff_see_the_se
     body = setup.content.decode()
     assert setup.status_code == 200 and "Übernommen per XBeteiligung" in body
     assert "Neue Wohnbauflächen" in body and "planID BP-17" in body and "Gutachten Lärm" in body
+
+
+def test_the_staff_guide_lists_every_step_code_the_portal_knows():
+    from pathlib import Path
+
+    guide = (Path(__file__).parents[1] / "docs" / "formal.md").read_text(encoding="utf-8")
+    for steps in (xbeteiligung.KOMMUNAL_STEPS, xbeteiligung.RAUMORDNUNG_STEPS):
+        for step in steps.values():
+            assert f"| {step.code} | {step.label} |" in guide, step

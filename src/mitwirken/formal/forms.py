@@ -344,7 +344,7 @@ class CoSignForm(forms.Form):
 class ImportForm(forms.Form):
     message = forms.FileField(
         label=_("XBeteiligung-Nachricht (XML)"),
-        help_text=_("raumordnung.Initiieren.0301 oder kommunal.Initiieren.0401. Ungültige Nachrichten werden mit dem Schemafehler abgelehnt."),
+        help_text=_("Initiierung (0301, 0401) oder Aktualisierung (0302, 0402). Die Nachricht muss an Ihre Organisation gerichtet sein; was nicht übernommen werden kann, wird mit dem Grund abgelehnt."),
     )  # fmt: skip
 
     def clean_message(self) -> Any:
