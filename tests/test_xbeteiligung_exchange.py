@@ -506,3 +506,21 @@ def test_the_staff_guide_lists_every_step_code_the_portal_knows():
     for steps in (xbeteiligung.KOMMUNAL_STEPS, xbeteiligung.RAUMORDNUNG_STEPS):
         for step in steps.values():
             assert f"| {step.code} | {step.label} |" in guide, step
+
+
+def test_an_unexpected_api_error_is_logged_and_never_answered_with_a_traceback(world, settings, monkeypatch, caplog):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from .conftest import login
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("kaputt im Inneren")
+
+    monkeypatch.setattr(exchange, "receive", broken)
+    settings.DEBUG = True  # development settings: ninja would answer with the traceback
+    client = login(Client(), world.personas["case_worker"])
+    response = client.post("/api/v1/xbeteiligung/messages", {"message": SimpleUploadedFile("m.xml", b"<x/>")})
+    assert response.status_code == 500 and response["Content-Type"].startswith("application/json")
+    assert "Traceback" not in response.content.decode() and "kaputt" not in response.content.decode()
+    assert "kaputt im Inneren" in caplog.text

@@ -1,7 +1,9 @@
 """Read API (OpenAPI at /api/v1/openapi.json). Access rules are the same predicates as the pages."""
 
+import logging
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
@@ -18,6 +20,7 @@ from mitwirken.projects.views import filtered_projects
 from .schemas import BadRequestOut, ErrorOut, OrganisationOut, ProjectDetailOut, ProjectOut
 
 MAX_PAGE = 1_000_000
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="mitwirken API",
@@ -26,6 +29,18 @@ api = NinjaAPI(
     docs_url=None,  # the interactive docs would load scripts from a CDN; the schema itself is served
     urls_namespace="api-1.0.0",
 )
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """An unforeseen error is logged with its traceback; the client gets a plain answer, also in development
+    (ninja would otherwise hand it to Django, whose debug page is a traceback)."""
+    if isinstance(exc, PermissionDenied):
+        return api.create_response(request, {"detail": "Dafür fehlt Ihnen die Berechtigung."}, status=403)
+    logger.exception("API error at %s", request.path)
+    return api.create_response(
+        request, {"detail": "Interner Fehler. Der Betrieb des Portals ist informiert."}, status=500
+    )
 
 
 @api.exception_handler(NinjaValidationError)
