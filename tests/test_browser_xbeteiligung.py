@@ -1,0 +1,92 @@
+"""Browser journeys of the XBeteiligung exchange (issue #16): a case worker takes over a 0401 on the phone,
+by keyboard, and sees the sender's plan; a message for another organisation is refused next to the field;
+citizens see the sender's notices. Every page is checked with axe-core (see ``browser.py``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from mitwirken.core.demo import DEMO_TOTP_SECRET
+from mitwirken.formal.models import Procedure
+
+from .factories import PASSWORD
+from .test_browser_formal import backoffice_base, public_base
+from .xbeteiligung_messages import Block, Doc, kommunal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .browser import Browse
+
+pytest_plugins = ["tests.browser"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def addressed(world: Any) -> Any:
+    world.organisation.ags = "07111000"
+    world.organisation.save()
+    world.other_organisation.ags = "07211000"
+    world.other_organisation.save()
+    return world
+
+
+def staff_tab(new_tab: Any, world: Any, *, phone: bool = False) -> Browse:
+    tab = new_tab(phone=phone)
+    tab.log_in(world.personas["case_worker"].email, PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    return tab
+
+
+def upload_by_keyboard(tab: Browse, message: Path) -> None:
+    """Choose the file (the browser's file dialog is the system's), then reach the button with Tab and press Enter."""
+    page = tab.page
+    field = page.get_by_label("XBeteiligung-Nachricht")
+    field.set_input_files(str(message))
+    field.focus()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused == "Nachricht prüfen und übernehmen", focused
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab.arrived()
+
+
+def test_case_worker_takes_over_a_0401_by_keyboard_on_the_phone(new_tab: Any, addressed: Any, tmp_path: Any) -> None:
+    world = addressed
+    message = tmp_path / "0401.xml"
+    message.write_bytes(kommunal("0401", plan_id="BP-TEL", reason="Wohnen am Mühlbach", blocks=[
+        Block("public", notices=["Planauslegung auch im Rathaus, Zimmer 12"], documents=[Doc(name="Planzeichnung")]),
+        Block("agency"),
+    ]))  # fmt: skip
+    tab = staff_tab(new_tab, world, phone=True)
+    tab.open(f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/verfahren/import/")
+    upload_by_keyboard(tab, message)
+    main = tab.page.locator("main").inner_text()
+    assert "Übernommen per XBeteiligung" in main and "Wohnen am Mühlbach" in main and "planID BP-TEL" in main
+    assert "Planauslegung auch im Rathaus" in main
+    procedure = Procedure.objects.get(imported_plan__plan_id="BP-TEL")
+    assert tab.path == backoffice_base(procedure)
+    citizen = new_tab()
+    citizen.open(public_base(procedure))
+    text = citizen.page.locator("main").inner_text()
+    assert "Planauslegung auch im Rathaus, Zimmer 12" in text and "Planzeichnung" in text
+    tab.assert_all_checked()
+    citizen.assert_all_checked()
+
+
+def test_a_message_for_another_organisation_is_refused_next_to_the_field(
+    new_tab: Any, addressed: Any, tmp_path: Any
+) -> None:
+    world = addressed
+    message = tmp_path / "fremd.xml"
+    message.write_bytes(kommunal("0401", plan_id="BP-FREMD", reader_id="07211000", reader_name="Stadt Anderswo"))
+    tab = staff_tab(new_tab, world)
+    tab.open(f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/verfahren/import/")
+    upload_by_keyboard(tab, message)
+    error = tab.page.locator("#id_message_error")
+    assert error.is_visible() and "Stadt Anderswo" in error.inner_text()
+    assert not Procedure.objects.filter(imported_plan__plan_id="BP-FREMD").exists()
+    tab.assert_all_checked()
