@@ -524,3 +524,21 @@ def test_an_unexpected_api_error_is_logged_and_never_answered_with_a_traceback(w
     assert response.status_code == 500 and response["Content-Type"].startswith("application/json")
     assert "Traceback" not in response.content.decode() and "kaputt" not in response.content.decode()
     assert "kaputt im Inneren" in caplog.text
+
+
+def test_the_example_messages_in_the_docs_work_with_the_demo_organisation(world):
+    """docs/examples/xbeteiligung: a 0401 and its 0402 for the demo's Kreisverwaltung (AGS 07133000)."""
+    from pathlib import Path
+
+    import time_machine
+
+    folder = Path(__file__).parents[1] / "docs" / "examples" / "xbeteiligung"
+    world.organisation.ags = "07133000"
+    world.organisation.save()
+    with time_machine.travel("2026-12-15 10:00 +01:00", tick=False):
+        created = receive(world, (folder / "kommunal-initiieren-0401.xml").read_bytes())
+        updated = receive(world, (folder / "kommunal-aktualisieren-0402.xml").read_bytes())
+    assert created.accepted and updated.accepted, (created.errors, updated.errors)
+    public = Track.objects.get(round__procedure=created.procedure, audience="public")
+    assert public.last_day.isoformat() == "2027-02-26"
+    assert Document.objects.filter(procedure=created.procedure).count() == 2
