@@ -387,6 +387,9 @@ def _update(plan: IncomingPlan, *, actor: Any, organisation: Organisation) -> Pr
     changes: dict[str, Any] = {
         name: [before[name], getattr(imported, name)] for name in before if before[name] != getattr(imported, name)
     }
+    if plan.plan_name and plan.plan_name[:200] != procedure.module.name:
+        project_services.module_update(actor=actor, module=procedure.module, name=plan.plan_name[:200],
+                                       description=procedure.module.description)  # fmt: skip
     project = procedure.module.project
     if plan.area and plan.area != project.location:
         project_services.project_update(actor=actor, project=project, location=plan.area)
@@ -419,7 +422,9 @@ def _apply_blocks(plan: IncomingPlan, *, actor: Any, procedure: Procedure) -> di
             track.external_id = block.participation_id or track.external_id
             track.external_round = block.durchgang
             track.notices = list(block.notices)
-            track.save(update_fields=["step_code", "external_id", "external_round", "notices"])
+            track.documents_from, track.documents_until = block.published or (None, None)
+            track.save(update_fields=["step_code", "external_id", "external_round", "notices", "documents_from",
+                                      "documents_until"])  # fmt: skip
         added = _take_documents(procedure, block, track, actor=actor, reason=reason)
         summary["documents"].extend(added)
         if added and block.audience == "public" and track is not None:

@@ -108,6 +108,9 @@ class Track(models.Model):
     external_round = models.PositiveSmallIntegerField(_("Durchgang beim Absender"), null=True, blank=True)
     step_code = models.CharField(_("Verfahrensschritt (XBeteiligung)"), max_length=10, blank=True)
     notices = models.JSONField(_("Aktuelle Mitteilungen"), default=list, blank=True)
+    # The sender's veroeffentlichungszeitraum: how long the documents stay public, told to the public as sent.
+    documents_from = models.DateField(_("Unterlagen veröffentlicht ab"), null=True, blank=True)
+    documents_until = models.DateField(_("Unterlagen veröffentlicht bis"), null=True, blank=True)
 
     objects = TrackQuerySet.as_manager()
 

@@ -654,6 +654,7 @@ class IncomingBlock:
     announced_on: date | None
     notices: tuple[str, ...] = ()
     documents: tuple[IncomingDocument, ...] = ()
+    published: tuple[date, date] | None = None  # veroeffentlichungszeitraum
 
     @property
     def round_kind(self) -> str | None:
@@ -787,6 +788,8 @@ def _block(element: Any, *, family: str, code: str, where: str, audience: str | 
         notices=tuple(notice.text.strip() for notice in _findall(element, "x:aktuelleMitteilung") if notice.text
                       and notice.text.strip()),
         documents=_documents(element, where),
+        published=_period(element, where, "x:veroeffentlichungszeitraum")
+        if _find(element, "x:veroeffentlichungszeitraum/x:beginn") is not None else None,
     )  # fmt: skip
 
 
