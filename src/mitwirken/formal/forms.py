@@ -441,6 +441,6 @@ class AssignParkedForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = Organisation.objects.order_by(
-            "name"
-        ).only("id", "name", "slug", "ags")
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = Organisation.objects.order_by("name").only(
+            "id", "name", "slug", "ags"
+        )

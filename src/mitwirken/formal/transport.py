@@ -89,7 +89,7 @@ def _enqueue(message_pk: int, run_after: datetime | None = None) -> None:
 
 
 def resend(*, actor: Any, message: ExchangeMessage) -> ExchangeMessage:
-    """"Erneut senden": a failed push starts over with fresh attempts (the idempotency key stays the same)."""
+    """ "Erneut senden": a failed push starts over with fresh attempts (the idempotency key stays the same)."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
     if message.organisation is None or not actor.has_perm("formal.view_exchange", message.organisation):
@@ -168,8 +168,11 @@ def deliver(message: ExchangeMessage, endpoint: PartnerEndpoint) -> str:
                "User-Agent": "mitwirken-xbeteiligung"}  # fmt: skip
     if endpoint.token:
         headers["Authorization"] = f"Bearer {endpoint.token}"
-    request = urllib.request.Request(endpoint.url, data=message.payload.encode("utf-8"), headers=headers,
-                                     method="POST")  # fmt: skip
+    if not endpoint.url.lower().startswith(("https://", "http://")):
+        return "Die Adresse der Gegenstelle ist keine HTTP(S)-Adresse."
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
+        endpoint.url, data=message.payload.encode("utf-8"), headers=headers, method="POST"
+    )
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(request, timeout=TIMEOUT) as response:

@@ -38,8 +38,11 @@ backoffice_urlpatterns = [
     path("<slug:org_slug>/xbeteiligung/", backoffice_exchange.exchange_list, name="exchange"),
     path("<slug:org_slug>/xbeteiligung/gegenstelle/", backoffice_exchange.partner_endpoint, name="exchange_endpoint"),
     path("<slug:org_slug>/xbeteiligung/<int:message_pk>/", backoffice_exchange.exchange_detail, name="exchange_detail"),
-    path("<slug:org_slug>/xbeteiligung/<int:message_pk>/nachricht.xml", backoffice_exchange.exchange_xml,
-         name="exchange_xml"),
+    path(
+        "<slug:org_slug>/xbeteiligung/<int:message_pk>/nachricht.xml",
+        backoffice_exchange.exchange_xml,
+        name="exchange_xml",
+    ),
     path(
         "<slug:org_slug>/projekte/<int:project_pk>/verfahren/neu/", backoffice.procedure_create, name="procedure_create"
     ),
