@@ -127,6 +127,25 @@ def test_a_recorded_letter_is_pushed_too(world, track, endpoint, partner, django
     assert len(partner[0].requests) == 1
 
 
+def test_the_0701_of_an_imported_procedure_goes_to_the_0401s_sender(world, partner, django_capture_on_commit_callbacks):
+    from mitwirken.formal import services
+
+    world.organisation.ags = "07111000"
+    world.organisation.save()
+    PartnerEndpoint.objects.create(organisation=world.organisation, url=partner[1])
+    outcome = exchange.receive(kommunal("0401", plan_id="BP-RT"), actor=world.personas["case_worker"],
+                               organisation=world.organisation)  # fmt: skip
+    assert outcome.accepted
+    track = outcome.procedure.rounds.get().tracks.get(audience="public")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.statement_record(actor=world.personas["case_worker"], track=track, received_at=timezone.now(),
+                                  channel="letter", text="Per Brief")  # fmt: skip
+    message = outbox_0701().get()
+    assert (message.reader_id, message.reader_name) == ("07111042", "Ortsgemeinde Musterdorf")
+    assert message.status == ExchangeStatus.SENT
+    assert b"BP-RT" in partner[0].requests[0]["body"]
+
+
 def test_no_endpoint_or_an_inactive_one_pushes_nothing(world, track, partner, django_capture_on_commit_callbacks):
     submitted(world, track, django_capture_on_commit_callbacks)
     PartnerEndpoint.objects.create(organisation=world.organisation, url=partner[1], active=False)

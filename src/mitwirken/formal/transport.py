@@ -53,9 +53,34 @@ def statement_received(statement: Statement) -> None:
     transaction.on_commit(partial(queue_statement, statement.pk), robust=True)
 
 
+def record_statement_message(
+    *, actor: Any, statement: Statement, xml: bytes, status: str = ExchangeStatus.SENT
+) -> ExchangeMessage:
+    """Record a 0701 handed out (download, API) or queued for a partner, so the outbox shows every one.
+
+    Author, reader and message id are read from the message itself: the outbox shows what was sent.
+    (``exchange.sent_statement`` calls this; this module must not import ``exchange``, which imports the
+    services that call ``statement_received``.)
+    """
+    from lxml import etree
+
+    from .xbeteiligung import read_header
+
+    header = read_header(etree.fromstring(xml))
+    procedure = statement.track.round.procedure
+    return ExchangeMessage.objects.create(
+        organisation=procedure.module.project.organisation, direction=ExchangeMessage.Direction.OUT,
+        message_type=header.message_type or "allgemein.stellungnahme.Neuabgegeben.0701",
+        message_id=header.message_id, status=status, payload=xml.decode(), procedure=procedure, statement=statement,
+        author_id=header.author.kennung, author_name=header.author.name, reader_id=header.reader.kennung,
+        reader_name=header.reader.name, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=timezone.now(),
+    )  # fmt: skip
+
+
 def queue_statement(statement_pk: int) -> ExchangeMessage | None:
     """Write the 0701 into the outbox and enqueue its push, if the organisation has an active endpoint."""
-    from . import exchange, xbeteiligung
+    from . import xbeteiligung
 
     try:
         statement = Statement.objects.select_related(
@@ -67,7 +92,7 @@ def queue_statement(statement_pk: int) -> ExchangeMessage | None:
         if active_endpoint(procedure.module.project.organisation_id) is None:
             return None
         xml = xbeteiligung.statement_message(statement)
-        message = exchange.sent_statement(actor=None, statement=statement, xml=xml, status=ExchangeStatus.PENDING)
+        message = record_statement_message(actor=None, statement=statement, xml=xml, status=ExchangeStatus.PENDING)
     except Exception:
         # The statement is received and confirmed; the outbox must never undo that. Staff still have the
         # 0701 download and the outbox API.
