@@ -195,7 +195,7 @@ def parked(request: HttpRequest) -> HttpResponse:
     if outcome is not None:
         _decorate([outcome.message])
     return render(request, "formal/backoffice/exchange_parked.html", {
-        "page": page, "form": AssignParkedForm(), "organisations": form.fields["organisation"].queryset,
+        "page": page, "form": AssignParkedForm(), "organisations": Organisation.objects.order_by("name").only("id", "name", "ags"),
         "outcome": outcome, "query": "",
     })  # fmt: skip
 
