@@ -482,6 +482,10 @@ def test_the_outbox_api_lists_the_own_organisations_messages(world, outbox, proc
     later = ExchangeMessage.objects.get(statement=second).created_at
     since = client.get("/api/v1/xbeteiligung/outbox", {"since": later.isoformat()}).json()["items"]
     assert [item["statement"] for item in since] == [second.reference]
+    naive = timezone.localtime(later).replace(tzinfo=None).isoformat()  # German time without the zone
+    assert [
+        item["statement"] for item in client.get("/api/v1/xbeteiligung/outbox", {"since": naive}).json()["items"]
+    ] == [second.reference]
     assert client.get("/api/v1/xbeteiligung/outbox", {"status": "sent"}).json()["items"] == []
     assert client.get("/api/v1/xbeteiligung/outbox", {"status": "kaputt"}).status_code == 400
     assert client.get("/api/v1/xbeteiligung/outbox", {"page": 5}).status_code == 404

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -177,7 +178,7 @@ def _caller_organisations(request: HttpRequest) -> Any:
 @paginate(BoundedPagination, page_size=50)
 def outbox(request: HttpRequest, filters: Query[OutboxFilters]) -> Any:
     """The caller's outgoing messages (0701 statements, replies), oldest first. ``since`` (ISO 8601 with time
-    zone) returns those created at or after that moment: keep the last ``created_at`` you saw and drop repeats by
+    zone; without one, German time) returns those created at or after that moment: keep the last ``created_at`` you saw and drop repeats by
     ``message_id``. ``status``: pending, sent or undelivered."""
     _require_second_factor(request)
     if filters.status and filters.status not in ExchangeStatus.values:
@@ -188,7 +189,8 @@ def outbox(request: HttpRequest, filters: Query[OutboxFilters]) -> Any:
         .defer("payload").select_related("procedure", "statement", "reply_to")
     )  # fmt: skip
     if filters.since is not None:
-        messages = messages.filter(created_at__gte=filters.since)
+        since = filters.since
+        messages = messages.filter(created_at__gte=timezone.make_aware(since) if timezone.is_naive(since) else since)
     if filters.status:
         messages = messages.filter(status=filters.status)
     return messages.order_by("created_at", "id")
