@@ -72,9 +72,14 @@ def foreign_objects(world):
     foreign_dialogue = make_dialogue(project)
     bulk_ideas(foreign_dialogue, 1, make_users(1))
     chapter = Chapter.objects.create(module=foreign_dialogue, title="Fremdes Kapitel")
+    from mitwirken.formal.models import ExchangeMessage
+
     from .volunteering_fixtures import volunteering_values
 
+    message = ExchangeMessage.objects.create(organisation=other, direction="out", message_type="x.y.0701",
+                                             status="undelivered", payload="<fremd/>")  # fmt: skip
     return {
+        "message_pk": message.pk,
         **event_values(other),
         **volunteering_values(other),
         # Surveys: ids of another organisation's survey parts (any id fails: the module is checked first).

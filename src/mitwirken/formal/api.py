@@ -1,22 +1,28 @@
 """XBeteiligung over the API: 0701 statements out, 0301/0401 procedures in (staff with a second factor)."""
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Status
+from django.utils import timezone
+from ninja import File, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from mitwirken.api.api import BoundedPagination
 from mitwirken.api.schemas import BadRequestOut, ErrorOut, ExchangeOut
 from mitwirken.core.audit import log_action
 from mitwirken.core.ids import parse_id
 from mitwirken.organisations.access import session_used_second_factor
+from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import Project
 
 from . import exchange, xbeteiligung
-from .models import Procedure, Statement
+from .models import ExchangeMessage, ExchangeStatus, Procedure, Statement
 
 router = Router()
 
@@ -116,3 +122,95 @@ def import_0301_0401(request: HttpRequest, org_slug: str, project_pk: int, messa
     _require_second_factor(request)
     outcome = exchange.receive(message.read(), actor=request.user, organisation=project.organisation, project=project)
     return _exchange_response(outcome)
+
+
+# The outbox for partner systems that pull instead of receiving a push.
+
+
+class OutboxMessageOut(Schema):
+    """One message of the caller's outbox; ``url`` fetches its XML."""
+
+    id: int
+    type: str
+    message_id: str
+    status: str
+    created_at: datetime
+    delivered_at: datetime | None
+    procedure: int | None
+    statement: str | None
+    reply_to: str | None
+    url: str
+
+    @staticmethod
+    def resolve_type(obj: ExchangeMessage) -> str:
+        return obj.message_type
+
+    @staticmethod
+    def resolve_procedure(obj: ExchangeMessage) -> int | None:
+        return obj.procedure.module_id if obj.procedure is not None else None
+
+    @staticmethod
+    def resolve_statement(obj: ExchangeMessage) -> str | None:
+        return obj.statement.reference if obj.statement is not None else None
+
+    @staticmethod
+    def resolve_reply_to(obj: ExchangeMessage) -> str | None:
+        return obj.reply_to.message_id if obj.reply_to is not None else None
+
+    @staticmethod
+    def resolve_url(obj: ExchangeMessage, context: Any) -> str:
+        request = context["request"]
+        base = request.path.rsplit("/outbox", 1)[0]
+        return str(request.build_absolute_uri(f"{base}/messages/{obj.pk}.xml"))
+
+
+class OutboxFilters(Schema):
+    since: datetime | None = None
+    status: str = ""
+
+
+def _caller_organisations(request: HttpRequest) -> Any:
+    """An API client's organisation; for a person's session the organisations whose back office they may enter."""
+    client_organisation = _client_organisation(request)
+    if client_organisation is not None:
+        return Organisation.objects.filter(pk=client_organisation.pk)
+    return Organisation.objects.staffed_by(request.user)
+
+
+@router.get("/xbeteiligung/outbox", tags=["XBeteiligung"], auth=django_auth,
+            response={200: list[OutboxMessageOut], 400: BadRequestOut, 401: ErrorOut, 404: ErrorOut})  # fmt: skip
+@paginate(BoundedPagination, page_size=50)
+def outbox(request: HttpRequest, filters: Query[OutboxFilters]) -> Any:
+    """The caller's outgoing messages (0701 statements, replies), oldest first. ``since`` (ISO 8601 with time
+    zone; without one, German time) returns those created at or after that moment: keep the last ``created_at`` you saw and drop repeats by
+    ``message_id``. ``status``: pending, sent or undelivered."""
+    _require_second_factor(request)
+    if filters.status and filters.status not in ExchangeStatus.values:
+        raise HttpError(400, f"Unbekannter Stand „{filters.status}“. Erlaubt: {', '.join(ExchangeStatus.values)}.")
+    messages = (
+        ExchangeMessage.objects.outgoing()
+        .filter(organisation__in=_caller_organisations(request).values("pk"))
+        .defer("payload").select_related("procedure", "statement", "reply_to")
+    )  # fmt: skip
+    if filters.since is not None:
+        since = filters.since
+        messages = messages.filter(created_at__gte=timezone.make_aware(since) if timezone.is_naive(since) else since)
+    if filters.status:
+        messages = messages.filter(status=filters.status)
+    return messages.order_by("created_at", "id")
+
+
+@router.get("/xbeteiligung/messages/{message_pk}.xml", tags=["XBeteiligung"], auth=django_auth,
+            response={200: None, 400: BadRequestOut, 401: ErrorOut, 404: ErrorOut})  # fmt: skip
+def message_xml(request: HttpRequest, message_pk: int) -> Any:
+    """One message of the caller's organisations as it was sent or received (XBeteiligung XML)."""
+    _require_second_factor(request)
+    message = (
+        ExchangeMessage.objects.filter(organisation__in=_caller_organisations(request).values("pk"),
+                                       pk=parse_id(message_pk) or 0)
+        .select_related("organisation").first()
+    )  # fmt: skip
+    if message is None:
+        return Status(404, {"detail": "Not Found"})
+    log_action(actor=request.user, action="xbeteiligung.fetch", obj=message, organisation=message.organisation)
+    return HttpResponse(message.payload.encode("utf-8"), content_type="application/xml; charset=utf-8")

@@ -38,6 +38,7 @@ class FormalConfig(AppConfig):
                     ),
                 ),
                 urls="mitwirken.formal.urls",
+                backoffice_nav=((_("XBeteiligung-Nachrichten"), "backoffice:exchange", "exchange"),),
                 api="mitwirken.formal.api.router",
                 rules="mitwirken.formal.rules",
                 gdpr_export="mitwirken.formal.contrib.export_personal_data",

@@ -113,6 +113,32 @@ def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
                 "deadline": format_period(None, track.phase.end), "name": module.project.title,
                 "track": track.phase.name},
             count=1, url=url, urgent=True))  # fmt: skip
+    items.extend(_exchange_work(user, organisation))
+    return items
+
+
+def _exchange_work(user: Any, organisation: Any) -> list[WorkItem]:
+    """Pushes that gave up (the organisation's), and, for portal administrators, messages nobody can route."""
+    from .models import ExchangeMessage, ExchangeStatus
+
+    items = []
+    undelivered = ExchangeMessage.objects.outgoing().filter(organisation=organisation,
+                                                            status=ExchangeStatus.UNDELIVERED).count()  # fmt: skip
+    if undelivered:
+        url = reverse("backoffice:exchange", kwargs={"org_slug": organisation.slug})
+        items.append(WorkItem(
+            label=ngettext("%(count)d XBeteiligung-Nachricht nicht zugestellt",
+                           "%(count)d XBeteiligung-Nachrichten nicht zugestellt", undelivered) % {"count": undelivered},
+            count=undelivered, url=f"{url}?richtung=out&status={ExchangeStatus.UNDELIVERED}", urgent=True))  # fmt: skip
+    if user.has_perm("organisations.add_organisation"):
+        parked = ExchangeMessage.objects.incoming().filter(status=ExchangeStatus.PARKED,
+                                                           organisation__isnull=True).count()  # fmt: skip
+        if parked:
+            items.append(WorkItem(
+                label=ngettext("%(count)d XBeteiligung-Nachricht ohne bekannten Empfänger (Portal-Administration)",
+                               "%(count)d XBeteiligung-Nachrichten ohne bekannten Empfänger (Portal-Administration)",
+                               parked) % {"count": parked},
+                count=parked, url=reverse("backoffice:exchange_parked"), urgent=True))  # fmt: skip
     return items
 
 
@@ -127,7 +153,10 @@ def statistics(organisation: Any) -> list[Statistic]:
 
 
 def daily() -> None:
+    from .transport import retry_due
+
     anonymise_expired.enqueue()
+    retry_due()  # pushes a lost or impossible deferral left waiting
 
 
 def audit_sentences() -> dict[str, Any]:
@@ -145,6 +174,10 @@ def audit_sentences() -> dict[str, Any]:
         "statement.submit": AuditSentence(_lazy("Stellungnahme %(object)s eingereicht")),
         "statement.hand_over": AuditSentence(_lazy("Stellungnahme %(object)s übergeben")),
         "xbeteiligung.export": AuditSentence(_lazy("„%(object)s“ als XBeteiligung exportiert")),
+        "xbeteiligung.fetch": AuditSentence(_lazy("XBeteiligung-Nachricht „%(object)s“ über die API abgerufen")),
+        "xbeteiligung.resend": AuditSentence(_lazy("XBeteiligung-Nachricht „%(object)s“ erneut gesendet")),
+        "xbeteiligung.endpoint": AuditSentence(_lazy("Gegenstelle für XBeteiligung eingerichtet")),
+        "xbeteiligung.endpoint_delete": AuditSentence(_lazy("Gegenstelle für XBeteiligung entfernt")),
     }
 
 

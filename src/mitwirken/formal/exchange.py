@@ -28,7 +28,6 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from mitwirken.core.audit import log_action
 from mitwirken.organisations.models import Organisation
@@ -588,31 +587,6 @@ def _announce(procedure: Procedure, news: list[str]) -> None:
         url = project.get_absolute_url()
         body = " ".join(news)
         transaction.on_commit(lambda: tell(people, title=title, url=url, body=body))
-
-
-# Outgoing statements (0701) for the outbox
-
-
-def sent_statement(*, actor: Any, statement: Any, xml: bytes, status: str = ExchangeStatus.SENT) -> ExchangeMessage:
-    """Record a 0701 handed out (download, API) or queued for a partner, so the outbox shows every one."""
-    procedure = statement.track.round.procedure
-    plan = getattr(procedure, "imported_plan", None) if _has_plan(procedure) else None
-    organisation = procedure.module.project.organisation
-    return ExchangeMessage.objects.create(
-        organisation=organisation, direction=ExchangeMessage.Direction.OUT,
-        message_type="allgemein.stellungnahme.Neuabgegeben.0701", message_id=_message_id(xml), status=status,
-        payload=xml.decode(), procedure=procedure, statement=statement, author_id=organisation.ags or organisation.slug,
-        author_name=organisation.name, reader_id=plan.sender_id if plan else "", reader_name=plan.sender_name if plan else "",
-        created_by=actor if getattr(actor, "is_authenticated", False) else None, created_at=timezone.now(),
-    )  # fmt: skip
-
-
-def _has_plan(procedure: Procedure) -> bool:
-    try:
-        procedure.imported_plan  # noqa: B018 - the reverse one-to-one raises when there is none
-    except ImportedPlan.DoesNotExist:
-        return False
-    return True
 
 
 def import_procedure(xml_bytes: bytes, *, actor: Any, project: Project) -> Procedure:

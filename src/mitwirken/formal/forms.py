@@ -10,6 +10,7 @@ from mitwirken.core import forms as core_forms
 from mitwirken.core.forms import DateTimeLocalInput, MultipleFileField
 from mitwirken.core.forms_util import ListedModelChoiceField
 from mitwirken.core.spam import SpamProtectedForm
+from mitwirken.organisations.models import Organisation
 
 from .law import Audience, ProcedureType, RoundKind
 from .models import (
@@ -17,7 +18,9 @@ from .models import (
     Document,
     DocumentKind,
     DocumentSection,
+    ExchangeStatus,
     Keyword,
+    PartnerEndpoint,
     Procedure,
     Result,
     StatementStatus,
@@ -380,3 +383,64 @@ class UnregisteredStatementForm(SpamProtectedForm):
         cleaned.pop("website", None)  # the spam checks are done; the statement's data is the rest
         cleaned.pop("altcha", None)
         return cleaned
+
+
+class ExchangeFilterForm(forms.Form):
+    """The filter of an organisation's XBeteiligung inbox and outbox."""
+
+    richtung = forms.ChoiceField(label=_("Richtung"), required=False, choices=[
+        ("", _("Eingang und Ausgang")), ("in", _("Eingang")), ("out", _("Ausgang"))])  # fmt: skip
+    status = forms.ChoiceField(label=_("Stand"), required=False, choices=[("", _("Alle")), *ExchangeStatus.choices])
+    q = forms.CharField(label=_("Suche"), required=False, max_length=200,
+                        help_text=_("Nachrichten-ID, Kennung oder Name von Autor oder Leser"))  # fmt: skip
+
+
+class PartnerEndpointForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Where the organisation's 0701 statements are pushed. The stored token is never shown again."""
+
+    remove_token = forms.BooleanField(label=_("Gespeicherten Zugangsschlüssel entfernen"), required=False)
+
+    class Meta:
+        model = PartnerEndpoint
+        fields = ["url", "token", "active"]
+        widgets = {"token": forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})}
+        help_texts = {
+            "url": _("HTTPS-Adresse, an die jede neue Stellungnahme als XBeteiligung-Nachricht 0701 gesendet wird."),
+            "token": _("Wird als „Authorization: Bearer …“ mitgesendet. Leer lassen, um den gespeicherten "
+                       "Schlüssel zu behalten."),
+        }  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["token"].required = False
+        self.stored_token = self.instance.token if self.instance.pk else ""
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        if not url.lower().startswith("https://"):
+            raise forms.ValidationError(_("Bitte geben Sie eine Adresse mit „https://“ an: Stellungnahmen enthalten "
+                                          "personenbezogene Daten und werden nur verschlüsselt übertragen."))  # fmt: skip
+        return url
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("remove_token"):
+            data["token"] = ""
+        elif not data.get("token"):
+            data["token"] = self.stored_token
+        self.instance.token = data["token"]
+        return data
+
+
+class AssignParkedForm(forms.Form):
+    """A portal administrator names the organisation a parked message is for."""
+
+    message = forms.IntegerField(widget=forms.HiddenInput)
+    organisation = ListedModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(),
+                                          empty_label=_("Bitte wählen"))  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = Organisation.objects.order_by("name").only(
+            "id", "name", "slug", "ags"
+        )

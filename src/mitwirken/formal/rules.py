@@ -11,6 +11,7 @@ from typing import Any
 
 import rules
 
+from mitwirken.organisations.rules import is_org_staff, is_portal_admin
 from mitwirken.projects.models import project_of
 from mitwirken.projects.rules import can_participate, can_view, is_agency_member, is_staff_of_project
 
@@ -80,3 +81,5 @@ rules.add_perm("formal.view_documents", view_documents)
 rules.add_perm("formal.submit_statement", submit_statement)
 rules.add_perm("formal.view_statement", staff | is_author | released_it)
 rules.add_perm("formal.manage_procedure", staff)
+# The organisation's XBeteiligung inbox and outbox (and "Erneut senden"): its staff and the portal administrators.
+rules.add_perm("formal.view_exchange", is_portal_admin | is_org_staff)

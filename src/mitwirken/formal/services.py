@@ -24,6 +24,7 @@ from mitwirken.core.uploads import check_attachment, check_document, check_pixel
 from mitwirken.projects import services as project_services
 from mitwirken.projects.models import Project
 
+from . import transport
 from .evaluation import fingerprint
 from .law import Audience, period_problems
 from .models import (
@@ -412,6 +413,7 @@ def _statement_from_draft(
         draft.delete()
     log_action(actor=extra.get("released_by") or author, action="statement.submit", obj=statement,
                organisation=procedure.module.project.organisation)  # fmt: skip
+    transport.statement_received(statement)  # a partner's endpoint gets the 0701, after the commit
     return statement
 
 
@@ -533,6 +535,7 @@ def statement_record(
     statement.save(update_fields=["content_sha256"])
     log_action(actor=actor, action="statement.record", obj=statement, organisation=procedure.module.project.organisation,
                changes={"channel": channel, "late": statement.late})  # fmt: skip
+    transport.statement_received(statement)
     return statement
 
 

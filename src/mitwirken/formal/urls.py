@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backoffice, backoffice_editing, views
+from . import backoffice, backoffice_editing, backoffice_exchange, views
 
 app_name = "formal"
 # Addresses before modules had slugs (…/verfahren/<id>/…) redirect here permanently; "ergebnisse/" is the
@@ -30,6 +30,19 @@ module_urlpatterns = [
 B = "<slug:org_slug>/projekte/<int:project_pk>/verfahren/<int:module_pk>/"
 
 backoffice_urlpatterns = [
+    # Portal-wide (no organisation): messages for an addressee the portal does not know, for the portal
+    # administrators. Two segments, so no organisation's slug can shadow it (no formal page is "<org>/zuordnen/").
+    path("xbeteiligung/zuordnen/", backoffice_exchange.parked, name="exchange_parked"),
+    path("xbeteiligung/zuordnen/<int:message_pk>.xml", backoffice_exchange.parked_xml, name="exchange_parked_xml"),
+    # The organisation's XBeteiligung inbox and outbox.
+    path("<slug:org_slug>/xbeteiligung/", backoffice_exchange.exchange_list, name="exchange"),
+    path("<slug:org_slug>/xbeteiligung/gegenstelle/", backoffice_exchange.partner_endpoint, name="exchange_endpoint"),
+    path("<slug:org_slug>/xbeteiligung/<int:message_pk>/", backoffice_exchange.exchange_detail, name="exchange_detail"),
+    path(
+        "<slug:org_slug>/xbeteiligung/<int:message_pk>/nachricht.xml",
+        backoffice_exchange.exchange_xml,
+        name="exchange_xml",
+    ),
     path(
         "<slug:org_slug>/projekte/<int:project_pk>/verfahren/neu/", backoffice.procedure_create, name="procedure_create"
     ),
