@@ -15,6 +15,7 @@ from mitwirken.projects import access
 from mitwirken.projects.forms import ProjectFilterForm
 from mitwirken.projects.views import filtered_projects
 
+from .auth import RateLimited
 from .schemas import BadRequestOut, ErrorOut, OrganisationOut, ProjectDetailOut, ProjectOut
 
 MAX_PAGE = 1_000_000
@@ -32,6 +33,14 @@ api = NinjaAPI(
 def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     """Malformed parameters are the client's error: 400 with the details (ninja's default would be 422)."""
     return api.create_response(request, {"detail": exc.errors}, status=400)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    """429 says when to try again, so a partner system can back off instead of hammering."""
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 class BoundedPagination(PageNumberPagination):

@@ -100,7 +100,10 @@ def members(request: HttpRequest, organisation: Organisation) -> HttpResponse:
                 % {"email": invitation.email, "days": services.MEMBER_INVITATION_VALIDITY.days},
             )
             return redirect("backoffice:members", org_slug=organisation.slug)
-    memberships = organisation.memberships.select_related("user").order_by("user__email")
+    # API clients' technical accounts are managed on their own page, not listed as people.
+    memberships = (
+        organisation.memberships.filter(user__api_client__isnull=True).select_related("user").order_by("user__email")
+    )
     page = Paginator(memberships, 50).get_page(request.GET.get("seite"))
     invitations = organisation.member_invitations.pending().order_by("expires_at", "pk")
     invitation_page = Paginator(invitations, 50).get_page(request.GET.get("einladungen"))
