@@ -53,7 +53,9 @@ class ApiKeyAuth(HttpBearer):
         if client.revoked_at is not None or not client.user.is_active:
             raise HttpError(401, _("Der API-Schlüssel wurde widerrufen."))
         if client.is_expired:
-            raise HttpError(401, _("Der API-Schlüssel ist abgelaufen. Bitte legen Sie in der Verwaltung einen neuen an."))
+            raise HttpError(
+                401, _("Der API-Schlüssel ist abgelaufen. Bitte legen Sie in der Verwaltung einen neuen an.")
+            )
         _check_rate(request, client)
         _touch(client)
         request.user = client.user
@@ -79,6 +81,12 @@ def _touch(client: ApiClient) -> None:
 
 class StaffSessionAuth(SessionAuth):
     """The session login (with CSRF, like ninja's ``django_auth``), refusing staff without the second factor."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a signed-in session there is nothing to forge: the answer is 401, not a CSRF 403.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user

@@ -118,7 +118,8 @@ def client_revoke(request: HttpRequest, organisation: Organisation, client_pk: i
     if request.method == "POST":
         services.client_revoke(actor=request.user, client=client)
         messages.success(
-            request, _("Der Zugang „%(name)s“ ist widerrufen; sein Schlüssel funktioniert nicht mehr.") % {"name": client.name}
+            request,
+            _("Der Zugang „%(name)s“ ist widerrufen; sein Schlüssel funktioniert nicht mehr.") % {"name": client.name},
         )
         return redirect("backoffice:api_clients", org_slug=organisation.slug)
     return render(request, "api/backoffice/client_revoke.html", {

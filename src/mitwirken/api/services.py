@@ -57,9 +57,8 @@ def _clean(name: str, scopes: list[str], expires_at: datetime | None) -> tuple[s
         errors["expires_at"] = _("Das Ablaufdatum muss in der Zukunft liegen.")
     elif expires_at > end_of_last_day(timezone.localdate() + MAX_VALIDITY):
         errors["expires_at"] = _("Ein Zugang gilt höchstens zwei Jahre. Bitte wählen Sie ein früheres Datum.")
-    if errors:
+    if errors or expires_at is None:
         raise ValidationError(errors)
-    assert expires_at is not None
     return name, list(dict.fromkeys(scopes)), expires_at
 
 
