@@ -23,7 +23,12 @@ MAX_PAGE = 1_000_000
 api = NinjaAPI(
     title="mitwirken API",
     version="1.0.0",
-    description="Offene Schnittstelle des Beteiligungsportals. Geschützte Projekte antworten Unbefugten mit 404.",
+    description=(
+        "Offene Schnittstelle des Beteiligungsportals. Geschützte Projekte antworten Unbefugten mit 404. "
+        "Geschützte Endpunkte nehmen einen API-Schlüssel eines Fachverfahrens an (Kopfzeile "
+        "`Authorization: Bearer <Schlüssel>`, angelegt in der Verwaltung unter „Schnittstellen-Zugänge“) oder die "
+        "Sitzung einer Person, die für Verwaltungsrechte mit dem zweiten Faktor bestätigt sein muss."
+    ),
     docs_url=None,  # the interactive docs would load scripts from a CDN; the schema itself is served
     urls_namespace="api-1.0.0",
 )
