@@ -494,3 +494,17 @@ def test_the_navigation_links_the_page_for_admins_only(world):
     assert page_url(world) in admin and "Schnittstellen-Zugänge" in admin
     staff = world.client("case_worker").get(f"/verwaltung/{world.organisation.slug}/").content.decode()
     assert page_url(world) not in staff
+
+
+def test_technical_accounts_are_not_offered_as_assignees(world, statement):
+    from mitwirken.formal.forms import BulkForm, InboxFilterForm
+    from mitwirken.reports.backoffice import _staff
+
+    api_client, _key = new_client(world)
+    procedure = statement.procedure
+    inbox = InboxFilterForm(procedure=procedure)
+    bulk = BulkForm(organisation=world.organisation)
+    for form in (inbox, bulk):
+        offered = list(form.fields["assignee"].queryset)
+        assert world.personas["case_worker"] in offered and api_client.user not in offered
+    assert api_client.user not in _staff(world.organisation)
