@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mitwirken.accounts.adapter import site_url
 from mitwirken.core.dates import end_of_last_day
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.organisations.access import backoffice_view
@@ -95,7 +96,7 @@ def client_list(request: HttpRequest, organisation: Organisation) -> HttpRespons
         else:
             response = render(request, "api/backoffice/client_created.html", {
                 "organisation": organisation, "client": client, "key": key, "section": "interfaces",
-                "api_url": request.build_absolute_uri("/api/v1/"),
+                "api_url": site_url("/api/v1/"),
             })  # fmt: skip
             # The key is in this response only (no redirect, nothing in the session); no cache may keep it.
             response["Cache-Control"] = "no-store"
