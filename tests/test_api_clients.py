@@ -508,3 +508,14 @@ def test_technical_accounts_are_not_offered_as_assignees(world, statement):
         offered = list(form.fields["assignee"].queryset)
         assert world.personas["case_worker"] in offered and api_client.user not in offered
     assert api_client.user not in _staff(world.organisation)
+
+
+def test_the_technical_account_cannot_be_promoted_or_removed_as_a_member(world):
+    api_client, _key = new_client(world)
+    membership = OrganisationMembership.objects.get(user=api_client.user)
+    url = f"/verwaltung/{world.organisation.slug}/mitglieder/{membership.pk}/"
+    client = world.client("org_admin")
+    assert client.post(url, {"action": "role", "role": OrganisationRole.ADMIN}).status_code == 404
+    assert client.post(url, {"action": "remove"}).status_code == 404
+    membership.refresh_from_db()
+    assert membership.role == OrganisationRole.STAFF
