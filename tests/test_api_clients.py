@@ -68,12 +68,24 @@ def urls(world: Any, statement: Any) -> dict[str, str]:
 
 
 def authenticated_operations() -> list[tuple[str, str, dict[str, Any]]]:
-    """(method, path template, operation) of every route whose OpenAPI entry requires authentication."""
+    """(method, path template, OpenAPI operation) of every route that requires authentication.
+
+    Read from the routers themselves, so a route left out of the schema is walked too; the schema adds what
+    the request body looks like.
+    """
+    from ninja.utils import normalize_path
+
+    schema = api.get_openapi_schema()["paths"]
+    root = "/api/v1/"
     found = []
-    for path, item in api.get_openapi_schema()["paths"].items():
-        for method, operation in item.items():
-            if operation.get("security"):
-                found.append((method.upper(), path, operation))
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            template = re.sub(r"{\w+:(\w+)}", r"{\1}", normalize_path(root + prefix + path))
+            for operation in path_view.operations:
+                if not operation.auth_callbacks:
+                    continue
+                for method in operation.methods:
+                    found.append((method, template, schema.get(template, {}).get(method.lower(), {})))
     return found
 
 
