@@ -112,9 +112,22 @@ def values(world):
         "membership_pk": world.organisation.memberships.first().pk, "invitation_pk": invitation.pk, "code": "walk", "path": "x",
         "draft_project": draft_project,
         "contact_pk": 1, "group_pk": 1, "video_pk": 1, "round_pk": procedure.rounds.first().pk, "message_pk": 1,
-        "chapter_pk": text_module.chapters.get().pk,
+        "chapter_pk": text_module.chapters.get().pk, "client_pk": _api_client(world).pk,
         "z": 1, "x": 0, "y": 0,
     }  # fmt: skip
+
+
+def _api_client(world):
+    """A partner system's access of the organisation: revoking it is a POST that must change nothing here."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mitwirken.api.services import client_create
+
+    client, _key = client_create(actor=world.personas["org_admin"], organisation=world.organisation, name="Cockpit",
+                                 scopes=["xbeteiligung.import"], expires_at=timezone.now() + timedelta(days=30))  # fmt: skip
+    return client
 
 
 def urls(values) -> list[str]:
@@ -134,6 +147,9 @@ def urls(values) -> list[str]:
 
 
 def sent_to_second_factor(response) -> bool:
+    # Pages redirect to the second factor; the API cannot redirect and answers 403 with the same hint.
+    if response.status_code == 403 and response.get("Content-Type", "").startswith("application/json"):
+        return "zweiten Faktor" in response.json().get("detail", "")
     return response.status_code == 302 and response["Location"].startswith(SECOND_FACTOR_PAGES)
 
 
@@ -195,10 +211,12 @@ def test_api_without_the_second_factor_has_no_staff_rights(world, values, person
     staff = password_only(world.personas[persona])
     base = f"/api/v1/procedures/{values['org_slug']}"
     import_url = f"{base}/{world.public.pk}/import"
-    # 404, not 400: authorisation must fail before the message is even read.
-    assert staff.post(import_url, {"message": SimpleUploadedFile("x.xml", b"<x/>")}).status_code == 404
+    # 403, not 400: authorisation must fail before the message is even read. The API's session login refuses
+    # staff without the second factor on every route (api/auth.py), with a hint where to confirm it.
+    refused = staff.post(import_url, {"message": SimpleUploadedFile("x.xml", b"<x/>")})
+    assert refused.status_code == 403 and "zweiten Faktor" in refused.json()["detail"]
     statement = f"{base}/{world.protected.pk}/{values['procedure_module']}/statements/{values['reference']}.xml"
-    assert staff.get(statement).status_code == 404
+    assert staff.get(statement).status_code == 403
     assert staff.get(f"/api/v1/projects/{values['org_slug']}/{values['draft_project'].slug}").status_code == 404
     assert staff.get(f"/api/v1/projects/{values['org_slug']}/{values['project_slug']}").status_code == 404
     listed = staff.get("/api/v1/projects").content.decode()

@@ -101,6 +101,7 @@ def foreign_objects(world):
         "round_pk": procedure.rounds.get().pk,
         "idea_pk": foreign_dialogue.ideas.get().pk,
         "chapter_pk": chapter.pk,
+        "client_pk": _foreign_api_client(world).pk,
         "track_pk": procedure.rounds.get().tracks.get().pk,
         "document_pk": procedure.documents.first().pk if procedure.documents.exists() else 0,
         "file_format": "xlsx",
@@ -181,3 +182,14 @@ def test_django_admin_is_for_portal_admins_only(world):
     assert world.client("portal_admin").get("/admin/").status_code == 200
     for persona in ["org_admin", "case_worker", "citizen"]:
         assert world.client(persona).get("/admin/").status_code == 302  # to the admin login
+
+
+def _foreign_api_client(world):
+    from django.utils import timezone
+
+    from mitwirken.api.services import client_create
+
+    client, _key = client_create(actor=world.personas["other_org_admin"], organisation=world.other_organisation,
+                                 name="Fremdes Fachverfahren", scopes=["xbeteiligung.export"],
+                                 expires_at=timezone.now() + timedelta(days=30))  # fmt: skip
+    return client

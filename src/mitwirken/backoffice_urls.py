@@ -4,6 +4,7 @@ from importlib import import_module
 
 from django.urls import path
 
+from mitwirken.api import backoffice as api_clients
 from mitwirken.core import plugins
 from mitwirken.organisations import backoffice as org
 from mitwirken.organisations import sign_language
@@ -33,6 +34,12 @@ urlpatterns = [
         "<slug:org_slug>/mitglieder/einladungen/<int:invitation_pk>/widerrufen/",
         org.member_invitation_revoke,
         name="member_invitation_revoke",
+    ),
+    path("<slug:org_slug>/einstellungen/schnittstellen/", api_clients.client_list, name="api_clients"),
+    path(
+        "<slug:org_slug>/einstellungen/schnittstellen/<int:client_pk>/widerrufen/",
+        api_clients.client_revoke,
+        name="api_client_revoke",
     ),
     path("<slug:org_slug>/protokoll/", org.audit_log, name="audit_log"),
     path("<slug:org_slug>/protokoll/export.csv", org.audit_log_export, name="audit_log_export"),

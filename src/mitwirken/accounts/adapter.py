@@ -48,6 +48,16 @@ class AccountAdapter(DefaultAccountAdapter):
         login = str(credentials.get("email") or credentials.get("username") or "").strip().lower()
         return f"{login}|{self.get_client_ip(request)}"
 
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        # An API client's technical account has no usable password; should one ever get in by another way
+        # (a password reset to its undeliverable address, a future login method), it is still turned away.
+        if hasattr(user, "api_client"):
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
+
     def send_account_already_exists_mail(self, email: str) -> None:
         burn_password_hash()  # a new account's password would have been hashed and stored here
         super().send_account_already_exists_mail(email)

@@ -17,6 +17,7 @@ from mitwirken.projects import access
 from mitwirken.projects.forms import ProjectFilterForm
 from mitwirken.projects.views import filtered_projects
 
+from .auth import RateLimited
 from .schemas import BadRequestOut, ErrorOut, OrganisationOut, ProjectDetailOut, ProjectOut
 
 MAX_PAGE = 1_000_000
@@ -25,7 +26,12 @@ logger = logging.getLogger(__name__)
 api = NinjaAPI(
     title="mitwirken API",
     version="1.0.0",
-    description="Offene Schnittstelle des Beteiligungsportals. Geschützte Projekte antworten Unbefugten mit 404.",
+    description=(
+        "Offene Schnittstelle des Beteiligungsportals. Geschützte Projekte antworten Unbefugten mit 404. "
+        "Geschützte Endpunkte nehmen einen API-Schlüssel eines Fachverfahrens an (Kopfzeile "
+        "`Authorization: Bearer <Schlüssel>`, angelegt in der Verwaltung unter „Schnittstellen-Zugänge“) oder die "
+        "Sitzung einer Person, die für Verwaltungsrechte mit dem zweiten Faktor bestätigt sein muss."
+    ),
     docs_url=None,  # the interactive docs would load scripts from a CDN; the schema itself is served
     urls_namespace="api-1.0.0",
 )
@@ -47,6 +53,14 @@ def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     """Malformed parameters are the client's error: 400 with the details (ninja's default would be 422)."""
     return api.create_response(request, {"detail": exc.errors}, status=400)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    """429 says when to try again, so a partner system can back off instead of hammering."""
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 class BoundedPagination(PageNumberPagination):

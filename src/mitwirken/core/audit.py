@@ -100,6 +100,8 @@ CORE_SENTENCES: dict[str, AuditSentence] = {
     "attachment.add": AuditSentence(gettext_lazy("Anhang „%(object)s“ hinzugefügt")),
     "attachment.remove": AuditSentence(gettext_lazy("Anhang „%(object)s“ entfernt")),
     "gdpr.export": AuditSentence(gettext_lazy("Datenauskunft für „%(object)s“ erstellt")),
+    "api.client_create": AuditSentence(gettext_lazy("Schnittstellen-Zugang „%(object)s“ angelegt")),
+    "api.client_revoke": AuditSentence(gettext_lazy("Schnittstellen-Zugang „%(object)s“ widerrufen")),
 }
 
 

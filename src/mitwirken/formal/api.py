@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -11,13 +10,13 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from ninja.security import django_auth
 
+from mitwirken.api import scopes
 from mitwirken.api.api import BoundedPagination
+from mitwirken.api.auth import API_AUTH, api_client_of, require_scope
 from mitwirken.api.schemas import BadRequestOut, ErrorOut, ExchangeOut
 from mitwirken.core.audit import log_action
 from mitwirken.core.ids import parse_id
-from mitwirken.organisations.access import session_used_second_factor
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import Project
 
@@ -38,19 +37,14 @@ def _staff_procedure(request: HttpRequest, org_slug: str, project_pk: int, modul
     )
     if procedure is None or not request.user.has_perm("formal.manage_procedure", procedure.module):
         raise Http404
-    _require_second_factor(request)
     return procedure
 
 
-def _require_second_factor(request: HttpRequest) -> None:
-    if settings.MITWIRKEN_STAFF_MFA_REQUIRED and not session_used_second_factor(request):
-        raise Http404
-
-
 @router.get("/procedures/{org_slug}/{project_pk}/{module_pk}/statements/{reference}.xml", tags=["XBeteiligung"],
-         auth=django_auth, response={200: None, 400: BadRequestOut, 401: ErrorOut, 404: ErrorOut})  # fmt: skip
+         auth=API_AUTH, response={200: None, 400: BadRequestOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut})  # fmt: skip
 def statement_0701(request: HttpRequest, org_slug: str, project_pk: int, module_pk: int, reference: str) -> Any:
     """One statement as allgemein.stellungnahme.Neuabgegeben.0701 (staff of the running organisation only)."""
+    require_scope(request, scopes.XBETEILIGUNG_EXPORT)
     procedure = _staff_procedure(request, org_slug, project_pk, module_pk)
     statement = (
         Statement.objects.select_related("track__phase", "track__round", "section")
@@ -76,6 +70,7 @@ OUTCOME_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict"
 EXCHANGE_RESPONSES: dict[int, Any] = dict.fromkeys((200, 201, 202, 400, 404, 409, 422), ExchangeOut) | {
     401: ErrorOut,
     403: ExchangeOut | ErrorOut,
+    429: ErrorOut,
 }
 
 
@@ -97,29 +92,30 @@ def _exchange_response(outcome: exchange.Outcome) -> Any:
 
 def _client_organisation(request: HttpRequest) -> Any:
     """An API client speaks for its organisation only; a person's session may send for any it manages."""
-    return getattr(getattr(request, "auth", None), "organisation", None)
+    client = api_client_of(request)
+    return client.organisation if client is not None else None
 
 
-@router.post("/xbeteiligung/messages", tags=["XBeteiligung"], auth=django_auth,
+@router.post("/xbeteiligung/messages", tags=["XBeteiligung"], auth=API_AUTH,
              response=EXCHANGE_RESPONSES)  # fmt: skip
 def receive_message(request: HttpRequest, message: File[UploadedFile]) -> Any:
     """Send a message (0301/0302, 0401/0402) to the portal. The addressee (leser: AGS or directory id) selects
     the organisation; a new procedure gets its own project. Answered with the standard's reply."""
-    _require_second_factor(request)
+    require_scope(request, scopes.XBETEILIGUNG_IMPORT)
     outcome = exchange.receive(message.read(), actor=request.user, organisation=_client_organisation(request))
     return _exchange_response(outcome)
 
 
-@router.post("/procedures/{org_slug}/{project_pk}/import", tags=["XBeteiligung"], auth=django_auth,
-             response=EXCHANGE_RESPONSES | {404: ErrorOut})  # fmt: skip
+@router.post("/procedures/{org_slug}/{project_pk}/import", tags=["XBeteiligung"], auth=API_AUTH,
+             response=EXCHANGE_RESPONSES | {404: ExchangeOut | ErrorOut})  # fmt: skip
 def import_0301_0401(request: HttpRequest, org_slug: str, project_pk: int, message: File[UploadedFile]) -> Any:
     """Create a procedure in this project from 0301/0401 (or update one with 0302/0402); invalid messages give 400."""
+    require_scope(request, scopes.XBETEILIGUNG_IMPORT)
     project = get_object_or_404(
         Project.objects.select_related("organisation"), pk=parse_id(project_pk), organisation__slug=org_slug
     )
     if not request.user.has_perm("projects.change_project", project):
         return Status(404, {"detail": "Not Found"})
-    _require_second_factor(request)
     outcome = exchange.receive(message.read(), actor=request.user, organisation=project.organisation, project=project)
     return _exchange_response(outcome)
 
@@ -177,14 +173,15 @@ def _caller_organisations(request: HttpRequest) -> Any:
     return Organisation.objects.staffed_by(request.user)
 
 
-@router.get("/xbeteiligung/outbox", tags=["XBeteiligung"], auth=django_auth,
-            response={200: list[OutboxMessageOut], 400: BadRequestOut, 401: ErrorOut, 404: ErrorOut})  # fmt: skip
+@router.get("/xbeteiligung/outbox", tags=["XBeteiligung"], auth=API_AUTH,
+            response={200: list[OutboxMessageOut], 400: BadRequestOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                      429: ErrorOut})  # fmt: skip
 @paginate(BoundedPagination, page_size=50)
 def outbox(request: HttpRequest, filters: Query[OutboxFilters]) -> Any:
     """The caller's outgoing messages (0701 statements, replies), oldest first. ``since`` (ISO 8601 with time
     zone; without one, German time) returns those created at or after that moment: keep the last ``created_at`` you saw and drop repeats by
     ``message_id``. ``status``: pending, sent or undelivered."""
-    _require_second_factor(request)
+    require_scope(request, scopes.XBETEILIGUNG_EXPORT)
     if filters.status and filters.status not in ExchangeStatus.values:
         raise HttpError(400, f"Unbekannter Stand „{filters.status}“. Erlaubt: {', '.join(ExchangeStatus.values)}.")
     messages = (
@@ -200,11 +197,12 @@ def outbox(request: HttpRequest, filters: Query[OutboxFilters]) -> Any:
     return messages.order_by("created_at", "id")
 
 
-@router.get("/xbeteiligung/messages/{message_pk}.xml", tags=["XBeteiligung"], auth=django_auth,
-            response={200: None, 400: BadRequestOut, 401: ErrorOut, 404: ErrorOut})  # fmt: skip
+@router.get("/xbeteiligung/messages/{message_pk}.xml", tags=["XBeteiligung"], auth=API_AUTH,
+            response={200: None, 400: BadRequestOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                      429: ErrorOut})  # fmt: skip
 def message_xml(request: HttpRequest, message_pk: int) -> Any:
     """One message of the caller's organisations as it was sent or received (XBeteiligung XML)."""
-    _require_second_factor(request)
+    require_scope(request, scopes.XBETEILIGUNG_EXPORT)
     message = (
         ExchangeMessage.objects.filter(organisation__in=_caller_organisations(request).values("pk"),
                                        pk=parse_id(message_pk) or 0)

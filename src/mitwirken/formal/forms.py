@@ -270,6 +270,7 @@ class InboxFilterForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
             get_user_model()
             .objects.filter(organisation_memberships__organisation=procedure.module.project.organisation)
+            .filter(api_client__isnull=True)  # partner systems' technical accounts are no people to assign
             .only("id", "email", "display_name")
         )
         cast(forms.ModelChoiceField, self.fields["section"]).queryset = DocumentSection.objects.filter(
@@ -326,6 +327,7 @@ class BulkForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = (
             get_user_model()
             .objects.filter(organisation_memberships__organisation=organisation)
+            .filter(api_client__isnull=True)  # partner systems' technical accounts are no people to assign
             .only("id", "email", "display_name")
         )
 

@@ -100,7 +100,10 @@ def members(request: HttpRequest, organisation: Organisation) -> HttpResponse:
                 % {"email": invitation.email, "days": services.MEMBER_INVITATION_VALIDITY.days},
             )
             return redirect("backoffice:members", org_slug=organisation.slug)
-    memberships = organisation.memberships.select_related("user").order_by("user__email")
+    # API clients' technical accounts are managed on their own page, not listed as people.
+    memberships = (
+        organisation.memberships.filter(user__api_client__isnull=True).select_related("user").order_by("user__email")
+    )
     page = Paginator(memberships, 50).get_page(request.GET.get("seite"))
     invitations = organisation.member_invitations.pending().order_by("expires_at", "pk")
     invitation_page = Paginator(invitations, 50).get_page(request.GET.get("einladungen"))
@@ -151,8 +154,11 @@ def member_invitation(request: HttpRequest, token: str) -> HttpResponse:
 @backoffice_view("organisations.manage_members")
 @require_POST
 def member_change(request: HttpRequest, organisation: Organisation, membership_pk: int) -> HttpResponse:
+    # An API client's technical account is not a member one can promote or remove here: it is managed, and
+    # revoked, on the page of the Schnittstellen-Zugänge (a key must never become an admin).
     membership = get_object_or_404(OrganisationMembership.objects.select_related("user", "organisation"),
-                                   organisation=organisation, pk=membership_pk)  # fmt: skip
+                                   organisation=organisation, pk=membership_pk,
+                                   user__api_client__isnull=True)  # fmt: skip
     try:
         if request.POST.get("action") == "remove":
             services.membership_remove(actor=request.user, membership=membership)

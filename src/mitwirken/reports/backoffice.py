@@ -55,6 +55,7 @@ def _staff(organisation: Organisation) -> list[Any]:
     return list(
         get_user_model()
         .objects.filter(organisation_memberships__organisation=organisation)
+        .filter(api_client__isnull=True)  # partner systems' technical accounts are no people to assign
         .order_by("email")
         .distinct()
     )

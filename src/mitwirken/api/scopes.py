@@ -1,0 +1,35 @@
+"""What an API client may do: scope names and their German labels.
+
+A key carries a list of scope names; a route that needs one calls ``auth.require_scope``. Modules may add
+their own scopes with :func:`register` (in their ``AppConfig.ready``); the back office offers every
+registered scope as a checkbox.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+XBETEILIGUNG_IMPORT = "xbeteiligung.import"
+XBETEILIGUNG_EXPORT = "xbeteiligung.export"
+
+SCOPES: dict[str, Any] = {
+    XBETEILIGUNG_IMPORT: _("XBeteiligung: Nachrichten an das Portal senden (z. B. Verfahren anlegen)"),
+    XBETEILIGUNG_EXPORT: _("XBeteiligung: Stellungnahmen (0701) und ausgehende Nachrichten abholen"),
+}
+
+
+def register(name: str, label: Any) -> None:
+    """Add a scope; registering a name twice with another label is a programming error."""
+    if name in SCOPES and str(SCOPES[name]) != str(label):
+        raise ValueError(f"API scope {name!r} is already registered with another label")
+    SCOPES[name] = label
+
+
+def choices() -> list[tuple[str, Any]]:
+    return list(SCOPES.items())
+
+
+def label(name: str) -> str:
+    return str(SCOPES.get(name, name))
