@@ -52,6 +52,13 @@ def message_0401() -> SimpleUploadedFile:
     return SimpleUploadedFile("0401.xml", (DATA / "kommunal-initiieren-0401.xml").read_bytes(), "application/xml")
 
 
+@pytest.fixture(autouse=True)
+def addressed(world):
+    """The example 0401 is addressed to AGS 07111000: the world's organisation has it."""
+    world.organisation.ags = "07111000"
+    world.organisation.save()
+
+
 @pytest.fixture
 def statement(world):
     procedure = make_procedure(world.personas["case_worker"], world.public)

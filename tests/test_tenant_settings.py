@@ -129,7 +129,7 @@ def test_every_setting_of_one_tenant_leaves_other_tenants_alone(tenants, tasks, 
               "membership_pk": MembershipFactory(organisation=ministry).pk, "invitation_pk": 0, "module_pk": 0, "attachment_pk": 0, "phase_pk": 0, "statement_pk": 0,
               "file_format": "csv", "page_pk": 0, "question_pk": 0, "answer_set_pk": 0, "number": 1,
               "event_pk": 0, "series_pk": 0, "manage_token": "x", "engagement_pk": 0,
-              "round_pk": 0, "track_pk": 0, "idea_pk": 0, "chapter_pk": 0, "document_pk": 0, "contact_pk": 0, "group_pk": 0, "video_pk": 0, "client_pk": 0}  # fmt: skip
+              "round_pk": 0, "track_pk": 0, "idea_pk": 0, "chapter_pk": 0, "document_pk": 0, "contact_pk": 0, "group_pk": 0, "video_pk": 0, "client_pk": 0, "message_pk": 0}  # fmt: skip
     hostile = {
         "parent": town.pk, "boundary": json.dumps(AREA), "forward_email": OUTSIDE, "enabled": "1",
         "email": tenants["town_admin"].email, "role": "admin", "organisation": town.pk, "name": "Beispielhausen",

@@ -542,3 +542,38 @@ def test_the_example_messages_in_the_docs_work_with_the_demo_organisation(world)
     public = Track.objects.get(round__procedure=created.procedure, audience="public")
     assert public.last_day.isoformat() == "2027-02-26"
     assert Document.objects.filter(procedure=created.procedure).count() == 2
+
+
+def test_round_trip_through_the_api_with_an_api_client(world):
+    """A partner system with a key (no browser login, no CSRF): it sends the 0401, a citizen takes part, the
+    partner fetches the 0701 and matches it by its own ids; the repeated 0401 changes nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.utils import timezone
+
+    from mitwirken.api import scopes
+    from mitwirken.api import services as api_services
+
+    _client, key = api_services.client_create(
+        actor=world.personas["org_admin"], organisation=world.organisation, name="DiPlan Cockpit",
+        scopes=[scopes.XBETEILIGUNG_IMPORT, scopes.XBETEILIGUNG_EXPORT], expires_at=timezone.now() + timedelta(days=30),
+    )  # fmt: skip
+    partner = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {key}")
+    xml = kommunal("0401", plan_id="BP-KEY", vorgang_id="V-KEY", blocks=[Block("public", participation_id="KEY-OEFF-2",
+                                                                               round=2)])  # fmt: skip
+    url = f"/api/v1/procedures/{world.organisation.slug}/{world.public.pk}/import"
+    response = partner.post(url, {"message": SimpleUploadedFile("m.xml", xml)})
+    assert response.status_code == 201, response.content
+    procedure = Procedure.objects.get(module__pk=response.json()["procedure"])
+    assert procedure.imported_plan.plan_id == "BP-KEY"
+    statement = submit_as(world, "citizen", Track.objects.get(round__procedure=procedure))
+    exported = partner.get(f"/api/v1/procedures/{world.organisation.slug}/{world.public.pk}/{procedure.module.pk}/"
+                           f"statements/{statement.reference}.xml")  # fmt: skip
+    assert exported.status_code == 200, exported.content
+    xbeteiligung.validate(exported.content)
+    assert _round_trip_ids(exported.content) == {
+        "vorgangsID": "V-KEY", "planID": "BP-KEY", "beteiligungsID": "KEY-OEFF-2", "durchgang": "2", "leser": SENDER,
+    }  # fmt: skip
+    again = partner.post(url, {"message": SimpleUploadedFile("m.xml", xml)})
+    assert again.status_code == 200 and again.json()["repeated"] is True
+    assert Procedure.objects.filter(imported_plan__plan_id="BP-KEY").count() == 1
