@@ -23,6 +23,7 @@ from mitwirken.api.auth import StaffSessionAuth
 from mitwirken.api.models import ApiClient
 from mitwirken.core import audit
 from mitwirken.core.models import AuditEntry
+from mitwirken.formal.api import EXPORT_SCOPE, IMPORT_SCOPE
 from mitwirken.formal.models import Procedure
 from mitwirken.organisations.models import OrganisationMembership, OrganisationRole
 
@@ -33,7 +34,7 @@ from .test_abwaegung import submit_as
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data" / "xbeteiligung"
-BOTH = [scopes.XBETEILIGUNG_IMPORT, scopes.XBETEILIGUNG_EXPORT]
+BOTH = [IMPORT_SCOPE, EXPORT_SCOPE]
 
 
 def new_client(world: Any, *, organisation: Any = None, scopes_: list[str] | None = None, name: str = "DiPlan Cockpit"):
@@ -197,9 +198,9 @@ def _key(world: Any, case: str) -> str | None:
     if case == "other organisation":
         return new_client(world, organisation=world.other_organisation)[1]
     if case == "import only":
-        return new_client(world, scopes_=[scopes.XBETEILIGUNG_IMPORT])[1]
+        return new_client(world, scopes_=[IMPORT_SCOPE])[1]
     if case == "export only":
-        return new_client(world, scopes_=[scopes.XBETEILIGUNG_EXPORT])[1]
+        return new_client(world, scopes_=[EXPORT_SCOPE])[1]
     client, key = new_client(world)
     if case == "revoked":
         services.client_revoke(actor=world.personas["org_admin"], client=client)
@@ -270,7 +271,7 @@ def test_a_session_of_a_person_is_not_limited_by_scopes(world, statement):
 
 def test_a_key_wins_over_a_session_cookie_sent_along(world, statement):
     """The request acts as the key's client, never as the person whose cookie happens to be there."""
-    _api_client, key = new_client(world, scopes_=[scopes.XBETEILIGUNG_IMPORT])
+    _api_client, key = new_client(world, scopes_=[IMPORT_SCOPE])
     client = world.client("case_worker")
     assert client.get(urls(world, statement)["0701"], headers=bearer(key)).status_code == 403
 

@@ -90,3 +90,47 @@ def test_a_message_for_another_organisation_is_refused_next_to_the_field(
     assert error.is_visible() and "Stadt Anderswo" in error.inner_text()
     assert not Procedure.objects.filter(imported_plan__plan_id="BP-FREMD").exists()
     tab.assert_all_checked()
+
+
+def test_admin_creates_a_key_sees_it_once_and_revokes_it_by_keyboard(new_tab: Any, addressed: Any) -> None:
+    world = addressed
+    tab = new_tab()
+    tab.log_in(world.personas["org_admin"].email, PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    tab.open(f"/verwaltung/{world.organisation.slug}/einstellungen/schnittstellen/")
+    page = tab.page
+    page.get_by_label("Name des Fachverfahrens").fill("DiPlan Cockpit")
+    page.get_by_label("Name des Fachverfahrens").press("Tab")
+    for _ in range(2):  # the scopes, by space bar
+        page.keyboard.press("Space")
+        page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.name")
+    if focused != "expires_on":
+        page.get_by_label("Gültig bis einschließlich").focus()
+    page.get_by_role("button", name="Zugang anlegen").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab.arrived()
+    key = page.get_by_label("API-Schlüssel").input_value()
+    assert len(key) > 30
+    tab.open(f"/verwaltung/{world.organisation.slug}/einstellungen/schnittstellen/")
+    assert key not in page.content() and "DiPlan Cockpit" in page.locator("main").inner_text()
+    tab.click(page.get_by_role("link", name="Widerrufen").first)
+    tab.click(page.get_by_role("button", name="Endgültig widerrufen"))
+    assert "widerrufen" in page.locator("main").inner_text().lower()
+    tab.assert_all_checked()
+
+
+def test_case_worker_follows_a_refused_update_in_the_message_list(new_tab: Any, addressed: Any) -> None:
+    from mitwirken.formal import exchange
+
+    world = addressed
+    exchange.receive(kommunal("0402", plan_id="BP-UNBEKANNT"), actor=world.personas["case_worker"])
+    tab = staff_tab(new_tab, world, phone=True)
+    tab.open(f"/verwaltung/{world.organisation.slug}/xbeteiligung/")
+    page = tab.page
+    main = page.locator("main").inner_text()
+    assert "abgelehnt" in main and "kein Verfahren" in main
+    tab.click(page.get_by_role("link", name="0402").first)
+    detail = page.locator("main").inner_text()
+    assert "BP-UNBEKANNT" in detail and "0422" in detail
+    tab.assert_all_checked()

@@ -551,12 +551,12 @@ def test_round_trip_through_the_api_with_an_api_client(world):
     from django.test import Client
     from django.utils import timezone
 
-    from mitwirken.api import scopes
     from mitwirken.api import services as api_services
+    from mitwirken.formal.api import EXPORT_SCOPE, IMPORT_SCOPE
 
     _client, key = api_services.client_create(
         actor=world.personas["org_admin"], organisation=world.organisation, name="DiPlan Cockpit",
-        scopes=[scopes.XBETEILIGUNG_IMPORT, scopes.XBETEILIGUNG_EXPORT], expires_at=timezone.now() + timedelta(days=30),
+        scopes=[IMPORT_SCOPE, EXPORT_SCOPE], expires_at=timezone.now() + timedelta(days=30),
     )  # fmt: skip
     partner = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {key}")
     xml = kommunal("0401", plan_id="BP-KEY", vorgang_id="V-KEY", blocks=[Block("public", participation_id="KEY-OEFF-2",

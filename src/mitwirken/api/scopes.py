@@ -1,23 +1,15 @@
 """What an API client may do: scope names and their German labels.
 
-A key carries a list of scope names; a route that needs one calls ``auth.require_scope``. Modules may add
-their own scopes with :func:`register` (in their ``AppConfig.ready``); the back office offers every
-registered scope as a checkbox.
+A key carries a list of scope names; a route that needs one calls ``auth.require_scope``. Modules bring
+their scopes in their plugin registration (``Plugin.api_scopes``), which calls :func:`register`; the back
+office offers every registered scope as a checkbox.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
-XBETEILIGUNG_IMPORT = "xbeteiligung.import"
-XBETEILIGUNG_EXPORT = "xbeteiligung.export"
-
-SCOPES: dict[str, Any] = {
-    XBETEILIGUNG_IMPORT: _("XBeteiligung: Nachrichten an das Portal senden (z. B. Verfahren anlegen)"),
-    XBETEILIGUNG_EXPORT: _("XBeteiligung: Stellungnahmen (0701) und ausgehende Nachrichten abholen"),
-}
+SCOPES: dict[str, Any] = {}
 
 
 def register(name: str, label: Any) -> None:

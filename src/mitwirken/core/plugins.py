@@ -174,6 +174,8 @@ class Plugin:
     # A Django system check (``(**kwargs) -> list[CheckMessage]``) for what the module needs at run time,
     # e.g. its standard's schema files: a missing part stops the start, not a request.
     system_check: str = ""
+    # What API clients (partner systems' keys) may be allowed to do in this module: (name, German label).
+    api_scopes: tuple[tuple[str, Any], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def load(self, attribute: str) -> Any:
@@ -208,6 +210,11 @@ def register(plugin: Plugin) -> None:
         from django.core import checks
 
         checks.register(resolve(plugin.system_check))
+    if plugin.api_scopes:
+        from mitwirken.api import scopes
+
+        for name, label in plugin.api_scopes:
+            scopes.register(name, label)
 
 
 def all_plugins() -> list[Plugin]:

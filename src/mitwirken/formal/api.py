@@ -11,7 +11,6 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from mitwirken.api import scopes
 from mitwirken.api.api import BoundedPagination
 from mitwirken.api.auth import API_AUTH, api_client_of, require_scope
 from mitwirken.api.schemas import BadRequestOut, ErrorOut, ExchangeOut
@@ -24,6 +23,8 @@ from . import exchange, xbeteiligung
 from .models import ExchangeMessage, ExchangeStatus, Procedure, Statement
 
 router = Router()
+# The API clients' scopes of this module, registered with the plugin (apps.py).
+IMPORT_SCOPE, EXPORT_SCOPE = "xbeteiligung.import", "xbeteiligung.export"
 
 
 def _staff_procedure(request: HttpRequest, org_slug: str, project_pk: int, module_pk: int) -> Any:
@@ -44,7 +45,7 @@ def _staff_procedure(request: HttpRequest, org_slug: str, project_pk: int, modul
          auth=API_AUTH, response={200: None, 400: BadRequestOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut})  # fmt: skip
 def statement_0701(request: HttpRequest, org_slug: str, project_pk: int, module_pk: int, reference: str) -> Any:
     """One statement as allgemein.stellungnahme.Neuabgegeben.0701 (staff of the running organisation only)."""
-    require_scope(request, scopes.XBETEILIGUNG_EXPORT)
+    require_scope(request, EXPORT_SCOPE)
     procedure = _staff_procedure(request, org_slug, project_pk, module_pk)
     statement = (
         Statement.objects.select_related("track__phase", "track__round", "section")
@@ -101,7 +102,7 @@ def _client_organisation(request: HttpRequest) -> Any:
 def receive_message(request: HttpRequest, message: File[UploadedFile]) -> Any:
     """Send a message (0301/0302, 0401/0402) to the portal. The addressee (leser: AGS or directory id) selects
     the organisation; a new procedure gets its own project. Answered with the standard's reply."""
-    require_scope(request, scopes.XBETEILIGUNG_IMPORT)
+    require_scope(request, IMPORT_SCOPE)
     outcome = exchange.receive(message.read(), actor=request.user, organisation=_client_organisation(request))
     return _exchange_response(outcome)
 
@@ -110,7 +111,7 @@ def receive_message(request: HttpRequest, message: File[UploadedFile]) -> Any:
              response=EXCHANGE_RESPONSES | {404: ExchangeOut | ErrorOut})  # fmt: skip
 def import_0301_0401(request: HttpRequest, org_slug: str, project_pk: int, message: File[UploadedFile]) -> Any:
     """Create a procedure in this project from 0301/0401 (or update one with 0302/0402); invalid messages give 400."""
-    require_scope(request, scopes.XBETEILIGUNG_IMPORT)
+    require_scope(request, IMPORT_SCOPE)
     project = get_object_or_404(
         Project.objects.select_related("organisation"), pk=parse_id(project_pk), organisation__slug=org_slug
     )
@@ -181,7 +182,7 @@ def outbox(request: HttpRequest, filters: Query[OutboxFilters]) -> Any:
     """The caller's outgoing messages (0701 statements, replies), oldest first. ``since`` (ISO 8601 with time
     zone; without one, German time) returns those created at or after that moment: keep the last ``created_at`` you saw and drop repeats by
     ``message_id``. ``status``: pending, sent or undelivered."""
-    require_scope(request, scopes.XBETEILIGUNG_EXPORT)
+    require_scope(request, EXPORT_SCOPE)
     if filters.status and filters.status not in ExchangeStatus.values:
         raise HttpError(400, f"Unbekannter Stand „{filters.status}“. Erlaubt: {', '.join(ExchangeStatus.values)}.")
     messages = (
@@ -202,7 +203,7 @@ def outbox(request: HttpRequest, filters: Query[OutboxFilters]) -> Any:
                       429: ErrorOut})  # fmt: skip
 def message_xml(request: HttpRequest, message_pk: int) -> Any:
     """One message of the caller's organisations as it was sent or received (XBeteiligung XML)."""
-    require_scope(request, scopes.XBETEILIGUNG_EXPORT)
+    require_scope(request, EXPORT_SCOPE)
     message = (
         ExchangeMessage.objects.filter(organisation__in=_caller_organisations(request).values("pk"),
                                        pk=parse_id(message_pk) or 0)

@@ -51,5 +51,15 @@ class FormalConfig(AppConfig):
                 audit_sentences="mitwirken.formal.contrib.audit_sentences",
                 publish_checks="mitwirken.formal.contrib.publish_checks",
                 system_check="mitwirken.formal.xbeteiligung.schema_check",
+                api_scopes=(
+                    (
+                        "xbeteiligung.import",
+                        _("XBeteiligung: Nachrichten an das Portal senden (z. B. Verfahren anlegen)"),
+                    ),
+                    (
+                        "xbeteiligung.export",
+                        _("XBeteiligung: Stellungnahmen (0701) und ausgehende Nachrichten abholen"),
+                    ),
+                ),
             )
         )
