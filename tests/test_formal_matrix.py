@@ -75,13 +75,6 @@ def expected(route: str, persona: str, moment: str) -> int:
     raise AssertionError(route)
 
 
-def checked(urls: dict[str, str]) -> dict[str, str]:
-    """The XBeteiligung message is validated against the XSDs; like test_xbeteiligung, skip it where they are absent."""
-    from mitwirken.formal import xbeteiligung
-
-    return urls if xbeteiligung.xsd_dir().is_dir() else {route: url for route, url in urls.items() if route != "xml"}
-
-
 @pytest.mark.parametrize("moment", ["before", "during", "after"])
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_formal_url_matrix(world, setup, persona, moment):
@@ -90,7 +83,7 @@ def test_formal_url_matrix(world, setup, persona, moment):
           "after": track.end + timedelta(days=1)}[moment]  # fmt: skip
     client = world.client(persona)
     with time_machine.travel(at):
-        for route, url in checked(urls).items():
+        for route, url in urls.items():
             status = client.get(url).status_code
             assert status == expected(route, persona, moment), (route, url, status)
 
@@ -176,7 +169,7 @@ def test_agency_track_url_matrix(world, agency_setup, persona, moment):
           "after": track.end + timedelta(days=1)}[moment]  # fmt: skip
     client = world.client(persona) if persona != "agency_uninvited" else _client_for(world.personas[persona])
     with time_machine.travel(at):
-        for route, url in checked(urls).items():
+        for route, url in urls.items():
             status = client.get(url).status_code
             if persona == "agency_uninvited":
                 # Staff of the agency's own organisation, but not invited: the semi-public project is readable,

@@ -23,13 +23,8 @@ from mitwirken.projects.models import Module
 
 from .formal_fixtures import make_procedure, pdf_upload
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not xbeteiligung.xsd_dir().is_dir(),
-        reason=f"XBeteiligung XSDs not found in {xbeteiligung.xsd_dir()}",
-    ),
-]
+# The schemas ship with the app: these tests never skip (issue #16), also without ../shared.
+pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 DATA = Path(__file__).parent / "data" / "xbeteiligung"
 NS = {"x": xbeteiligung.XBETEILIGUNG, "g2g": xbeteiligung.G2G, "beh": xbeteiligung.BEHOERDE, "gml": xbeteiligung.GML}
@@ -317,13 +312,7 @@ def test_failure_while_saving_leaves_nothing_behind(world, monkeypatch):
     assert count_everything() == before
 
 
-def _xsd_or_skip():
-    if not xbeteiligung.xsd_dir().is_dir():
-        pytest.skip("XBeteiligung XSDs not present")
-
-
 def test_backoffice_downloads_validate(world):
-    _xsd_or_skip()
     from .test_abwaegung import submit_as
 
     procedure = make_procedure(world.personas["case_worker"], world.public)
@@ -340,7 +329,6 @@ def test_backoffice_downloads_validate(world):
 
 
 def test_backoffice_import_shows_the_schema_error_and_saves_nothing(world):
-    _xsd_or_skip()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     url = f"/verwaltung/{world.organisation.slug}/projekte/{world.public.pk}/verfahren/import/"
@@ -359,7 +347,6 @@ def test_backoffice_import_shows_the_schema_error_and_saves_nothing(world):
 
 
 def test_api_xbeteiligung_endpoints_are_for_staff_only(world):
-    _xsd_or_skip()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from .test_abwaegung import submit_as
