@@ -612,7 +612,7 @@ class ImportedPlan(models.Model):
     plan_id = models.CharField(_("Plan-ID des Absenders"), max_length=200, db_index=True)
     vorgang_id = models.CharField(_("Vorgangs-ID des Absenders"), max_length=200)
     sender_id = models.CharField(_("Kennung des Absenders"), max_length=200)
-    sender_name = models.CharField(_("Absender"), max_length=300)
+    sender_name = models.CharField(_("Name des Absenders"), max_length=300)
     sender_directory = models.CharField(_("Verzeichnisdienst des Absenders"), max_length=40, default="DVDV")
     sender_email = models.CharField(_("E-Mail des Absenders"), max_length=300, blank=True)
     initiator = models.CharField(_("Veranlasser"), max_length=300, blank=True)

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('plan_id', models.CharField(db_index=True, max_length=200, verbose_name='Plan-ID des Absenders')),
                 ('vorgang_id', models.CharField(max_length=200, verbose_name='Vorgangs-ID des Absenders')),
                 ('sender_id', models.CharField(max_length=200, verbose_name='Kennung des Absenders')),
-                ('sender_name', models.CharField(max_length=300, verbose_name='Absender')),
+                ('sender_name', models.CharField(max_length=300, verbose_name='Name des Absenders')),
                 ('sender_directory', models.CharField(default='DVDV', max_length=40, verbose_name='Verzeichnisdienst des Absenders')),
                 ('sender_email', models.CharField(blank=True, max_length=300, verbose_name='E-Mail des Absenders')),
                 ('initiator', models.CharField(blank=True, max_length=300, verbose_name='Veranlasser')),
