@@ -98,8 +98,15 @@ def authenticated_operations() -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def fill(path: str, world: Any, statement: Any) -> str:
-    """The path with real values of the world: a procedure of the organisation and a submitted statement."""
-    known = {"org_slug": world.organisation.slug, "project_pk": world.public.pk,
+    """The path with real values of the world: a procedure of the organisation, a submitted statement and a
+    message of its outbox (never a guessed id: on PostgreSQL, ids of earlier tests are not reused)."""
+    from mitwirken.formal.models import ExchangeMessage
+
+    message = ExchangeMessage.objects.filter(organisation=world.organisation).first() or ExchangeMessage.objects.create(
+        organisation=world.organisation, direction=ExchangeMessage.Direction.OUT, message_type="test",
+        status="sent", payload="<test/>",
+    )  # fmt: skip
+    known = {"org_slug": world.organisation.slug, "project_pk": world.public.pk, "message_pk": message.pk,
              "module_pk": statement.procedure.module.pk, "reference": statement.reference}  # fmt: skip
     # A parameter nobody named here gets a plausible value; the refusal must not depend on it.
     return re.sub(r"{(\w+)}", lambda match: str(known.get(match.group(1), 1)), path)
