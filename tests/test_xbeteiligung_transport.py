@@ -512,3 +512,30 @@ def test_the_short_names_of_message_types():
     assert short_name("raumordnung.Aktualisieren.OK.0312") == "0312 Aktualisieren bestätigt (Raumordnung)"
     assert short_name("allgemein.stellungnahme.Neuabgegeben.0701") == "0701 Stellungnahme neu abgegeben"
     assert short_name("unbekannt") == "unbekannt"
+
+
+def test_retention_empties_the_statement_messages_and_stops_their_push(
+    world, procedure, track, django_capture_on_commit_callbacks
+):
+    """The 0701 copies in the outbox name the same people as the statements: they go with the retention period."""
+    from datetime import timedelta
+
+    import time_machine
+
+    from mitwirken.formal.notices import anonymise_expired
+
+    PartnerEndpoint.objects.create(organisation=world.organisation, url=closed_port_url())
+    statement = submitted(world, track, django_capture_on_commit_callbacks)
+    message = outbox_0701().get()
+    assert message.status == ExchangeStatus.PENDING and statement.author_name.split()[-1] in message.payload
+    procedure.retention_days = 30
+    procedure.save()
+    with time_machine.travel(track.end + timedelta(days=31)):
+        assert anonymise_expired.call() == 1
+    message.refresh_from_db()
+    assert message.payload == "" and message.redacted_at is not None
+    assert message.status == ExchangeStatus.UNDELIVERED and "Aufbewahrungsfrist" in message.reason
+    base = f"/verwaltung/{world.organisation.slug}/xbeteiligung/{message.pk}/"
+    client = world.client("case_worker")
+    assert "Aufbewahrungsfrist" in client.get(base).content.decode()
+    assert client.get(f"{base}nachricht.xml").status_code == 404

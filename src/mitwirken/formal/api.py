@@ -200,7 +200,7 @@ def outbox(request: HttpRequest, filters: Query[OutboxFilters]) -> Any:
 
 @router.get("/xbeteiligung/messages/{message_pk}.xml", tags=["XBeteiligung"], auth=API_AUTH,
             response={200: None, 400: BadRequestOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-                      429: ErrorOut})  # fmt: skip
+                      410: ErrorOut, 429: ErrorOut})  # fmt: skip
 def message_xml(request: HttpRequest, message_pk: int) -> Any:
     """One message of the caller's organisations as it was sent or received (XBeteiligung XML)."""
     require_scope(request, EXPORT_SCOPE)
@@ -211,5 +211,7 @@ def message_xml(request: HttpRequest, message_pk: int) -> Any:
     )  # fmt: skip
     if message is None:
         return Status(404, {"detail": "Not Found"})
+    if message.redacted_at is not None:
+        return Status(410, {"detail": "Der Inhalt wurde mit der Aufbewahrungsfrist der Stellungnahmen gelöscht."})
     log_action(actor=request.user, action="xbeteiligung.fetch", obj=message, organisation=message.organisation)
     return HttpResponse(message.payload.encode("utf-8"), content_type="application/xml; charset=utf-8")

@@ -128,7 +128,10 @@ def _xml_response(message: ExchangeMessage) -> HttpResponse:
 
 @backoffice_view("formal.view_exchange")
 def exchange_xml(request: HttpRequest, organisation: Organisation, message_pk: int) -> HttpResponse:
-    return _xml_response(_message(organisation, message_pk))
+    message = _message(organisation, message_pk)
+    if message.redacted_at is not None:
+        raise Http404  # its content was deleted with the statements' retention period
+    return _xml_response(message)
 
 
 @backoffice_view("organisations.change_organisation")

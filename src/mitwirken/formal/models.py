@@ -746,6 +746,8 @@ class ExchangeMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("Zustellversuche"), default=0)
     next_attempt_at = models.DateTimeField(_("Nächster Versuch"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("Zugestellt"), null=True, blank=True)
+    # A statement message's XML names people; it is emptied with the statements' retention (notices.py).
+    redacted_at = models.DateTimeField(_("Inhalt gelöscht am"), null=True, blank=True)
 
     objects = ExchangeMessageQuerySet.as_manager()
 

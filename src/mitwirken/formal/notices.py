@@ -84,8 +84,23 @@ def anonymise_expired() -> int:
             name="", street="", postal_code="", city="", email="", user=None
         )
         UnregisteredSubmission.objects.filter(track__round__procedure=procedure).delete()
-        if updated:
+        # The 0701 copies in the outbox name the same people: their content goes, the record of the exchange stays.
+        redacted = _redact_statement_messages(procedure, now)
+        if updated or redacted:
             log_action(actor=None, action="statements.anonymise", obj=procedure,
-                       organisation=procedure.module.project.organisation, changes={"count": updated})  # fmt: skip
+                       organisation=procedure.module.project.organisation,
+                       changes={"count": updated, "messages": redacted})  # fmt: skip
         count += updated
     return count
+
+
+def _redact_statement_messages(procedure: Procedure, now: Any) -> int:
+    """Empty the XML of the procedure's statement messages; one still waiting for its push is not sent any more."""
+    from .models import ExchangeMessage, ExchangeStatus
+
+    messages = ExchangeMessage.objects.filter(procedure=procedure, statement__isnull=False).exclude(payload="")
+    messages.filter(status=ExchangeStatus.PENDING).update(
+        status=ExchangeStatus.UNDELIVERED, next_attempt_at=None,
+        reason="Nicht zugestellt: Die Aufbewahrungsfrist der Stellungnahmen ist abgelaufen.",
+    )  # fmt: skip
+    return messages.update(payload="", redacted_at=now)
