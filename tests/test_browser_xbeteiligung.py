@@ -134,3 +134,49 @@ def test_case_worker_follows_a_refused_update_in_the_message_list(new_tab: Any, 
     detail = page.locator("main").inner_text()
     assert "BP-UNBEKANNT" in detail and "0422" in detail
     tab.assert_all_checked()
+
+
+def test_portal_admin_assigns_a_parked_message_by_keyboard(new_tab: Any, addressed: Any) -> None:
+    from mitwirken.formal import exchange
+
+    world = addressed
+    parked = exchange.receive(kommunal("0401", plan_id="BP-PARK", reader_id="09999999"),
+                              actor=world.personas["case_worker"])  # fmt: skip
+    assert parked.problem == "parked"
+    tab = new_tab(phone=True)
+    tab.log_in(world.personas["portal_admin"].email, PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    tab.open("/verwaltung/xbeteiligung/zuordnen/")
+    page = tab.page
+    choice = page.get_by_label("Organisation").first
+    choice.select_option(value=str(world.organisation.pk))
+    choice.focus()
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab.arrived()
+    assert "Das Verfahren wurde angelegt." in page.locator("main").inner_text()
+    assert Procedure.objects.filter(imported_plan__plan_id="BP-PARK",
+                                    module__project__organisation=world.organisation).exists()  # fmt: skip
+    tab.assert_all_checked()
+
+
+def test_admin_sets_up_the_partner_endpoint(new_tab: Any, addressed: Any) -> None:
+    from mitwirken.formal.models import PartnerEndpoint
+
+    world = addressed
+    tab = new_tab()
+    tab.log_in(world.personas["org_admin"].email, PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+    tab.open(f"/verwaltung/{world.organisation.slug}/xbeteiligung/")
+    page = tab.page
+    tab.click(page.get_by_role("link", name="Gegenstelle einrichten"))
+    page.locator("#id_url").fill("http://cockpit.example/eingang")
+    tab.click(page.get_by_role("button", name="Speichern"))
+    assert page.locator(".error-summary, .kern-error").first.is_visible()  # https only, said next to the field
+    assert not PartnerEndpoint.objects.exists()
+    page.locator("#id_url").fill("https://cockpit.example/eingang")
+    page.locator("#id_token").fill("geheim-123")
+    tab.click(page.get_by_role("button", name="Speichern"))
+    endpoint = PartnerEndpoint.objects.get(organisation=world.organisation)
+    assert endpoint.url == "https://cockpit.example/eingang" and endpoint.token == "geheim-123"
+    assert "geheim-123" not in page.content()
+    tab.assert_all_checked()

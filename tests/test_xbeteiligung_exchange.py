@@ -577,3 +577,22 @@ def test_round_trip_through_the_api_with_an_api_client(world):
     again = partner.post(url, {"message": SimpleUploadedFile("m.xml", xml)})
     assert again.status_code == 200 and again.json()["repeated"] is True
     assert Procedure.objects.filter(imported_plan__plan_id="BP-KEY").count() == 1
+
+
+def test_an_oversize_message_is_refused_before_it_is_read(world, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from .conftest import login
+
+    monkeypatch.setattr(exchange, "MAX_MESSAGE_BYTES", 1000)
+    client = login(Client(), world.personas["case_worker"])
+    before = counts()
+    big = kommunal("0401", blocks=[Block("public", documents=[Doc(content=pdf("x" * 2000))])])
+    for url in (
+        "/api/v1/xbeteiligung/messages",
+        f"/api/v1/procedures/{world.organisation.slug}/{world.public.pk}/import",
+    ):
+        response = client.post(url, {"message": SimpleUploadedFile("gross.xml", big)})
+        assert response.status_code == 400 and "zu groß" in response.json()["detail"]
+    assert counts() == before and not ExchangeMessage.objects.exists()

@@ -539,3 +539,26 @@ def test_retention_empties_the_statement_messages_and_stops_their_push(
     client = world.client("case_worker")
     assert "Aufbewahrungsfrist" in client.get(base).content.decode()
     assert client.get(f"{base}nachricht.xml").status_code == 404
+
+
+def test_the_parked_list_needs_the_same_queries_for_many_messages(world):
+    client = world.client("portal_admin")
+    url = "/verwaltung/xbeteiligung/zuordnen/"
+
+    def add(count: int) -> None:
+        for number in range(count):
+            ExchangeMessage.objects.create(
+                organisation=None, direction="in", message_type="kommunal.Initiieren.0401",
+                message_id=f"p-{number}-{count}", status=ExchangeStatus.PARKED, payload="<x/>",
+                reader_id="09999999", author_name="Ortsgemeinde Irgendwo",
+            )  # fmt: skip
+
+    add(2)
+    client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.status_code == 200 and "p-19-20" in response.content.decode()
+    assert len(many) == len(few)

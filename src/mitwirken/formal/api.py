@@ -68,7 +68,8 @@ def statement_0701(request: HttpRequest, org_slug: str, project_pk: int, module_
 OUTCOME_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409, "unsupported": 422,
                   "parked": 202}  # fmt: skip
 # 403 also answers a refused CSRF check or a missing second factor, with only a detail.
-EXCHANGE_RESPONSES: dict[int, Any] = dict.fromkeys((200, 201, 202, 400, 404, 409, 422), ExchangeOut) | {
+EXCHANGE_RESPONSES: dict[int, Any] = dict.fromkeys((200, 201, 202, 404, 409, 422), ExchangeOut) | {
+    400: ExchangeOut | ErrorOut,
     401: ErrorOut,
     403: ExchangeOut | ErrorOut,
     429: ErrorOut,
@@ -91,6 +92,13 @@ def _exchange_response(outcome: exchange.Outcome) -> Any:
     return Status(201 if outcome.created else 200, body)
 
 
+def _message_bytes(message: UploadedFile) -> bytes:
+    """The uploaded message, unless it is larger than a message may be (read into memory only then)."""
+    if message.size is not None and message.size > exchange.MAX_MESSAGE_BYTES:
+        raise HttpError(400, "Die Nachricht ist zu groß (höchstens 20 MB).")
+    return bytes(message.read())
+
+
 def _client_organisation(request: HttpRequest) -> Any:
     """An API client speaks for its organisation only; a person's session may send for any it manages."""
     client = api_client_of(request)
@@ -103,7 +111,8 @@ def receive_message(request: HttpRequest, message: File[UploadedFile]) -> Any:
     """Send a message (0301/0302, 0401/0402) to the portal. The addressee (leser: AGS or directory id) selects
     the organisation; a new procedure gets its own project. Answered with the standard's reply."""
     require_scope(request, IMPORT_SCOPE)
-    outcome = exchange.receive(message.read(), actor=request.user, organisation=_client_organisation(request))
+    outcome = exchange.receive(_message_bytes(message), actor=request.user,
+                               organisation=_client_organisation(request))  # fmt: skip
     return _exchange_response(outcome)
 
 
@@ -117,7 +126,8 @@ def import_0301_0401(request: HttpRequest, org_slug: str, project_pk: int, messa
     )
     if not request.user.has_perm("projects.change_project", project):
         return Status(404, {"detail": "Not Found"})
-    outcome = exchange.receive(message.read(), actor=request.user, organisation=project.organisation, project=project)
+    outcome = exchange.receive(_message_bytes(message), actor=request.user, organisation=project.organisation,
+                               project=project)  # fmt: skip
     return _exchange_response(outcome)
 
 

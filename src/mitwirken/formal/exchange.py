@@ -63,6 +63,8 @@ from .xbeteiligung import (
 )
 
 PROCESSED_ONCE = (ExchangeStatus.PROCESSED, ExchangeStatus.PARKED)
+# Larger messages (documents inline) are refused before they are read: the same limit for upload and API.
+MAX_MESSAGE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass

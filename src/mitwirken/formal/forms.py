@@ -353,8 +353,10 @@ class ImportForm(forms.Form):
     )  # fmt: skip
 
     def clean_message(self) -> Any:
+        from .exchange import MAX_MESSAGE_BYTES
+
         upload = self.cleaned_data["message"]
-        if upload.size > 20 * 1024 * 1024:
+        if upload.size > MAX_MESSAGE_BYTES:
             raise forms.ValidationError(_("Die Nachricht ist zu groß (höchstens 20 MB)."))
         return upload
 
