@@ -145,7 +145,8 @@ def test_the_other_coordinator_and_boerse_pages_pass_axe(world: World, new_tab: 
         coordinator.open(club + path)
     # Error summaries: a shift ending before it starts, the last coordinator leaving.
     coordinator.open(club + f"angebote/{vw.opportunity.pk}/schichten-planen/{vw.shift.pk}/")
-    field(coordinator, "Ende (Uhrzeit)").fill("00:30")
+    field(coordinator, "Beginn (Uhrzeit)").fill("10:00")
+    field(coordinator, "Ende (Uhrzeit)").fill("09:30")
     coordinator.click(coordinator.page.get_by_role("button", name="Speichern"))
     assert coordinator.page.get_by_role("alert").filter(has_text="Das Ende der Schicht muss nach ihrem Beginn").count()
     coordinator.open(club + "koordination/")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import rules
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -139,8 +140,10 @@ def test_the_daily_job_deletes_at_the_edges(vw: VolunteeringWorld) -> None:
         record_for(ApplicationStatus.ENDED, ended_on=TODAY - timedelta(days=DAYS + 1)),
         record_for(opportunity=ending(vw, "B", TODAY - timedelta(days=DAYS + 1))),
     ]
-    ended = make_opportunity(vw.club, "C", police_certificate=True, status=OpportunityStatus.ENDED)
-    record_for(opportunity=ended)
+    # Marked ended on TODAY (German time), whatever the clock of the machine running the test says.
+    with time_machine.travel("2026-12-06 12:00 +01:00", tick=False):
+        ended = make_opportunity(vw.club, "C", police_certificate=True, status=OpportunityStatus.ENDED)
+        record_for(opportunity=ended)
     assert police.delete_due(TODAY) == len(delete)
     remaining = set(PoliceCertificateRecord.objects.values_list("pk", flat=True))
     assert {record.pk for record in keep} <= remaining

@@ -56,6 +56,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("konto/", include("mitwirken.accounts.urls")),
+    path("konto/saml/", include("mitwirken.accounts.saml.urls")),
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -1,0 +1,24 @@
+"""``{% assurance_notice required %}``: tells, before someone starts, which login a step needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from .. import assurance
+
+register = template.Library()
+
+
+@register.inclusion_tag("accounts/includes/assurance_notice.html", takes_context=True)
+def assurance_notice(context: dict[str, Any], required: int, next_url: str = "") -> dict[str, Any]:
+    request = context["request"]
+    met = assurance.meets(request.user, required)
+    return {
+        "required": required,
+        "text": assurance.requirement_text(required) if required else "",
+        "met": met,
+        "login": assurance.of_request(request),
+        "step_up": "" if met else assurance.step_up_url(required, next_url or request.get_full_path()),
+    }
