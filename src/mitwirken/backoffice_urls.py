@@ -4,6 +4,7 @@ from importlib import import_module
 
 from django.urls import path
 
+from mitwirken.accounts.saml import backoffice as identity_provider_admin
 from mitwirken.api import backoffice as api_clients
 from mitwirken.core import plugins
 from mitwirken.organisations import backoffice as org
@@ -21,6 +22,8 @@ urlpatterns = [
     path("einladung/<str:token>/", org.member_invitation, name="member_invitation"),
     # "gebaerdensprache" is a reserved slug too: the portal's own sign-language videos, for portal administrators.
     path("gebaerdensprache/", sign_language.portal_manage, name="portal_sign_language"),
+    # "anmeldedienste" too: BundID and Mein Unternehmenskonto metadata, for portal administrators.
+    path("anmeldedienste/", identity_provider_admin.identity_providers, name="identity_providers"),
     path("gebaerdensprache/<int:video_pk>/", sign_language.portal_edit, name="portal_sign_language_edit"),
     path("<slug:org_slug>/", org.overview, name="dashboard"),
     path("<slug:org_slug>/gebaerdensprache/", sign_language.manage, name="sign_language"),

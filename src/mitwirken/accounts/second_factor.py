@@ -131,3 +131,23 @@ def second_factor_redirect(request: HttpRequest, next_url: str | None = None) ->
         messages.info(request, _("Bitte bestätigen Sie Ihre Anmeldung mit dem zweiten Faktor."))
         return redirect(f"{reverse('mfa_reauthenticate')}?next={quote(next_url or request.get_full_path())}")
     return None
+
+
+def refuse_unless(request: HttpRequest, perm: str) -> HttpResponse | None:
+    """For portal-level back-office pages: None if the user holds ``perm`` in this session, else the answer.
+
+    Anonymous people are sent to the login, staff without a confirmed session to the second factor,
+    everybody else gets a 404 (the page does not exist for them).
+    """
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import Http404
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm(perm, None):
+        if is_staff_without_confirmed_session(request.user):
+            confirm = second_factor_redirect(request)
+            if confirm is not None:
+                return confirm
+        raise Http404
+    return None

@@ -6,22 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from mitwirken.accounts.second_factor import refuse_unless
 from mitwirken.core.audit import log_action
 from mitwirken.core.ids import parse_id
 from mitwirken.core.pagination import KeysFirstPaginator
 from mitwirken.core.uploads import attachment_disposition
-from mitwirken.organisations.access import (
-    backoffice_view,
-    is_staff_without_confirmed_session,
-    second_factor_redirect,
-)
+from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 
 from . import exchange, transport
@@ -159,15 +155,7 @@ def partner_endpoint(request: HttpRequest, organisation: Organisation) -> HttpRe
 
 
 def _portal_admin_only(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm("organisations.add_organisation"):
-        if is_staff_without_confirmed_session(request.user):
-            confirm = second_factor_redirect(request)
-            if confirm is not None:
-                return confirm
-        raise Http404
-    return None
+    return refuse_unless(request, "organisations.add_organisation")
 
 
 def parked(request: HttpRequest) -> HttpResponse:

@@ -10,14 +10,13 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mitwirken.accounts.second_factor import is_staff_without_confirmed_session, second_factor_redirect
+from mitwirken.accounts.second_factor import refuse_unless
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.uploads import serve_upload
 
@@ -150,15 +149,7 @@ def edit(request: HttpRequest, organisation: Organisation, video_pk: int) -> Htt
 
 
 def _portal_admin_only(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm("organisations.manage_sign_language_videos", None):
-        if is_staff_without_confirmed_session(request.user):
-            confirm = second_factor_redirect(request)
-            if confirm is not None:
-                return confirm
-        raise Http404
-    return None
+    return refuse_unless(request, "organisations.manage_sign_language_videos")
 
 
 def portal_manage(request: HttpRequest) -> HttpResponse:

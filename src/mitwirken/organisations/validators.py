@@ -9,7 +9,7 @@ RESERVED_SLUGS = frozenset(
     {
         "admin", "api", "konto", "verwaltung", "static", "_media", "healthz", "i18n", "feed",
         "leichte-sprache", "barrierefreiheit", "gebaerdensprache", "impressum", "datenschutz", "projekte",
-        "benachrichtigungen", "einladung", "zugangscode", "suche", "open311", "accounts", "media",
+        "benachrichtigungen", "einladung", "zugangscode", "suche", "open311", "accounts", "media", "anmeldedienste",
     }
 )  # fmt: skip
 
