@@ -72,8 +72,7 @@ def slo_url(base: str) -> str:
     return base + reverse("saml:slo")
 
 
-def config_dict(base: str, metadata: tuple[str, ...]) -> dict[str, Any]:
-    pairs = key_pairs()
+def config_dict(base: str, metadata: tuple[str, ...], pairs: tuple[KeyPair, ...]) -> dict[str, Any]:
     return {
         "entityid": entity_id(base),
         "xmlsec_binary": settings.MITWIRKEN_SAML_XMLSEC_BINARY or None,
@@ -110,12 +109,16 @@ def config_dict(base: str, metadata: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=8)
 def _config(base: str, metadata: tuple[str, ...]) -> SPConfig:
+    return _cached_config(base, metadata, tuple(key_pairs()))
+
+
+@lru_cache(maxsize=8)
+def _cached_config(base: str, metadata: tuple[str, ...], pairs: tuple[KeyPair, ...]) -> SPConfig:
     # Parsing metadata is the expensive part; the key is the metadata text itself, so a new import is
     # picked up by every worker on its next login without a restart.
     config = SPConfig()
-    config.load(config_dict(base, metadata))
+    config.load(config_dict(base, metadata, pairs))
     return config
 
 
