@@ -1,0 +1,368 @@
+"""The local test IdP (devtools/test_idp) answers like BundID and Mein Unternehmenskonto – and breaks on request.
+
+A small pysaml2 service provider, configured here with the test SP keys, sends the requests and checks the
+answers with pysaml2's own verification; so "verifies" means what a pysaml2-based SP will see.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from defusedxml.ElementTree import fromstring as parse_xml
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, ExtensionElement, samlp
+from saml2.client import Saml2Client
+from saml2.config import SPConfig
+from saml2.metadata import entity_descriptor
+from saml2.response import StatusAuthnFailed
+from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef, NameID
+from saml2.sigver import SignatureError
+
+from mitwirken.accounts.saml import attributes as a
+
+from .saml_idp import ROOT, RunningIdP, read_form, run_test_idp
+
+KEYS = ROOT / "devtools" / "saml-test-keys"
+SP_ENTITY_ID = "http://sp.test/konto/saml/metadata/"
+ACS = "http://sp.test/konto/saml/acs/"
+SLO = "http://sp.test/konto/saml/slo/"
+ORG_NAME, ORG_ID = a.MUK_DEFAULTS["organisation_name"], a.MUK_DEFAULTS["organisation_id"]
+
+
+def sp_config(idp_metadata: str | None = None) -> SPConfig:
+    config = SPConfig()
+    config.load(
+        {
+            "entityid": SP_ENTITY_ID,
+            "xmlsec_binary": "/usr/bin/xmlsec1",
+            "key_file": str(KEYS / "sp.key"),
+            "cert_file": str(KEYS / "sp.crt"),
+            "encryption_keypairs": [{"key_file": str(KEYS / "sp.key"), "cert_file": str(KEYS / "sp.crt")}],
+            "metadata": {"inline": [idp_metadata]} if idp_metadata else {},
+            "allow_unknown_attributes": True,
+            "service": {
+                "sp": {
+                    "endpoints": {
+                        "assertion_consumer_service": [(ACS, BINDING_HTTP_POST)],
+                        "single_logout_service": [(SLO, BINDING_HTTP_REDIRECT)],
+                    },
+                    "authn_requests_signed": True,
+                    "want_response_signed": True,
+                    "want_assertions_signed": True,
+                    "allow_unsolicited": True,
+                }
+            },
+        }
+    )
+    return config
+
+
+class SP:
+    """The pysaml2 SP talking to one running test IdP."""
+
+    def __init__(self, idp: RunningIdP) -> None:
+        self.idp = idp
+        self.client = Saml2Client(config=sp_config(idp.metadata()))
+
+    def authn_request(
+        self,
+        *,
+        level: int | None = 3,
+        attributes: list[str] | None = None,
+        binding: str = BINDING_HTTP_POST,
+        relay_state: str = "/weiter/",
+    ) -> tuple[str, Any]:
+        """(request id, the form fields for POST or the URL for Redirect)."""
+        kwargs: dict[str, Any] = {}
+        if level:
+            kwargs["requested_authn_context"] = samlp.RequestedAuthnContext(
+                authn_context_class_ref=[AuthnContextClassRef(text=a.STORK_QAA.format(level))], comparison="minimum"
+            )
+        wanted = [name for name, _required in a.BUNDID_REQUESTED] if attributes is None else attributes
+        requested = [
+            ExtensionElement(
+                "RequestedAttribute", namespace=a.AKDB_NS, attributes={"Name": n, "RequiredAttribute": "true"}
+            )
+            for n in wanted
+        ]
+        kwargs["extensions"] = samlp.Extensions(
+            extension_elements=[
+                ExtensionElement(
+                    "AuthenticationRequest",
+                    namespace=a.AKDB_NS,
+                    attributes={"Version": "2"},
+                    children=[ExtensionElement("RequestedAttributes", namespace=a.AKDB_NS, children=requested)],
+                )
+            ]
+        )
+        request_id, info = self.client.prepare_for_authenticate(
+            entityid=self.idp.entity_id, relay_state=relay_state, binding=binding, sign=True, **kwargs
+        )
+        if binding == BINDING_HTTP_REDIRECT:
+            return request_id, dict(info["headers"])["Location"]
+        return request_id, read_form(info["data"])[1]
+
+    def parse(self, saml_response: str, request_id: str | None, **kwargs: Any) -> Any:
+        outstanding = {request_id: "/"} if request_id else {}
+        return self.client.parse_authn_request_response(
+            saml_response, BINDING_HTTP_POST, outstanding=outstanding, **kwargs
+        )
+
+    def login(self, persona: str = "erika", scenario: str = "ok", **request: Any) -> Any:
+        request_id, fields = self.authn_request(**request)
+        saml_response, _relay_state, _acs = self.idp.respond(fields, persona=persona, scenario=scenario)
+        return self.parse(saml_response, request_id)
+
+
+def attributes(response: Any) -> dict[str, tuple[str, str]]:
+    """OID → (value, the attribute's own akdb:TrustLevel)."""
+    return {
+        attribute.name: (
+            attribute.attribute_value[0].text,
+            attribute.extension_attributes.get(a.TRUST_LEVEL_XML_ATTRIBUTE),
+        )
+        for statement in response.assertion.attribute_statement
+        for attribute in statement.attribute
+    }
+
+
+def class_ref(response: Any) -> str:
+    return response.assertion.authn_statement[0].authn_context.authn_context_class_ref.text
+
+
+@pytest.fixture(scope="module")
+def sp_metadata_file(tmp_path_factory: Any) -> Path:
+    path = tmp_path_factory.mktemp("sp") / "sp-metadata.xml"
+    path.write_text(str(entity_descriptor(sp_config())), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundid(sp_metadata_file: Path) -> Iterator[SP]:
+    with run_test_idp("bundid", sp_metadata_file=str(sp_metadata_file)) as idp:
+        yield SP(idp)
+
+
+def test_ok_answer_is_signed_encrypted_and_carries_the_requested_level(bundid: SP) -> None:
+    request_id, fields = bundid.authn_request(level=3)
+    saml_response, relay_state, acs = bundid.idp.respond(fields, persona="erika", scenario="ok")
+    assert (relay_state, acs) == ("/weiter/", ACS)
+    raw = base64.b64decode(saml_response).decode()
+    assert "EncryptedAssertion" in raw
+    assert "<saml:Assertion" not in raw and ":Assertion " not in raw.split("EncryptedAssertion")[0]
+
+    response = bundid.parse(saml_response, request_id)
+
+    assert response.in_response_to == request_id
+    assert response.name_id.text == "TEST-bPK2-ErikaMustermann-0001"
+    assert class_ref(response) == "STORK-QAA-Level-3"
+    got = attributes(response)
+    assert got[a.BPK2] == ("TEST-bPK2-ErikaMustermann-0001", "STORK-QAA-Level-3")
+    assert got[a.SURNAME] == ("Mustermann", "STORK-QAA-Level-3")
+    assert got[a.TRUST_LEVEL] == ("STORK-QAA-Level-3", "STORK-QAA-Level-3")
+    assert got[a.LOCALITY] == ("Köln", "STORK-QAA-Level-3")
+
+
+def test_only_the_requested_attributes_come_back(bundid: SP) -> None:
+    response = bundid.login(attributes=[a.BPK2, a.TRUST_LEVEL], level=4)
+
+    assert set(attributes(response)) == {a.BPK2, a.TRUST_LEVEL}
+    assert class_ref(response) == "STORK-QAA-Level-4"
+
+
+def test_a_person_who_can_only_reach_level_2_gets_level_2(bundid: SP) -> None:
+    response = bundid.login(persona="max", level=3)
+
+    assert class_ref(response) == "STORK-QAA-Level-2"
+    assert attributes(response)[a.TRUST_LEVEL][0] == "STORK-QAA-Level-2"
+
+
+def test_lower_level_answers_one_level_below_the_request(bundid: SP) -> None:
+    response = bundid.login(scenario="lower_level", level=4)
+
+    assert class_ref(response) == "STORK-QAA-Level-3"
+    assert attributes(response)[a.TRUST_LEVEL] == ("STORK-QAA-Level-3", "STORK-QAA-Level-3")
+
+
+def test_low_attribute_marks_surname_and_mail_with_a_lower_trust_level(bundid: SP) -> None:
+    response = bundid.login(scenario="low_attribute", level=3)
+
+    got = attributes(response)
+    assert class_ref(response) == "STORK-QAA-Level-3"
+    assert got[a.SURNAME] == ("Mustermann", "STORK-QAA-Level-1")
+    assert got[a.MAIL][1] == "STORK-QAA-Level-1"
+    assert got[a.GIVEN_NAME] == ("Erika", "STORK-QAA-Level-3")
+
+
+@pytest.mark.parametrize(
+    ("scenario", "message"),
+    [
+        ("cancelled", "Der Nutzer hat die Anmeldung abgebrochen"),
+        ("failed", "Technischer Fehler beim Identitätsanbieter (Test-IdP)"),
+    ],
+)
+def test_cancelled_and_failed_are_authn_failed_with_their_own_message(bundid: SP, scenario: str, message: str) -> None:
+    request_id, fields = bundid.authn_request()
+    saml_response, _relay_state, _acs = bundid.idp.respond(fields, scenario=scenario)
+
+    with pytest.raises(StatusAuthnFailed):
+        bundid.parse(saml_response, request_id)
+    status = parse_xml(base64.b64decode(saml_response)).find(f"{{{samlp.NAMESPACE}}}Status")
+    assert status is not None
+    top = status.find(f"{{{samlp.NAMESPACE}}}StatusCode")
+    assert top is not None and top.get("Value") == samlp.STATUS_RESPONDER
+    second = top.find(f"{{{samlp.NAMESPACE}}}StatusCode")
+    assert second is not None and second.get("Value") == "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed"
+    assert status.findtext(f"{{{samlp.NAMESPACE}}}StatusMessage") == message
+
+
+@pytest.mark.parametrize("scenario", ["bad_signature", "wrong_key", "unsigned"])
+def test_broken_signatures_do_not_verify(bundid: SP, scenario: str) -> None:
+    request_id, fields = bundid.authn_request()
+    saml_response, _relay_state, _acs = bundid.idp.respond(fields, scenario=scenario)
+
+    with pytest.raises(SignatureError):
+        bundid.parse(saml_response, request_id)
+
+
+@pytest.mark.parametrize("scenario", ["expired", "wrong_audience", "wrong_recipient"])
+def test_expired_and_misaddressed_assertions_are_refused(bundid: SP, scenario: str) -> None:
+    request_id, fields = bundid.authn_request()
+    saml_response, _relay_state, _acs = bundid.idp.respond(fields, scenario=scenario)
+
+    # pysaml2 checks the Recipient only when told who it is (conv_info) – an SP must pass it.
+    with pytest.raises(Exception) as refused:
+        bundid.parse(saml_response, request_id, conv_info={"entity_id": SP_ENTITY_ID})
+    assert not isinstance(refused.value, SignatureError)
+
+
+def test_unencrypted_is_signed_but_plain(bundid: SP) -> None:
+    request_id, fields = bundid.authn_request()
+    saml_response, _relay_state, _acs = bundid.idp.respond(fields, scenario="unencrypted")
+
+    assert "EncryptedAssertion" not in base64.b64decode(saml_response).decode()
+    assert class_ref(bundid.parse(saml_response, request_id)) == "STORK-QAA-Level-3"
+
+
+def test_signed_redirect_request_is_answered_and_a_tampered_one_refused(bundid: SP) -> None:
+    request_id, url = bundid.authn_request(binding=BINDING_HTTP_REDIRECT, relay_state="/ziel/")
+    saml_response, relay_state, _acs = bundid.idp.respond(url)
+    assert relay_state == "/ziel/"
+    assert class_ref(bundid.parse(saml_response, request_id)) == "STORK-QAA-Level-3"
+
+    tampered = url.replace("RelayState=%2Fziel%2F", "RelayState=%2Fanderswo%2F")
+    assert tampered != url
+    status, page = bundid.idp.page(tampered + "&persona=erika&scenario=ok")
+    assert status == 400
+    assert "Signatur" in page
+
+
+def test_request_from_an_unknown_sp_is_refused(bundid: SP, tmp_path: Path) -> None:
+    stranger = Saml2Client(config=sp_config(bundid.idp.metadata()))
+    stranger.config.entityid = "http://fremd.test/metadata/"
+    _request_id, info = stranger.prepare_for_authenticate(entityid=bundid.idp.entity_id, binding=BINDING_HTTP_POST)
+    status, page = bundid.idp.page(f"{bundid.idp.base_url}/sso/post", read_form(info["data"])[1])
+
+    assert status == 400
+    assert "Unbekannter Dienst" in page
+
+
+def test_login_page_is_german_accessible_and_warns_it_is_a_test(bundid: SP) -> None:
+    request_id, fields = bundid.authn_request(level=4)
+    status, page = bundid.idp.page(f"{bundid.idp.base_url}/sso/post", fields)
+
+    assert status == 200
+    assert '<html lang="de">' in page
+    assert page.count("<h1") == 1
+    assert "Test-IdP – nicht für den Echtbetrieb" in page
+    assert "STORK-QAA-Level-4" in page
+    assert page.count("<label") == page.count('type="radio"') + page.count("<select")
+    action, form = read_form(page)
+    status, answer = bundid.idp.page(action, {**form, "persona": "erika", "scenario": "ok"})
+    assert "Test-IdP – nicht für den Echtbetrieb" in answer
+    assert ">Weiter</button>" in answer
+    _action, result = read_form(answer)
+    assert class_ref(bundid.parse(result["SAMLResponse"], request_id)) == "STORK-QAA-Level-4"
+    # The login is answered once; the same form again is refused.
+    assert bundid.idp.page(action, {**form, "persona": "erika", "scenario": "ok"})[0] == 400
+
+
+def test_unsolicited_response_has_no_in_response_to(bundid: SP) -> None:
+    saml_response, relay_state, acs = bundid.idp.unsolicited(persona="erika", relay_state="/start/", level=4)
+
+    response = bundid.parse(saml_response, None)
+    assert (relay_state, acs) == ("/start/", ACS)
+    assert response.in_response_to is None
+    assert class_ref(response) == "STORK-QAA-Level-4"
+
+
+def test_logout_request_is_answered_at_the_sps_logout_endpoint(bundid: SP) -> None:
+    client = bundid.client
+    request_id, request = client.create_logout_request(
+        f"{bundid.idp.base_url}/slo/redirect",
+        bundid.idp.entity_id,
+        name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text="TEST-bPK2-ErikaMustermann-0001"),
+        sign=False,
+    )
+    info = client.apply_binding(
+        BINDING_HTTP_REDIRECT, str(request), f"{bundid.idp.base_url}/slo/redirect", "/tschuess/", sign=True
+    )
+    status, location = bundid.idp.page(dict(info["headers"])["Location"])
+
+    assert status == 303
+    assert location.startswith(SLO)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
+    assert query["RelayState"] == ["/tschuess/"]
+    assert "Signature" in query
+    answer = client.parse_logout_request_response(query["SAMLResponse"][0], BINDING_HTTP_REDIRECT)
+    assert answer.response.in_response_to == request_id
+    assert answer.response.status.status_code.value == samlp.STATUS_SUCCESS
+
+
+def test_metadata_offers_signing_and_encryption_keys_both_sso_bindings_and_logout(bundid: SP) -> None:
+    root = parse_xml(bundid.idp.metadata())
+    md = "{urn:oasis:names:tc:SAML:2.0:metadata}"
+
+    assert root.get("entityID") == bundid.idp.entity_id
+    assert {k.get("use") for k in root.iter(f"{md}KeyDescriptor")} == {"signing", "encryption"}
+    assert {s.get("Binding") for s in root.iter(f"{md}SingleSignOnService")} == {
+        BINDING_HTTP_POST,
+        BINDING_HTTP_REDIRECT,
+    }
+    assert list(root.iter(f"{md}SingleLogoutService"))
+
+
+def test_muk_stand_in_acts_for_an_organisation_with_its_own_key(sp_metadata_file: Path) -> None:
+    with run_test_idp("muk", sp_metadata_file=str(sp_metadata_file)) as idp:
+        sp = SP(idp)
+        response = sp.login(persona="musterbau", attributes=[], level=3)
+        metadata = idp.metadata()
+
+    got = attributes(response)
+    assert got[ORG_NAME][0] == "Musterbau GmbH"
+    assert got[ORG_ID][0] == "DE-HRB-12345"
+    assert got[a.TRUST_LEVEL][0] == "STORK-QAA-Level-3"
+    muk_cert = (KEYS / "muk-idp.crt").read_text()
+    assert "".join(muk_cert.splitlines()[1:-1])[:60] in "".join(metadata.split())
+
+
+def test_refuses_to_start_in_production(sp_metadata_file: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "devtools.test_idp", "--port", "0", "--sp-metadata-file", str(sp_metadata_file)],
+        cwd=ROOT,
+        env={**os.environ, "MITWIRKEN_ENV": "production"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+    assert result.returncode != 0
+    assert "MITWIRKEN_ENV=production" in result.stderr
+    assert "listening" not in result.stdout
