@@ -259,3 +259,21 @@ def test_refuses_to_start_in_production(sp_metadata_file: Path) -> None:
     assert result.returncode != 0
     assert "MITWIRKEN_ENV=production" in result.stderr
     assert "listening" not in result.stdout
+
+
+def test_sp_metadata_is_read_again_for_an_unknown_issuer(tmp_path: Path) -> None:
+    metadata = tmp_path / "sp-metadata.xml"
+    metadata.write_text(str(entity_descriptor(sp_config())), encoding="utf-8")
+    with run_test_idp("bundid", sp_metadata_file=str(metadata)) as idp:
+        assert SP(idp).login().in_response_to  # the first SP is known and its metadata read
+        renamed = sp_config(idp.metadata())
+        renamed.entityid = "http://sp-neu.test/konto/saml/metadata/"
+        metadata.write_text(str(entity_descriptor(renamed)), encoding="utf-8")
+        client = Saml2Client(config=renamed)
+        _request_id, info = client.prepare_for_authenticate(
+            entityid=idp.entity_id, binding=BINDING_HTTP_POST, sign=True
+        )
+
+        _saml_response, _relay_state, acs = idp.respond(read_form(info["data"])[1])
+
+    assert acs == ACS
