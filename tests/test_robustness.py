@@ -131,7 +131,7 @@ def values(world: Any) -> dict[str, Any]:
         "phase_pk": world.public.modules.first().phases.first().pk, "membership_pk": 1, "invitation_pk": 1, "user_pk": 1,
         "attachment_pk": 1, "paragraph_pk": 1, "follow_pk": 1, "target_pk": 1, "code": "robust", "file_format": "json", "kind": "x",
         "token": "00000000-0000-0000-0000-000000000000", "key": "x", "uidb36": "1",
-        "contact_pk": 1, "group_pk": 1, "video_pk": 1, "round_pk": procedure.rounds.first().pk, "chapter_pk": 1, "message_pk": 1, "client_pk": 1, "z": 1, "x": 0, "y": 0,
+        "contact_pk": 1, "group_pk": 1, "video_pk": 1, "round_pk": procedure.rounds.first().pk, "chapter_pk": 1, "message_pk": 1, "client_pk": 1, "identity_pk": 1, "provider": "bundid", "z": 1, "x": 0, "y": 0,
     }  # fmt: skip
 
 

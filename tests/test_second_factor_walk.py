@@ -111,7 +111,7 @@ def values(world):
         "report_pk": report.pk, "photo_pk": 1, "phase_pk": project.modules.first().phases.first().pk,
         "membership_pk": world.organisation.memberships.first().pk, "invitation_pk": invitation.pk, "code": "walk", "path": "x",
         "draft_project": draft_project,
-        "contact_pk": 1, "group_pk": 1, "video_pk": 1, "round_pk": procedure.rounds.first().pk, "message_pk": 1,
+        "contact_pk": 1, "group_pk": 1, "video_pk": 1, "round_pk": procedure.rounds.first().pk, "message_pk": 1, "identity_pk": 1, "provider": "bundid",
         "chapter_pk": text_module.chapters.get().pk, "client_pk": _api_client(world).pk,
         "z": 1, "x": 0, "y": 0,
     }  # fmt: skip

@@ -9,7 +9,9 @@ docs/operations.md.
 from __future__ import annotations
 
 import datetime
+import json
 import os
+import shutil
 from pathlib import Path
 
 import dj_database_url
@@ -366,6 +368,27 @@ if env_bool("TRUSTED_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz shows details (database, task backlog) only to portal administrators or with ?token=HEALTHZ_TOKEN.
 MITWIRKEN_HEALTHZ_TOKEN = env_secret("HEALTHZ_TOKEN", "") or ""
+
+# BundID and Mein Unternehmenskonto over SAML (docs/identity.md). The portal's key pair comes from files.
+# Development and tests use the public test keys in devtools/saml-test-keys, which production refuses
+# (startup check accounts.E001). A second pair (NEXT) is announced in the metadata for a key rollover.
+SAML_TEST_KEYS_DIR = PROJECT_ROOT / "devtools" / "saml-test-keys"
+MITWIRKEN_SAML_KEY_FILE = os.environ.get(
+    "MITWIRKEN_SAML_KEY_FILE", "" if PRODUCTION else str(SAML_TEST_KEYS_DIR / "sp.key")
+)
+MITWIRKEN_SAML_CERT_FILE = os.environ.get(
+    "MITWIRKEN_SAML_CERT_FILE", "" if PRODUCTION else str(SAML_TEST_KEYS_DIR / "sp.crt")
+)
+MITWIRKEN_SAML_NEXT_KEY_FILE = os.environ.get("MITWIRKEN_SAML_NEXT_KEY_FILE", "")
+MITWIRKEN_SAML_NEXT_CERT_FILE = os.environ.get("MITWIRKEN_SAML_NEXT_CERT_FILE", "")
+# The address the identity providers know the portal by; empty outside production: the request's own host.
+MITWIRKEN_SAML_BASE_URL = os.environ.get("MITWIRKEN_SAML_BASE_URL", SITE_URL if PRODUCTION else "").rstrip("/")
+# BundID's mandatory display information (from the registration with BundID).
+MITWIRKEN_SAML_DISPLAY_NAME = os.environ.get("MITWIRKEN_SAML_DISPLAY_NAME", "Beteiligungsportal")
+MITWIRKEN_SAML_ONLINE_SERVICE_ID = os.environ.get("MITWIRKEN_SAML_ONLINE_SERVICE_ID", "")
+# Mein Unternehmenskonto's attribute names, as JSON ({"organisation_name": "urn:oid:…", …}); see docs/identity.md.
+MITWIRKEN_SAML_MUK_ATTRIBUTES = json.loads(os.environ.get("MITWIRKEN_SAML_MUK_ATTRIBUTES", "") or "{}")
+MITWIRKEN_SAML_XMLSEC_BINARY = os.environ.get("MITWIRKEN_SAML_XMLSEC_BINARY", "") or shutil.which("xmlsec1") or ""
 
 LOGGING = {
     "version": 1,

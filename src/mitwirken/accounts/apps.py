@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "mitwirken.accounts"
     label = "accounts"
     verbose_name = _("Konten")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the startup checks)

@@ -143,3 +143,36 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_provider_display()} ({self.get_assurance_level_display()})"
+
+
+class IdentityProvider(models.Model):
+    """An identity provider's SAML metadata, imported by a portal administrator from a file or a URL."""
+
+    provider = models.CharField(_("Anbieter"), max_length=20, choices=ExternalIdentity.Provider.choices, unique=True)
+    entity_id = models.CharField(_("Entity-ID"), max_length=500, unique=True)
+    metadata_xml = models.TextField(_("Metadaten (XML)"))
+    metadata_url = models.URLField(_("Metadaten-Adresse"), max_length=500, blank=True)
+    enabled = models.BooleanField(_("Anmeldung angeboten"), default=True)
+    updated_at = models.DateTimeField(_("Zuletzt eingelesen"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Identitätsanbieter")
+        verbose_name_plural = _("Identitätsanbieter")
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} ({self.entity_id})"
+
+
+class SeenAssertion(models.Model):
+    """Each SAML assertion is accepted once: its ID is kept until the assertion would have expired anyway."""
+
+    assertion_id = models.CharField(max_length=255, unique=True)
+    issuer = models.CharField(max_length=500)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("Verwendete SAML-Zusicherung")
+        verbose_name_plural = _("Verwendete SAML-Zusicherungen")
+
+    def __str__(self) -> str:
+        return self.assertion_id

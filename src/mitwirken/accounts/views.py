@@ -29,7 +29,14 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def identities(request: AuthenticatedRequest) -> HttpResponse:
-    return render(request, "accounts/identities.html", {"identities": request.user.identities.all()})
+    from . import assurance
+    from .saml.services import can_unlink
+
+    identities = list(request.user.identities.all())
+    for identity in identities:
+        identity.can_unlink = can_unlink(request.user, identity)  # type: ignore[attr-defined]
+    return render(request, "accounts/identities.html",
+                  {"identities": identities, "login": assurance.of_request(request)})  # fmt: skip
 
 
 SECTION_PAGE_SIZE = 10
