@@ -26,21 +26,20 @@ SP_METADATA_PATH = "/konto/saml/metadata/"
 
 
 class _Forms(HTMLParser):
-    """The first form's action and its input fields."""
+    """Every form's action and its input fields."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
+        self.forms: list[tuple[str, dict[str, str]]] = []
         self._in_form = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
-        if tag == "form" and self.action is None:
-            self.action = values.get("action", "")
+        if tag == "form":
+            self.forms.append((values.get("action", ""), {}))
             self._in_form = True
         elif tag == "input" and self._in_form and values.get("name"):
-            self.fields[values["name"]] = values.get("value", "")
+            self.forms[-1][1][values["name"]] = values.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
@@ -48,11 +47,15 @@ class _Forms(HTMLParser):
 
 
 def read_form(page: str) -> tuple[str, dict[str, str]]:
+    """The form carrying a SAML message (a portal page has other forms too), else the first form."""
     parser = _Forms()
     parser.feed(page)
-    if parser.action is None:
+    for action, fields in parser.forms:
+        if "SAMLRequest" in fields or "SAMLResponse" in fields:
+            return action, fields
+    if not parser.forms:
         raise AssertionError(f"no form in page:\n{page[:2000]}")
-    return parser.action, parser.fields
+    return parser.forms[0]
 
 
 class IdPError(AssertionError):

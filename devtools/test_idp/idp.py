@@ -495,7 +495,8 @@ class TestIdP:
                 raise
             except Exception as exc:
                 raise RequestError(f"Die Abmeldeanfrage ist ungültig oder falsch signiert: {exc}") from exc
-            bindings = [BINDING_HTTP_POST, BINDING_HTTP_REDIRECT]
+            # Answer with the binding the request came by, if the SP's metadata offers it for logout.
+            bindings = [binding] + [b for b in (BINDING_HTTP_REDIRECT, BINDING_HTTP_POST) if b != binding]
             response = self.server.create_logout_response(parsed.message, bindings, sign=binding == BINDING_HTTP_POST)
             args = self.server.response_args(parsed.message, bindings)
             destination, slo_binding = args["destination"], args["binding"]
