@@ -14,7 +14,6 @@ import pytest
 from django.test import Client
 
 from mitwirken.accounts.models import ExternalIdentity, User
-from mitwirken.accounts.saml.metadata import import_metadata
 
 from .factories import UserFactory
 
@@ -25,11 +24,7 @@ pytest_plugins = ["tests.saml_idp"]
 
 
 @pytest.fixture
-def portal(settings: Any, live_server: Any, saml_idp: RunningIdP, saml_idp_muk: RunningIdP) -> Client:
-    # The IdPs know the SP by the live server's address; the test client's requests must build the same one.
-    settings.MITWIRKEN_SAML_BASE_URL = live_server.url
-    import_metadata(actor=None, provider="bundid", xml=saml_idp.metadata())
-    import_metadata(actor=None, provider="muk", xml=saml_idp_muk.metadata())
+def portal(saml_portal: None) -> Client:
     return Client()
 
 
