@@ -85,7 +85,16 @@ class SP:
                     "AuthenticationRequest",
                     namespace=a.AKDB_NS,
                     attributes={"Version": "2"},
-                    children=[ExtensionElement("RequestedAttributes", namespace=a.AKDB_NS, children=requested)],
+                    children=[
+                        ExtensionElement("RequestedAttributes", namespace=a.AKDB_NS, children=requested),
+                        ExtensionElement(
+                            "DisplayInformation",
+                            namespace=a.AKDB_NS,
+                            children=[
+                                ExtensionElement("OrganizationDisplayName", namespace=a.AKDB_NS, text="Testportal")
+                            ],
+                        ),
+                    ],
                 )
             ]
         )

@@ -176,6 +176,7 @@ def test_login_page_is_german_accessible_and_warns_it_is_a_test(bundid: SP) -> N
     assert page.count("<h1") == 1
     assert "Test-IdP – nicht für den Echtbetrieb" in page
     assert "STORK-QAA-Level-4" in page
+    assert "Testportal" in page  # the akdb extension's display name
     assert page.count("<label") == page.count('type="radio"') + page.count("<select")
     action, form = read_form(page)
     status, answer = bundid.idp.page(action, {**form, "persona": "erika", "scenario": "ok"})

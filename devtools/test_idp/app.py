@@ -166,7 +166,8 @@ class App:
             else "<p>Ein Dienst bittet um Ihre Anmeldung.</p>"
         )
         body = (
-            f"{intro}<dl><dt>Dienst</dt><dd><code>{html.escape(login.sp_entity_id)}</code></dd>"
+            f"{intro}<dl><dt>Dienst</dt><dd>{html.escape(login.display_name)} "
+            f"<code>{html.escape(login.sp_entity_id)}</code></dd>"
             f"<dt>Vertrauensniveau</dt><dd>{html.escape(level)} ({html.escape(login.comparison)})</dd>"
             f"<dt>Anfrage signiert</dt><dd>{'ja' if login.signed else 'nein'}</dd></dl>"
             + (f"<h2>Angefragte Attribute</h2><ul>{asked}</ul>" if asked else "")

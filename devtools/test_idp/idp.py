@@ -71,6 +71,7 @@ class PendingLogin:
     comparison: str
     requested_attributes: list[str] = field(default_factory=list)
     signed: bool = False
+    display_name: str = ""  # akdb:DisplayInformation/OrganizationDisplayName, shown on the login page
 
 
 class TestIdP:
@@ -104,6 +105,12 @@ class TestIdP:
                 "encryption_keypairs": [{"key_file": self.key_file, "cert_file": self.cert_file}],
                 "metadata": {},
                 "accepted_time_diff": 60,
+                # Shown wherever the metadata's organisation is shown (e.g. the portal's provider import).
+                "organization": {
+                    "name": [("Test-IdP – nicht für den Echtbetrieb", "de")],
+                    "display_name": [(f"Test-IdP ({profile}) – nicht für den Echtbetrieb", "de")],
+                    "url": [(self.base_url, "de")],
+                },
                 "service": {
                     "idp": {
                         "name": "Test-IdP – nicht für den Echtbetrieb",
@@ -197,6 +204,13 @@ class TestIdP:
         sigalg: str | None = None,
         signature: str | None = None,
     ) -> PendingLogin:
+        # One request at a time: a metadata reload must not happen in the middle of another request's checks.
+        with self.lock:
+            return self._read_authn_request(saml_request, binding, relay_state, sigalg, signature)
+
+    def _read_authn_request(
+        self, saml_request: str, binding: str, relay_state: str, sigalg: str | None, signature: str | None
+    ) -> PendingLogin:
         issuer = _peek_issuer(saml_request, binding)
         self._know_sp(issuer)
         signed_redirect = binding == BINDING_HTTP_REDIRECT and bool(signature)
@@ -233,6 +247,7 @@ class TestIdP:
             requested_level=level,
             comparison=comparison,
             requested_attributes=_requested_attributes(parsed.xmlstr),
+            display_name=_display_name(parsed.xmlstr),
             signed=signed_redirect or message.signature is not None,
         )
 
@@ -551,3 +566,9 @@ def _requested_attributes(xml: str) -> list[str]:
         if element.tag.endswith("}RequestedAttribute") and element.get("Name"):
             names.append(element.get("Name", ""))
     return names
+
+
+def _display_name(xml: str) -> str:
+    """The service's name from the akdb extension's DisplayInformation, if the request has one."""
+    element = parse_xml(xml).find(f".//{{{a.AKDB_NS}}}OrganizationDisplayName")
+    return (element.text or "").strip() if element is not None else ""
