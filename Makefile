@@ -9,7 +9,7 @@ VENDOR := src/mitwirken/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install static migrate demo totp test test-fast lint typecheck check bench lock messages clean
+.PHONY: run install static migrate demo totp test test-fast test-idp lint typecheck check bench lock messages clean
 
 run: install migrate demo ## install everything, set up var/ with demo data, serve on http://127.0.0.1:$(PORT) (default 8000) with the task worker; links in mails follow PORT
 	@echo "Portal: http://$(HOST):$(PORT)/   (stop with Ctrl+C)"
@@ -57,6 +57,13 @@ test: install ## the full suite (unit, integration, browser); DATABASE_URL selec
 
 test-fast: install
 	MITWIRKEN_ENV=test $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+# Test identity provider for the SAML login (never for production; it refuses MITWIRKEN_ENV=production).
+PROFILE ?= bundid
+IDP_PORT ?= $(if $(filter muk,$(PROFILE)),8090,8089)
+
+test-idp: $(VENV)/.installed ## local BundID stand-in on http://127.0.0.1:8089 (PROFILE=muk: Mein Unternehmenskonto on 8090) for the portal on PORT
+	$(PY) -m devtools.test_idp --profile $(PROFILE) --port $(IDP_PORT) --sp-metadata-url http://$(HOST):$(PORT)/konto/saml/metadata/
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
