@@ -19,7 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from saml2 import BINDING_HTTP_POST
+from saml2 import BINDING_HTTP_POST, samlp
 from saml2.client import Saml2Client
 from saml2.response import StatusError, UnsolicitedResponse
 
@@ -132,7 +132,10 @@ def read(client: Saml2Client, saml_response: str, outstanding: dict[str, dict[st
         raise LoginRefused(MISSING)
     came_from = {request_id: pending.get("next", "/") for request_id, pending in outstanding.items()}
     try:
-        response = client.parse_authn_request_response(saml_response, BINDING_HTTP_POST, outstanding=came_from)
+        # conv_info makes pysaml2 check the assertion's Recipient (without it, any recipient passes).
+        acs = client.service_urls(BINDING_HTTP_POST)[0]
+        response = client.parse_authn_request_response(saml_response, BINDING_HTTP_POST, outstanding=came_from,
+                                                       conv_info={"entity_id": acs})  # fmt: skip
     except StatusError as error:
         raise _status_refusal(error) from None
     except UnsolicitedResponse:
@@ -143,8 +146,9 @@ def read(client: Saml2Client, saml_response: str, outstanding: dict[str, dict[st
     if response is None or response.assertion is None:
         raise LoginRefused(NOT_CONFIRMED)
     # pysaml2 accepts a signed response around an unsigned assertion; the assertion itself must be signed
-    # (also inside an EncryptedAssertion: the decrypted assertion keeps its verified signature element).
-    if response.assertion.signature is None:
+    # (inside the EncryptedAssertion: the decrypted assertion keeps its verified signature element).
+    # BundID and MUK always encrypt; a plain assertion would have shown the person key to every hop on the way.
+    if response.assertion.signature is None or not _was_encrypted(response):
         raise LoginRefused(NOT_CONFIRMED)
     issuer = response.issuer()
     idp = IdentityProvider.objects.filter(entity_id=issuer, enabled=True).first()
@@ -160,6 +164,12 @@ def read(client: Saml2Client, saml_response: str, outstanding: dict[str, dict[st
         raise LoginRefused(SUBJECT_TOO_LOW)
     _mark_seen(response.assertion, issuer)
     return login
+
+
+def _was_encrypted(response: Any) -> bool:
+    # pysaml2 empties the parsed response's EncryptedAssertion list once it has decrypted it; the text it read
+    # still shows how the assertion came (the text was parsed safely once already).
+    return bool(samlp.response_from_string(response.xmlstr).encrypted_assertion)
 
 
 def _level_label(level: int) -> str:

@@ -103,7 +103,9 @@ def complete(request: HttpRequest, login: ReceivedLogin) -> str:
     if current is not None:
         link(request, current, login)
         return "linked"
-    email = login.value(oids.MAIL, login.level).lower()
+    # The address is where the account's mail goes, not a proof of identity: BundID vouches for it at its own
+    # (often lower) level, and that is enough for it. Names and address only count at the login's level.
+    email = login.value(oids.MAIL).lower()
     if not email:
         raise LoginRefused(NO_EMAIL)
     if User.objects.filter(email__iexact=email).exists():

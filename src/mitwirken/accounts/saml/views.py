@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from saml2 import BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.saml import name_id_from_string
 
 from mitwirken.core.http import AuthenticatedRequest
@@ -166,9 +166,16 @@ def logout(request: HttpRequest, provider: str) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def single_logout(request: HttpRequest) -> HttpResponse:
-    """The IdP's answer to our logout. The local session already ended; whatever it says, we are done."""
-    if request.user.is_authenticated:
-        auth_logout(request)
+    """The IdP's answer to our logout. The local session already ended before we asked the IdP, so this
+    only reads the answer; it never logs anybody out (a link from elsewhere must not end a session).
+    Logout requests started by the IdP are not taken (docs/identity.md)."""
+    data = request.POST if request.method == "POST" else request.GET
+    binding = BINDING_HTTP_POST if request.method == "POST" else BINDING_HTTP_REDIRECT
+    if "SAMLResponse" in data:
+        try:
+            config.client(request).parse_logout_request_response(data["SAMLResponse"], binding)
+        except Exception:  # the session is gone either way; a broken answer is only worth a log line
+            logger.warning("SAML logout response not verified", exc_info=True)
     return redirect("home")
 
 
