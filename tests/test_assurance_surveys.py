@@ -132,7 +132,7 @@ def test_saved_answers_survive_the_step_up(world):
     Survey.objects.filter(pk=survey.pk).update(min_assurance_level=3)  # staff raise it meanwhile
     refused = post_page(client, survey, 3, {"q-prioritaeten": ["kosten", "tempo", "sicherheit"],
                                             "q-prioritaeten-ranked": "1"})  # fmt: skip
-    assert refused.status_code == 403 and "es wurde nichts gespeichert" in text_of(refused)
+    assert refused.status_code == 403 and "Die Antworten dieser Seite wurden nicht gespeichert." in text_of(refused)
     assert Draft.objects.get(survey=survey, user=citizen).answers["verkehrsmittel"]["choice"] == "fuss"
     assert not Response.objects.filter(survey=survey).exists()
     with_level(client, 3)

@@ -117,6 +117,8 @@ def _refused(request: HttpRequest, visit: Visit, refusal: str) -> HttpResponse:
     if (visit.module.allows("respond") and not visit.answered_in_this_browser
             and responding.needs_step_up(visit.survey, visit.respondent)):  # fmt: skip
         step_up = request.path
+        if request.method == "POST":
+            refusal = f"{refusal} {_('Die Antworten dieser Seite wurden nicht gespeichert.')}"
     return render(request, "surveys/refused.html", visit.context(refusal=refusal, step_up=step_up), status=403)
 
 

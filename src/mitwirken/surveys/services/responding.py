@@ -133,9 +133,8 @@ def needs_step_up(survey: Survey, respondent: Respondent) -> bool:
 
 def login_too_weak_message(required: int) -> str:
     return _(
-        "Für diese Umfrage ist eine Anmeldung mit BundID mit dem Vertrauensniveau „%(level)s“ oder höher nötig. "
-        "Ihre aktuelle Anmeldung reicht dafür nicht aus; es wurde nichts gespeichert. Bereits gespeicherte "
-        "Antworten bleiben erhalten."
+        "Für diese Umfrage ist eine Anmeldung mit BundID mit dem Vertrauensniveau „%(level)s“ oder höher nötig; "
+        "Ihre aktuelle Anmeldung reicht dafür nicht aus. Bereits gespeicherte Antworten bleiben erhalten."
     ) % {"level": assurance.AssuranceLevel(required).label}
 
 
