@@ -364,6 +364,14 @@ def test_agency_release_checks_and_records_the_coordinators_login(world):
                                          submission_key=str(services.draft_for(user=worker, track=track).submission_key))  # fmt: skip
     with login_at(coordinator, 2), pytest.raises(services.LoginTooWeak):
         services.statement_release(coordinator=coordinator, track=_fresh(track), draft_pk=draft.pk)
+    # Through the page: refused with the step-up back to the release list, nothing released.
+    from django.test import Client
+
+    release_url = _urls(procedure, track)["form"].replace("/stellungnahme/", "/freigabe/")
+    refused = with_level(login(Client(), coordinator), 2).post(release_url, {"draft": draft.pk})
+    assert refused.status_code == 403
+    assert parse_qs(urlsplit(_step_up_link(refused.content.decode())).query)["next"] == [release_url]
+    assert not Statement.objects.filter(submission_key=draft.submission_key).exists()
     with login_at(coordinator, 4):
         statement = services.statement_release(coordinator=coordinator, track=_fresh(track), draft_pk=draft.pk)
     assert statement.assurance_level == 4 and statement.released_by == coordinator

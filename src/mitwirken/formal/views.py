@@ -99,12 +99,12 @@ def _closed_or_refused(request: HttpRequest, procedure: Any, track: Track) -> Ht
     return None
 
 
-def _step_up(request: HttpRequest, procedure: Any, track: Track, *, refused: bool) -> HttpResponse:
+def _step_up(request: HttpRequest, procedure: Any, track: Track, *, refused: bool, back_to: str = "") -> HttpResponse:
     """The login is all that is missing: say so, and offer BundID with the level, back to the statement form.
 
     A refused POST (403) saved nothing; the draft saved earlier stays and is shown again after the login.
     """
-    form_url = reverse("formal:statement", kwargs={**_url_kwargs(procedure), "track_pk": track.pk})
+    form_url = back_to or reverse("formal:statement", kwargs={**_url_kwargs(procedure), "track_pk": track.pk})
     if request.headers.get("HX-Request"):
         return HttpResponse(services.login_too_weak_message(track.min_assurance_level), status=403)
     return render(request, "formal/step_up.html", {
@@ -350,7 +350,7 @@ def release_list(
                 coordinator=request.user, track=track, draft_pk=posted_id(request.POST, "draft")
             )
         except services.LoginTooWeak:
-            return _step_up(request, procedure, track, refused=True)
+            return _step_up(request, procedure, track, refused=True, back_to=request.path)
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [_("Die Freigabe ist nicht möglich.")])))
         else:
