@@ -24,6 +24,7 @@ from .forms import (
     ReasonForm,
     ReplaceDocumentForm,
     RoundForm,
+    TrackAssuranceForm,
     TrackChangeForm,
 )
 from .models import Document, DocumentSection, Round, Track
@@ -107,8 +108,14 @@ def track_edit(
                "announced_at": track.announced_at, "override_reason": track.period_override_reason}  # fmt: skip
     form = TrackChangeForm(request.POST if action == "change" else None, initial=initial)
     announce_form = AnnounceForm(request.POST if action == "announce" else None)
+    assurance_form = TrackAssuranceForm(request.POST if action == "assurance" else None,
+                                        initial={"min_assurance_level": track.min_assurance_level})  # fmt: skip
     if request.method == "POST":
         try:
+            if action == "assurance" and assurance_form.is_valid():
+                editing.track_assurance_change(actor=request.user, track=track, **assurance_form.cleaned_data)
+                messages.success(request, _("Die nötige Anmeldung ist gespeichert."))
+                return redirect(request.path)
             if action == "delete":
                 editing.track_delete(actor=request.user, track=track)
                 messages.success(request, _("Die Frist ist gelöscht."))
@@ -133,9 +140,10 @@ def track_edit(
             if action == "delete":
                 _error_message(request, error)
             else:
-                add_service_errors(announce_form if action == "announce" else form, error)
+                target = {"announce": announce_form, "assurance": assurance_form}.get(action or "", form)
+                add_service_errors(target, error)
     return _render(request, "track_edit", organisation, procedure, track=track, form=form,
-                   announce_form=announce_form, dependants=editing.track_dependants(track))  # fmt: skip
+                   announce_form=announce_form, assurance_form=assurance_form, dependants=editing.track_dependants(track))  # fmt: skip
 
 
 @backoffice_view()

@@ -280,6 +280,20 @@ def track_announce(*, actor: Any, track: Track, announced_at: datetime) -> Track
 
 
 @transaction.atomic
+def track_assurance_change(*, actor: Any, track: Track, min_assurance_level: int) -> Track:
+    """Set which login the period asks for (BundID trust level). Drafts stay; submitting checks the level then."""
+    procedure = track.round.procedure
+    require(actor, "formal.manage_procedure", procedure.module)
+    before = track.min_assurance_level
+    track.min_assurance_level = int(min_assurance_level)
+    track.full_clean(validate_unique=False, validate_constraints=False)
+    track.save(update_fields=["min_assurance_level"])
+    if before != track.min_assurance_level:
+        _audit(actor, "track.assurance", track, procedure, {"min_assurance_level": [before, track.min_assurance_level]})
+    return track
+
+
+@transaction.atomic
 def track_delete(*, actor: Any, track: Track) -> None:
     """Delete a period nobody took part in and no document hangs on; the module phase goes with it."""
     procedure = track.round.procedure

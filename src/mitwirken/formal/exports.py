@@ -23,6 +23,7 @@ from .models import Segment, Statement
 HEADER = [
     "Vorgangsnummer", "Eingang", "Schritt", "Einreicher/in", "Organisation", "Bezug", "Abschnitt", "Textabschnitt",
     "Schlagworte", "Abwägung / Erwiderung", "Ergebnis", "Status", "Leitstellungnahme", "Mitzeichnende",
+    "Handelnd für (Unternehmenskonto)", "Identität",
 ]  # fmt: skip
 PDF_LIMIT = 2000
 CHUNK = 1000
@@ -48,15 +49,17 @@ def rows(statements: QuerySet[Statement], *, with_personal_data: bool = True) ->
         ]
         lead = statement.lead.reference if statement.lead is not None else ""
         cosigners = "; ".join(c.name for c in statement.cosigners.all()) if with_personal_data else ""
+        # Whom a Mein Unternehmenskonto login acted for, and how sure the portal is of the submitter.
+        login = [statement.on_behalf_of_name, statement.identity_text]
         lead_segments = list(statement.lead.segments.all()) if statement.lead is not None else []
         segments = list(statement.segments.all()) or lead_segments
         if not segments:
-            yield [*base, "", statement.text, "", "", "", statement.get_status_display(), lead, cosigners]
+            yield [*base, "", statement.text, "", "", "", statement.get_status_display(), lead, cosigners, *login]
             continue
         for segment in segments:
             keywords = ", ".join(str(keyword) for keyword in segment.keywords.all())
             yield [*base, segment.number, segment.text, keywords, segment.response, segment.get_result_display(),
-                   segment.get_status_display(), lead, cosigners]  # fmt: skip
+                   segment.get_status_display(), lead, cosigners, *login]  # fmt: skip
 
 
 def public_author(statement: Statement) -> str:
@@ -136,7 +139,8 @@ def write_pdf(statements: QuerySet[Statement], title: str) -> bytes:
             heading.cell(label)
         for row in rows(statements):
             cells = table.row()
-            for value in (row[0], row[3], row[7], row[9], row[10], row[11]):
+            author = f"{row[3]}\n{gettext('für')} {row[14]}" if row[14] else row[3]
+            for value in (row[0], author, row[7], row[9], row[10], row[11]):
                 cells.cell(str(value))
     return bytes(pdf.output())
 

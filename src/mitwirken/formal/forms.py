@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.accounts.assurance import REQUIREMENT_CHOICES, REQUIREMENT_HELP
 from mitwirken.core import forms as core_forms
 from mitwirken.core.forms import DateTimeLocalInput, MultipleFileField
 from mitwirken.core.forms_util import ListedModelChoiceField
@@ -163,6 +164,13 @@ class TrackChangeForm(forms.Form):
             widget = self.fields[name].widget
             if isinstance(widget, forms.DateInput):
                 widget.format = "%Y-%m-%d"
+
+
+class TrackAssuranceForm(forms.Form):
+    min_assurance_level = forms.TypedChoiceField(
+        label=Track._meta.get_field("min_assurance_level").verbose_name, coerce=int,
+        choices=REQUIREMENT_CHOICES, help_text=REQUIREMENT_HELP,
+    )  # fmt: skip
 
 
 class AnnounceForm(forms.Form):

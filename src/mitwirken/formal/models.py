@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.accounts.assurance import requirement_field, verification_text
 from mitwirken.core.search import FIELD as SEARCH_DOCUMENT
 from mitwirken.core.search import DocumentIndex, document_field, matching
 from mitwirken.projects.models import Module, Phase
@@ -102,6 +103,8 @@ class Track(models.Model):
     period_override_reason = models.TextField(_("Begründung für eine abweichende Frist"), blank=True)
     # The announced period changed (shortened or extended once announced): it must be announced again.
     reannouncement_reason = models.TextField(_("Grund für eine neue Bekanntmachung"), blank=True)
+    # Checked on the server for drafting, submitting, handing over, releasing and co-signing (formal/rules.py).
+    min_assurance_level = requirement_field()
     # Set when the period came by XBeteiligung: the sender's keys, so that updates find the period and
     # 0701 statements carry what the sender can match.
     external_id = models.CharField(_("Beteiligungs-ID des Absenders"), max_length=200, blank=True, db_index=True)
@@ -353,6 +356,12 @@ class Statement(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("Freigegeben von"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )  # fmt: skip
+    # The login that submitted it (accounts/assurance.py); 0 and "" for statements staff recorded or without account.
+    assurance_level = models.PositiveSmallIntegerField(_("Vertrauensniveau der Anmeldung"), default=0)
+    identity_provider = models.CharField(_("Identität bestätigt über"), max_length=20, blank=True)
+    # Mein Unternehmenskonto: the organisation the person acted for, as the identity provider named it.
+    on_behalf_of_name = models.CharField(_("Handelnd für (laut Unternehmenskonto)"), max_length=200, blank=True)
+    on_behalf_of_id = models.CharField(_("Kennung der Organisation (Unternehmenskonto)"), max_length=100, blank=True)
     cosign_token = models.UUIDField(_("Schlüssel zum Mitzeichnen"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = StatementQuerySet.as_manager()
@@ -385,6 +394,11 @@ class Statement(models.Model):
     @property
     def has_postal_address(self) -> bool:
         return bool(self.author_name and self.street and self.postal_code and self.city)
+
+    @property
+    def identity_text(self) -> str:
+        """For receipts and the back office: whether the login that submitted it was verified, and how well."""
+        return verification_text(self.assurance_level, self.identity_provider)
 
 
 class Topic(models.Model):

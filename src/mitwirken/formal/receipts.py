@@ -35,6 +35,27 @@ def _font(style: str) -> str:
     return str(target)
 
 
+def receipt_rows(statement: Statement) -> list[tuple[str, str]]:
+    """What the receipt certifies besides the text, label by label."""
+    procedure = statement.procedure
+    project = procedure.module.project
+    received = timezone.localtime(statement.received_at)
+    return [
+        ("Vorgangsnummer", statement.reference),
+        ("Eingegangen am", received.strftime("%d.%m.%Y um %H:%M:%S Uhr (%Z)")),
+        ("Verfahren", f"{procedure.get_procedure_type_display()}: {project.title}"),
+        ("Beteiligungsschritt", str(statement.track)),
+        ("Eingangsweg", statement.get_channel_display()),
+        ("Name", statement.author_name or "–"),
+        ("Anschrift", ", ".join(part for part in [statement.street, f"{statement.postal_code} {statement.city}".strip()] if part) or "–"),
+        ("Bezug", str(statement.section) if statement.section_id else "–"),
+        ("Name veröffentlichen", "ja" if statement.publish_name else "nein"),
+        # The login that submitted: verified through BundID / Mein Unternehmenskonto at a level, or not.
+        ("Anmeldung", statement.identity_text),
+        *([("Handelnd für", statement.on_behalf_of_name)] if statement.on_behalf_of_name else []),
+    ]  # fmt: skip
+
+
 def receipt_pdf(statement: Statement) -> bytes:
     procedure = statement.procedure
     project = procedure.module.project
@@ -52,19 +73,7 @@ def receipt_pdf(statement: Statement) -> bytes:
     pdf.multi_cell(0, 8, "Eingangsbestätigung für Ihre Stellungnahme", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("Fira", size=10.5)
-    received = timezone.localtime(statement.received_at)
-    rows = [
-        ("Vorgangsnummer", statement.reference),
-        ("Eingegangen am", received.strftime("%d.%m.%Y um %H:%M:%S Uhr (%Z)")),
-        ("Verfahren", f"{procedure.get_procedure_type_display()}: {project.title}"),
-        ("Beteiligungsschritt", str(statement.track)),
-        ("Eingangsweg", statement.get_channel_display()),
-        ("Name", statement.author_name or "–"),
-        ("Anschrift", ", ".join(part for part in [statement.street, f"{statement.postal_code} {statement.city}".strip()] if part) or "–"),
-        ("Bezug", str(statement.section) if statement.section_id else "–"),
-        ("Name veröffentlichen", "ja" if statement.publish_name else "nein"),
-    ]  # fmt: skip
-    for label, value in rows:
+    for label, value in receipt_rows(statement):
         pdf.set_font("Fira", style="B", size=10.5)
         pdf.cell(48, 6, label)
         pdf.set_font("Fira", size=10.5)

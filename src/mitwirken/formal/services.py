@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mitwirken.accounts import assurance
 from mitwirken.core import geo
 from mitwirken.core.audit import diff_fields, log_action, snapshot
 from mitwirken.core.notifications import send_templated_email
@@ -250,10 +251,37 @@ def _profile(user: Any) -> dict[str, Any]:
     return {"author_name": user.real_name, "street": user.street, "postal_code": user.postal_code, "city": user.city}
 
 
+class LoginTooWeak(ValidationError):
+    """Everything else would allow the action, only the login's trust level is below the track's requirement."""
+
+
+def login_too_weak_message(required: int) -> str:
+    return _(
+        "Ihre aktuelle Anmeldung reicht dafür nicht aus: Nötig ist eine Anmeldung mit BundID mit dem Vertrauensniveau "
+        "„%(level)s“ oder höher. Es wurde nichts gespeichert oder abgegeben; Ihr bisher gespeicherter Entwurf bleibt "
+        "erhalten."
+    ) % {"level": assurance.AssuranceLevel(required).label}
+
+
+def _require_login_level(user: Any, track: Track) -> None:
+    # Checked explicitly (not only through the rule): a superuser's blanket has_perm must not skip it.
+    if not assurance.meets(user, track.min_assurance_level):
+        raise LoginTooWeak(login_too_weak_message(track.min_assurance_level))
+
+
 def _require_submit(user: Any, track: Track) -> None:
     if not track.is_open():
         raise ValidationError(deadline_message(track))
+    require(user, "formal.submit_statement_any_login", track)
+    _require_login_level(user, track)
     require(user, "formal.submit_statement", track)
+
+
+def _login_record(user: Any) -> dict[str, Any]:
+    """The login that submits, for the statement: level, provider and (Mein Unternehmenskonto) whom it acts for."""
+    login = assurance.current(user)
+    return {"assurance_level": login.level, "identity_provider": login.provider if login.level else "",
+            "on_behalf_of_name": login.acting_for_name[:200], "on_behalf_of_id": login.acting_for_id[:100]}  # fmt: skip
 
 
 def deadline_message(track: Track) -> str:
@@ -373,7 +401,7 @@ def statement_submit(*, user: Any, track: Track, submission_key: str) -> Stateme
                 "Stellungnahmen einer Behörde gibt deren Koordination frei. Bitte übergeben Sie den Entwurf zur Freigabe."
             )
         )
-    statement = _statement_from_draft(draft, track, received_at, author=user)
+    statement = _statement_from_draft(draft, track, received_at, author=user, **_login_record(user))
     send_templated_email(to=[user.email], template="statement_receipt",
                          context={"statement": statement, "project": track.round.procedure.module.project})  # fmt: skip
     return statement
@@ -390,9 +418,11 @@ def _statement_from_draft(
     author = extra.pop("author")
     email = extra.pop("email", author.email if author is not None else "")
     section_id = int(draft.value("section") or 0)
+    # Acting for an organisation through Mein Unternehmenskonto names it, unless the person named one themselves.
+    organisation_name = draft.value("organisation_name") or extra.get("on_behalf_of_name", "")
     statement = Statement(
         procedure=procedure, track=track, submission_key=draft.submission_key, author=author,
-        author_name=draft.value("author_name"), organisation_name=draft.value("organisation_name"),
+        author_name=draft.value("author_name"), organisation_name=organisation_name,
         street=draft.value("street"), postal_code=draft.value("postal_code"), city=draft.value("city"),
         email=email, publish_name=bool(draft.value("publish_name", False)), text=draft.value("text").strip(),
         section_id=section_id
@@ -473,9 +503,11 @@ def statement_release(*, coordinator: Any, track: Track, draft_pk: int) -> State
         raise ValidationError(_("Dieser Entwurf liegt nicht (mehr) zur Freigabe vor."))
     if not draft.value("organisation_name"):
         draft.data["organisation_name"] = agency.name
+    # The release is the act of submitting: the coordinator's login is what the statement records.
     statement = _statement_from_draft(
-        draft, track, received_at, author=draft.author, agency=agency, released_by=coordinator
-    )
+        draft, track, received_at, author=draft.author, agency=agency, released_by=coordinator,
+        **_login_record(coordinator),
+    )  # fmt: skip
     recipients = sorted({address for address in (statement.email, coordinator.email) if address})
     send_templated_email(to=recipients, template="statement_receipt",
                          context={"statement": statement, "project": track.round.procedure.module.project})  # fmt: skip
@@ -488,6 +520,7 @@ def cosign(*, user: Any, statement: Statement, name: str, street: str, postal_co
     track = Track.objects.with_phase().get(pk=statement.track_id)
     if not track.is_open():
         raise ValidationError(deadline_message(track))
+    _require_login_level(user, track)
     values = {"name": name.strip(), "street": street.strip(), "postal_code": postal_code.strip(), "city": city.strip()}
     missing = {field: [_("Bitte ausfüllen: Mitzeichnen ist nur mit Name und Anschrift rechtlich wirksam.")]
                for field, value in values.items() if not value}  # fmt: skip
@@ -544,8 +577,9 @@ def unregistered_allowed(track: Track) -> bool:
     from mitwirken.projects.models import AccessMode
 
     project = track.round.procedure.module.project
+    # A trust level needs a login that proves it: without an account there is none.
     return bool(
-        track.round.procedure.allow_unregistered and track.audience == Audience.PUBLIC
+        track.round.procedure.allow_unregistered and not track.min_assurance_level and track.audience == Audience.PUBLIC
         and project.access == AccessMode.PUBLIC and project.is_published
     )  # fmt: skip
 

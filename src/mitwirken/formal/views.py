@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mitwirken.accounts import assurance
+from mitwirken.accounts.assurance import requirement_text
 from mitwirken.core import geo, maps
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.ids import posted_id
@@ -65,7 +67,9 @@ def procedure_page(request: HttpRequest, project: Project, module: Module) -> Ht
     return render(request, "formal/procedure.html", {
         "project": project, "organisation": project.organisation, "module": module, "procedure": procedure,
         "upcoming_documents": upcoming, "archived_documents": archived, "linked_documents": linked,
-        "tracks": [(t, request.user.has_perm("formal.submit_statement", t)) for t in tracks],
+        # Someone whose login is only too weak still gets the link: the form offers the step-up login.
+        "tracks": [(t, request.user.has_perm("formal.submit_statement_any_login", t),
+                    requirement_text(t.min_assurance_level) if t.min_assurance_level else "") for t in tracks],
         "documents": documents, "now": now,
         "my_statements": Statement.objects.filter(procedure=procedure, author=request.user).select_related("track__round")
         if request.user.is_authenticated else [],
@@ -78,13 +82,35 @@ def _attach(track: Track, procedure: Any) -> Track:
 
 
 def _closed_or_refused(request: HttpRequest, procedure: Any, track: Track) -> HttpResponse | None:
-    """After the deadline the period's notice (403); for people who may not submit here, 404."""
+    """After the deadline the period's notice (403); for people who may not submit here, 404.
+
+    Someone who may submit but whose login's trust level is too low gets the step-up page instead.
+    """
     if not track.is_open():
         return render(request, "formal/closed.html", {"procedure": procedure, "track": track,
                       "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
+    if not request.user.has_perm("formal.submit_statement_any_login", track):
+        raise Http404
+    if not assurance.meets(request.user, track.min_assurance_level):
+        refused = request.method == "POST"
+        return _step_up(request, procedure, track, refused=refused)
     if not request.user.has_perm("formal.submit_statement", track):
         raise Http404
     return None
+
+
+def _step_up(request: HttpRequest, procedure: Any, track: Track, *, refused: bool, back_to: str = "") -> HttpResponse:
+    """The login is all that is missing: say so, and offer BundID with the level, back to the statement form.
+
+    A refused POST (403) saved nothing; the draft saved earlier stays and is shown again after the login.
+    """
+    form_url = back_to or reverse("formal:statement", kwargs={**_url_kwargs(procedure), "track_pk": track.pk})
+    if request.headers.get("HX-Request"):
+        return HttpResponse(services.login_too_weak_message(track.min_assurance_level), status=403)
+    return render(request, "formal/step_up.html", {
+        "procedure": procedure, "track": track, "next_url": form_url, "refused": refused,
+        "message": services.login_too_weak_message(track.min_assurance_level) if refused else "",
+        **_context(procedure)}, status=403 if refused else 200)  # fmt: skip
 
 
 def document_download(
@@ -188,6 +214,8 @@ def statement_review(
         except IntegrityError:
             # The same key committed by a concurrent request: that statement is the answer.
             statement = Statement.objects.get(submission_key=key, author=request.user)
+        except services.LoginTooWeak:
+            return _step_up(request, procedure, track, refused=True)
         except (ValidationError, PermissionDenied) as error:
             message = " ".join(getattr(error, "messages", [_("Die Stellungnahme konnte nicht abgegeben werden.")]))
             messages.error(request, message)
@@ -321,6 +349,8 @@ def release_list(
             statement = services.statement_release(
                 coordinator=request.user, track=track, draft_pk=posted_id(request.POST, "draft")
             )
+        except services.LoginTooWeak:
+            return _step_up(request, procedure, track, refused=True, back_to=request.path)
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [_("Die Freigabe ist nicht möglich.")])))
         else:
@@ -351,11 +381,16 @@ def cosign(request: HttpRequest, org_slug: str, project_slug: str, module_slug: 
     if not request.user.has_perm("formal.view_track", statement.track):
         raise Http404
     user = request.user
+    required = statement.track.min_assurance_level
     form = CoSignForm(request.POST or None, initial={"name": getattr(user, "real_name", ""), "street": getattr(user, "street", ""),
                       "postal_code": getattr(user, "postal_code", ""), "city": getattr(user, "city", "")})  # fmt: skip
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.cosign(user=user, statement=statement, **form.cleaned_data)
+        except services.LoginTooWeak as error:
+            form.add_error(None, error)
+            status = 403
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -364,7 +399,8 @@ def cosign(request: HttpRequest, org_slug: str, project_slug: str, module_slug: 
             )
             return redirect(procedure.module.project.get_absolute_url())
     return render(request, "formal/cosign.html", {"procedure": procedure, "statement": statement, "form": form,
-                  "open": statement.track.is_open(), **_context(procedure)})  # fmt: skip
+                  "open": statement.track.is_open(), "required": required, **_context(procedure)},
+                  status=status)  # fmt: skip
 
 
 def unregistered_form(

@@ -80,9 +80,26 @@ def results_page(request: HttpRequest, organisation: Organisation, project_pk: i
     found = results.build(survey, questionnaire, filters=form.filters(), pages=request.GET)
     return render(request, "surveys/backoffice/results.html", {
         **_context(organisation, project, module, survey), "form": form, "results": found,
+        "verified": verified_counts(survey),
         "query": _filter_query(request), "can_manage": request.user.has_perm("surveys.manage", module),
         **results_map_settings(questionnaire, found),
     })  # fmt: skip
+
+
+def verified_counts(survey: Survey) -> list[tuple[str, int]]:
+    """How many responses came from a verified login, per provider and level (one grouped query; never who)."""
+    from django.db.models import Count
+
+    from mitwirken.accounts.assurance import verification_text
+
+    from .models import Response
+
+    grouped = (
+        Response.objects.filter(survey=survey, assurance_level__gt=0).order_by()
+        .values_list("identity_provider", "assurance_level").annotate(count=Count("id"))
+        .order_by("-assurance_level", "identity_provider")
+    )  # fmt: skip
+    return [(verification_text(level, provider), count) for provider, level, count in grouped]
 
 
 def _context(organisation: Organisation, project: Project, module: Module, survey: Survey) -> dict[str, Any]:

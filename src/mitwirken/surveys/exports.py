@@ -32,6 +32,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from mitwirken.accounts.assurance import verification_text
 from mitwirken.core.exports import safe_cell
 
 from . import questions
@@ -85,6 +86,12 @@ class Layout:
         for question in questionnaire.questions:
             if questions.has_answer(question.type) and not (spss and question.type in SPSS_SKIPPED):
                 self._add(questionnaire, question)
+        # How sure the portal is that a distinct real person answered (BundID trust level), at the end so the
+        # question columns keep their places; never who (no subject, no bPK).
+        self.login_columns = not spss
+        if self.login_columns:
+            self.columns += [Column("vertrauensniveau", _("Vertrauensniveau der Anmeldung"), numeric=True, width=1),
+                             Column("identitaet", _("Identität"))]  # fmt: skip
         self.width = len(self.columns)
 
     # --- columns ----------------------------------------------------------------------------------------------
@@ -152,6 +159,8 @@ class Layout:
             row[3] = email or token_email or ""
         elif self.survey.anonymity == Anonymity.PSEUDONYMOUS and not self.spss:
             row[2] = response[2] or ""
+        if self.login_columns:
+            row[-2], row[-1] = response[-2], verification_text(response[-2], response[-1])
         return row
 
     def put(self, row: list[Any], answer: tuple[Any, ...]) -> None:
@@ -202,7 +211,8 @@ class Layout:
         """Every response as a row: responses and answers, both in response order, merged as they stream."""
         responses = (
             Response.objects.filter(survey=self.survey).order_by("pk")
-            .values_list("pk", "submitted_on", *self.identity).iterator(chunk_size=CHUNK)
+            .values_list("pk", "submitted_on", *self.identity, "assurance_level", "identity_provider")
+            .iterator(chunk_size=CHUNK)
         )  # fmt: skip
         answers = (
             Answer.objects.filter(question_id__in=list(self.slots)).order_by("response_id", "pk")

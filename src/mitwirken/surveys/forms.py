@@ -7,7 +7,10 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from mitwirken.accounts.assurance import REQUIREMENT_CHOICES, REQUIREMENT_HELP
 
 from . import conditions, questions
 from .models import CHOICE_TYPES, Access, Anonymity, AnswerSet, Question, QuestionType, Survey
@@ -56,6 +59,13 @@ class SettingsForm(forms.Form):
                                       widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
     link_results = forms.BooleanField(label=_("Nach dem Absenden auf die Ergebnisse verweisen"), required=False,
                                       help_text=_("Nur wirksam, wenn Ergebnisse veröffentlicht sind."))  # fmt: skip
+    # Not posted means no requirement (0), as the field's default.
+    min_assurance_level = forms.TypedChoiceField(
+        label=_("Nötiges Vertrauensniveau der Anmeldung"), choices=REQUIREMENT_CHOICES, coerce=int, empty_value=0,  # type: ignore[arg-type]
+        required=False, help_text=format_lazy("{} {}", _(
+            "Ab einem Vertrauensniveau können nur Personen antworten, die sich mit BundID (bzw. Mein "
+            "Unternehmenskonto) mindestens auf diesem Niveau angemeldet haben."), REQUIREMENT_HELP),
+    )  # fmt: skip
 
     @staticmethod
     def initial_for(survey: Survey) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.accounts.assurance import requirement_field, verification_text
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import Module
 
@@ -54,6 +55,8 @@ class Survey(models.Model):
         help_text=_("Nur wirksam, wenn Ergebnisse veröffentlicht sind."),
     )  # fmt: skip
     results_published = models.BooleanField(_("Ergebnisse veröffentlicht"), default=False)
+    # Checked on the server for every page saved and for the submission (surveys/rules.py).
+    min_assurance_level = requirement_field()
     # Kept by the submission service in the same transaction as the response, so lists and quotas never count.
     response_count = models.PositiveIntegerField(_("Antworten"), default=0, editable=False)
     reminders_sent = models.PositiveSmallIntegerField(_("Versandte Erinnerungen"), default=0, editable=False)
@@ -316,6 +319,10 @@ class Response(models.Model):
 
     survey = models.ForeignKey(Survey, verbose_name=_("Umfrage"), on_delete=models.CASCADE, related_name="responses")
     submitted_on = models.DateField(_("Abgeschickt am"))
+    # The trust level of the login that submitted it (accounts/assurance.py): says how sure the portal is that a
+    # real, distinct person answered, not who. 0 and "" without a verified login.
+    assurance_level = models.PositiveSmallIntegerField(_("Vertrauensniveau der Anmeldung"), default=0)
+    identity_provider = models.CharField(_("Identität bestätigt über"), max_length=20, blank=True)
 
     objects = ResponseQuerySet.as_manager()
     module_path = "survey.module"
@@ -327,6 +334,10 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey}: {self.pk}"
+
+    @property
+    def identity_text(self) -> str:
+        return verification_text(self.assurance_level, self.identity_provider)
 
 
 class ResponseIdentity(models.Model):
@@ -344,6 +355,9 @@ class ResponseIdentity(models.Model):
         Token, verbose_name=_("Zugangscode"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("Abgeschickt um"), null=True, blank=True)
+    # Mein Unternehmenskonto, identified surveys only: the organisation the person answered for.
+    on_behalf_of_name = models.CharField(_("Handelnd für (laut Unternehmenskonto)"), max_length=200, blank=True)
+    on_behalf_of_id = models.CharField(_("Kennung der Organisation (Unternehmenskonto)"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("Absender")

@@ -111,6 +111,17 @@ def render_module(request: HttpRequest, project: Project, module: Module) -> Htt
     ))  # fmt: skip
 
 
+def _refused(request: HttpRequest, visit: Visit, refusal: str) -> HttpResponse:
+    """403 with the reason; where only the login's trust level is missing, with the step-up login back to here."""
+    step_up = ""
+    if (visit.module.allows("respond") and not visit.answered_in_this_browser
+            and responding.needs_step_up(visit.survey, visit.respondent)):  # fmt: skip
+        step_up = request.path
+        if request.method == "POST":
+            refusal = f"{refusal} {_('Die Antworten dieser Seite wurden nicht gespeichert.')}"
+    return render(request, "surveys/refused.html", visit.context(refusal=refusal, step_up=step_up), status=403)
+
+
 def _first_page(questionnaire: Questionnaire, answers: dict[str, Any]) -> int | None:
     pages = questionnaire.shown_pages(answers)
     return pages[0] if pages else None
@@ -122,7 +133,7 @@ def page(request: HttpRequest, org_slug: str, project_slug: str, module_slug: st
         raise Http404
     refusal = visit.refusal()
     if refusal:
-        return render(request, "surveys/refused.html", visit.context(refusal=refusal), status=403)
+        return _refused(request, visit, refusal)
     questionnaire = Questionnaire(visit.survey)
     visit.ensure_browser_key()
     draft = responding.draft_for(visit.survey, visit.respondent) or responding.new_draft(
@@ -173,7 +184,7 @@ def _post_page(request: HttpRequest, visit: Visit, questionnaire: Questionnaire,
         messages.error(request, " ".join(error.messages))
         return redirect(visit.module.get_absolute_url())
     except PermissionDenied:
-        return render(request, "surveys/refused.html", visit.context(refusal=visit.refusal()), status=403)
+        return _refused(request, visit, visit.refusal())
     if result.ignored:
         messages.warning(request, _("Antworten auf Fragen, die Ihnen nach Ihren bisherigen Angaben nicht gestellt "
                                     "werden, wurden nicht gespeichert."))  # fmt: skip
@@ -238,6 +249,8 @@ def _submit(request: HttpRequest, visit: Visit, questionnaire: Questionnaire, dr
         responding.submit(visit.survey, visit.respondent, questionnaire, draft)
     except responding.QuotaFull:
         return render(request, "surveys/quota_full.html", visit.context())
+    except PermissionDenied:
+        return _refused(request, visit, visit.refusal())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(visit.module.get_absolute_url())

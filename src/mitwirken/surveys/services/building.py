@@ -39,7 +39,7 @@ from ..models import (
     Survey,
 )
 
-SETTINGS_FIELDS = ("access", "anonymity", "intro", "completion_text", "link_results")
+SETTINGS_FIELDS = ("access", "anonymity", "intro", "completion_text", "link_results", "min_assurance_level")
 
 
 def survey_for(module: Module) -> Survey:
@@ -84,7 +84,7 @@ def _forget_identities(survey: Survey) -> None:
     if survey.anonymity == Anonymity.ANONYMOUS:
         identities.delete()
     elif survey.anonymity == Anonymity.PSEUDONYMOUS:
-        identities.update(user=None, token=None, submitted_at=None)
+        identities.update(user=None, token=None, submitted_at=None, on_behalf_of_name="", on_behalf_of_id="")
 
 
 def page_add(*, actor: Any, survey: Survey, title: str = "", description: str = "",

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mitwirken.accounts import assurance
 from mitwirken.core.uploads import check_attachment
 
 from .. import questions
@@ -53,6 +54,10 @@ class AlreadyAnswered(ValidationError):
 
 class QuotaFull(ValidationError):
     pass
+
+
+class LoginTooWeak(PermissionDenied):
+    """All that stops this respondent is the trust level of their login: the page offers the step-up login."""
 
 
 @dataclass
@@ -101,6 +106,8 @@ def refusal(survey: Survey, respondent: Respondent) -> str:
         return closed_reason(module)
     # ``rules.has_perm``, not ``user.has_perm``: answering is taking part in person, which a superuser's blanket
     # pass must not stretch to surveys of projects they are not invited to (as reviewing one's own report).
+    if needs_step_up(survey, respondent):
+        return login_too_weak_message(survey.min_assurance_level)
     if not rules.has_perm("surveys.respond", respondent.user, module):
         if not respondent.has_account:
             return _("Bitte melden Sie sich an, um an dieser Umfrage teilzunehmen.")
@@ -113,6 +120,22 @@ def refusal(survey: Survey, respondent: Respondent) -> str:
     if survey.access == Access.ACCOUNT and Completion.objects.filter(survey=survey, user=respondent.user).exists():
         return _("Sie haben diese Umfrage bereits beantwortet. Vielen Dank!")
     return ""
+
+
+def needs_step_up(survey: Survey, respondent: Respondent) -> bool:
+    """Only the login's trust level is missing (a BundID login, which also signs in someone without an account)."""
+    if assurance.meets(respondent.user, survey.min_assurance_level):
+        return False
+    if not respondent.has_account:
+        return True
+    return rules.has_perm("surveys.respond_any_login", respondent.user, survey.module)
+
+
+def login_too_weak_message(required: int) -> str:
+    return _(
+        "Für diese Umfrage ist eine Anmeldung mit BundID mit dem Vertrauensniveau „%(level)s“ oder höher nötig; "
+        "Ihre aktuelle Anmeldung reicht dafür nicht aus. Bereits gespeicherte Antworten bleiben erhalten."
+    ) % {"level": assurance.AssuranceLevel(required).label}
 
 
 def closed_reason(module: Any) -> str:
@@ -141,6 +164,8 @@ def _require_may_answer(survey: Survey, respondent: Respondent) -> None:
         return
     if not survey.module.allows("respond"):
         raise SurveyClosed(reason)
+    if needs_step_up(survey, respondent):
+        raise LoginTooWeak(reason)
     answered_token = survey.access == Access.TOKEN and respondent.token is not None and respondent.token.used
     answered_account = survey.access == Access.ACCOUNT and rules.has_perm(
         "surveys.respond", respondent.user, survey.module
@@ -354,7 +379,11 @@ def submit(survey: Survey, respondent: Respondent, questionnaire: Questionnaire,
             for quota in applicable_quotas(survey, answers):
                 if not Quota.objects.filter(pk=quota.pk, filled__lt=F("limit")).update(filled=F("filled") + 1):
                     raise QuotaFull(_("Für diese Umfrage werden keine weiteren Antworten dieser Gruppe benötigt."))
-            response = Response.objects.create(survey=survey, submitted_on=timezone.localdate())
+            # The login's trust level says how sure the portal is that a distinct real person answered, not who.
+            login = assurance.current(respondent.user)
+            response = Response.objects.create(survey=survey, submitted_on=timezone.localdate(),
+                                               assurance_level=login.level,
+                                               identity_provider=login.provider if login.level else "")  # fmt: skip
             Answer.objects.bulk_create(
                 Answer(response=response, question=questionnaire.by_code[code], **row)
                 for code, value in answers.items()
@@ -367,6 +396,9 @@ def submit(survey: Survey, respondent: Respondent, questionnaire: Questionnaire,
                     user=respondent.user if identified and respondent.has_account else None,
                     token=respondent.token if identified else None,
                     submitted_at=timezone.now() if identified else None,
+                    # Mein Unternehmenskonto: whom the person answered for, kept only where names are kept.
+                    on_behalf_of_name=login.acting_for_name[:200] if identified else "",
+                    on_behalf_of_id=login.acting_for_id[:100] if identified else "",
                 )  # fmt: skip
             # A new results key retires the cached results (``results.changed``), in the same UPDATE.
             Survey.objects.filter(pk=survey.pk).update(response_count=F("response_count") + 1,
