@@ -25,6 +25,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.accounts.assurance import requirement_field
+from mitwirken.accounts.assurance_records import RecordedAssurance
 from mitwirken.core.search import DocumentIndex, document_field
 from mitwirken.organisations.models import Organisation
 
@@ -258,6 +260,9 @@ class Opportunity(models.Model):
     application_required = models.BooleanField(_("Bewerbung nötig"), default=True)
     # Hours before a shift's start after which only coordinators change its list.
     signup_cutoff_hours = models.PositiveSmallIntegerField(_("Änderungen bis (Stunden vor Schichtbeginn)"), default=24)
+    # The trust level of the login for taking part: applying, or (without an application) signing up for a shift.
+    # Checked on the server for every such action (rules "volunteering.apply" and "volunteering.sign_up").
+    min_assurance_level = requirement_field()
     # The full-text search (core.search): the title counts most, then what is done, then what is asked, then where.
     search_document = document_field(
         title="A", description="B", skills="C", languages="C", place_name="D", city="D", postal_code="D"
@@ -427,7 +432,7 @@ class ApplicationStatus(models.TextChoices):
 ACTIVE_APPLICATION = (ApplicationStatus.OPEN, ApplicationStatus.QUESTION, ApplicationStatus.ACCEPTED)
 
 
-class Application(models.Model):
+class Application(RecordedAssurance):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="applications")
     volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications")
     status = models.CharField(max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.OPEN)

@@ -48,7 +48,7 @@ EVENT_FIELDS = [
     "title", "slug", "description", "project", "category", "start", "end", "kind", "online_url",
     "online_link_minutes", "venue_name", "address", "room", "lat", "lon", "step_free", "accessible_toilet",
     "hearing_loop", "sign_language_on_request", "captioning_on_request", "registration", "registration_deadline",
-    "max_companions", "hold_minutes", "offer_hours", "reminder_minutes",
+    "max_companions", "hold_minutes", "offer_hours", "reminder_minutes", "min_assurance_level",
 ]  # fmt: skip
 # Changes registered people must hear about (and their calendars must pick up: SEQUENCE is raised).
 NOTIFY_FIELDS = ["start", "end", "kind", "online_url", "venue_name", "address", "room", "lat", "lon"]
