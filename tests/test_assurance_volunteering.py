@@ -5,7 +5,8 @@ coordinator at level 0 and 3) x the opportunity's requirement (0, 2, 3) x its st
 for applying (rule ``volunteering.apply`` and the application page, GET and POST) and, where no application is
 needed, for signing up for a shift (rule ``volunteering.sign_up`` and its endpoint); what the application records;
 the confirmation the volunteer gets; the coordinators' list and detail (with constant query counts); setting the
-requirement in the coordinators' opportunity form (audited).
+requirement in the coordinators' opportunity form (audited). And the application for a recognition (the
+Ehrenamtskarte), whose requirement the Börse sets: personas x requirement x whether the hours qualify.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 import rules
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -26,11 +28,12 @@ from django.urls import reverse
 from mitwirken.accounts.assurance import SESSION_KEY, LoginAssurance
 from mitwirken.accounts.second_factor import _current_request
 from mitwirken.core.audit import AuditEntry
-from mitwirken.volunteering.models import Application, OpportunityStatus, ShiftSignup
+from mitwirken.volunteering.models import Application, CardApplication, OpportunityStatus, ShiftSignup
 
 from .conftest import login
 from .dialogue_helpers import flash_messages, page_text
 from .test_volunteering_planning import opportunity_data, url
+from .test_volunteering_recognitions import qualifying
 from .volunteering_fixtures import VolunteeringWorld, make_opportunity, make_shift, make_volunteer, volunteering_world
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +236,69 @@ def test_coordinators_set_the_requirement_and_the_change_is_audited(vw: Voluntee
     client.post(edit, opportunity_data())
     vw.opportunity.refresh_from_db()
     assert vw.opportunity.min_assurance_level == 0
+
+
+# --- the application for a recognition (Ehrenamtskarte): a requirement of the Börse ---------------------------------
+
+CARD_PERSONAS = ["anonymous", "volunteer_0", "volunteer_2", "volunteer_3", "volunteer_4"]
+
+
+def card_volunteer(vw: VolunteeringWorld, name: str) -> tuple[Any, Client]:
+    """The volunteer of ``vw`` (whose hours may qualify) with that login, or nobody signed in."""
+    level = PERSONAS[name][1]
+    if level is None:
+        return AnonymousUser(), Client()
+    return vw.volunteer, set_login_level(login(Client(), vw.volunteer), level)
+
+
+@pytest.mark.parametrize("eligible", [True, False], ids=["hours_enough", "hours_missing"])
+@pytest.mark.parametrize("required", [0, 2, 3])
+@pytest.mark.parametrize("name", CARD_PERSONAS)
+def test_card_application_matrix(vw: VolunteeringWorld, name: str, required: int, eligible: bool) -> None:
+    vw.exchange.card_min_assurance_level = required
+    vw.exchange.save()
+    if eligible:
+        qualifying(vw)
+    user, client = card_volunteer(vw, name)
+    level = PERSONAS[name][1]
+    meets = level is not None and level >= required
+    with in_request_of(user, level or 0):
+        assert rules.has_perm("volunteering.prepare_card", user, vw.exchange) is meets
+    with time_machine.travel("2026-12-06 12:00 +01:00", tick=False):
+        response = client.post(reverse("volunteering:prepare_card", kwargs={"key": "ehrenamtskarte"}))
+        hours_page = page_text(client.get(reverse("volunteering:my_hours"))) if level is not None else ""
+    assert response.status_code == 302
+    if level is None:
+        assert "/login/" in response["Location"] and not CardApplication.objects.exists()
+        return
+    created = CardApplication.objects.filter(volunteer=vw.volunteer).first()
+    assert (created is not None) is (eligible and meets)
+    if created is not None:
+        assert (created.assurance_level, created.identity_provider) == (level, "bundid" if level else "")
+    refused = any("Der Antrag wurde nicht angelegt" in text for text in flash_messages(response))
+    assert refused is (eligible and not meets)
+    if eligible and not meets:
+        assert step_up(required) in hours_page  # the way to BundID, right above the button
+
+
+def test_the_boerse_sets_the_card_requirement_and_the_change_is_audited(vw: VolunteeringWorld, world: Any) -> None:
+    client = world.client("case_worker")
+    home = reverse("backoffice:volunteering", kwargs={"org_slug": world.organisation.slug})
+    assert 'name="card_min_assurance_level"' in page_text(client.get(home))
+    response = client.post(home, {"active": "on", "issues_card": "on", "card_min_assurance_level": "3"})
+    assert response.status_code == 302
+    vw.exchange.refresh_from_db()
+    assert vw.exchange.card_min_assurance_level == 3
+    entry = AuditEntry.objects.filter(action="volunteering.exchange_changed").latest("created_at")
+    assert entry.changes["card_min_assurance_level"] == 3
+
+
+def test_the_boerse_sees_the_identity_of_a_card_application(vw: VolunteeringWorld, world: Any) -> None:
+    qualifying(vw)
+    client = set_login_level(login(Client(), vw.volunteer), 3)
+    with time_machine.travel("2026-12-06 12:00 +01:00", tick=False):
+        response = client.post(reverse("volunteering:prepare_card", kwargs={"key": "ehrenamtskarte"}))
+        assert any(SUBSTANTIELL in text for text in flash_messages(response))
+        assert SUBSTANTIELL in page_text(client.get(reverse("volunteering:my_hours")))
+    url = reverse("backoffice:volunteering_cards", kwargs={"org_slug": world.organisation.slug})
+    assert SUBSTANTIELL in page_text(world.client("case_worker").get(url, {"alle": "1"}))

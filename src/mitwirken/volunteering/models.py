@@ -72,6 +72,11 @@ class Exchange(models.Model):
         default=True,
         help_text=_("Die Kommune nimmt an der Ehrenamtskarte teil und bestätigt Anträge."),
     )
+    # Who may prepare an application for a recognition (the Ehrenamtskarte) at this Börse: the trust level of the
+    # login, checked when the application is prepared (``services.cards.prepare``).
+    card_min_assurance_level = requirement_field(
+        verbose_name=_("Nötiges Vertrauensniveau für Anträge auf eine Anerkennung (Ehrenamtskarte)")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -679,7 +684,7 @@ class CardStatus(models.TextChoices):
     DECLINED = "declined", _("Abgelehnt")
 
 
-class CardApplication(models.Model):
+class CardApplication(RecordedAssurance):
     """An application for a recognition (the Ehrenamtskarte, the Kompetenznachweis) prepared by the portal:
     each organisation confirms its hours, then the municipality confirms the application."""
 

@@ -133,6 +133,9 @@ def needs_application(user: Any, opportunity: Any) -> bool:
 
 
 rules.add_perm("volunteering.apply", is_signed_in & is_open_opportunity & meets_requirement)
+# Preparing an application for a recognition (the Ehrenamtskarte) at a Börse: the Börse's trust level.
+rules.add_perm("volunteering.prepare_card",
+               is_signed_in & login_meets(lambda exchange: exchange.card_min_assurance_level))  # fmt: skip
 rules.add_perm("volunteering.sign_up", is_signed_in & is_open_opportunity & (needs_application | meets_requirement))
 
 # Applications, sign-ups, hours, certificates: the volunteer's and the organisation's coordinators'.
