@@ -246,3 +246,22 @@ def test_staff_set_the_requirement_in_the_event_form_and_the_change_is_audited(w
     client.post(url("event_edit", event), event_form(title="Sprechstunde"))
     event.refresh_from_db()
     assert event.min_assurance_level == 0
+
+
+def test_the_export_names_the_identity_and_anonymising_forgets_the_company_acted_for() -> None:
+    from mitwirken.events import gdpr
+    from mitwirken.events.services.setup import anonymise
+
+    event = event_in("open", 3)
+    user = UserFactory()
+    service.register(
+        event=event, capacity=event.capacities.get(), name="Firma", email=user.email, user=user,
+        login=LoginAssurance(level=4, provider="muk", acting_for_name="Muster GmbH", acting_for_id="HRB 123"),
+    )  # fmt: skip
+    (row,) = gdpr.export(user)
+    assert row["identitaet"] == "Identität bestätigt über Mein Unternehmenskonto, Vertrauensniveau hoch"
+    assert row["angemeldet_fuer"] == "Muster GmbH"
+    anonymise(Registration.objects.all())
+    registration = Registration.objects.get()
+    assert (registration.on_behalf_of_name, registration.on_behalf_of_id) == ("", "")
+    assert registration.assurance_level == 4  # not personal: the counts of verified registrations stay
