@@ -232,6 +232,8 @@ def test_coordinators_set_the_requirement_and_the_change_is_audited(vw: Voluntee
     assert vw.opportunity.min_assurance_level == 3
     entry = AuditEntry.objects.filter(action="volunteering.opportunity_changed").latest("created_at")
     assert entry.changes == {"min_assurance_level": [0, 3]}
+    listing = page_text(client.get(url("coordinator_opportunities", vw.club)))
+    assert "nur mit BundID (substantiell)" in listing
     # Without the field (an older form) the requirement is none, as before.
     client.post(edit, opportunity_data())
     vw.opportunity.refresh_from_db()
