@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from . import assurance
 from .models import AssuranceLevel, ExternalIdentity
 
 PROVIDER_CHOICES = [("", _("Anmeldung mit E-Mail-Adresse")), *ExternalIdentity.Provider.choices]
@@ -44,10 +43,6 @@ class RecordedAssurance(models.Model):
 
     class Meta:
         abstract = True
-
-    def record_login(self, login: assurance.LoginAssurance) -> None:
-        self.assurance_level = login.level
-        self.identity_provider = login.provider
 
     @property
     def identity_verified(self) -> bool:
