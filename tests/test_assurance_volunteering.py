@@ -304,3 +304,28 @@ def test_the_boerse_sees_the_identity_of_a_card_application(vw: VolunteeringWorl
         assert SUBSTANTIELL in page_text(client.get(reverse("volunteering:my_hours")))
     url = reverse("backoffice:volunteering_cards", kwargs={"org_slug": world.organisation.slug})
     assert SUBSTANTIELL in page_text(world.client("case_worker").get(url, {"alle": "1"}))
+
+
+def test_a_full_shift_and_a_swap_ask_the_same_level(vw: VolunteeringWorld) -> None:
+    """The waiting list and taking over a place offered for swapping are sign-ups too (no application needed)."""
+    opportunity = make_opportunity(vw.club, "Kuchenbasar", min_assurance_level=3, application_required=False)
+    shift = make_shift(opportunity, max_helpers=1)
+    holder = make_volunteer("inhaberin@example.org")
+    ShiftSignup.objects.create(shift=shift, volunteer=holder, status="confirmed", swap_offered=True)
+    type(shift).objects.filter(pk=shift.pk).update(taken=1)
+    offer = ShiftSignup.objects.get(volunteer=holder)
+    low, high = make_volunteer("niedrig@example.org"), make_volunteer("hoch@example.org")
+    low_client, high_client = set_login_level(login(Client(), low), 2), set_login_level(login(Client(), high), 3)
+    sign_up = reverse("volunteering:shift_sign_up", kwargs={"pk": shift.pk})
+    take = reverse("volunteering:shift_take_swap", kwargs={"pk": offer.pk})
+    for action in (sign_up, take):
+        response = low_client.post(action)
+        assert any("Sie wurden nicht eingetragen" in text for text in flash_messages(response))
+    assert not ShiftSignup.objects.filter(volunteer=low).exists()
+    high_client.post(sign_up)
+    assert ShiftSignup.objects.get(volunteer=high, shift=shift).status == "waiting"
+    ShiftSignup.objects.filter(volunteer=high).delete()
+    high_client.post(take)
+    assert ShiftSignup.objects.get(volunteer=high, shift=shift).status == "confirmed"
+    offer.refresh_from_db()
+    assert offer.status == "cancelled"
