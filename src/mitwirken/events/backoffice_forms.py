@@ -68,7 +68,7 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
         (_("Barrierefreiheit"), ["step_free", "accessible_toilet", "hearing_loop", "sign_language_on_request",
                                  "captioning_on_request"]),
         (_("Anmeldung"), ["registration", "registration_deadline", "max_companions", "hold_minutes", "offer_hours",
-                          "reminders", "reminders_other"]),
+                          "min_assurance_level", "reminders", "reminders_other"]),
     ]  # fmt: skip
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
@@ -83,6 +83,8 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
         category = cast(forms.ModelChoiceField, self.fields["category"])  # type: ignore[type-arg]
         category.queryset = Category.objects.all()
         category.empty_label = _("Keine Angabe")
+        # Not sent (an older form, a script): no requirement, as before the field existed.
+        self.fields["min_assurance_level"].required = False
         for name, limit in self.LIMITS.items():
             self.fields[name].validators.append(MaxValueValidator(limit))
             self.fields[name].widget.attrs["max"] = limit
@@ -96,6 +98,9 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
+    def clean_min_assurance_level(self) -> int:
+        return int(self.cleaned_data.get("min_assurance_level") or 0)
 
     def clean_reminders_other(self) -> list[int]:
         text = self.cleaned_data.get("reminders_other", "")

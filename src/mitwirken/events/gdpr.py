@@ -11,7 +11,8 @@ def export(user: Any) -> list[dict[str, Any]]:
     return [
         {"veranstaltung": registration.event.title, "beginn": registration.event.start.isoformat(),
          "status": registration.get_status_display(), "name": registration.name, "email": registration.email,
-         "begleitpersonen": registration.companions, "antworten": registration.answers}
+         "begleitpersonen": registration.companions, "antworten": registration.answers,
+         "identitaet": registration.identity_text, "angemeldet_fuer": registration.on_behalf_of_name}
         for registration in Registration.objects.filter(user=user).select_related("event")
     ]  # fmt: skip
 

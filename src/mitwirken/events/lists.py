@@ -172,7 +172,7 @@ def participants_xlsx(event: Event) -> IO[bytes]:
     questions = list(event.questions.all())
     header = [_("Name"), _("E-Mail-Adresse"), _("Status"), _("Kontingent"), _("Begleitpersonen"),
               _("DGS gewünscht"), _("Schriftdolmetschung gewünscht"), _("Angemeldet am"), _("Eingecheckt um"),
-              *[question.text for question in questions]]  # fmt: skip
+              _("Identität"), _("Angemeldet für"), *[question.text for question in questions]]  # fmt: skip
     registrations = event.registrations.select_related("capacity").order_by("status", "name", "pk")
 
     def rows() -> Iterable[list[Any]]:
@@ -181,7 +181,7 @@ def participants_xlsx(event: Event) -> IO[bytes]:
                 registration.name, registration.email, registration.get_status_display(),
                 registration.capacity.name, registration.companions, _("ja") if registration.sign_language else "",
                 _("ja") if registration.captioning else "", _local(registration.created_at),
-                _local(registration.checked_in_at),
+                _local(registration.checked_in_at), registration.identity_text, registration.on_behalf_of_name,
                 *[answer_text(question, registration.answers.get(question.code)) for question in questions],
             ]  # fmt: skip
 

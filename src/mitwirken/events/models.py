@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.accounts.assurance import requirement_field
+from mitwirken.accounts.assurance_records import RecordedAssurance
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import Project
 
@@ -139,6 +141,8 @@ class Event(models.Model):
     )
     registration_deadline = models.DateTimeField(_("Anmeldeschluss"), null=True, blank=True)
     max_companions = models.PositiveSmallIntegerField(_("Begleitpersonen je Anmeldung (höchstens)"), default=0)
+    # Checked on the server for every registration (rules "events.register_event"), also for the waiting list.
+    min_assurance_level = requirement_field()
     hold_minutes = models.PositiveIntegerField(
         _("Platz reserviert bis zur Bestätigung (Minuten)"), default=30,
         help_text=_("Wer ohne Konto anmeldet, bestätigt per E-Mail-Link; so lange bleibt der Platz reserviert."),
@@ -252,7 +256,7 @@ class RegistrationQuerySet(models.QuerySet["Registration"]):
         return self.filter(status=RegistrationStatus.WAITING).order_by("created_at", "id")
 
 
-class Registration(models.Model):
+class Registration(RecordedAssurance):
     event = models.ForeignKey(
         Event, verbose_name=_("Veranstaltung"), on_delete=models.CASCADE, related_name="registrations"
     )
@@ -280,6 +284,10 @@ class Registration(models.Model):
     # unconfirmed entry on the waiting list stays there.
     expires_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(_("Eingecheckt um"), null=True, blank=True)
+    # Mein Unternehmenskonto: the company or association the person registered for (as the login said).
+    on_behalf_of_name = models.CharField(_("Angemeldet für (Organisation)"), max_length=200, blank=True,
+                                         editable=False)  # fmt: skip
+    on_behalf_of_id = models.CharField(_("Kennung der Organisation"), max_length=100, blank=True, editable=False)
     # The iCalendar SEQUENCE this person's calendar has (raised for updates and the cancellation).
     sequence = models.PositiveIntegerField(default=0, editable=False)
 

@@ -140,7 +140,11 @@ def detail(request: HttpRequest, org_slug: str, event_slug: str) -> HttpResponse
     event = _visible_event(request, org_slug, event_slug)
     context = _event_context(request, event)
     if context["registration_open"] and context["own"] is None and context["capacities"]:
-        context["form"] = _registration_form(request, event, context["capacities"])
+        # Below the event's trust level the page shows the notice with the BundID button instead of the form.
+        if request.user.has_perm("events.register_event", event):
+            context["form"] = _registration_form(request, event, context["capacities"])
+        else:
+            context["assurance_missing"] = True
     return render(request, "events/detail.html", context)
 
 
@@ -155,6 +159,12 @@ def register(request: HttpRequest, org_slug: str, event_slug: str) -> HttpRespon
     if own is not None:
         messages.info(request, _("Sie sind zu dieser Veranstaltung bereits angemeldet."))
         return redirect("events:manage", token=own.manage_token)
+    page = {"event": event, "organisation": event.organisation, "when": queries.when(event)}
+    if not request.user.has_perm("events.register_event", event):
+        # Open, but the login's trust level is too low: the notice with the way to BundID, nothing saved.
+        refusal = service.assurance_refusal(event) if request.method == "POST" else ""
+        return render(request, "events/register.html", {**page, "assurance_missing": True, "refusal": refusal},
+                      status=403)  # fmt: skip
     form = _registration_form(request, event, capacities, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if over_limit(request, "events.register", per_user="10/m", per_ip="20/m"):
@@ -178,8 +188,7 @@ def register(request: HttpRequest, org_slug: str, event_slug: str) -> HttpRespon
             else:
                 request.session[SESSION_KEY] = registration.pk
                 return redirect("events:registered", org_slug=org_slug, event_slug=event_slug)
-    return render(request, "events/register.html", {"event": event, "organisation": event.organisation, "form": form,
-                                                    "when": queries.when(event)})  # fmt: skip
+    return render(request, "events/register.html", {**page, "form": form})
 
 
 def _closed_reason(event: Event) -> str:

@@ -1,4 +1,5 @@
-"""Whether a volunteer may apply or sign up: age, a parent's consent, an accepted application, the cut-off.
+"""Whether a volunteer may apply or sign up: age, a parent's consent, the login's trust level, an accepted
+application, the cut-off.
 
 Checked on the server in the services (the forms only show the result), always on Berlin's calendar day.
 Every refusal is a ValidationError with a German message the page shows next to the button.
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from mitwirken.accounts import assurance
 
 from .models import Application, ApplicationStatus, Opportunity, Shift, VolunteerProfile
 
@@ -49,10 +52,26 @@ def check_age(user: Any, opportunity: Opportunity, day: date | None = None) -> N
         ) % {"age": settings.MITWIRKEN_VOLUNTEER_CONSENT_AGE})  # fmt: skip
 
 
+def assurance_refusal(opportunity: Opportunity, *, applying: bool = True) -> str:
+    level = assurance.LoginAssurance(opportunity.min_assurance_level).label
+    if applying:
+        return _("Für eine Bewerbung auf dieses Angebot ist eine Anmeldung mit BundID mit dem Vertrauensniveau "
+                 "„%(level)s“ oder höher nötig. Ihre Bewerbung wurde nicht gespeichert.") % {"level": level}  # fmt: skip
+    return _("Für die Schichten dieses Angebots ist eine Anmeldung mit BundID mit dem Vertrauensniveau „%(level)s“ "
+             "oder höher nötig. Sie wurden nicht eingetragen.") % {"level": level}  # fmt: skip
+
+
+def check_assurance(user: Any, opportunity: Opportunity, *, applying: bool = True) -> None:
+    """The opportunity's trust level, for the login of the current request (code "assurance")."""
+    if not assurance.meets(user, opportunity.min_assurance_level):
+        raise ValidationError(assurance_refusal(opportunity, applying=applying), code="assurance")
+
+
 def check_can_apply(user: Any, opportunity: Opportunity) -> None:
     if not opportunity.is_open or not opportunity.organisation.is_verified:
         raise ValidationError(_("Für dieses Angebot sind keine Bewerbungen mehr möglich."))
     check_age(user, opportunity)
+    check_assurance(user, opportunity)
 
 
 def has_accepted_application(user: Any, opportunity: Opportunity) -> bool:
@@ -83,6 +102,8 @@ def check_can_sign_up(user: Any, shift: Shift, now: datetime | None = None) -> N
             "Koordination."
         ) % {"hours": opportunity.signup_cutoff_hours})  # fmt: skip
     check_age(user, opportunity, timezone.localtime(shift.start).date())
+    if not opportunity.application_required:
+        check_assurance(user, opportunity, applying=False)
     if opportunity.application_required and not has_accepted_application(user, opportunity):
         raise ValidationError(_(
             "Für die Schichten dieses Angebots bewerben Sie sich bitte zuerst. Sobald die Organisation Ihre "

@@ -104,6 +104,14 @@ class ExchangeForm(forms.ModelForm):  # type: ignore[type-arg]
             "introduction": _("Erscheint auf der Seite der Ehrenamtsbörse."),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Not sent (an older form, a script): no requirement, as before the field existed.
+        self.fields["card_min_assurance_level"].required = False
+
+    def clean_card_min_assurance_level(self) -> int:
+        return int(self.cleaned_data.get("card_min_assurance_level") or 0)
+
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Begründung"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
@@ -144,6 +152,11 @@ class OpportunityForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["commitment"].choices = self.fields["commitment"].choices[1:]  # type: ignore[attr-defined]
         self.fields["volunteers_wanted"].widget.attrs["min"] = 1
         self.fields["minimum_age"].widget.attrs.update({"min": 0, "max": 99})
+        # Not sent (an older form, a script): no requirement, as before the field existed.
+        self.fields["min_assurance_level"].required = False
+
+    def clean_min_assurance_level(self) -> int:
+        return int(self.cleaned_data.get("min_assurance_level") or 0)
 
     def clean_minimum_age(self) -> int | None:
         age: int | None = self.cleaned_data.get("minimum_age")

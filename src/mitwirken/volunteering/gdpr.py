@@ -74,7 +74,7 @@ def export(user: Any) -> dict[str, list[dict[str, Any]]]:
             {"id": row.pk, "angebot": row.opportunity.title, "organisation": row.opportunity.organisation.name,
              "status": row.get_status_display(), "nachricht": row.message, "eingegangen": _day(row.created_at),
              "beendet_am": _day(row.ended_on), "als_koordination_entschieden": row.decided_by_id == user.pk
-             and row.volunteer_id != user.pk}
+             and row.volunteer_id != user.pk, "identitaet": row.identity_text}
             for row in applications
         ],
         "nachrichten": [
@@ -110,7 +110,7 @@ def export(user: Any) -> dict[str, list[dict[str, Any]]]:
         ],
         "ehrenamtskarte": [
             {"id": row.pk, "anerkennung": row.recognition, "von": _day(row.period_start), "bis": _day(row.period_end),
-             "stunden": str(row.hours), "status": row.get_status_display()}
+             "stunden": str(row.hours), "status": row.get_status_display(), "identitaet": row.identity_text}
             for row in CardApplication.objects.filter(Q(volunteer=user) | Q(decided_by=user))
         ],
         "ehrenamtskarte_bestaetigungen": [

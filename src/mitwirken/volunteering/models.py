@@ -25,6 +25,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.accounts.assurance import requirement_field
+from mitwirken.accounts.assurance_records import RecordedAssurance
 from mitwirken.core.search import DocumentIndex, document_field
 from mitwirken.organisations.models import Organisation
 
@@ -69,6 +71,11 @@ class Exchange(models.Model):
         _("Bestätigt Anträge auf die Ehrenamtskarte"),
         default=True,
         help_text=_("Die Kommune nimmt an der Ehrenamtskarte teil und bestätigt Anträge."),
+    )
+    # Who may prepare an application for a recognition (the Ehrenamtskarte) at this Börse: the trust level of the
+    # login, checked when the application is prepared (``services.cards.prepare``).
+    card_min_assurance_level = requirement_field(
+        verbose_name=_("Nötiges Vertrauensniveau für Anträge auf eine Anerkennung (Ehrenamtskarte)")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -258,6 +265,9 @@ class Opportunity(models.Model):
     application_required = models.BooleanField(_("Bewerbung nötig"), default=True)
     # Hours before a shift's start after which only coordinators change its list.
     signup_cutoff_hours = models.PositiveSmallIntegerField(_("Änderungen bis (Stunden vor Schichtbeginn)"), default=24)
+    # The trust level of the login for taking part: applying, or (without an application) signing up for a shift.
+    # Checked on the server for every such action (rules "volunteering.apply" and "volunteering.sign_up").
+    min_assurance_level = requirement_field()
     # The full-text search (core.search): the title counts most, then what is done, then what is asked, then where.
     search_document = document_field(
         title="A", description="B", skills="C", languages="C", place_name="D", city="D", postal_code="D"
@@ -427,7 +437,7 @@ class ApplicationStatus(models.TextChoices):
 ACTIVE_APPLICATION = (ApplicationStatus.OPEN, ApplicationStatus.QUESTION, ApplicationStatus.ACCEPTED)
 
 
-class Application(models.Model):
+class Application(RecordedAssurance):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="applications")
     volunteer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications")
     status = models.CharField(max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.OPEN)
@@ -674,7 +684,7 @@ class CardStatus(models.TextChoices):
     DECLINED = "declined", _("Abgelehnt")
 
 
-class CardApplication(models.Model):
+class CardApplication(RecordedAssurance):
     """An application for a recognition (the Ehrenamtskarte, the Kompetenznachweis) prepared by the portal:
     each organisation confirms its hours, then the municipality confirms the application."""
 

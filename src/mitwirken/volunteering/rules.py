@@ -19,6 +19,7 @@ from typing import Any
 
 import rules
 
+from mitwirken.accounts.assurance import login_meets
 from mitwirken.organisations.rules import is_org_staff, is_portal_admin
 
 
@@ -120,7 +121,22 @@ rules.add_perm("volunteering.view_organisation_internals", is_coordinator | is_e
 rules.add_perm("volunteering.view_opportunity",
                is_public_opportunity | is_opportunity_coordinator | is_opportunity_exchange_staff)  # fmt: skip
 rules.add_perm("volunteering.manage_opportunity", is_opportunity_coordinator)
-rules.add_perm("volunteering.apply", is_signed_in & is_open_opportunity)
+# The opportunity's trust level (``min_assurance_level``) is asked of everyone taking part: when applying, and
+# where no application is needed when signing up for a shift (with an application, the identity was checked when
+# applying and the coordinators accepted the person).
+meets_requirement = login_meets(lambda opportunity: opportunity.min_assurance_level)
+
+
+@rules.predicate
+def needs_application(user: Any, opportunity: Any) -> bool:
+    return opportunity is not None and opportunity.application_required
+
+
+rules.add_perm("volunteering.apply", is_signed_in & is_open_opportunity & meets_requirement)
+# Preparing an application for a recognition (the Ehrenamtskarte) at a Börse: the Börse's trust level.
+rules.add_perm("volunteering.prepare_card",
+               is_signed_in & login_meets(lambda exchange: exchange.card_min_assurance_level))  # fmt: skip
+rules.add_perm("volunteering.sign_up", is_signed_in & is_open_opportunity & (needs_application | meets_requirement))
 
 # Applications, sign-ups, hours, certificates: the volunteer's and the organisation's coordinators'.
 rules.add_perm("volunteering.view_application", is_own | coordinates_its_organisation)

@@ -60,7 +60,10 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         service.check_can_apply(request.user, opportunity)
     except ValidationError as error:
         context["refusal"] = error.messages
-        return render(request, "volunteering/applications/apply.html", context)
+        # Only the login's trust level is missing: the page offers the way to BundID, nothing is saved.
+        context["assurance_missing"] = getattr(error, "code", None) == "assurance"
+        return render(request, "volunteering/applications/apply.html", context,
+                      status=403 if context["assurance_missing"] else 200)  # fmt: skip
     form = ApplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if over_limit(request, "volunteering.apply", per_user="10/m", per_ip="30/m"):
@@ -74,8 +77,11 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, error)
                 context["existing"] = service.active_application(request.user, opportunity)
             else:
-                messages.success(request, _("Ihre Bewerbung ist abgeschickt. Die Organisation meldet sich über das "
-                                            "Portal; Sie erhalten dann eine E-Mail."))  # fmt: skip
+                text = _("Ihre Bewerbung ist abgeschickt. Die Organisation meldet sich über das Portal; Sie erhalten "
+                         "dann eine E-Mail.")  # fmt: skip
+                if application.identity_verified:
+                    text = f"{text} {application.identity_text}."
+                messages.success(request, text)
                 return redirect("volunteering:my_application", pk=application.pk)
     context["form"] = form
     return render(request, "volunteering/applications/apply.html", context)

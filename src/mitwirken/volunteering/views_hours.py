@@ -67,7 +67,11 @@ def my_hours(request: HttpRequest) -> HttpResponse:
         "has_organisations": organisations.exists(),
         "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("seite")),
         "totals": list(totals),
-        "checks": recognitions.check_all(user),
+        # Each recognition with the trust level its application would need (shown before the button).
+        "checks": [
+            (result, cards.card_requirement(user, result) if result.eligible else 0)
+            for result in recognitions.check_all(user)
+        ],
         "card_applications": card_applications[:10],
         "police_records": PoliceCertificateRecord.objects.filter(volunteer=user).select_related(
             "organisation", "application__opportunity"
@@ -80,13 +84,16 @@ def my_hours(request: HttpRequest) -> HttpResponse:
 @require_POST
 def prepare_card(request: HttpRequest, key: str) -> HttpResponse:
     try:
-        cards.prepare(volunteer=request.user, recognition_key=key)
+        application = cards.prepare(volunteer=request.user, recognition_key=key)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Ihr Antrag ist vorbereitet. Ihre Organisationen bestätigen jetzt Ihre "
-                                    "Stunden, danach die Kommune."))  # fmt: skip
+        text = _("Ihr Antrag ist vorbereitet. Ihre Organisationen bestätigen jetzt Ihre Stunden, danach die "
+                 "Kommune.")  # fmt: skip
+        if application.identity_verified:
+            text = f"{text} {application.identity_text}."
+        messages.success(request, text)
     return redirect("volunteering:my_hours")
 
 

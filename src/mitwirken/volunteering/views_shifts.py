@@ -111,6 +111,11 @@ def general_reason(user: Any, opportunity: Opportunity) -> str:
             "Bitte bewerben Sie sich zuerst für dieses Angebot. Sobald die Organisation Ihre Bewerbung angenommen "
             "hat, können Sie sich hier für Schichten eintragen."
         )
+    if not opportunity.application_required:
+        try:
+            eligibility.check_assurance(user, opportunity, applying=False)
+        except ValidationError as error:
+            return " ".join(error.messages)
     return ""
 
 

@@ -32,6 +32,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mitwirken.accounts import assurance
 from mitwirken.core.text import clean_text
 
 from ..models import (
@@ -102,16 +103,34 @@ def check_open(event: Event, now: datetime | None = None) -> None:
         raise ValidationError(_("Der Anmeldeschluss ist vorbei."))
 
 
+def assurance_refusal(event: Event) -> str:
+    return _("Für diese Veranstaltung ist eine Anmeldung mit BundID mit dem Vertrauensniveau „%(level)s“ oder "
+             "höher nötig. Ihre Anmeldung wurde nicht gespeichert. Bitte melden Sie sich mit BundID an und "
+             "schicken Sie das Formular erneut.") % {"level": assurance.LoginAssurance(event.min_assurance_level).label}  # fmt: skip
+
+
+def check_assurance(event: Event, login: assurance.LoginAssurance) -> None:
+    """The event's trust level requirement, for everyone (staff registering themselves too)."""
+    if event.min_assurance_level and login.level < event.min_assurance_level:
+        raise ValidationError(assurance_refusal(event), code="assurance")
+
+
 def register(
     *, event: Event, capacity: CapacityCategory, name: str, email: str, user: Any = None, companions: int = 0,
     answers: Mapping[str, Any] | None = None, sign_language: bool = False, captioning: bool = False,
-    now: datetime | None = None,
+    now: datetime | None = None, login: assurance.LoginAssurance | None = None,
 ) -> Registration:  # fmt: skip
     """A registration with a place (held until the e-mail link is confirmed, without an account) or on the
     waiting list (without an account: also only once the link is confirmed). Raises ValidationError with German
-    messages keyed by field."""
+    messages keyed by field.
+
+    ``login`` is the login the registration comes from (by default the current request's login of ``user``):
+    its trust level is checked against the event's requirement and recorded with the registration, for
+    Mein Unternehmenskonto with the organisation the person acts for."""
     now = now or timezone.now()
     check_open(event, now)
+    login = login if login is not None else assurance.current(user)
+    check_assurance(event, login)
     if capacity.event_id != event.pk:
         raise ValidationError({"capacity": _("Bitte wählen Sie eines der angebotenen Kontingente.")})
     name, email = clean_text(name), clean_text(email).lower()
@@ -144,6 +163,8 @@ def register(
                 event=event, capacity=capacity, user=user if with_account else None, name=name, email=email,
                 companions=companions, answers=dict(answers or {}), sign_language=sign_language,
                 captioning=captioning, status=status, expires_at=hold, email_confirmed=with_account,
+                assurance_level=login.level, identity_provider=login.provider,
+                on_behalf_of_name=login.acting_for_name[:200], on_behalf_of_id=login.acting_for_id[:100],
             )  # fmt: skip
             transaction.on_commit(lambda: messaging.registered(registration))
     except IntegrityError:

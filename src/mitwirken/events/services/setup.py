@@ -48,7 +48,7 @@ EVENT_FIELDS = [
     "title", "slug", "description", "project", "category", "start", "end", "kind", "online_url",
     "online_link_minutes", "venue_name", "address", "room", "lat", "lon", "step_free", "accessible_toilet",
     "hearing_loop", "sign_language_on_request", "captioning_on_request", "registration", "registration_deadline",
-    "max_companions", "hold_minutes", "offer_hours", "reminder_minutes",
+    "max_companions", "hold_minutes", "offer_hours", "reminder_minutes", "min_assurance_level",
 ]  # fmt: skip
 # Changes registered people must hear about (and their calendars must pick up: SEQUENCE is raised).
 NOTIFY_FIELDS = ["start", "end", "kind", "online_url", "venue_name", "address", "room", "lat", "lon"]
@@ -544,7 +544,7 @@ def retention_days() -> int:
 
 def anonymise_past_registrations(now: datetime | None = None, batch: int = 500) -> int:
     """Registrations of events that ended more than ``MITWIRKEN_EVENT_RETENTION_DAYS`` ago lose name, e-mail,
-    answers and account; the rows stay (status, companions, category, requests, check-in) so every count and
+    answers, account and the company acted for; the rows stay (status, companions, category, requests, check-in) so every count and
     statistic of the event still adds up. The secret link changes, so an old e-mail link shows nothing."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=retention_days())
@@ -554,7 +554,7 @@ def anonymise_past_registrations(now: datetime | None = None, batch: int = 500) 
 def anonymise(registrations: Any, batch: int = 500) -> int:
     """Remove the person from these registrations, keeping the rows for the counts (see above)."""
     rows = registrations.exclude(email__endswith="@" + ANONYMISED_DOMAIN).only(
-        "pk", "name", "email", "answers", "user", "manage_token", "expires_at"
+        "pk", "name", "email", "answers", "user", "manage_token", "expires_at", "on_behalf_of_name", "on_behalf_of_id"
     )
     done = 0
     while True:
@@ -568,8 +568,11 @@ def anonymise(registrations: Any, batch: int = 500) -> int:
             registration.user = None
             registration.manage_token = new_manage_token()
             registration.expires_at = None
+            # With Mein Unternehmenskonto, the company acted for (a sole trader's is the person's own name).
+            registration.on_behalf_of_name = registration.on_behalf_of_id = ""
         with transaction.atomic():
             Registration.objects.bulk_update(
-                chunk, ["name", "email", "answers", "user", "manage_token", "expires_at"], batch_size=batch
-            )
+                chunk, ["name", "email", "answers", "user", "manage_token", "expires_at", "on_behalf_of_name",
+                        "on_behalf_of_id"], batch_size=batch,
+            )  # fmt: skip
         done += len(chunk)

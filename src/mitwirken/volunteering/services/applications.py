@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mitwirken.accounts import assurance
 from mitwirken.core.audit import log_action
 from mitwirken.core.text import clean_text
 
@@ -84,10 +85,14 @@ def apply(*, user: Any, opportunity: Opportunity, message: str, share_email: boo
     check_can_apply(user, opportunity)
     text = _text(message, "message", required=True,
                  missing=_("Bitte schreiben Sie der Organisation ein paar Sätze zu Ihrer Bewerbung."))  # fmt: skip
+    # The login the application comes from, kept with it (the session forgets it).
+    login = assurance.current(user)
     try:
         with transaction.atomic():
             application = Application.objects.create(opportunity=opportunity, volunteer=user, message=text,
-                                                     volunteer_shares_email=bool(share_email))  # fmt: skip
+                                                     volunteer_shares_email=bool(share_email),
+                                                     assurance_level=login.level,
+                                                     identity_provider=login.provider)  # fmt: skip
             log_action(actor=user, action="volunteering.application.create", obj=application)
             transaction.on_commit(lambda: messaging.applied(application.pk))
     except IntegrityError:

@@ -1,6 +1,9 @@
 """Applications for a recognition (the Ehrenamtskarte): the portal prepares them from confirmed hours, each
 organisation with hours in the period confirms its part, then the Ehrenamtsbörse's staff approve or decline.
 
+The Börse that receives the application may ask for a trust level of the login (``card_min_assurance_level``):
+checked when the application is prepared, and recorded with it.
+
 A recognition with ``municipality_confirms`` False (the Kompetenznachweis) is approved once the organisations
 have confirmed. The volunteer is told of the decision by e-mail.
 """
@@ -21,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mitwirken.accounts import assurance
 from mitwirken.core.audit import log_action
 
 from .. import recognitions
@@ -46,6 +50,18 @@ def exchanges_for(volunteer: Any, start: date, end: date) -> QuerySet[Exchange]:
     )
 
 
+def assurance_refusal(exchange: Exchange) -> str:
+    level = assurance.LoginAssurance(exchange.card_min_assurance_level).label
+    return _("Für diesen Antrag ist eine Anmeldung mit BundID mit dem Vertrauensniveau „%(level)s“ oder höher "
+             "nötig. Der Antrag wurde nicht angelegt.") % {"level": level}  # fmt: skip
+
+
+def card_requirement(volunteer: Any, result: recognitions.CheckResult) -> int:
+    """The trust level the Börse that would receive the application asks for (0 where none would)."""
+    chosen = exchanges_for(volunteer, result.period_start, result.period_end).first()
+    return chosen.card_min_assurance_level if chosen is not None else 0
+
+
 def prepare(*, volunteer: Any, recognition_key: str, exchange: Exchange | None = None,
             today: date | None = None) -> CardApplication:  # fmt: skip
     """Prepare an application for a volunteer whose hours meet the recognition."""
@@ -62,6 +78,9 @@ def prepare(*, volunteer: Any, recognition_key: str, exchange: Exchange | None =
     if chosen is None:
         raise ValidationError(_("Keine Ihrer Organisationen gehört zu einer Kommune, die Anträge auf „%(name)s“ bestätigt.")
                               % {"name": recognition["name"]})  # fmt: skip
+    if not rules.has_perm("volunteering.prepare_card", volunteer, chosen):
+        raise ValidationError(assurance_refusal(chosen), code="assurance")
+    login = assurance.current(volunteer)
     with transaction.atomic():
         if (
             CardApplication.objects.select_for_update()
@@ -71,7 +90,8 @@ def prepare(*, volunteer: Any, recognition_key: str, exchange: Exchange | None =
             raise ValidationError(_("Sie haben diesen Antrag schon gestellt; er wird gerade bearbeitet."))
         application = CardApplication.objects.create(
             volunteer=volunteer, recognition=recognition_key, exchange=chosen, period_start=result.period_start,
-            period_end=result.period_end, hours=result.total,
+            period_end=result.period_end, hours=result.total, assurance_level=login.level,
+            identity_provider=login.provider,
         )  # fmt: skip
         per_organisation = (
             _countable(volunteer, result.period_start, result.period_end)

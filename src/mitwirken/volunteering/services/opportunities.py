@@ -23,7 +23,7 @@ OPPORTUNITY_FIELDS = (
     "title", "description", "field", "remote", "place_name", "street", "postal_code", "city", "commitment",
     "hours_per_week", "starts_on", "ends_on", "volunteers_wanted", "minimum_age", "skills", "languages",
     "driving_licence", "police_certificate", "accessibility", "step_free", "expenses_reimbursed", "paid",
-    "application_required", "signup_cutoff_hours",
+    "application_required", "signup_cutoff_hours", "min_assurance_level",
 )  # fmt: skip
 
 # Status steps a coordinator may take: action -> (statuses it starts from, German name for messages).
@@ -74,6 +74,7 @@ def opportunity_save(*, actor: Any, organisation: EngagementOrganisation, data: 
     if opportunity is None:
         opportunity = Opportunity(organisation=organisation)
     before = (opportunity.postal_code, opportunity.city, opportunity.remote)
+    required_before = opportunity.min_assurance_level
     for key, value in data.items():
         setattr(opportunity, key, value)
     if opportunity.commitment != Commitment.REGULAR and "hours_per_week" not in data:
@@ -83,8 +84,11 @@ def opportunity_save(*, actor: Any, organisation: EngagementOrganisation, data: 
         opportunity.lat, opportunity.lon = located or (None, None)
     opportunity.full_clean()
     opportunity.save()
+    # The trust level decides who may take part: its change is kept in the audit log with both values.
+    changes = ({"min_assurance_level": [required_before, opportunity.min_assurance_level]}
+               if not creating and required_before != opportunity.min_assurance_level else None)  # fmt: skip
     log_action(actor=actor, action="volunteering.opportunity_created" if creating else "volunteering.opportunity_changed",
-               obj=opportunity, organisation=organisation.exchange.organisation)  # fmt: skip
+               obj=opportunity, organisation=organisation.exchange.organisation, changes=changes)  # fmt: skip
     return opportunity
 
 

@@ -44,7 +44,7 @@ ORGANISATION_FIELDS = (
     "name", "legal_form", "street", "postal_code", "city", "contact_name", "contact_email", "contact_phone",
     "website", "fields", "description",
 )  # fmt: skip
-EXCHANGE_FIELDS = ("active", "introduction", "contact_email", "issues_card")
+EXCHANGE_FIELDS = ("active", "introduction", "contact_email", "issues_card", "card_min_assurance_level")
 
 
 # --- e-mail ------------------------------------------------------------------------------------------------------
