@@ -229,7 +229,7 @@ def test_a_registration_without_bundid_says_nothing_about_an_identity() -> None:
     response = post_with_proof_of_work(client, register_url(event), form_data())
     page = page_text(client.get(response["Location"]))
     assert "Identität bestätigt" not in page and "Vertrauensniveau" not in page
-    assert Registration.objects.get().identity_text == "Identität nicht bestätigt (Anmeldung ohne BundID)"
+    assert Registration.objects.get().identity_text == "Identität nicht bestätigt"
 
 
 def test_staff_set_the_requirement_in_the_event_form_and_the_change_is_audited(world: Any) -> None:

@@ -102,17 +102,6 @@ def requirement_field(**kwargs: Any) -> models.PositiveSmallIntegerField[Any, An
     )
 
 
-def verification_text(level: int, provider: str) -> str:
-    """What a receipt or the back office says about the login that acted: verified through whom, at which level."""
-    if not level:
-        return str(_("Identität nicht bestätigt"))
-    from .models import ExternalIdentity
-
-    names = dict(ExternalIdentity.Provider.choices)
-    return str(_("Identität bestätigt über %(provider)s, Vertrauensniveau %(level)s")
-               % {"provider": names.get(provider, provider or "–"), "level": AssuranceLevel(level).label})  # fmt: skip
-
-
 def requirement_text(required: int) -> str:
     """The sentence shown before someone starts, e.g. on a track with level 3."""
     if required >= AssuranceLevel.SUBSTANTIELL:

@@ -1,8 +1,9 @@
-"""What a submission records about the login it came from: the trust level and the identity provider.
+"""What a submission records about the login it came from: the trust level, the identity provider and,
+for Mein Unternehmenskonto, the organisation the person acted for.
 
-Modules whose submissions may need a trust level (event registrations, applications for volunteering) keep
-the level and the provider of the login on the row itself, because the level belongs to that login and is gone
-from the session afterwards. Only these two facts are kept, never the subject or the bPK2 the provider sent.
+Submissions that may need a trust level (statements, survey responses, event registrations, applications for
+volunteering) keep these facts on the row itself, because the level belongs to that login and is gone from
+the session afterwards. Never the subject or the bPK2 the provider sent.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def identity_text(level: int, provider: str) -> str:
     """The sentence for confirmations and staff pages, e.g. "Identität bestätigt über BundID, Vertrauensniveau
     substantiell" – or that the identity was not confirmed."""
     if not level:
-        return str(_("Identität nicht bestätigt (Anmeldung ohne BundID)"))
+        return str(_("Identität nicht bestätigt"))
     names = dict(ExternalIdentity.Provider.choices)
     return str(_("Identität bestätigt über %(provider)s, Vertrauensniveau %(level)s") % {
         "provider": names.get(provider, provider or _("BundID")), "level": level_label(level),
@@ -55,3 +56,15 @@ class RecordedAssurance(models.Model):
     @property
     def assurance_label(self) -> str:
         return level_label(self.assurance_level)
+
+
+class RecordedActingFor(models.Model):
+    """Abstract: the organisation a Mein-Unternehmenskonto login acted for, as the provider named it."""
+
+    on_behalf_of_name = models.CharField(_("Handelnd für (laut Unternehmenskonto)"), max_length=200, blank=True,
+                                         editable=False)  # fmt: skip
+    on_behalf_of_id = models.CharField(_("Kennung der Organisation (Unternehmenskonto)"), max_length=100,
+                                       blank=True, editable=False)  # fmt: skip
+
+    class Meta:
+        abstract = True

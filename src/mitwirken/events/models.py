@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.accounts.assurance import requirement_field
-from mitwirken.accounts.assurance_records import RecordedAssurance
+from mitwirken.accounts.assurance_records import RecordedActingFor, RecordedAssurance
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import Project
 
@@ -256,7 +256,7 @@ class RegistrationQuerySet(models.QuerySet["Registration"]):
         return self.filter(status=RegistrationStatus.WAITING).order_by("created_at", "id")
 
 
-class Registration(RecordedAssurance):
+class Registration(RecordedAssurance, RecordedActingFor):
     event = models.ForeignKey(
         Event, verbose_name=_("Veranstaltung"), on_delete=models.CASCADE, related_name="registrations"
     )
@@ -284,10 +284,6 @@ class Registration(RecordedAssurance):
     # unconfirmed entry on the waiting list stays there.
     expires_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(_("Eingecheckt um"), null=True, blank=True)
-    # Mein Unternehmenskonto: the company or association the person registered for (as the login said).
-    on_behalf_of_name = models.CharField(_("Angemeldet für (Organisation)"), max_length=200, blank=True,
-                                         editable=False)  # fmt: skip
-    on_behalf_of_id = models.CharField(_("Kennung der Organisation"), max_length=100, blank=True, editable=False)
     # The iCalendar SEQUENCE this person's calendar has (raised for updates and the cancellation).
     sequence = models.PositiveIntegerField(default=0, editable=False)
 

@@ -11,7 +11,8 @@ from django.db.models.functions import Coalesce, Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mitwirken.accounts.assurance import requirement_field, verification_text
+from mitwirken.accounts.assurance import requirement_field
+from mitwirken.accounts.assurance_records import RecordedActingFor, RecordedAssurance
 from mitwirken.core.search import FIELD as SEARCH_DOCUMENT
 from mitwirken.core.search import DocumentIndex, document_field, matching
 from mitwirken.projects.models import Module, Phase
@@ -293,7 +294,7 @@ class StatementQuerySet(models.QuerySet["Statement"]):
         return by_reference if by_reference.exists() else matching(self, text)
 
 
-class Statement(models.Model):
+class Statement(RecordedAssurance, RecordedActingFor):
     """A submitted statement: a record of the authority. Never edited by its author after submission."""
 
     module_path = "track.round.procedure.module"  # see projects.models.module_of
@@ -357,11 +358,7 @@ class Statement(models.Model):
         related_name="+",
     )  # fmt: skip
     # The login that submitted it (accounts/assurance.py); 0 and "" for statements staff recorded or without account.
-    assurance_level = models.PositiveSmallIntegerField(_("Vertrauensniveau der Anmeldung"), default=0)
-    identity_provider = models.CharField(_("Identität bestätigt über"), max_length=20, blank=True)
     # Mein Unternehmenskonto: the organisation the person acted for, as the identity provider named it.
-    on_behalf_of_name = models.CharField(_("Handelnd für (laut Unternehmenskonto)"), max_length=200, blank=True)
-    on_behalf_of_id = models.CharField(_("Kennung der Organisation (Unternehmenskonto)"), max_length=100, blank=True)
     cosign_token = models.UUIDField(_("Schlüssel zum Mitzeichnen"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = StatementQuerySet.as_manager()
@@ -394,11 +391,6 @@ class Statement(models.Model):
     @property
     def has_postal_address(self) -> bool:
         return bool(self.author_name and self.street and self.postal_code and self.city)
-
-    @property
-    def identity_text(self) -> str:
-        """For receipts and the back office: whether the login that submitted it was verified, and how well."""
-        return verification_text(self.assurance_level, self.identity_provider)
 
 
 class Topic(models.Model):

@@ -90,7 +90,7 @@ def verified_counts(survey: Survey) -> list[tuple[str, int]]:
     """How many responses came from a verified login, per provider and level (one grouped query; never who)."""
     from django.db.models import Count
 
-    from mitwirken.accounts.assurance import verification_text
+    from mitwirken.accounts.assurance_records import identity_text
 
     from .models import Response
 
@@ -99,7 +99,7 @@ def verified_counts(survey: Survey) -> list[tuple[str, int]]:
         .values_list("identity_provider", "assurance_level").annotate(count=Count("id"))
         .order_by("-assurance_level", "identity_provider")
     )  # fmt: skip
-    return [(verification_text(level, provider), count) for provider, level, count in grouped]
+    return [(identity_text(level, provider), count) for provider, level, count in grouped]
 
 
 def _context(organisation: Organisation, project: Project, module: Module, survey: Survey) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from mitwirken.accounts.assurance import verification_text
+from mitwirken.accounts.assurance_records import identity_text
 from mitwirken.core.exports import safe_cell
 
 from . import questions
@@ -160,7 +160,7 @@ class Layout:
         elif self.survey.anonymity == Anonymity.PSEUDONYMOUS and not self.spss:
             row[2] = response[2] or ""
         if self.login_columns:
-            row[-2], row[-1] = response[-2], verification_text(response[-2], response[-1])
+            row[-2], row[-1] = response[-2], identity_text(response[-2], response[-1])
         return row
 
     def put(self, row: list[Any], answer: tuple[Any, ...]) -> None:

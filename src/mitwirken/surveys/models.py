@@ -16,7 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mitwirken.accounts.assurance import requirement_field, verification_text
+from mitwirken.accounts.assurance import requirement_field
+from mitwirken.accounts.assurance_records import RecordedActingFor, RecordedAssurance
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import Module
 
@@ -314,15 +315,13 @@ class ResponseQuerySet(models.QuerySet["Response"]):
     pass
 
 
-class Response(models.Model):
+class Response(RecordedAssurance):
     """A submitted questionnaire. Deliberately without account, token, address or time of day (see above)."""
 
     survey = models.ForeignKey(Survey, verbose_name=_("Umfrage"), on_delete=models.CASCADE, related_name="responses")
     submitted_on = models.DateField(_("Abgeschickt am"))
     # The trust level of the login that submitted it (accounts/assurance.py): says how sure the portal is that a
     # real, distinct person answered, not who. 0 and "" without a verified login.
-    assurance_level = models.PositiveSmallIntegerField(_("Vertrauensniveau der Anmeldung"), default=0)
-    identity_provider = models.CharField(_("Identität bestätigt über"), max_length=20, blank=True)
 
     objects = ResponseQuerySet.as_manager()
     module_path = "survey.module"
@@ -335,12 +334,8 @@ class Response(models.Model):
     def __str__(self) -> str:
         return f"{self.survey}: {self.pk}"
 
-    @property
-    def identity_text(self) -> str:
-        return verification_text(self.assurance_level, self.identity_provider)
 
-
-class ResponseIdentity(models.Model):
+class ResponseIdentity(RecordedActingFor):
     """Who submitted a response, kept only for pseudonymous (pseudonym) and identified surveys (account, time)."""
 
     response = models.OneToOneField(
@@ -356,8 +351,6 @@ class ResponseIdentity(models.Model):
     )
     submitted_at = models.DateTimeField(_("Abgeschickt um"), null=True, blank=True)
     # Mein Unternehmenskonto, identified surveys only: the organisation the person answered for.
-    on_behalf_of_name = models.CharField(_("Handelnd für (laut Unternehmenskonto)"), max_length=200, blank=True)
-    on_behalf_of_id = models.CharField(_("Kennung der Organisation (Unternehmenskonto)"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("Absender")
