@@ -145,17 +145,18 @@ def test_endpoints_match_persona_level_requirement_and_period(world, setup, requ
         for persona, user in users.items():
             client, allowed = clients[persona], _allowed(persona, requirement, moment)
             level = PERSONAS[persona][1]
-            # Drafting
+            # Drafting needs no particular login (it has no effect yet): only the period and the account count.
             saved = client.post(urls["form"], {"action": "save", "text": f"Neu von {persona}", **ADDRESS})
             draft = StatementDraft.objects.filter(track=track, author=user).first() if user else None
             if user is None:
                 assert saved.status_code == 302 and "/login/" in saved["Location"], persona
-            elif allowed:
+            elif moment == "during":
                 assert saved.status_code == 302 and draft.data["text"] == f"Neu von {persona}", persona
+                page = client.get(urls["form"]).content.decode()
+                # The form says beforehand which login the submit needs, and offers it.
+                assert ("Mit BundID anmelden" in page) is (not allowed), persona
             else:
                 assert saved.status_code == 403 and draft.data["text"] == "Früher Entwurf", persona
-                if moment == "during":  # only the level is missing: the step-up, not a bare refusal
-                    assert "Mit BundID anmelden" in saved.content.decode(), persona
             # Submitting
             key = str(draft.submission_key) if draft else "00000000-0000-0000-0000-000000000000"
             submitted = client.post(urls["review"], {"submission_key": key})
@@ -224,7 +225,7 @@ def _step_up_link(html_text):
     return links[0]
 
 
-def test_form_at_too_low_level_shows_the_step_up_and_the_track_page_names_the_requirement(world, setup):
+def test_form_at_too_low_level_offers_the_step_up_and_the_track_page_names_the_requirement(world, setup):
     procedure, track, _statement = setup
     urls = _urls(procedure, track)
     _set_requirement(track, 3)
@@ -235,7 +236,11 @@ def test_form_at_too_low_level_shows_the_step_up_and_the_track_page_names_the_re
         html_text = form.content.decode()
         assert "Mit BundID anmelden" in html_text
         assert parse_qs(urlsplit(_step_up_link(html_text)).query) == {"level": ["3"], "next": [urls["form"]]}
-        assert 'name="text"' not in html_text  # no form that could only be refused
+        # Writing may start at once (the draft is kept through the BundID login); handing in needs the level.
+        assert 'name="text"' in html_text
+        review = client.get(urls["review"])
+        assert review.status_code == 200 and "Mit BundID anmelden" in review.content.decode()
+        assert 'name="submission_key"' not in review.content.decode()
         page = client.get(urls["page"]).content.decode()
         assert "Online-Ausweis" in page and "Stellungnahme abgeben" in page
         ok = with_level(world.client("citizen"), 4).get(urls["form"]).content.decode()

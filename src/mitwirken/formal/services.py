@@ -269,10 +269,16 @@ def _require_login_level(user: Any, track: Track) -> None:
         raise LoginTooWeak(login_too_weak_message(track.min_assurance_level))
 
 
-def _require_submit(user: Any, track: Track) -> None:
+def _require_drafting(user: Any, track: Track) -> None:
+    """Writing a draft needs no particular login: it has no effect yet, and a person may start with a weaker
+    login and sign in with BundID before handing it in (the draft stays)."""
     if not track.is_open():
         raise ValidationError(deadline_message(track))
     require(user, "formal.submit_statement_any_login", track)
+
+
+def _require_submit(user: Any, track: Track) -> None:
+    _require_drafting(user, track)
     _require_login_level(user, track)
     require(user, "formal.submit_statement", track)
 
@@ -321,7 +327,7 @@ def validate_draft(draft: StatementDraft | UnregisteredSubmission, procedure: Pr
 
 @transaction.atomic
 def draft_save(*, user: Any, track: Track, data: dict[str, Any], uploads: list[Any] | None = None) -> StatementDraft:
-    _require_submit(user, track)
+    _require_drafting(user, track)
     draft = StatementDraft.objects.select_for_update().get(pk=draft_for(user=user, track=track).pk)
     draft.data = {**draft.data, **_draft_fields(data)}
     draft.awaiting_release_since = None  # a changed draft must be handed over (and released) again

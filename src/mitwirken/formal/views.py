@@ -81,16 +81,20 @@ def _attach(track: Track, procedure: Any) -> Track:
     return track
 
 
-def _closed_or_refused(request: HttpRequest, procedure: Any, track: Track) -> HttpResponse | None:
+def _closed_or_refused(request: HttpRequest, procedure: Any, track: Track, *, drafting: bool = False
+                       ) -> HttpResponse | None:  # fmt: skip
     """After the deadline the period's notice (403); for people who may not submit here, 404.
 
-    Someone who may submit but whose login's trust level is too low gets the step-up page instead.
+    Someone who may submit but whose login's trust level is too low gets the step-up page instead, except
+    while drafting: the form says which login the submit needs and offers it, and the draft is kept.
     """
     if not track.is_open():
         return render(request, "formal/closed.html", {"procedure": procedure, "track": track,
                       "message": services.deadline_message(track), **_context(procedure)}, status=403)  # fmt: skip
     if not request.user.has_perm("formal.submit_statement_any_login", track):
         raise Http404
+    if drafting:
+        return None
     if not assurance.meets(request.user, track.min_assurance_level):
         refused = request.method == "POST"
         return _step_up(request, procedure, track, refused=refused)
@@ -139,7 +143,7 @@ def statement_form(
     procedure, track = _open_track(request, org_slug, project_slug, module_slug, track_pk)
     if not request.user.is_authenticated:  # checked after the lookup, so protected projects stay 404
         return redirect_to_login(request.get_full_path())
-    closed = _closed_or_refused(request, procedure, track)
+    closed = _closed_or_refused(request, procedure, track, drafting=True)
     if closed is not None:
         return closed
     draft = services.draft_for(user=request.user, track=track)
