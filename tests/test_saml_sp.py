@@ -156,8 +156,12 @@ def test_the_request_carries_the_akdb_extension_and_the_minimum_level(bundid: Id
     assert display.xpath("akdb:OnlineServiceId/text()", namespaces=NS)
 
 
-@pytest.mark.parametrize(("query", "level"), [("", "1"), ("level=2", "2"), ("level=9", "4"), ("level=x", "1")])
-def test_the_requested_level_is_kept_within_one_to_four(bundid: IdentityProvider, query: str, level: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "level"), [("", "1"), ("level=2", "2"), ("level=4", "4"), ("level=9", "1"), ("level=x", "1")]
+)
+def test_a_requested_level_outside_one_to_four_asks_for_the_lowest(
+    bundid: IdentityProvider, query: str, level: str
+) -> None:
     _response, request = start(Client(), query)
     assert request.xpath("//saml:AuthnContextClassRef/text()", namespaces=NS) == [f"STORK-QAA-Level-{level}"]
 

@@ -298,6 +298,29 @@ def test_a_wrapped_assertion_encrypted_for_the_sp_is_refused(
     refused_cleanly(portal, answer)
 
 
+def test_a_refusal_logs_no_personal_data(
+    portal: Client, saml_idp: RunningIdP, sp_encryption_cert: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    # pysaml2's error for this wrapping quotes the decrypted assertion; none of it may reach the log.
+    caplog.set_level(logging.DEBUG)
+    response, relay_state, acs = genuine_signed_response(portal, saml_idp)
+    drop_signature(response)
+    WRAPPINGS["signature_moved_into_evil"](response)
+
+    refused_cleanly(portal, send(portal, encrypt_for_sp(response, sp_encryption_cert), relay_state, acs))
+
+    assert "SAML response refused" in caplog.text
+    for personal in ("ErikaMustermann", "Mustermann", "erika.mustermann@example.org"):
+        assert personal not in caplog.text
+
+
+def test_a_bare_doctype_is_refused_too(portal: Client, saml_idp: RunningIdP) -> None:
+    # No entities at all: nothing for the parser to refuse, but SAML never carries a DTD.
+    xml, relay_state, acs = genuine_encrypted_response(portal, saml_idp)
+
+    refused_cleanly(portal, send(portal, with_doctype(xml, "<!DOCTYPE samlp:Response>"), relay_state, acs))
+
+
 @pytest.mark.parametrize("wrapping", list(WRAPPINGS))
 def test_a_wrapped_assertion_sent_unencrypted_is_refused(portal: Client, saml_idp: RunningIdP, wrapping: str) -> None:
     response, relay_state, acs = genuine_signed_response(portal, saml_idp)

@@ -399,7 +399,9 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if PRODUCTION else "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # pysaml2 logs whole (decrypted) assertions at DEBUG and parts of them in its errors: personal data and
+    # person keys. The portal's own SAML code logs what went wrong without content.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "saml2": {"level": "CRITICAL"}},
 }
 
 if ENVIRONMENT == "test":

@@ -11,6 +11,8 @@ German message; nothing is created before this module has said yes.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -130,6 +132,9 @@ def read(client: Saml2Client, saml_response: str, outstanding: dict[str, dict[st
     """Check an HTTP-POST ``SAMLResponse`` against the requests this session started."""
     if not saml_response or len(saml_response) > MAX_RESPONSE_BYTES:
         raise LoginRefused(MISSING)
+    if _has_doctype(saml_response):
+        # SAML never needs a DTD; the parser refuses entities anyway, this refuses the rest of the idea.
+        raise LoginRefused(NOT_CONFIRMED)
     came_from = {request_id: pending.get("next", "/") for request_id, pending in outstanding.items()}
     try:
         # conv_info makes pysaml2 check the assertion's Recipient (without it, any recipient passes).
@@ -141,7 +146,8 @@ def read(client: Saml2Client, saml_response: str, outstanding: dict[str, dict[st
     except UnsolicitedResponse:
         raise LoginRefused(UNSOLICITED) from None
     except Exception as error:  # pysaml2 raises bare Exceptions for failed checks (audience, conditions)
-        logger.warning("SAML response refused: %s: %s", type(error).__name__, error)
+        # Only the kind of error: pysaml2's messages may quote the decrypted assertion (names, person key).
+        logger.warning("SAML response refused: %s", type(error).__name__)
         raise LoginRefused(NOT_CONFIRMED) from None
     if response is None or response.assertion is None:
         raise LoginRefused(NOT_CONFIRMED)
@@ -164,6 +170,14 @@ def read(client: Saml2Client, saml_response: str, outstanding: dict[str, dict[st
         raise LoginRefused(SUBJECT_TOO_LOW)
     _mark_seen(response.assertion, issuer)
     return login
+
+
+def _has_doctype(saml_response: str) -> bool:
+    try:
+        xml = base64.b64decode(saml_response, validate=False)
+    except (ValueError, binascii.Error):
+        return False  # not base64: pysaml2 refuses it with its own error
+    return b"<!doctype" in xml.lower()
 
 
 def _was_encrypted(response: Any) -> bool:

@@ -25,6 +25,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.saml import name_id_from_string
 
 from mitwirken.core.http import AuthenticatedRequest
+from mitwirken.core.ids import parse_int
 from mitwirken.core.middleware import content_security_policy
 
 from ..models import ExternalIdentity, IdentityProvider
@@ -74,10 +75,8 @@ def login(request: HttpRequest, provider: str) -> HttpResponse:
     if idp is None:
         message = _("Die Anmeldung mit %(provider)s ist auf diesem Portal noch nicht eingerichtet.")
         return _refused(request, message % {"provider": _provider_label(provider)}, status=404, next_url=next_url)
-    try:
-        level = min(max(int(request.GET.get("level") or 1), 1), 4)
-    except ValueError:
-        level = 1
+    # A level from a link; anything outside 1-4 asks for the lowest (the IdP then decides).
+    level = parse_int(request.GET.get("level"), default=1, minimum=1, maximum=4) or 1
     prepared = authn.prepare(config.client(request), idp.entity_id, level, with_akdb=provider == "bundid")
     now = time.time()
     pending = {
