@@ -9,11 +9,12 @@ VENDOR := src/mitwirken/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install static migrate demo totp test test-fast test-idp lint typecheck check bench lock messages clean
+.PHONY: run install static migrate demo totp test test-fast test-idp test-idp-import lint typecheck check bench lock messages clean
 
-run: install migrate demo ## install everything, set up var/ with demo data, serve on http://127.0.0.1:$(PORT) (default 8000) with the task worker; links in mails follow PORT
+run: install migrate demo ## install everything, set up var/ with demo data, serve on http://127.0.0.1:$(PORT) (default 8000) with the task worker; links in mails follow PORT; TEST_IDP=1 also starts the test BundID/MUK IdPs
 	@echo "Portal: http://$(HOST):$(PORT)/   (stop with Ctrl+C)"
 	@trap 'kill 0' EXIT INT TERM; export PORT=$(PORT); \
+	  $(if $(TEST_IDP),$(TEST_IDPS) &) \
 	  $(PY) manage.py db_worker --queue-name '*' --no-startup-delay & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -61,6 +62,15 @@ test-fast: install
 # Test identity provider for the SAML login (never for production; it refuses MITWIRKEN_ENV=production).
 PROFILE ?= bundid
 IDP_PORT ?= $(if $(filter muk,$(PROFILE)),8090,8089)
+
+# `make run TEST_IDP=1`: both test IdPs beside the portal, and their metadata imported once they answer.
+SP_METADATA = http://$(HOST):$(PORT)/konto/saml/metadata/
+TEST_IDPS = $(PY) -m devtools.test_idp --profile bundid --port 8089 --sp-metadata-url $(SP_METADATA) & \
+	$(PY) -m devtools.test_idp --profile muk --port 8090 --sp-metadata-url $(SP_METADATA) & \
+	$(PY) -m devtools.test_idp.connect bundid=http://$(HOST):8089/metadata muk=http://$(HOST):8090/metadata
+
+test-idp-import: $(VENV)/.installed ## trust the running test IdPs (8089 BundID, 8090 MUK): imports their metadata into the development database
+	$(PY) -m devtools.test_idp.connect bundid=http://$(HOST):8089/metadata muk=http://$(HOST):8090/metadata
 
 test-idp: $(VENV)/.installed ## local BundID stand-in on http://127.0.0.1:8089 (PROFILE=muk: Mein Unternehmenskonto on 8090) for the portal on PORT
 	$(PY) -m devtools.test_idp --profile $(PROFILE) --port $(IDP_PORT) --sp-metadata-url http://$(HOST):$(PORT)/konto/saml/metadata/

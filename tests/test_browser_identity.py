@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 pytest_plugins = ["tests.browser", "tests.saml_idp"]
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.xmlsec, pytest.mark.django_db(transaction=True)]
 
 OBJECTION = "Die Ortsumgehung zerschneidet den Auwald. Bitte prüfen Sie die Variante Nord."
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 pytest_plugins = ["tests.browser", "tests.saml_idp"]
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xmlsec]
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 pytest_plugins = ["tests.saml_idp"]
 
+pytestmark = pytest.mark.xmlsec
+
 
 def _test_sp_metadata(request: HttpRequest) -> HttpResponse:
     return HttpResponse(str(entity_descriptor(sp_config())), content_type="application/samlmetadata+xml")

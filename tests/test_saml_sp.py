@@ -33,6 +33,8 @@ from mitwirken.core.models import AuditEntry
 from .conftest import PERSONAS, World, login
 from .factories import PASSWORD, UserFactory
 
+pytestmark = pytest.mark.xmlsec
+
 KEYS = Path(django_settings.SAML_TEST_KEYS_DIR)
 IDP_ENTITY = "http://idp.example.test/metadata"
 NS = {"md": "urn:oasis:names:tc:SAML:2.0:metadata", "ds": "http://www.w3.org/2000/09/xmldsig#",

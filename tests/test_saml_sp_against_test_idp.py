@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 pytest_plugins = ["tests.saml_idp"]
 
+pytestmark = pytest.mark.xmlsec
+
 
 @pytest.fixture
 def portal(saml_portal: None) -> Client:

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 pytest_plugins = ["tests.saml_idp"]
 
+pytestmark = pytest.mark.xmlsec
+
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 DS = "http://www.w3.org/2000/09/xmldsig#"

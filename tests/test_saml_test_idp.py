@@ -29,6 +29,8 @@ from mitwirken.accounts.saml import attributes as a
 from .saml_idp_runner import ROOT, read_form, run_test_idp
 from .saml_test_sp import ACS, KEYS, ORG_ID, ORG_NAME, SLO, SP, SP_ENTITY_ID, attributes, class_ref, sp_config
 
+pytestmark = pytest.mark.xmlsec
+
 
 @pytest.fixture(scope="module")
 def sp_metadata_file(tmp_path_factory: Any) -> Path:
