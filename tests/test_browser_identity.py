@@ -82,6 +82,9 @@ def test_a_signed_in_person_links_bundid_to_the_account(new_tab: Any, world: Any
     identity = ExternalIdentity.objects.get()
     assert identity.user == citizen and identity.assurance_level == 3
     assert identity.subject not in page.content()  # the person key is never shown
+    # Only what is not linked yet is offered.
+    assert page.get_by_role("link", name="BundID verknüpfen").count() == 0
+    assert page.get_by_role("link", name="Mein Unternehmenskonto verknüpfen").is_visible()
     tab.screenshot()
 
 

@@ -15,6 +15,7 @@ from mitwirken.core.http import AuthenticatedRequest
 
 from . import gdpr
 from .forms import DeleteAccountForm, ProfileForm
+from .models import ExternalIdentity
 
 
 @login_required
@@ -35,8 +36,11 @@ def identities(request: AuthenticatedRequest) -> HttpResponse:
     identities = list(request.user.identities.all())
     for identity in identities:
         identity.can_unlink = can_unlink(request.user, identity)  # type: ignore[attr-defined]
-    return render(request, "accounts/identities.html",
-                  {"identities": identities, "login": assurance.of_request(request)})  # fmt: skip
+    linked = {identity.provider for identity in identities}
+    return render(request, "accounts/identities.html", {
+        "identities": identities, "login": assurance.of_request(request),
+        "unlinked_providers": [provider for provider in ExternalIdentity.Provider.values if provider not in linked],
+    })  # fmt: skip
 
 
 SECTION_PAGE_SIZE = 10
