@@ -9,9 +9,6 @@ page and e-mail; the staff pages and the participant list; setting the requireme
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import timedelta
 from io import BytesIO
 from typing import Any
@@ -21,18 +18,19 @@ import rules
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from mitwirken.accounts.assurance import SESSION_KEY, LoginAssurance
-from mitwirken.accounts.second_factor import _current_request
+from mitwirken.accounts.assurance import LoginAssurance
 from mitwirken.core.audit import AuditEntry
 from mitwirken.events.models import Event, Registration, RegistrationStatus, Status
 from mitwirken.events.services import registration as service
 from mitwirken.organisations.models import OrganisationRole
 
+from .assurance_helpers import login_at as in_request_of
+from .assurance_helpers import with_level as set_login_level
 from .conftest import login, with_second_factor
 from .dialogue_helpers import page_text, post_with_proof_of_work
 from .event_fixtures import make_event
@@ -51,27 +49,6 @@ PERSONAS = {
     "citizen_4": (False, 4), "staff_0": (True, 0), "staff_3": (True, 3),
 }  # fmt: skip
 PHASES = ["not_published", "open", "closed"]
-
-
-def set_login_level(client: Client, level: int, provider: str = "bundid", **acting_for: str) -> Client:
-    """What the SAML login records in the session: this login's trust level (a password login: none)."""
-    session = client.session
-    session[SESSION_KEY] = asdict(LoginAssurance(level=level, provider=provider if level else "", **acting_for))
-    session.save()
-    return client
-
-
-@contextmanager
-def in_request_of(user: Any, level: int) -> Iterator[None]:
-    """The rule asks the login of the request being served: a request of ``user`` with that level."""
-    request = RequestFactory().get("/")
-    request.user = user
-    request.session = {SESSION_KEY: asdict(LoginAssurance(level=level, provider="bundid"))}  # type: ignore[assignment]
-    token = _current_request.set(request)
-    try:
-        yield
-    finally:
-        _current_request.reset(token)
 
 
 def event_in(phase: str, required: int, **fields: Any) -> Event:

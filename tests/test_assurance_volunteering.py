@@ -11,9 +11,6 @@ Ehrenamtskarte), whose requirement the Börse sets: personas x requirement x whe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -21,15 +18,15 @@ import rules
 import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mitwirken.accounts.assurance import SESSION_KEY, LoginAssurance
-from mitwirken.accounts.second_factor import _current_request
 from mitwirken.core.audit import AuditEntry
 from mitwirken.volunteering.models import Application, CardApplication, OpportunityStatus, ShiftSignup
 
+from .assurance_helpers import login_at as in_request_of
+from .assurance_helpers import with_level as set_login_level
 from .conftest import login
 from .dialogue_helpers import flash_messages, page_text
 from .test_volunteering_planning import opportunity_data, url
@@ -50,27 +47,6 @@ STATES = [OpportunityStatus.DRAFT, OpportunityStatus.PUBLISHED, OpportunityStatu
 @pytest.fixture
 def vw(world: Any) -> VolunteeringWorld:
     return volunteering_world(world)
-
-
-def set_login_level(client: Client, level: int, provider: str = "bundid") -> Client:
-    """What the SAML login records in the session: this login's trust level (a password login: none)."""
-    session = client.session
-    session[SESSION_KEY] = asdict(LoginAssurance(level=level, provider=provider if level else ""))
-    session.save()
-    return client
-
-
-@contextmanager
-def in_request_of(user: Any, level: int) -> Iterator[None]:
-    """The rule asks the login of the request being served: a request of ``user`` with that level."""
-    request = RequestFactory().get("/")
-    request.user = user
-    request.session = {SESSION_KEY: asdict(LoginAssurance(level=level, provider="bundid"))}  # type: ignore[assignment]
-    token = _current_request.set(request)
-    try:
-        yield
-    finally:
-        _current_request.reset(token)
 
 
 def persona(vw: VolunteeringWorld, name: str) -> tuple[Any, Client]:
