@@ -105,6 +105,15 @@ def test_an_email_below_the_login_level_still_makes_the_account_but_the_surname_
     assert user.identities.get().assurance_level == 3
 
 
+def test_a_person_key_below_the_login_level_is_refused(portal: Client, saml_idp: RunningIdP) -> None:
+    answer = log_in(portal, saml_idp, scenario="low_key", level=3)
+
+    assert answer.status_code == 400
+    assert "dauerhafte Kennung nicht mit dem nötigen Vertrauensniveau" in answer.content.decode()
+    assert "_auth_user_id" not in portal.session
+    assert not User.objects.exists() and not ExternalIdentity.objects.exists()
+
+
 def test_a_surname_below_the_login_level_is_not_copied_when_linking(portal: Client, saml_idp: RunningIdP) -> None:
     user = UserFactory(real_name="")
     portal.force_login(user)

@@ -349,7 +349,8 @@ class TestIdP:
             value = persona.values.get(name)
             if value is None:
                 continue
-            attribute_level = 1 if scenario == "low_attribute" and name in LOW_ATTRIBUTES else level
+            low = (scenario == "low_attribute" and name in LOW_ATTRIBUTES) or (scenario == "low_key" and name == a.BPK2)
+            attribute_level = 1 if low else level
             attributes.append(_attribute(name, value, attribute_level))
         attributes.append(_attribute(a.TRUST_LEVEL, a.STORK_QAA.format(level), level))
         summary["attributes"] = [

@@ -84,6 +84,7 @@ SCENARIOS = {
     "ok": "Erfolgreiche Anmeldung (angefordertes Niveau, höchstens das der Person)",
     "lower_level": "Anmeldung ein Niveau unter dem angeforderten",
     "low_attribute": "Nachname und E-Mail-Adresse nur mit Niveau 1 (selbst angegeben)",
+    "low_key": "Dauerhafte Kennung (bPK2) nur mit Niveau 1",
     "cancelled": f"Abbruch durch die Person („{CANCELLED_MESSAGE}“)",
     "failed": "Technischer Fehler beim Identitätsanbieter",
     "expired": "Abgelaufene Zusicherung (Gültigkeit liegt in der Vergangenheit)",
