@@ -313,3 +313,17 @@ def test_nobody_unlinks_someone_elses_identity(db: Any) -> None:
     client = login(Client(), UserFactory(email="intruder@example.org"))
     assert client.post(f"/konto/saml/verknuepfung/{identity.pk}/loesen/").status_code == 404
     assert ExternalIdentity.objects.filter(pk=identity.pk).exists()
+
+
+def test_the_daily_job_forgets_expired_assertion_ids(db: Any) -> None:
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from mitwirken.accounts.models import SeenAssertion
+
+    SeenAssertion.objects.create(assertion_id="old", issuer=IDP_ENTITY, expires_at=timezone.now() - timedelta(1))
+    SeenAssertion.objects.create(assertion_id="new", issuer=IDP_ENTITY, expires_at=timezone.now() + timedelta(1))
+    call_command("daily")
+    assert list(SeenAssertion.objects.values_list("assertion_id", flat=True)) == ["new"]

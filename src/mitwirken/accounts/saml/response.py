@@ -121,6 +121,12 @@ def _mark_seen(assertion: Any, issuer: str) -> None:
         raise LoginRefused(REPLAYED) from None
 
 
+def forget_expired_assertions() -> int:
+    """For the daily job: an expired assertion is refused by its validity anyway, so its ID need not be kept."""
+    deleted, _details = SeenAssertion.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted
+
+
 def _status_refusal(error: StatusError) -> LoginRefused:
     message = str(error)
     if any(marker in message.lower() for marker in CANCEL_MARKERS):

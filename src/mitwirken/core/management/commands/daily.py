@@ -9,6 +9,10 @@ class Command(BaseCommand):
     help = "The portal's daily job (cron, once a day): runs every plugin's daily work (digests, follow-ups, retention)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from mitwirken.accounts.saml.response import forget_expired_assertions
+
+        forget_expired_assertions()
+        self.stdout.write("accounts: erledigt")
         for plugin in plugins.all_plugins():
             daily = plugin.load("daily")
             if daily is not None:
