@@ -77,6 +77,7 @@ def test_cancelled_is_told_apart_from_failed(portal: Client, saml_idp: RunningId
 
     assert cancelled.status_code == 200
     assert "abgebrochen" in cancelled.content.decode()
+    assert "Zurück zur vorigen Seite" in cancelled.content.decode()  # to where the login was started
     assert failed.status_code == 400
     assert "fehlgeschlagen" in failed.content.decode()
     assert "_auth_user_id" not in portal.session

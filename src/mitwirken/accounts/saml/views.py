@@ -121,7 +121,10 @@ def assertion_consumer(request: HttpRequest) -> HttpResponse:
         login = read(config.client(request), saml_response, outstanding)
         outcome = services.complete(request, login)
     except LoginRefused as refusal:
-        return _refused(request, refusal.message, cancelled=refusal.cancelled, status=200 if refusal.cancelled else 400)
+        # Back to where the person started (the newest login they began here), e.g. their statement form.
+        started = max(outstanding.values(), key=lambda entry: entry.get("at", 0), default={})
+        return _refused(request, refusal.message, cancelled=refusal.cancelled,
+                        status=200 if refusal.cancelled else 400, next_url=started.get("next", ""))  # fmt: skip
     pending = request.session.get(PENDING_REQUESTS_KEY, {})
     next_url = pending.pop(login.request_id, {}).get("next") or reverse("home")
     request.session[PENDING_REQUESTS_KEY] = pending
