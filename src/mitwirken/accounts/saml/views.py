@@ -122,7 +122,7 @@ def assertion_consumer(request: HttpRequest) -> HttpResponse:
         outcome = services.complete(request, login)
     except LoginRefused as refusal:
         # Back to where the person started (the newest login they began here), e.g. their statement form.
-        started = max(outstanding.values(), key=lambda entry: entry.get("at", 0), default={})
+        started: dict[str, Any] = max(outstanding.values(), key=lambda entry: entry.get("at", 0), default={})
         return _refused(request, refusal.message, cancelled=refusal.cancelled,
                         status=200 if refusal.cancelled else 400, next_url=started.get("next", ""))  # fmt: skip
     pending = request.session.get(PENDING_REQUESTS_KEY, {})
