@@ -14,6 +14,8 @@ For tuning, on a database kept by ``bench/run.py --keep`` (``mitwirken_bench``):
         --explain 3 /verwaltung/musterkreis/projekte/…/eingang/
 
 prints, per path, the plan (``EXPLAIN (ANALYZE, BUFFERS)``) of its three slowest queries to stderr.
+``--profile 30`` prints the 30 functions with the most own time over ten requests (cProfile), to see where the
+Python part of a page goes (template tags, forms, model instances).
 """
 
 from __future__ import annotations
@@ -77,7 +79,23 @@ def read(response: Any) -> Any:
     return response
 
 
-def measure(client: Client, path: str, explain_slowest: int = 0) -> dict[str, object]:
+def profile(client: Client, path: str, top: int) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(10):
+        read(client.get(path))
+    profiler.disable()
+    print(f"\n== {path}: cProfile over 10 requests", file=sys.stderr)
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("tottime").print_stats(top)
+    # Where the template time goes: forms, included partials and custom tags, by their total time.
+    stats.sort_stats("cumulative").print_stats(r"forms/(utils|boundfield)|loader_tags|templatetags|defaulttags", top)
+
+
+def measure(client: Client, path: str, explain_slowest: int = 0, profile_top: int = 0) -> dict[str, object]:
     response = client.get(path)
     if response.status_code != 200:
         raise SystemExit(f"{path} answered {response.status_code} in-process")
@@ -99,6 +117,8 @@ def measure(client: Client, path: str, explain_slowest: int = 0) -> dict[str, ob
         read(client.get(path))
     if explain_slowest:
         explain(sorted(each, key=lambda item: -item[0])[:explain_slowest], path)
+    if profile_top:
+        profile(client, path, profile_top)
     queries = [query["sql"] for query in context.captured_queries]
     shapes = Counter(shape(sql) for sql in queries)
     repeated = sum(count for count in shapes.values() if count > 1)
@@ -133,7 +153,7 @@ def log_in(client: Client, email: str) -> None:
     session.save()
 
 
-def main(paths: list[str], cookies: list[str], login: str = "", explain_slowest: int = 0) -> None:
+def main(paths: list[str], cookies: list[str], login: str = "", explain_slowest: int = 0, profile_top: int = 0) -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     for cookie in cookies:
         name, _sep, value = cookie.partition("=")
@@ -145,7 +165,7 @@ def main(paths: list[str], cookies: list[str], login: str = "", explain_slowest:
         "db_version": database_version(),
         "projects_total": Project.objects.count(),
         "projects_listed": Project.objects.listed().count(),
-        "endpoints": {path: measure(client, path, explain_slowest) for path in paths},
+        "endpoints": {path: measure(client, path, explain_slowest, profile_top) for path in paths},
     }
     json.dump(report, sys.stdout)
 
@@ -155,6 +175,9 @@ if __name__ == "__main__":
     parser.add_argument("--cookie", action="append", default=[], help="NAME=VALUE sent with every request")
     parser.add_argument("--login", default="", help="e-mail of an account to log in as, second factor confirmed")
     parser.add_argument("--explain", type=int, default=0, metavar="N", help="plans of the N slowest queries (stderr)")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="the N functions with most own time (stderr)"
+    )
     parser.add_argument("paths", nargs="+")
     arguments = parser.parse_args()
-    main(arguments.paths, arguments.cookie, arguments.login, arguments.explain)
+    main(arguments.paths, arguments.cookie, arguments.login, arguments.explain, arguments.profile)

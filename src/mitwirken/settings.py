@@ -145,7 +145,13 @@ TEMPLATES = [
                 "mitwirken.core.context_processors.portal",
             ],
         },
-    }
+    },
+    {
+        # Only the rows of the busiest lists (core/jinja.py says why), from the apps' jinja2/ folders.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "mitwirken.core.jinja.environment"},
+    },
 ]
 
 DATABASES = {

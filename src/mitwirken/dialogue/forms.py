@@ -92,7 +92,7 @@ class FeedbackForm(forms.Form):
 SORTS = [("new", _("Neueste zuerst")), ("comments", _("Meiste Kommentare")), ("support", _("Meiste Zustimmung"))]
 
 
-class IdeaFilterForm(forms.Form):
+class IdeaFilterForm(core_forms.RenderCachedForm):
     q = forms.CharField(label=_("Suche"), required=False, max_length=100)
     category = ListedModelChoiceField(label=_("Kategorie"), queryset=Category.objects.none(), required=False,
                                       empty_label=_("Alle Kategorien"))  # fmt: skip

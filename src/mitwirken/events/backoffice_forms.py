@@ -134,7 +134,7 @@ class EventForm(forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data[name] for name in EVENT_FIELDS if name in self.cleaned_data}
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(core_forms.RenderCachedForm):
     when = forms.ChoiceField(label=_("Zeitraum"), required=False, choices=[
         ("", _("Kommende und laufende")), ("past", _("Vergangene")), ("all", _("Alle")),
     ])  # fmt: skip

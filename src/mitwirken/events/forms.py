@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core import forms as core_forms
 from mitwirken.core import geo
 from mitwirken.core.forms_util import ListedModelChoiceField
 from mitwirken.core.spam import SpamProtectedForm
@@ -28,7 +29,7 @@ RADII = (("5", _("5 km")), ("10", _("10 km")), ("25", _("25 km")), ("50", _("50 
 QUESTIONS_ERROR = "questions"
 
 
-class CalendarFilterForm(forms.Form):
+class CalendarFilterForm(core_forms.RenderCachedForm):
     """The filters of the calendar; the field names are the (German) query parameters."""
 
     veranstalter = ListedModelChoiceField(

@@ -252,7 +252,7 @@ class RecordStatementForm(forms.Form):
         self.fields["track"].queryset = Track.objects.with_phase().filter(round__procedure=procedure)  # type: ignore[attr-defined]
 
 
-class InboxFilterForm(forms.Form):
+class InboxFilterForm(core_forms.RenderCachedForm):
     q = forms.CharField(label=_("Suche"), required=False, help_text=_("Vorgangsnummer, Name oder Text"))
     track = ListedModelChoiceField(label=_("Beteiligungsschritt"), required=False, queryset=Track.objects.none())
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle")), *StatementStatus.choices])
@@ -324,7 +324,7 @@ class TextBlockForm(forms.Form):
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class BulkForm(forms.Form):
+class BulkForm(core_forms.RenderCachedForm):
     ACTIONS = [("assign", _("Zuweisen an")), ("status", _("Status setzen auf"))]
     bulk_action = forms.ChoiceField(label=_("Aktion für ausgewählte"), choices=ACTIONS)
     assignee = ListedModelChoiceField(label=_("Person"), required=False, queryset=get_user_model().objects.none())
@@ -397,7 +397,7 @@ class UnregisteredStatementForm(SpamProtectedForm):
         return cleaned
 
 
-class ExchangeFilterForm(forms.Form):
+class ExchangeFilterForm(core_forms.RenderCachedForm):
     """The filter of an organisation's XBeteiligung inbox and outbox."""
 
     richtung = forms.ChoiceField(label=_("Richtung"), required=False, choices=[

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mitwirken.accounts.second_factor import is_portal_admin
+from mitwirken.core import forms as core_forms
 from mitwirken.core import geo
 
 from .models import Organisation, OrganisationRole
@@ -93,7 +94,7 @@ class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Rolle"), choices=OrganisationRole.choices)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(core_forms.RenderCachedForm):
     """The audit log's filters (GET); the export uses the same."""
 
     person: forms.ModelChoiceField[Any] = forms.ModelChoiceField(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from mitwirken.core import dates, geo
 from mitwirken.core import forms as core_forms
 from mitwirken.core.forms import DateTimeLocalInput
+from mitwirken.core.forms_util import ListedModelChoiceField
 from mitwirken.organisations.forms import GeoJSONField
 from mitwirken.organisations.models import Organisation
 
@@ -17,9 +18,9 @@ from .models import AccessMode, AgencyContact, AgencyGroup, Module, ParticipantR
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
 
 
-class ProjectFilterForm(forms.Form):
+class ProjectFilterForm(core_forms.RenderCachedForm):
     q = forms.CharField(label=_("Suche"), required=False, max_length=100)
-    organisation = forms.ModelChoiceField(
+    organisation = ListedModelChoiceField(
         label=_("Organisation"), required=False, queryset=Organisation.objects.only("id", "name", "slug"),
         empty_label=_("Alle Organisationen"), to_field_name="slug",
     )  # fmt: skip

@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core import forms as core_forms
 from mitwirken.core.forms import MultipleFileField
 from mitwirken.core.spam import SpamProtectedForm
 from mitwirken.organisations.models import Organisation
@@ -137,7 +138,7 @@ class ReportDetailsForm(SpamProtectedForm):
         return {code: self.cleaned_data.get(f"attribute_{code}") for code in self.question_codes}
 
 
-class PublicFilterForm(forms.Form):
+class PublicFilterForm(core_forms.RenderCachedForm):
     category = forms.ModelChoiceField(label=_("Kategorie"), required=False, queryset=CategoryTemplate.objects.all(),
                                       empty_label=_("Alle Kategorien"))  # fmt: skip
     status = forms.ChoiceField(
@@ -151,7 +152,7 @@ class PublicFilterForm(forms.Form):
     )  # fmt: skip
 
 
-class InboxFilterForm(forms.Form):
+class InboxFilterForm(core_forms.RenderCachedForm):
     status = forms.ChoiceField(
         label=_("Status"), required=False,
         choices=[("", _("Offen und in Bearbeitung")), ("all", _("Alle")),
@@ -221,7 +222,7 @@ class HideForm(forms.Form):
     reason = forms.CharField(label=_("Grund (wird öffentlich angezeigt)"), max_length=300)
 
 
-class BulkForm(forms.Form):
+class BulkForm(core_forms.RenderCachedForm):
     action = forms.ChoiceField(label=_("Aktion"), choices=[("status", _("Status ändern")), ("assign", _("Zuweisen"))])
     status = forms.ChoiceField(label=_("Neuer Status"), required=False,
                                choices=[("", "–"), *[(v, label) for v, label in ReportStatus.choices

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mitwirken.core import forms as core_forms
 from mitwirken.core import maps
 from mitwirken.core.audit import log_action
 from mitwirken.core.exports import XLSX_TYPE, csv_lines, safe_cell, xlsx_file
@@ -38,7 +39,7 @@ def staff_survey(organisation: Organisation, project_pk: int, module_pk: int, us
     return survey.module.project, survey.module, survey
 
 
-class FilterForm(forms.Form):
+class FilterForm(core_forms.RenderCachedForm):
     antwort = forms.ChoiceField(label=gettext_lazy("Nur Antwortbögen mit dieser Antwort"), required=False,
                                 help_text=gettext_lazy("Zeigt alle anderen Fragen für diese Gruppe (Kreuztabelle)."))  # fmt: skip
     von = forms.DateField(label=gettext_lazy("Abgeschickt ab"), required=False,

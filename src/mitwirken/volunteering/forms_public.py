@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from mitwirken.core import forms as core_forms
 from mitwirken.core import geo
 
 from . import search
@@ -22,7 +23,7 @@ RADIUS_CHOICES = [(str(km), _("%(km)s km") % {"km": km}) for km in search.RADII_
 NOT_FILTERS = ("seite", "ansicht")
 
 
-class SearchForm(forms.Form):
+class SearchForm(core_forms.RenderCachedForm):
     q = forms.CharField(label=_("Suchbegriff"), required=False, max_length=200,
                         help_text=_("Alle Wörter müssen vorkommen, z. B. „Hausaufgaben Mathe“."))  # fmt: skip
     bereich = forms.ChoiceField(label=_("Bereich"), required=False,
