@@ -29,8 +29,10 @@ class PlainColourForm(forms.Form):
 
 @pytest.fixture(autouse=True)
 def empty_cache():  # type: ignore[no-untyped-def]
+    # German, whatever language an earlier test's request left active in this thread.
     cache.clear()
-    yield
+    with translation.override("de"):
+        yield
     cache.clear()
 
 

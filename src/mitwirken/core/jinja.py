@@ -9,9 +9,10 @@ the page's context. They speak a small, fixed vocabulary, given here, so that a 
   ``{{ _("…") }}`` like a Django template; placeholders go through ``|format(name=…)``, never inside ``_()``.
 - ``display(instance, "field")`` is ``instance.get_field_display()``, without rebuilding the field's choices on every
   call as Django does (a third of the inbox rows' time went there).
-- ``url(name, **kwargs)`` is Django's ``reverse``; ``date``, ``truncatechars``, ``highlight_excerpt`` are the
-  Django filters of the same names, ``truncatewords`` too; ``period(start, end)`` is ``{% period %}``. ``date`` shows the time in the current time zone (Europe/Berlin) as Django's
-  does; a date and time printed without it would be in UTC, so print them only through ``date``.
+- ``url(name, **kwargs)`` is Django's ``reverse``; ``period(start, end)`` is ``{% period %}``.
+- ``date``, ``truncatechars``, ``truncatewords`` and ``highlight_excerpt`` are the Django filters of the same names.
+  ``date`` shows the time in the current time zone (Europe/Berlin) as Django's does; a date and time printed
+  without it would be in UTC, so print them only through ``date``.
 
 Autoescaping is on, and Django's safe strings (``mark_safe``, ``format_html``) stay unescaped, as in Django.
 """
@@ -52,7 +53,7 @@ def date(value: Any, arg: str | None = None) -> str:
 
 
 def environment(**options: Any) -> Environment:
-    options.pop("autoescape", None)  # Django's backend sets it; here it is on whatever a setting says
+    options.pop("autoescape", None)  # Django's backend passes it; here it is always on, whatever the settings say
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]  # by the i18n extension
     env.globals.update(url=url, display=display, period=format_period)
