@@ -153,6 +153,76 @@ def test_date_range(known):
                                              "_other": (0, 0.0)}  # fmt: skip
 
 
+@pytest.mark.parametrize("public", [False, True])
+def test_text_counts_read_with_the_tally_match_the_texts_listed(known, public):
+    """The pages of free texts are counted with the other figures (one grouped query, cached); each count must be
+    the number of texts that the list pages through, with and without filters, for staff and for the public."""
+    more = add_responses(
+        known,
+        [
+            (
+                DAY,
+                {
+                    "verkehrsmittel": {"choice": "_other", "other": f"Roller {n}"},
+                    "anmerkungen": f"Anmerkung {n}",
+                    "rad_anmerkung": "",
+                },
+            )
+            for n in range(3)
+        ],
+    )
+    Answer.objects.filter(response=more[0]).exclude(text="").update(text_published=True)
+    rad = Question.objects.get(survey=known, code="verkehrsmittel").pk
+    for filters in (
+        {},
+        {"question_id": rad, "choice": "_other"},
+        {"question_id": rad, "choice": "rad"},
+        {"date_from": DAY + datetime.timedelta(days=1)},
+    ):
+        found = results.build(known, Questionnaire(known), filters=results.Filters(**filters), public=public)
+        answers = results.answers_of(known, [item.question.pk for item in found.items], found.filters)
+        checked = 0
+        for item in found.items:
+            if item.texts is not None:
+                listed = results.text_answers(answers, item.question, public).count()
+                assert item.texts.paginator.count == listed, (filters, item.question.code)
+                checked += listed
+        assert checked or filters, filters  # the data has texts; a filter may leave none
+
+
+def test_selecting_texts_for_the_public_renews_their_cached_count(world, known):
+    question = Question.objects.get(survey=known, code="verkehrsmittel")
+    public = results.build(known, Questionnaire(known), public=True)  # counted and cached: none selected
+    assert next(item for item in public.items if item.question == question).texts.paginator.count == 0
+    other = Answer.objects.get(question=question, choice="_other")
+    from mitwirken.surveys.services import publishing
+
+    publishing.texts_select(actor=world.personas["org_admin"], survey=known, question=question, shown=[other.pk],
+                            selected=[other.pk])  # fmt: skip
+    public = results.build(known, Questionnaire(known), public=True)
+    assert [answer.text for answer in next(item for item in public.items if item.question == question).texts] == [
+        "Tretroller"
+    ]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_table_of_places_is_the_markup_the_template_loop_made(language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from mitwirken.surveys.templatetags.surveys import point_rows
+
+    points = [{"lat": 50.0123456, "lon": 7.5}, {"lat": 49.9, "lon": 8.123}, {"lat": -0.5, "lon": 10.0}]
+    loop = Template(
+        '{% for point in points %}<tr class="kern-table__row"><th class="kern-table__cell" scope="row">'
+        '{{ forloop.counter }}</th><td class="kern-table__cell survey-num">{{ point.lat }}</td>'
+        '<td class="kern-table__cell survey-num">{{ point.lon }}</td></tr>{% endfor %}'
+    )
+    with translation.override(language):
+        assert point_rows(points) == loop.render(Context({"points": points}))
+        assert ("50,0123456" if language == "de" else "50.0123456") in point_rows(points)
+
+
 def test_staff_page_shows_charts_tables_and_filters(world, known):
     client = world.client("org_admin")
     page = client.get(base(known) + "ergebnisse/")

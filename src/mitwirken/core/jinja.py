@@ -10,7 +10,13 @@ the page's context. They speak a small, fixed vocabulary, given here, so that a 
 - ``display(instance, "field")`` is ``instance.get_field_display()``, without rebuilding the field's choices on every
   call as Django does (a third of the inbox rows' time went there).
 - ``url(name, **kwargs)`` is Django's ``reverse``; ``period(start, end)`` is ``{% period %}``.
-- ``date``, ``truncatechars``, ``truncatewords`` and ``highlight_excerpt`` are the Django filters of the same names.
+- ``include_django("…", **values)`` renders a Django partial with this context and ``values``, for a piece that
+  Django views also render on their own (the rating form, which htmx swaps in place).
+- ``date``, ``truncatechars``, ``truncatewords``, ``highlight``, ``highlight_excerpt`` and
+  ``highlight_html_excerpt`` are the Django filters of the same names; ``html_excerpt(n)`` is
+  ``|safe|striptags|truncatechars:n`` (the plain text of sanitised HTML, whose entities stay as they are).
+- Plural texts come from Python (``ngettext`` there, e.g. a model property): ``makemessages`` does not find
+  ``ngettext`` calls in a template.
   ``date`` shows the time in the current time zone (Europe/Berlin) as Django's does; a date and time printed
   without it would be in UTC, so print them only through ``date``.
 
@@ -23,14 +29,18 @@ from functools import cache
 from typing import Any
 
 from django.db import models
-from django.template import defaultfilters
+from django.template import Context, defaultfilters, engines
 from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
 from django.utils.translation import gettext, ngettext
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context as JinjaContext
 
 from mitwirken.core.dates import format_period
-from mitwirken.core.templatetags.highlight import highlight_excerpt
+from mitwirken.core.templatetags.highlight import highlight, highlight_excerpt, highlight_html_excerpt
 
 
 @cache
@@ -52,15 +62,28 @@ def date(value: Any, arg: str | None = None) -> str:
     return defaultfilters.date(template_localtime(value), arg)
 
 
+def html_excerpt(html: str, length: int) -> SafeString:
+    return mark_safe(Truncator(strip_tags(html)).chars(length))  # sanitised HTML: what is left is escaped text
+
+
+@pass_context
+def include_django(context: JinjaContext, template_name: str, **values: Any) -> SafeString:
+    template = engines["django"].get_template(template_name).template  # type: ignore[attr-defined]
+    return template.render(Context({**context.get_all(), **values}, autoescape=True))
+
+
 def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)  # Django's backend passes it; here it is always on, whatever the settings say
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]  # by the i18n extension
-    env.globals.update(url=url, display=display, period=format_period)
+    env.globals.update(url=url, display=display, period=format_period, include_django=include_django)
     env.filters.update(
         date=date,
         truncatechars=defaultfilters.truncatechars,
         truncatewords=defaultfilters.truncatewords,
+        highlight=highlight,
         highlight_excerpt=highlight_excerpt,
+        highlight_html_excerpt=highlight_html_excerpt,
+        html_excerpt=html_excerpt,
     )
     return env

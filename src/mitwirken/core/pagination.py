@@ -4,6 +4,7 @@ Django's paginator reads a page as ``ORDER BY … LIMIT 50 OFFSET 9950``: the da
 their joins and subqueries, to throw 9,950 of them away. :class:`KeysFirstPaginator` asks for the page's primary keys
 first (a narrow query that an index on the filter and the order answers by itself), then loads just those rows with
 everything the list shows. Two cheap queries instead of one expensive one, on every page; the count is Django's.
+:class:`CountedPaginator` is told its count where it was read already, with other figures.
 """
 
 from __future__ import annotations
@@ -28,3 +29,11 @@ class KeysFirstPaginator(Paginator):
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=keys).order_by()}
         return Page([rows[key] for key in keys if key in rows], number, self)
+
+
+class CountedPaginator(Paginator):
+    """A paginator whose count is given, not read: for lists counted together with other figures."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int, **options: Any) -> None:
+        super().__init__(object_list, per_page, **options)
+        self.__dict__["count"] = count  # ``count`` is a cached property; this is its value

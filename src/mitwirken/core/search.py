@@ -19,7 +19,7 @@ uses, so what is marked is what was found, on either database.
 from __future__ import annotations
 
 import re
-from functools import cache, reduce
+from functools import cache, lru_cache, reduce
 from operator import and_, or_
 from typing import Any, TypeVar
 
@@ -129,7 +129,9 @@ def _stemmer() -> Any:
     return snowballstemmer.stemmer(CONFIG)
 
 
+@lru_cache(maxsize=50_000)
 def _stem(word: str) -> str:
+    # Remembered: a page of search results stems every word of 20 texts, most of them words seen before.
     return str(_stemmer().stemWord(word.lower()))
 
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mitwirken.core.search import FIELD as SEARCH_DOCUMENT
 from mitwirken.core.search import DocumentIndex, document_field
@@ -172,6 +173,10 @@ class Idea(models.Model):
             models.Index(fields=["module", "-score", "-id"], name="idea_most_supported"),
             # Mein Bereich: a person's newest ideas without sorting all of them.
             models.Index(fields=["author", "-created_at", "-id"], name="idea_author_newest"),
+            # The staff overview counts what waits for approval: a handful of rows, not the whole table.
+            models.Index(fields=["module"], condition=Q(approved=False, hidden=False), name="idea_awaiting_approval"),
+            # The list's count for readers (approved ideas) from the index alone, not a scan of every idea.
+            models.Index(fields=["module"], condition=Q(approved=True), name="idea_approved"),
         ]
 
     def __str__(self) -> str:
@@ -181,6 +186,13 @@ class Idea(models.Model):
     def cost_text(self) -> str:
         """The cost as German readers write amounts: 12345 → "12.345"."""
         return f"{self.cost or 0:,}".replace(",", ".")
+
+    @property
+    def comment_count_text(self) -> str:
+        """ "3 Kommentare": the plural for the idea cards (Jinja2 templates leave plurals to Python)."""
+        return ngettext("%(counter)s Kommentar", "%(counter)s Kommentare", self.comment_count) % {
+            "counter": self.comment_count
+        }
 
 
 class Chapter(models.Model):

@@ -37,7 +37,7 @@ from .backoffice_forms import (
     ReasonForm,
     SeriesForm,
 )
-from .models import CapacityCategory, Event, Question, Registration, RegistrationStatus, Series
+from .models import INTERPRETING, CapacityCategory, Event, Question, Registration, RegistrationStatus, Series
 from .services import checkin as checkin_service
 from .services import setup
 
@@ -86,7 +86,7 @@ def filtered_events(organisation: Organisation, form: EventFilterForm) -> QueryS
     if data.get("pending"):
         events = events.filter(Exists(registrations.filter(status=RegistrationStatus.PENDING)))
     if data.get("interpreting"):
-        events = events.filter(Exists(registrations.filter(lists.interpreting_requests())))
+        events = events.filter(Exists(registrations.filter(INTERPRETING)))
     return events
 
 

@@ -16,8 +16,7 @@ from django.utils.translation import ngettext
 
 from mitwirken.core.plugins import Statistic, WorkItem
 
-from .lists import interpreting_requests
-from .models import Event, Registration, RegistrationStatus, Status
+from .models import INTERPRETING, NEEDS_STAFF, Event, Registration, RegistrationStatus, Status
 from .services import setup
 
 INTERPRETING_DAYS = 14
@@ -31,12 +30,12 @@ def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
     now = timezone.now()
     soon = Q(event__start__gte=now, event__start__lt=now + timedelta(days=INTERPRETING_DAYS))
     counts = (
-        Registration.objects.filter(event__organisation=organisation, event__end__gte=now)
+        Registration.objects.filter(NEEDS_STAFF, event__organisation=organisation, event__end__gte=now)
         .exclude(event__status=Status.CANCELLED)
         .aggregate(
             pending=Count("pk", filter=Q(status=RegistrationStatus.PENDING)),
-            dgs=Count("pk", filter=soon & interpreting_requests() & Q(sign_language=True)),
-            captions=Count("pk", filter=soon & interpreting_requests() & Q(captioning=True)),
+            dgs=Count("pk", filter=soon & INTERPRETING & Q(sign_language=True)),
+            captions=Count("pk", filter=soon & INTERPRETING & Q(captioning=True)),
         )
     )
     url = reverse("backoffice:events", kwargs={"org_slug": organisation.slug})

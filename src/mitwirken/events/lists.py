@@ -103,11 +103,6 @@ def total(counts: Iterable[Attendance]) -> Attendance:
     return result
 
 
-def interpreting_requests() -> Q:
-    """Registrations holding a place that ask for DGS or captioning."""
-    return Q(status__in=HOLDING) & (Q(sign_language=True) | Q(captioning=True))
-
-
 # --- answers --------------------------------------------------------------------------------------------------
 
 

@@ -242,6 +242,10 @@ class RegistrationStatus(models.TextChoices):
 HOLDING = (RegistrationStatus.UNCONFIRMED, RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED,
            RegistrationStatus.OFFERED)  # fmt: skip
 ACTIVE = (*HOLDING, RegistrationStatus.WAITING)
+# Registrations holding a place that ask for DGS or captioning, which staff must book early.
+INTERPRETING = Q(status__in=HOLDING) & (Q(sign_language=True) | Q(captioning=True))
+# What the staff overview counts: registrations waiting for approval and interpreting requests.
+NEEDS_STAFF = Q(status=RegistrationStatus.PENDING) | INTERPRETING
 
 
 def new_manage_token() -> str:
@@ -301,6 +305,13 @@ class Registration(RecordedAssurance, RecordedActingFor):
         indexes = [
             models.Index(fields=["event", "status", "created_at"]),
             models.Index(fields=["status", "expires_at"]),
+            # The staff overview counts the registrations that need someone (approval, interpreters): a part of
+            # the many, read from the index alone (every column the count looks at is in it).
+            models.Index(
+                fields=["event", "status", "sign_language", "captioning", "id"],
+                condition=NEEDS_STAFF,
+                name="registration_needs_staff",
+            ),
         ]
 
     def __str__(self) -> str:

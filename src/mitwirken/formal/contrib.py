@@ -63,9 +63,12 @@ def _inbox_url(procedure: Procedure, query: str) -> str:
 def staff_work(user: Any, organisation: Any) -> list[WorkItem]:
     """Statements nobody has taken yet, those assigned to me, and periods that end within a week."""
     # Exactly the condition of the partial index ``statement_open_work``, and the organisation's procedures as
-    # a subquery (not a join over every statement); counting an indexed column keeps the scan index-only.
+    # a list of ids read first: PostgreSQL then walks the index by procedure instead of joining every open
+    # statement against a subquery (half the time at 50,000). Counting an indexed column keeps it index-only.
     open_statements = Q(status__in=(StatementStatus.NEW, StatementStatus.IN_PROGRESS))
-    procedures_here = Procedure.objects.filter(module__project__organisation=organisation).values("pk")
+    procedures_here = list(
+        Procedure.objects.filter(module__project__organisation=organisation).values_list("pk", flat=True)
+    )
     counts = (
         Statement.objects.filter(open_statements, procedure__in=procedures_here)
         .values("procedure")

@@ -22,12 +22,13 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Aggregate, Avg, Count, DecimalField, F, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+
+from mitwirken.core.pagination import CountedPaginator
 
 from . import questions
 from .models import Answer, Question, QuestionType, Response, Survey, new_results_key
@@ -232,7 +233,8 @@ def build(
         _fill(item, questionnaire, tally.groups.get(question.pk, {}), tally.stats.get(question.pk))
         if has_texts(question):
             item.text_param = text_param(question)
-            item.texts = _texts(answers, question, public, (pages or {}).get(item.text_param))
+            texts = _text_count(question, tally.groups.get(question.pk, {}), public)
+            item.texts = _texts(answers, question, public, texts, (pages or {}).get(item.text_param))
             item.text_query = urlencode(
                 [(key, value) for key, value in (pages or {}).items() if key != item.text_param]
             )
@@ -246,7 +248,8 @@ def build(
 
 # The counts are read anew only when the answers changed: the key names the survey's state of answers
 # (``Survey.results_key``, new with every submission and every edit that removes answers), the questions shown and
-# the filters. Free texts and map points are not cached: they page, and staff select texts for the public page.
+# the filters. The free texts and map points themselves are not cached (they page), only how many texts there are:
+# with a filter, counting them one question at a time cost a scan of every answer of the question.
 CACHE_SECONDS = 24 * 3600
 
 
@@ -263,8 +266,9 @@ class Tally:
 def cache_key(survey: Survey, shown: list[tuple[int, str]], filters: Filters) -> str:
     """Read from the database, not from ``survey``: an instance loaded before a submission has the old key."""
     state = Survey.objects.filter(pk=survey.pk).values_list("results_key", flat=True).first()
+    # "v2": the groups also count the free texts; a tally cached before that has no such counts.
     what = repr((shown, filters.question_id, filters.choice, filters.date_from, filters.date_to))
-    return f"surveys:results:{survey.pk}:{state}:{hashlib.sha256(what.encode()).hexdigest()[:24]}"
+    return f"surveys:results:v2:{survey.pk}:{state}:{hashlib.sha256(what.encode()).hexdigest()[:24]}"
 
 
 def changed(survey: Survey | int) -> None:
@@ -298,7 +302,8 @@ def _groups(answers: QuerySet[Answer], shown: list[Question]) -> Groups:
     rows = (
         answers.filter(question_id__in=[q.pk for q in shown]).values("question_id", "row", "choice")
         .annotate(n=Count("id"), mean=Avg("number"), firsts=Count("id", filter=Q(number=1)), low=Min("number"),
-                  high=Max("number"), first=Min("date"), last=Max("date"))
+                  high=Max("number"), first=Min("date"), last=Max("date"), texts=Count("id", filter=~Q(text="")),
+                  published=Count("id", filter=~Q(text="") & Q(text_published=True)))
         .order_by()
     )  # fmt: skip
     found: Groups = defaultdict(dict)
@@ -398,8 +403,17 @@ def text_answers(answers: QuerySet[Answer], question: Question, public: bool) ->
     return texts.order_by("response_id", "pk").only("pk", "text", "text_published", "response_id")
 
 
-def _texts(answers: QuerySet[Answer], question: Question, public: bool, number: str | None) -> PaginatorPage:
-    return Paginator(text_answers(answers, question, public), TEXT_PAGE_SIZE).get_page(number)
+def _text_count(question: Question, groups: dict[tuple[str, str], dict[str, Any]], public: bool) -> int:
+    """How many texts ``text_answers`` lists, from the counted groups."""
+    only_other = question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE)
+    return sum(group["published" if public else "texts"] for (_row, choice), group in groups.items()
+               if not only_other or choice == questions.OTHER)  # fmt: skip
+
+
+def _texts(
+    answers: QuerySet[Answer], question: Question, public: bool, count: int, number: str | None
+) -> PaginatorPage:
+    return CountedPaginator(text_answers(answers, question, public), TEXT_PAGE_SIZE, count=count).get_page(number)
 
 
 def _points(answers: QuerySet[Answer], question: Question, public: bool) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from django.db import transaction
 from mitwirken.core.audit import log_action
 from mitwirken.core.permissions import require
 
+from .. import results
 from ..models import Answer, Question, Survey
 
 
@@ -56,6 +57,7 @@ def texts_select(
     published = on_page.filter(pk__in=chosen, text_published=False).update(text_published=True)
     withdrawn = on_page.exclude(pk__in=chosen).filter(text_published=True).update(text_published=False)
     if published or withdrawn:
+        results.changed(survey)  # the public page's count of texts is cached with the results
         log_action(actor=actor, action="survey.texts_publish", obj=question,
                    organisation=survey.module.project.organisation,
                    changes={"published": published, "withdrawn": withdrawn})  # fmt: skip

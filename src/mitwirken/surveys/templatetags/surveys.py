@@ -3,6 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import formats
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -28,3 +31,19 @@ def ranking_order(item: Any) -> list[Any]:
         position = {code: index for index, code in enumerate(item.value)}
         choices.sort(key=lambda choice: position.get(choice.code, len(position)))
     return choices
+
+
+@register.filter
+def point_rows(points: list[dict[str, Any]]) -> SafeString:
+    """The rows of the table of places under a results map, with the decimal separator of the language.
+
+    Up to 500 places: three localised numbers each in a template loop were half the results page's time.
+    """
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return format_html_join(
+        "",
+        '<tr class="kern-table__row"><th class="kern-table__cell" scope="row">{}</th>'
+        '<td class="kern-table__cell survey-num">{}</td><td class="kern-table__cell survey-num">{}</td></tr>',
+        ((number, str(point["lat"]).replace(".", separator), str(point["lon"]).replace(".", separator))
+         for number, point in enumerate(points, start=1)),
+    )  # fmt: skip
