@@ -118,6 +118,27 @@ def test_a_busy_day_in_the_month_shows_its_first_events_and_links_the_rest_to_th
     assert "+ 3 weitere" in filtered and "art=sprechstunde" in filtered and "Zweitägige Klausur" not in filtered
 
 
+def test_month_cells_mark_today_cancelled_and_postponed_events_in_the_readers_language():
+    organisation = OrganisationFactory()
+    today = timezone.localdate()
+    make_event(organisation, title="Abgesagter Termin", start=berlin(today.year, today.month, today.day, 23, 30),
+               end=berlin(today.year, today.month, today.day, 23, 45), status=Status.CANCELLED)  # fmt: skip
+    make_event(organisation, title="Verschobener Termin", start=berlin(today.year, today.month, today.day, 7),
+               end=berlin(today.year, today.month, today.day, 8), status=Status.POSTPONED)  # fmt: skip
+    params = {"ansicht": "monat", "monat": today.strftime("%Y-%m")}
+    cell = re.search(r'<td class="event-month__day event-month__day--today" aria-current="date">.*?</td>',
+                     page_text(Client().get(CALENDAR, params)), re.S)[0]  # fmt: skip
+    assert f"{today.day}." in cell
+    assert re.search(r"07:00</span> Verschobener Termin</a> <span[^>]*>Verschoben</span>", cell)
+    assert re.search(r'class="event--cancelled"><a [^>]*><span class="event-month__time">23:30</span> '
+                     r"<del>Abgesagter Termin</del></a> <span[^>]*>Abgesagt</span>", cell)  # fmt: skip
+    english = Client()
+    english.cookies["django_language"] = "en"
+    cell = re.search(r'<td class="event-month__day event-month__day--today".*?</td>',
+                     page_text(english.get(CALENDAR, params, HTTP_ACCEPT_LANGUAGE="en")), re.S)[0]  # fmt: skip
+    assert ">Cancelled</span>" in cell and ">Postponed</span>" in cell and ">Abgesagt<" not in cell
+
+
 def test_deep_pages_of_the_list_show_the_events_in_order():
     organisation = OrganisationFactory()
     first = timezone.now() + timedelta(days=1)

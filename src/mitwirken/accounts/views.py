@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from mitwirken.core import plugins
 from mitwirken.core.http import AuthenticatedRequest
+from mitwirken.core.pagination import CountedPaginator, counts_of
 
 from . import gdpr
 from .forms import DeleteAccountForm, ProfileForm
@@ -51,12 +51,15 @@ def overview(request: AuthenticatedRequest) -> HttpResponse:
     """Mein Bereich: everything the person has done or been given, across organisations and modules.
 
     Each plugin contributes its blocks; each block pages on its own (``?stellungnahmen=2``), so the page
-    costs the same number of queries however much a person has done.
+    costs the same number of queries however much a person has done: one for all the counts, then each
+    filled block's page.
     """
     sections = sorted(plugins.collect("account_sections"), key=lambda section: section.order)
+    rows = {section.key: section.items(request.user) for section in sections}
+    counts = counts_of(rows)  # one query for all blocks, not one per block
     blocks = []
     for section in sections:
-        paginator = Paginator(section.items(request.user), SECTION_PAGE_SIZE)
+        paginator = CountedPaginator(rows[section.key], SECTION_PAGE_SIZE, count=counts[section.key])
         others = request.GET.copy()
         others.pop(section.key, None)
         blocks.append({"section": section, "page": paginator.get_page(request.GET.get(section.key)),

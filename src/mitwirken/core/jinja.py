@@ -12,13 +12,13 @@ the page's context. They speak a small, fixed vocabulary, given here, so that a 
 - ``url(name, **kwargs)`` is Django's ``reverse``; ``period(start, end)`` is ``{% period %}``.
 - ``include_django("…", **values)`` renders a Django partial with this context and ``values``, for a piece that
   Django views also render on their own (the rating form, which htmx swaps in place).
-- ``date``, ``truncatechars``, ``truncatewords``, ``highlight``, ``highlight_excerpt`` and
+- ``date``, ``time``, ``truncatechars``, ``truncatewords``, ``highlight``, ``highlight_excerpt`` and
   ``highlight_html_excerpt`` are the Django filters of the same names; ``html_excerpt(n)`` is
   ``|safe|striptags|truncatechars:n`` (the plain text of sanitised HTML, whose entities stay as they are).
+  ``date`` and ``time`` show the time in the current time zone (Europe/Berlin) as Django's do; a date and time
+  printed without them would be in UTC, so print them only through these.
 - Plural texts come from Python (``ngettext`` there, e.g. a model property): ``makemessages`` does not find
   ``ngettext`` calls in a template.
-  ``date`` shows the time in the current time zone (Europe/Berlin) as Django's does; a date and time printed
-  without it would be in UTC, so print them only through ``date``.
 
 Autoescaping is on, and Django's safe strings (``mark_safe``, ``format_html``) stay unescaped, as in Django.
 """
@@ -62,6 +62,10 @@ def date(value: Any, arg: str | None = None) -> str:
     return defaultfilters.date(template_localtime(value), arg)
 
 
+def time(value: Any, arg: str | None = None) -> str:
+    return defaultfilters.time(template_localtime(value), arg)
+
+
 def html_excerpt(html: str, length: int) -> SafeString:
     return mark_safe(Truncator(strip_tags(html)).chars(length))  # sanitised HTML: what is left is escaped text
 
@@ -79,6 +83,7 @@ def environment(**options: Any) -> Environment:
     env.globals.update(url=url, display=display, period=format_period, include_django=include_django)
     env.filters.update(
         date=date,
+        time=time,
         truncatechars=defaultfilters.truncatechars,
         truncatewords=defaultfilters.truncatewords,
         highlight=highlight,

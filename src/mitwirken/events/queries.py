@@ -24,7 +24,10 @@ from django.core.paginator import Page
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mitwirken.core import geo
 from mitwirken.core.dates import with_weekday
@@ -132,6 +135,16 @@ class MonthCell:
     @property
     def total(self) -> int:
         return len(self.events) + self.more
+
+    @property
+    def more_text(self) -> SafeString:
+        """ "+ 3 weitere" with what it means for screen readers (the month view's Jinja2 partial takes plurals from
+        Python)."""
+        text = ngettext('+ %(counter)s weitere<span class="kern-sr-only"> Veranstaltung am %(day)s</span>',
+                        '+ %(counter)s weitere<span class="kern-sr-only"> Veranstaltungen am %(day)s</span>',
+                        self.more)  # fmt: skip
+        day = escape(with_weekday(self.day)) if self.day else ""
+        return mark_safe(text % {"counter": self.more, "day": day})  # the markup is ours, the day escaped
 
 
 @dataclass
