@@ -4,6 +4,7 @@ lists, figures, the daily job and tenant isolation."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -541,6 +542,40 @@ def test_list_filters(world):
     assert titles(status="draft") == [draft.title]
     assert titles(q="radw") == [upcoming.title]
     assert titles(when="all") == ["Entwurf", "Radweg", "Vergangen"]
+
+
+def test_list_rows_show_what_each_event_holds(world):
+    """The rows are a Jinja2 partial: time in Berlin, link, category, series, place or kind, open registrations,
+    interpreting requests, status badge, places taken of those offered, waiting list, check-ins; in English too."""
+    start = datetime(2030, 7, 1, 16, 30, tzinfo=UTC)  # 18:30 in Berlin (summer time)
+    event = make_event(
+        world.organisation, title="Radweg <Nord>", start=start, venue_name="Bürgerhaus", capacity=20, max_companions=1
+    )
+    register(event, 1, companions=1)
+    register(event, 2, sign_language=True)
+    Registration.objects.filter(event=event, name="Person 2").update(status=RegistrationStatus.PENDING)
+    Registration.objects.create(event=event, capacity=event.capacities.get(), name="Wartend", email="w@example.org",
+                                status=RegistrationStatus.WAITING)  # fmt: skip
+    online = make_event(world.organisation, title="Sprechstunde", start=start + timedelta(days=1), kind="online",
+                        registration=RegistrationMode.OFF, status=Status.CANCELLED)  # fmt: skip
+    series = Series.objects.create(organisation=world.organisation, title="Sprechstunde", rrule="FREQ=WEEKLY;COUNT=2",
+                                   first_start=online.start, duration=online.end - online.start)  # fmt: skip
+    Event.objects.filter(pk=online.pk).update(series=series)
+    client = world.client("case_worker")
+    body = client.get(url("events", org_slug=world.organisation.slug)).content.decode()
+    rows = dict(re.findall(r'<tr class="kern-table__row">\s*<td class="kern-table__cell">[^<]*<br>[^<]*</td>\s*'
+                           r'<th[^>]*><a class="kern-link" href="[^"]+">([^<]+)</a>(.*?)</tr>', body, re.S))  # fmt: skip
+    first = rows["Radweg &lt;Nord&gt;"]
+    assert "01.07.2030<br>18:30 Uhr" in body and url("event_detail", event) in body
+    assert "Bürgerhaus</span>" in first and "1 offen</span>" in first and "1 × DGS</span>" in first
+    assert '"kern-badge kern-badge--small kern-badge--success">Veröffentlicht</span>' in first
+    assert "2 / 20</td>" in first and '<td class="kern-table__cell kern-table__cell--numeric">1</td>' in first
+    second = rows["Sprechstunde"]
+    assert "Reihe · Online</span>" in second and "–</td>" in second and "kern-badge--danger" in second
+    client.cookies["django_language"] = "en"
+    english = client.get(url("events", org_slug=world.organisation.slug), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "01.07.2030<br>18:30 (German time)" in english and "Published</span>" in english
+    assert "1 pending</span>" in english and "Series · Online</span>" in english and "Uhr" not in english
 
 
 ROUTE_NAMES = ["event_detail", "event_edit", "event_capacities", "event_questions", "event_series",

@@ -50,6 +50,11 @@ class Attendance:
     def interpreting(self) -> str:
         return interpreting_summary(self.sign_language, self.captioning)
 
+    @property
+    def pending_text(self) -> str:
+        """ "3 offen" for the back office's event list (its Jinja2 rows take plurals from Python)."""
+        return ngettext("%(counter)s offen", "%(counter)s offen", self.pending) % {"counter": self.pending}
+
 
 def interpreting_summary(sign_language: int, captioning: int) -> str:
     """ "2 × DGS, 1 × Schriftdolmetschung" – or "" without requests."""

@@ -38,6 +38,8 @@ class Status(models.TextChoices):
 
 
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED, Status.POSTPONED)
+STATUS_TONES: dict[str, str] = {Status.PUBLISHED: "kern-badge--success", Status.CANCELLED: "kern-badge--danger",
+                                Status.POSTPONED: "kern-badge--warning"}  # fmt: skip
 
 
 class RegistrationMode(models.TextChoices):
@@ -188,6 +190,11 @@ class Event(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == Status.CANCELLED
+
+    @property
+    def status_tone(self) -> str:
+        """The badge colour of the status in the back office ("" for drafts)."""
+        return STATUS_TONES.get(self.status, "")
 
     def online_link_visible_from(self) -> datetime:
         return self.start - timedelta(minutes=self.online_link_minutes)
