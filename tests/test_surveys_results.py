@@ -205,6 +205,20 @@ def test_selecting_texts_for_the_public_renews_their_cached_count(world, known):
     ]
 
 
+def test_map_points_follow_the_filter_and_new_answers(known):
+    """The places are cached with the counts: a filter shows its own, and a new response shows at once."""
+    rad = Question.objects.get(survey=known, code="verkehrsmittel").pk
+
+    def places(**filters: Any) -> list[tuple[float, float]]:
+        return [(point["lat"], point["lon"]) for point in build(known, **filters)["ort"].points]
+
+    assert places() == [(50.01, 8.27)]
+    assert places(question_id=rad, choice="rad") == []  # the place came with "Sonstiges"
+    add_responses(known, [(DAY, {"verkehrsmittel": {"choice": "rad", "other": ""}, "ort": {"lat": 49.9, "lon": 7.5}})])
+    assert places(question_id=rad, choice="rad") == [(49.9, 7.5)]
+    assert places() == [(50.01, 8.27), (49.9, 7.5)]
+
+
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_table_of_places_is_the_markup_the_template_loop_made(language):
     from django.template import Context, Template

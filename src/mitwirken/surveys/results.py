@@ -239,7 +239,7 @@ def build(
                 [(key, value) for key, value in (pages or {}).items() if key != item.text_param]
             )
         if question.type == QuestionType.LOCATION:
-            item.points = _points(answers, question, public)
+            item.points = _points(question, tally.points.get(question.pk, []), public)
         items.append(item)
     return Results(tally.respondents, items, filters, public)
 
@@ -248,8 +248,8 @@ def build(
 
 # The counts are read anew only when the answers changed: the key names the survey's state of answers
 # (``Survey.results_key``, new with every submission and every edit that removes answers), the questions shown and
-# the filters. The free texts and map points themselves are not cached (they page), only how many texts there are:
-# with a filter, counting them one question at a time cost a scan of every answer of the question.
+# the filters. With them: how many free texts each question has and the map points (through a filter, each cost a
+# scan of the question's answers). The pages of free texts are read on every request (staff select from them).
 CACHE_SECONDS = 24 * 3600
 
 
@@ -261,12 +261,13 @@ class Tally:
     groups: Groups
     answered: dict[int, int]
     stats: dict[int, Stats]
+    points: dict[int, list[tuple[Any, Any]]]  # (lat, lon) of the first MAP_POINTS places per location question
 
 
 def cache_key(survey: Survey, shown: list[tuple[int, str]], filters: Filters) -> str:
     """Read from the database, not from ``survey``: an instance loaded before a submission has the old key."""
     state = Survey.objects.filter(pk=survey.pk).values_list("results_key", flat=True).first()
-    # "v2": the groups also count the free texts; a tally cached before that has no such counts.
+    # "v2": the tally also holds the counts of free texts and the map points; one cached before has neither.
     what = repr((shown, filters.question_id, filters.choice, filters.date_from, filters.date_to))
     return f"surveys:results:v2:{survey.pk}:{state}:{hashlib.sha256(what.encode()).hexdigest()[:24]}"
 
@@ -284,7 +285,7 @@ def _tally(survey: Survey, answers: QuerySet[Answer], shown: list[Question], fil
     if found is None:
         groups = _groups(answers, shown)
         found = Tally(responses(survey, filters).count(), dict(groups), _answered(answers, shown, groups),
-                      _stats(answers, shown, groups))  # fmt: skip
+                      _stats(answers, shown, groups), _point_rows(answers, shown))  # fmt: skip
         cache.set(key, found, CACHE_SECONDS)
     return found
 
@@ -416,11 +417,18 @@ def _texts(
     return CountedPaginator(text_answers(answers, question, public), TEXT_PAGE_SIZE, count=count).get_page(number)
 
 
-def _points(answers: QuerySet[Answer], question: Question, public: bool) -> list[dict[str, Any]]:
-    rows = (
-        answers.filter(question_id=question.pk, lat__isnull=False, lon__isnull=False)
-        .order_by("response_id").values_list("lat", "lon")[:MAP_POINTS]
-    )  # fmt: skip
+def _point_rows(answers: QuerySet[Answer], shown: list[Question]) -> dict[int, list[tuple[Any, Any]]]:
+    """The places of each location question (through a filter this reads many answers: it is cached)."""
+    return {
+        question.pk: list(
+            answers.filter(question_id=question.pk, lat__isnull=False, lon__isnull=False)
+            .order_by("response_id").values_list("lat", "lon")[:MAP_POINTS]
+        )
+        for question in shown if question.type == QuestionType.LOCATION
+    }  # fmt: skip
+
+
+def _points(question: Question, rows: list[tuple[Any, Any]], public: bool) -> list[dict[str, Any]]:
     digits = PUBLIC_DECIMALS if public else 6
     return [{"lat": round(float(lat or 0), digits), "lon": round(float(lon or 0), digits), "title": question.text,
              "url": f"#{question.code}-orte"} for lat, lon in rows]  # fmt: skip
