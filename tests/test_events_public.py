@@ -118,6 +118,20 @@ def test_a_busy_day_in_the_month_shows_its_first_events_and_links_the_rest_to_th
     assert "+ 3 weitere" in filtered and "art=sprechstunde" in filtered and "Zweitägige Klausur" not in filtered
 
 
+def test_month_places_events_on_their_local_days_and_one_ending_at_midnight_on_one_day():
+    organisation = OrganisationFactory()
+    make_event(organisation, title="Spätschicht", start=berlin(2027, 3, 13, 23, 30), end=berlin(2027, 3, 14, 0, 0))
+    make_event(organisation, title="Nachtwanderung", start=berlin(2027, 3, 27, 22), end=berlin(2027, 3, 28, 4))
+    make_event(organisation, title="Früh am Ersten", start=berlin(2027, 3, 1, 0, 30), end=berlin(2027, 3, 1, 1))
+    text = page_text(Client().get(CALENDAR, {"ansicht": "monat", "monat": "2027-03"}))
+    cells = re.findall(r'<td class="event-month__day[^"]*"[^>]*>.*?</td>', text, re.S)
+    days = {int(re.search(r"</span>(\d+)\.<span", cell)[1]): cell for cell in cells if "event-month__date" in cell}
+    assert "Spätschicht" in days[13] and "Spätschicht" not in days[14]  # ends at midnight: not on the 14th
+    # Across the night the clocks go forward (28 March 2027): on both days, in Berlin time.
+    assert "22:00</span> Nachtwanderung" in days[27] and "Nachtwanderung" in days[28]
+    assert "00:30</span> Früh am Ersten" in days[1]  # 23:30 UTC on the last day of February
+
+
 def test_month_cells_mark_today_cancelled_and_postponed_events_in_the_readers_language():
     organisation = OrganisationFactory()
     today = timezone.localdate()
