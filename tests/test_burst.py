@@ -18,6 +18,7 @@ from django.conf import settings
 from django.test import Client
 
 from mitwirken.accounts.models import User
+from mitwirken.formal import tally
 from mitwirken.formal.models import Statement, StatementDraft
 
 from .conftest import with_second_factor
@@ -82,6 +83,9 @@ def test_burst_of_concurrent_and_retried_submissions(live_server):
     assert all(status < 500 for status in statuses), sorted(set(statuses))
     assert statuses.count(302) == len(work)  # the first and every repeat land on the receipt
     assert Statement.objects.filter(procedure=procedure).count() == SUBMITTERS
+    if tally.counted_ahead():  # the tally's triggers kept up with the concurrent submissions
+        assert tally.inbox_count(procedure.pk, {}) == SUBMITTERS
+        assert tally.open_work([procedure.pk], users[0], limit=1)[0]["unassigned"] == SUBMITTERS
     assert Statement.objects.values("reference").distinct().count() == SUBMITTERS
     assert set(Statement.objects.values_list("author_id", flat=True)) == {user.pk for user in users}
     assert not StatementDraft.objects.filter(track=track).exists()

@@ -9,14 +9,16 @@ the page's context. They speak a small, fixed vocabulary, given here, so that a 
   ``{{ _("…") }}`` like a Django template; placeholders go through ``|format(name=…)``, never inside ``_()``.
 - ``display(instance, "field")`` is ``instance.get_field_display()``, without rebuilding the field's choices on every
   call as Django does (a third of the inbox rows' time went there).
-- ``url(name, **kwargs)`` is Django's ``reverse``; ``period(start, end)`` is ``{% period %}``.
+- ``url(name, **kwargs)`` is Django's ``reverse``; ``url_template(name, "key", **kwargs)`` reverses once for a whole
+  list and returns a function of the row's key (``core/links.py``); ``period(start, end)`` is ``{% period %}``.
 - ``include_django("…", **values)`` renders a Django partial with this context and ``values``, for a piece that
   Django views also render on their own (the rating form, which htmx swaps in place).
 - ``date``, ``time``, ``truncatechars``, ``truncatewords``, ``highlight``, ``highlight_excerpt`` and
   ``highlight_html_excerpt`` are the Django filters of the same names; ``html_excerpt(n)`` is
   ``|safe|striptags|truncatechars:n`` (the plain text of sanitised HTML, whose entities stay as they are).
   ``date`` and ``time`` show the time in the current time zone (Europe/Berlin) as Django's do; a date and time
-  printed without them would be in UTC, so print them only through these.
+  printed without them would be in UTC, so print them only through these. A format of zero-padded numbers only
+  ("d.m.Y H:i") is written with ``strftime``, the same text in a tenth of the time.
 - Plural texts come from Python (``ngettext`` there, e.g. a model property): ``makemessages`` does not find
   ``ngettext`` calls in a template.
 
@@ -25,6 +27,7 @@ Autoescaping is on, and Django's safe strings (``mark_safe``, ``format_html``) s
 
 from __future__ import annotations
 
+import datetime
 from functools import cache
 from typing import Any
 
@@ -40,6 +43,7 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context as JinjaContext
 
 from mitwirken.core.dates import format_period
+from mitwirken.core.links import url_template
 from mitwirken.core.templatetags.highlight import highlight, highlight_excerpt, highlight_html_excerpt
 
 
@@ -58,7 +62,24 @@ def url(viewname: str, **kwargs: Any) -> str:
     return reverse(viewname, kwargs=kwargs)
 
 
+# Django's format characters that are plain numbers, with strftime's equivalent; and separators.
+_NUMERIC_FORMAT = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+_SEPARATORS = set(".:-/ ,")
+
+
+@cache
+def _strftime_format(arg: str | None) -> str | None:
+    """The strftime format that writes exactly what Django's ``date`` writes for ``arg``, where ``arg`` holds only
+    zero-padded numbers and separators ("d.m.Y H:i", "Y-m-d"); None for anything named or localised."""
+    if not arg or not all(char in _NUMERIC_FORMAT or char in _SEPARATORS for char in arg):
+        return None
+    return "".join(_NUMERIC_FORMAT.get(char, char) for char in arg)
+
+
 def date(value: Any, arg: str | None = None) -> str:
+    numeric = _strftime_format(arg)
+    if numeric is not None and isinstance(value, datetime.datetime):
+        return template_localtime(value).strftime(numeric)  # a tenth of Django's formatter's time, per row
     return defaultfilters.date(template_localtime(value), arg)
 
 
@@ -80,7 +101,9 @@ def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)  # Django's backend passes it; here it is always on, whatever the settings say
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]  # by the i18n extension
-    env.globals.update(url=url, display=display, period=format_period, include_django=include_django)
+    env.globals.update(
+        url=url, url_template=url_template, display=display, period=format_period, include_django=include_django
+    )
     env.filters.update(
         date=date,
         time=time,

@@ -18,9 +18,17 @@ from django.db.models import QuerySet
 
 
 class KeysFirstPaginator(Paginator):
-    """A paginator over an ordered QuerySet that reads each page by its primary keys (a "deferred join")."""
+    """A paginator over an ordered QuerySet that reads each page by its primary keys (a "deferred join").
+
+    ``count``, where the caller knows it (counted ahead), spares counting the list.
+    """
 
     object_list: QuerySet[Any]
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int | None = None, **options: Any) -> None:
+        super().__init__(object_list, per_page, **options)
+        if count is not None:
+            self.__dict__["count"] = count  # ``count`` is a cached property; this is its value
 
     def page(self, number: Any) -> Page[Any]:
         number = self.validate_number(number)

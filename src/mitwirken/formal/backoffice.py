@@ -19,7 +19,7 @@ from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.access import project_for_staff
 
-from . import evaluation, services
+from . import evaluation, services, tally
 from .forms import (
     BulkForm,
     DocumentForm,
@@ -228,7 +228,8 @@ def inbox(request: HttpRequest, organisation: Organisation, project_pk: int, mod
     statements = filtered_inbox(procedure, form)
     if not search_query:  # a search marks its match in the excerpt, which needs the whole text
         statements = statements.with_excerpt()
-    page = KeysFirstPaginator(statements, INBOX_PAGE_SIZE).get_page(request.GET.get("seite"))
+    total = tally.inbox_count(procedure.pk, form.cleaned_data if form.is_valid() else {})  # as filtered_inbox reads it
+    page = KeysFirstPaginator(statements, INBOX_PAGE_SIZE, count=total).get_page(request.GET.get("seite"))
     query = request.GET.copy()
     query.pop("seite", None)
     return _render(request, "inbox", organisation, procedure, form=form, page=page, query=query.urlencode(), bulk=bulk,

@@ -535,6 +535,28 @@ class UnregisteredSubmission(models.Model):
         return self.data.get(key, default)
 
 
+class StatementTally(models.Model):
+    """Statements per procedure, status and assignee, counted ahead (``assignee_id`` 0: nobody).
+
+    PostgreSQL only; SQLite counts live. Triggers keep it in the same transaction as every write to the statements
+    (``save()``, ``bulk_create()``, ``QuerySet.update()``, deletes, cascades), so no service has to remember it; see
+    migration 0013. It answers the counts that an index cannot make cheap: the inbox's total of 50,000 statements
+    and the staff overview's open work (``formal.tally``).
+    """
+
+    procedure_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+    assignee_id = models.BigIntegerField()
+    statements = models.IntegerField()
+
+    class Meta:
+        managed = False  # created with its triggers by a PostgreSQL-only migration
+        db_table = "formal_statementtally"
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id}/{self.status}/{self.assignee_id}: {self.statements}"
+
+
 class StatementAttachment(models.Model):
     statement = models.ForeignKey(
         Statement,

@@ -35,6 +35,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mitwirken.core.ids import parse_id
+from mitwirken.core.links import url_template
 from mitwirken.organisations.models import Organisation
 
 from . import apikeys
@@ -304,10 +305,7 @@ def request_rows(request: HttpRequest, reports: ReportQuerySet) -> list[dict[str
         updated_s=UnixSeconds("updated_at"),
     ).values_list(*ROW_FIELDS)
     # One reverse() and build_absolute_uri() for the page instead of one per photo.
-    head, _mark, tail = request.build_absolute_uri(
-        reverse("reports:photo", kwargs={"pk": 918273645, "photo_pk": 546372819})
-    ).partition("918273645")
-    middle, _mark, tail = tail.partition("546372819")
+    photo_url, origin = url_template("reports:photo", "pk", "photo_pk"), request.build_absolute_uri("/")[:-1]
     hidden_text = _("Ausgeblendet: %(reason)s")
     zone = timezone.get_default_timezone()
     clean = _printable
@@ -337,7 +335,7 @@ def request_rows(request: HttpRequest, reports: ReportQuerySet) -> list[dict[str
             "zipcode": "",
             "lat": lat,
             "long": lon,
-            "media_url": "" if photo is None else f"{head}{pk}{middle}{photo}{tail}",
+            "media_url": "" if photo is None else origin + photo_url(pk, photo),
         })  # fmt: skip
     return rows
 

@@ -1,8 +1,8 @@
-from importlib import import_module
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.core.management.base import BaseCommand
+
+from mitwirken.core.precount import recount
 
 
 class Command(BaseCommand):
@@ -12,14 +12,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if connection.vendor != "postgresql":
-            raise CommandError("Nur für PostgreSQL: auf SQLite zählt die Karte ohne vorgezählte Zellen.")
-        # The migration that created the table holds the one definition of how cells are counted.
-        fill = import_module("mitwirken.reports.migrations.0010_map_cells").FILL
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE reports_report IN SHARE MODE")  # no report changes while counting
-            cursor.execute("DELETE FROM reports_mapcell")
-            cursor.execute(fill)
-            cursor.execute("SELECT count(*) FROM reports_mapcell")
-            cells = cursor.fetchone()[0]
+        cells = recount("reports_mapcell", "reports_report", "mitwirken.reports.migrations.0010_map_cells")
         self.stdout.write(f"Kartenzellen neu gezählt: {cells}.")
