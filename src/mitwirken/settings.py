@@ -9,6 +9,7 @@ docs/operations.md.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import json
 import os
 import shutil
@@ -108,6 +109,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of a request carries its id and the metrics time the whole stack.
+    "mitwirken.core.observability.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "mitwirken.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,7 +129,10 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # Serves collected, compressed static files; development and tests use the staticfiles finders.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "mitwirken.urls"
 WSGI_APPLICATION = "mitwirken.wsgi.application"
@@ -366,14 +372,32 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Probes and Prometheus talk plain HTTP to gunicorn directly.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # Only behind a proxy that sets X-Forwarded-Proto itself (and strips it from clients) may the portal trust it;
 # otherwise any client could claim HTTPS. Off unless the operator says so.
 if env_bool("TRUSTED_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# /healthz shows details (database, task backlog) only to portal administrators or with ?token=HEALTHZ_TOKEN.
+# /healthz and /readyz show details (database, cache, storage, task backlog) only to portal administrators or
+# with ?token=HEALTHZ_TOKEN.
 MITWIRKEN_HEALTHZ_TOKEN = env_secret("HEALTHZ_TOKEN", "") or ""
+# Public lists are shared among anonymous visitors until their data changes (core/pagecache.py); 0 switches it off.
+MITWIRKEN_PAGE_CACHE = env_bool("MITWIRKEN_PAGE_CACHE", True)
+# /metrics (Prometheus) answers direct connections from these networks, or a request with
+# "Authorization: Bearer METRICS_TOKEN"; everyone else gets 404 (core/observability.py may_scrape).
+try:
+    MITWIRKEN_METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(item, strict=False) for item in env_list("METRICS_ALLOWED_IPS", "127.0.0.0/8,::1")
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS must list addresses or networks: {error}") from error
+MITWIRKEN_METRICS_TOKEN = env_secret("METRICS_TOKEN", "") or ""
+# gunicorn's workers are separate processes: prometheus-client sums them from files in this directory (read by
+# prometheus-client itself). A missing directory would fail every request, so it stops the start instead.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+if _metrics_dir and not Path(_metrics_dir).is_dir():
+    raise ImproperlyConfigured(f"PROMETHEUS_MULTIPROC_DIR={_metrics_dir!r} is not a directory; create it first.")
 
 # BundID and Mein Unternehmenskonto over SAML (docs/identity.md). The portal's key pair comes from files.
 # Development and tests use the public test keys in devtools/saml-test-keys, which production refuses
@@ -403,7 +427,14 @@ LOGGING = {
         "json": {"()": "mitwirken.core.logging.JsonFormatter"},
         "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if PRODUCTION else "plain"}},
+    "filters": {"request_id": {"()": "mitwirken.core.logging.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if PRODUCTION else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # pysaml2 logs whole (decrypted) assertions at DEBUG and parts of them in its errors: personal data and
     # person keys. The portal's own SAML code logs what went wrong without content.

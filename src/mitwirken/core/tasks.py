@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django_tasks import task
 
+from .observability import EMAILS
+
 
 @task(queue_name="email")
 def deliver_email(message: dict[str, Any]) -> int:
@@ -28,4 +30,11 @@ def deliver_email(message: dict[str, Any]) -> int:
         data = base64.b64decode(content)
         # Text parts go back as text, so Django keeps their parameters ("text/calendar; method=REQUEST").
         email.attach(filename, data.decode() if mimetype.startswith("text/") else data, mimetype)
-    return email.send()
+    # Counted here, where every message of the portal is actually sent (mail.TaskQueueEmailBackend only queues).
+    try:
+        sent = email.send()
+    except Exception:
+        EMAILS.labels(result="failed").inc()
+        raise  # the task is marked FAILED, with the traceback in its result
+    EMAILS.labels(result="sent").inc(sent)
+    return sent

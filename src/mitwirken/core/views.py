@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from . import observability
 from .forms_public import AccessibilityFeedbackForm
 from .ids import parse_int
 from .models import Notification
@@ -24,9 +23,6 @@ from .spam import TYPED_MAIL_REFUSED, typed_address_over_limit
 
 if TYPE_CHECKING:
     from mitwirken.organisations.models import Organisation
-
-TASK_BACKLOG_WARNING = timedelta(minutes=15)
-
 
 ROBOTS_TXT = "User-agent: *\nDisallow: /verwaltung/\nDisallow: /konto/\nDisallow: /einladung/\n"
 
@@ -62,52 +58,58 @@ def manifest(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: "ok" or 503, nothing else.
+    """Liveness: 200 as long as the process answers, whatever the database does.
 
-    The details (database, task backlog) help an attacker as much as an operator, so they are shown only
-    to portal administrators (second factor confirmed) or with ``?token=`` equal to ``HEALTHZ_TOKEN``.
+    Restarting web processes never repairs a database, so a liveness probe must not fail with it; whether a
+    process should get traffic is ``/readyz``. The body still says ``degraded`` when the database or the task
+    queue is unwell, for monitoring that reads it. The details help an attacker as much as an operator, so they
+    are shown only to portal administrators (second factor confirmed) or with ``?token=`` = ``HEALTHZ_TOKEN``.
     """
-    report: dict[str, object] = {"status": "ok"}
-    details: dict[str, object] = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        details["database"] = {"status": "ok", "vendor": connection.vendor}
-    except Exception as error:  # any driver error means "down"; the reason goes to the log, not the client
-        import logging
-
-        logging.getLogger(__name__).error("healthz: database check failed: %s", error)
-        return JsonResponse({"status": "error"}, status=503)
-    try:
-        from django_tasks_db.models import DBTaskResult
-
-        ready = DBTaskResult.objects.filter(status="READY")
-        oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
-        age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
-        tasks_status = "ok" if age < TASK_BACKLOG_WARNING.total_seconds() else "degraded"
-        details["tasks"] = {"status": tasks_status, "pending": ready.count(), "oldest_pending_seconds": round(age, 1)}
-        if tasks_status != "ok":
-            report["status"] = "degraded"
-    except Exception as error:
-        import logging
-
-        logging.getLogger(__name__).error("healthz: task queue check failed: %s", error)
-        return JsonResponse({"status": "error"}, status=503)
+    checks = {"database": observability.check_database(), "tasks": observability.check_tasks()}
+    report: dict[str, object] = {"status": "ok" if observability.overall(checks) == "ok" else "degraded"}
     if _may_see_health_details(request):
-        report.update(details)
+        report.update(checks)
     return JsonResponse(report)
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 503 when the database, the cache or the media storage fails, so the balancer skips this process.
+
+    A long task backlog gives 200 with ``degraded``: mail is late, but every page still works. Details as for
+    ``healthz``.
+    """
+    status, checks = observability.readiness()
+    report: dict[str, object] = {"status": status}
+    if _may_see_health_details(request):
+        report.update(checks)
+    return JsonResponse(report, status=503 if status == "error" else 200)
 
 
 def _may_see_health_details(request: HttpRequest) -> bool:
     import hmac
 
-    from django.conf import settings
-
     from mitwirken.accounts.second_factor import is_portal_admin
 
     token = settings.MITWIRKEN_HEALTHZ_TOKEN
     given = request.GET.get("token", "")
-    return is_portal_admin(request.user) or bool(token and given and hmac.compare_digest(token, given))
+    if token and given and hmac.compare_digest(token.encode(), given.encode()):
+        return True
+    try:
+        return is_portal_admin(request.user)
+    except Exception:  # the session lives in the database; when that is down, nobody is an administrator
+        return False
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics for the monitoring network or the bearer token only; everyone else gets "not found"."""
+    if not observability.may_scrape(request):
+        raise Http404
+    body, content_type = observability.render_metrics()
+    return HttpResponse(body, content_type=content_type)
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 # portal-level addresses (/maengelmelder/, /veranstaltungen/, …) are added from the registry: ``reserved_slugs``.
 RESERVED_SLUGS = frozenset(
     {
-        "admin", "api", "konto", "verwaltung", "static", "_media", "healthz", "i18n", "feed",
+        "admin", "api", "konto", "verwaltung", "static", "_media", "healthz", "readyz", "metrics", "i18n", "feed",
         "leichte-sprache", "barrierefreiheit", "gebaerdensprache", "impressum", "datenschutz", "projekte",
         "benachrichtigungen", "einladung", "zugangscode", "suche", "open311", "accounts", "media", "anmeldedienste",
     }
