@@ -930,6 +930,9 @@ def main() -> int:
             **base_env, "MITWIRKEN_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": HOST, "SITE_URL": f"http://{HOST}:{port}",
             "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0",
+            # In-process figures are for a page rendered, not one shared from the cache (core/pagecache.py);
+            # the server under load shares them, as production does.
+            "MITWIRKEN_PAGE_CACHE": "0",
         }  # fmt: skip
         run_step("migrate", [python, "manage.py", "migrate", "--no-input"], development)
         # Demo data first, then the scaled records with separate counts (bench/seed.py explains why).
@@ -1042,7 +1045,7 @@ def main() -> int:
                                    [*queries_command, *(endpoint.path for endpoint in inbox)], production)  # fmt: skip
             inprocess["endpoints"].update(staff_pages["endpoints"])
 
-        server = Server(production, port, args.workers, tmp / "gunicorn.log")
+        server = Server({**production, "MITWIRKEN_PAGE_CACHE": "1"}, port, args.workers, tmp / "gunicorn.log")
         server.start()
         log(f"gunicorn on {server.base_url} with {args.workers} workers")
         personal = formal["personal_endpoints"] if formal is not None else []

@@ -46,6 +46,13 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture
+def page_cache_off(settings: Any) -> None:
+    """For tests that count what rendering a page costs: they bulk-create rows between two requests, which sends
+    no signal, so a shared page (core/pagecache.py) would be served instead of rendered."""
+    settings.MITWIRKEN_PAGE_CACHE = False
+
+
+@pytest.fixture
 def clock_stands_still() -> Any:
     """Stop the clock for a test that counts requests against a rate limit.
 

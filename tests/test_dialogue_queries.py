@@ -23,7 +23,7 @@ from mitwirken.participation.models import Comment, Flag, Rating, on
 from .dialogue_fixtures import make_dialogue
 from .dialogue_helpers import bulk_comments, bulk_ideas, durl, established, make_users, module_url, purl
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 READERS = ["anonymous", "invited", "moderator"]
 

@@ -22,7 +22,7 @@ from .dialogue_fixtures import make_dialogue
 from .dialogue_helpers import durl, established, flash_messages, make_users, module_url, purl
 from .test_dialogue_queries import assert_same, count_queries
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

@@ -23,7 +23,7 @@ from mitwirken.projects.models import (
 
 from .factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 
 def add_projects(organisation, count):

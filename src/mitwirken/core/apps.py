@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "mitwirken.core"
     label = "core"
     verbose_name = _("Kern")
+
+    def ready(self) -> None:
+        from . import pagecache
+
+        pagecache.connect()

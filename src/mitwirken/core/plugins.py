@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,14 @@ class ModuleType:
 
     def render_page(self, request: HttpRequest, project: Project, module: Module) -> HttpResponse:
         return resolve(self.render)(request, project, module)  # type: ignore[no-any-return]
+
+    @cached_property
+    def app_label(self) -> str:
+        """The label of the app that renders this type's page (a plugin's key need not be its app's label)."""
+        from django.apps import apps
+
+        config = apps.get_containing_app_config(self.render)
+        return config.label if config is not None else ""
 
 
 @dataclass(frozen=True)

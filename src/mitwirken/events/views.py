@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from mitwirken.core import pagecache
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.spam import TYPED_MAIL_REFUSED, over_limit, typed_address_over_limit
 from mitwirken.organisations.models import Organisation
@@ -38,12 +39,18 @@ SESSION_KEY = "events_registration"
 # --- the calendar -----------------------------------------------------------------------------------------------
 
 
+# Events, with their organisation's name and whether their project is listed.
+CALENDAR_SCOPES = ("app:events", "app:organisations", "app:projects")
+
+
 @require_GET
+@pagecache.shared(*CALENDAR_SCOPES)
 def calendar(request: HttpRequest) -> HttpResponse:
     return _calendar(request, None)
 
 
 @require_GET
+@pagecache.shared(*CALENDAR_SCOPES)
 def org_calendar(request: HttpRequest, org_slug: str) -> HttpResponse:
     return _calendar(request, get_object_or_404(Organisation, slug=org_slug))
 

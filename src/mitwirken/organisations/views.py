@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from mitwirken.core import pagecache
 from mitwirken.core.uploads import image_content_type, serve_upload
 from mitwirken.core.views import accessibility_feedback_page
 from mitwirken.projects.models import Project
@@ -18,6 +19,7 @@ LEGAL_PAGES = {
 }
 
 
+@pagecache.shared("app:projects", "app:organisations")
 def detail(request: HttpRequest, org_slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, slug=org_slug)
     projects = Project.objects.listed().filter(organisation=organisation).for_cards()

@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from mitwirken.core import plugins
+from mitwirken.core import pagecache, plugins
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.pagination import KeysFirstPaginator
 from mitwirken.core.plugins import SearchHit
@@ -46,7 +46,12 @@ def filtered_projects(form: ProjectFilterForm):  # type: ignore[no-untyped-def]
     return projects
 
 
+# What the start page and an organisation's page show: projects and their modules, organisations' names.
+LISTING_SCOPES = ("app:projects", "app:organisations")
+
+
 @require_safe
+@pagecache.shared(*LISTING_SCOPES)
 def home(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET or None)
     page = KeysFirstPaginator(filtered_projects(form).for_cards(), PAGE_SIZE).get_page(request.GET.get("seite"))
@@ -118,12 +123,14 @@ def detail(request: HttpRequest, org_slug: str, project_slug: str) -> HttpRespon
     )  # fmt: skip
 
 
-def module_detail(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponse:
+def module_detail(request: HttpRequest, org_slug: str, project_slug: str, module_slug: str) -> HttpResponseBase:
     project, module = access.module_for_viewer(request.user, org_slug, project_slug, module_slug)
     module_type = module.type
     if module_type is None:
         raise Http404
-    return module_type.render_page(request, project, module)
+    # The module's own rows (ideas, comments, ratings, categories …) carry its id; its plugin's other rows do not.
+    scopes = (*LISTING_SCOPES, f"module:{module.pk}", f"app:{module_type.app_label}")
+    return pagecache.serve(request, scopes, lambda: module_type.render_page(request, project, module))
 
 
 def legacy_module_redirect(

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mitwirken.core import pagecache
 from mitwirken.core.ids import parse_id
 from mitwirken.core.links import url_template
 from mitwirken.organisations.models import Organisation
@@ -478,7 +479,9 @@ def _search(request: HttpRequest, jurisdiction: Organisation, file_format: str) 
     unchanged = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if unchanged is None:
         page = reports.order_by("-created_at", "-pk")[:MAX_RESULTS]
-        response = render_stream(request_rows(request, page), file_format, root="service_requests", item="request")
+        # The ETag names the data, the address and the language, so apps polling the same list share one answer.
+        response = pagecache.keyed(request, f"open311:{etag}", lambda: render_stream(
+            request_rows(request, page), file_format, root="service_requests", item="request"))  # fmt: skip
     else:  # 304 Not Modified (or 412 for If-Match): no body
         response = unchanged
     response["ETag"] = etag

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mitwirken.core import pagecache
 from mitwirken.core.forms_util import add_service_errors
 from mitwirken.core.http import AuthenticatedRequest
 
@@ -53,6 +54,7 @@ def _query(request: HttpRequest, drop: tuple[str, ...] = (), **values: str) -> s
 
 
 @require_GET
+@pagecache.shared("app:volunteering", "app:organisations")
 def search_view(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     filters = form.filters()
