@@ -1,0 +1,1 @@
+"""Analysis of statements in bulk: grouping of mass objections (``nearduplicates``)."""
