@@ -21,9 +21,11 @@ TEXT_RUN = re.compile(rb"BT ([\d.]+) ([\d.]+) Td (?:[\d.]+ Tw )?\((.*?)\) Tj ET"
 def text_runs(pdf: bytes) -> list[list[tuple[float, float, str]]]:
     """Per page: (x from the left, baseline from the top, text), in millimetres, from the content streams."""
     pages = []
-    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    # The data may itself end in a carriage return, so only the line feed before "endstream" is the separator, and
+    # the decompressor ignores what follows the compressed data.
+    for stream in re.finditer(rb"stream\r?\n(.*?)\nendstream", pdf, re.S):
         try:
-            content = zlib.decompress(stream.group(1))
+            content = zlib.decompressobj().decompress(stream.group(1))
         except zlib.error:
             continue  # fonts and other binary streams
         runs = [
