@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "mitwirken.api",
     # Comments, ratings, flags, follows and moderation for every module's objects.
     "mitwirken.participation",
+    # Local text analysis for staff (mass objections, topics, segments, keywords, answers, moderation hints).
+    "mitwirken.analysis",
     # Module apps: each registers its module type with projects in ready().
     "mitwirken.information",
     "mitwirken.formal",

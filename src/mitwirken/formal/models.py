@@ -254,6 +254,7 @@ class Channel(models.TextChoices):
     LETTER = "letter", _("Brief")
     FAX = "fax", _("Fax")
     MINUTES = "minutes", _("Niederschrift")
+    IMPORT = "import", _("Import")
 
 
 class StatementStatus(models.TextChoices):
@@ -346,6 +347,18 @@ class Statement(RecordedAssurance, RecordedActingFor):
         "self", verbose_name=_("Leitstellungnahme (Masseneinwendung)"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="members",
     )  # fmt: skip
+    # The analysis's proposal (mitwirken.analysis.nearduplicates): the lead this statement is a near-duplicate of,
+    # how similar, and why (explanation and what it adds to the lead). ``lead`` is set only when staff confirm.
+    proposed_lead = models.ForeignKey(
+        "self", verbose_name=_("Vorgeschlagene Leitstellungnahme"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="proposed_members",
+    )  # fmt: skip
+    group_score = models.FloatField(_("Ähnlichkeit zur Leitstellungnahme"), null=True, blank=True)
+    group_explanation = models.JSONField(_("Begründung der Gruppierung"), default=dict, blank=True)
+    # A member that adds its own point to the lead's text gets its own response, not only the lead's.
+    needs_own_response = models.BooleanField(_("Braucht eine eigene Erwiderung"), default=False)
+    # Staff took it out of a group: the analysis does not propose it again.
+    grouping_declined = models.BooleanField(_("Nicht gruppieren"), default=False)
     # Identical texts (mass objections) share this fingerprint of the normalised text.
     text_fingerprint = models.CharField(_("Textfingerabdruck"), max_length=64, blank=True, db_index=True)
     final_notice_sent_at = models.DateTimeField(_("Schlussmitteilung versandt"), null=True, blank=True)
