@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from mitwirken.core.models import AuditEntry
-from mitwirken.formal import evaluation, services
+from mitwirken.formal import evaluation, grouping, services
 from mitwirken.formal.models import Statement
 from mitwirken.formal.notices import anonymise_expired, send_final_notices
 
@@ -24,6 +24,12 @@ from .formal_fixtures import make_procedure
 pytestmark = pytest.mark.django_db
 ADDRESS = {"author_name": "Erika Mustermann", "street": "Hauptstraße 1", "postal_code": "55555", "city": "Musterstadt"}
 OBJECTION = "Die Ortsumgehung zerschneidet das Naherholungsgebiet. Außerdem fehlt ein Lärmgutachten."
+# Long enough for the grouping of mass objections (it leaves texts under 20 content words alone).
+LETTER = (
+    f"{OBJECTION} Die Trasse führt mitten durch die Aue am Mühlbach und zerstört den Lebensraum von Eisvogel und "
+    "Bachforelle. Für die Wohngebiete am nördlichen Ortsrand werden täglich mehr als 9.000 Fahrzeuge erwartet. "
+    "Deshalb fordern wir, die Variante Süd entlang der Bahnlinie gleichwertig zu prüfen und öffentlich auszulegen."
+)
 
 
 @pytest.fixture
@@ -118,17 +124,30 @@ def test_weighed_needs_response_and_result(world, track):
                                   result="", status="weighed")  # fmt: skip
 
 
+def group(world, procedure):
+    """Let the analysis propose the groups, and confirm every proposed group as a case worker would."""
+    grouping.regroup.call(procedure.pk)
+    return sum(
+        grouping.group_confirm(actor=world.personas["case_worker"], procedure=procedure, lead_id=lead.pk)
+        for lead in grouping.group_leads(procedure)
+    )
+
+
 def test_identical_objections_are_grouped_and_answered_once(world, procedure, track):
-    lead = submit_as(world, "citizen", track, text=OBJECTION)
-    member = submit_as(world, "invited", track, text=OBJECTION.upper().replace(".", " !"))
+    lead = submit_as(world, "citizen", track, text=LETTER)
+    member = submit_as(world, "invited", track, text=LETTER.upper().replace(".", " !"))
     other = submit_as(world, "agency", track, text="Etwas ganz anderes.")
-    assert evaluation.group_identical(actor=world.personas["case_worker"], procedure=procedure) == 1
+    grouping.regroup.call(procedure.pk)
+    member.refresh_from_db()
+    other.refresh_from_db()
+    assert member.proposed_lead == lead and member.lead is None and other.proposed_lead is None  # proposed only
+    assert grouping.group_confirm(actor=world.personas["case_worker"], procedure=procedure, lead_id=lead.pk) == 1
     member.refresh_from_db()
     other.refresh_from_db()
     assert member.lead == lead and other.lead is None
     release(world, lead)
     assert [s.response for s in evaluation.effective_segments(member)] == ["Ein Lärmgutachten wird nachgereicht."]
-    assert AuditEntry.objects.filter(action="statements.group_identical").exists()
+    assert AuditEntry.objects.filter(action="statements.group").exists()
 
 
 def test_bulk_assign_and_status_from_the_inbox(world, procedure, track):
@@ -179,9 +198,9 @@ def test_abwaegungstabelle_exports_are_complete_and_audited(world, procedure, tr
 
 
 def test_final_notices_reach_submitters_and_group_members(world, procedure, track):
-    lead = submit_as(world, "citizen", track)
-    submit_as(world, "invited", track)
-    evaluation.group_identical(actor=world.personas["case_worker"], procedure=procedure)
+    lead = submit_as(world, "citizen", track, text=LETTER)
+    submit_as(world, "invited", track, text=LETTER)
+    assert group(world, procedure) == 1
     unanswered = submit_as(world, "agency", track, text="Noch offen")
     release(world, lead)
     mail.outbox.clear()
@@ -318,13 +337,18 @@ def test_generic_phase_editing_does_not_touch_legal_periods(world, procedure, tr
 
 def test_prepared_letters_with_own_greeting_and_signature_are_grouped(world, procedure, track):
     body = ("Die geplante Trasse der Ortsumgehung führt mitten durch das Naherholungsgebiet am Mühlbach und "
-            "zerstört Lebensraum geschützter Arten, deshalb fordern wir eine Prüfung der Variante Süd.")  # fmt: skip
+            "zerstört Lebensraum geschützter Arten wie Eisvogel und Bachforelle. Für die Wohngebiete am Ortsrand "
+            "fehlt ein Lärmgutachten, deshalb fordern wir eine Prüfung der Variante Süd entlang der Bahnlinie.")  # fmt: skip
     lead = submit_as(
         world, "citizen", track, text=f"Sehr geehrte Damen und Herren,\n\n{body}\n\nMit freundlichen Grüßen\nErika"
     )
     member = submit_as(world, "invited", track, text=f"Hallo,\n\n{body}\n\nViele Grüße, Max aus Nordheim")
-    other = submit_as(world, "agency", track, text=f"Guten Tag,\n\n{body.replace('Süd', 'Nord')}\n\nGruß")
-    evaluation.group_identical(actor=world.personas["case_worker"], procedure=procedure)
+    # Another letter on the same topic, in its own words: not a copy.
+    other = submit_as(world, "agency", track, text=(
+        "Guten Tag,\n\nals Landwirt bewirtschafte ich 40 Hektar nördlich der Bundesstraße. Die Zufahrt zu meinen "
+        "Feldern wäre während der Bauzeit abgeschnitten, und eine Ersatzzufahrt über den Wirtschaftsweg am Friedhof "
+        "ist für Mähdrescher zu schmal. Ich bitte um eine verbindliche Regelung vor Baubeginn.\n\nGruß"))  # fmt: skip
+    assert group(world, procedure) == 1
     member.refresh_from_db()
     other.refresh_from_db()
     assert member.lead == lead and other.lead is None

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from mitwirken.core.demo import DEMO_TOTP_SECRET
 from mitwirken.core.models import AuditEntry
-from mitwirken.formal import evaluation, services
+from mitwirken.formal import evaluation, grouping, services
 from mitwirken.formal.models import Document, Segment, StatementStatus, Track
 from mitwirken.projects.models import Phase
 
@@ -167,12 +167,15 @@ def test_unsaved_changes_warn_before_leaving_but_not_after_submit(tab: Browse, w
 
 def test_case_worker_publishes_the_abwaegung_after_the_period(new_tab: Any, world: Any, procedure: Any) -> None:
     track = procedure.rounds.get().tracks.get()
-    text = "Wir lehnen die Ortsumgehung ab, weil sie das Naherholungsgebiet zerschneidet."
+    text = ("Wir lehnen die Ortsumgehung ab, weil sie das Naherholungsgebiet zerschneidet. Die Trasse zerstört den "
+            "Lebensraum von Eisvogel und Bachforelle am Mühlbach, und für die Wohngebiete am Ortsrand fehlt ein "
+            "Lärmgutachten. Bitte prüfen Sie die Variante Süd entlang der Bahnlinie.")  # fmt: skip
     lead = submit_as(world.personas["citizen"], track, text=text)
     for persona in ("invited", "agency"):
         submit_as(world.personas[persona], track, text=text)
     worker = world.personas["case_worker"]
-    evaluation.group_identical(actor=worker, procedure=procedure)
+    grouping.regroup.call(procedure.pk)  # the analysis proposes the group, the case worker confirms it
+    assert grouping.group_confirm(actor=worker, procedure=procedure, lead_id=lead.pk) == 2
     segment = evaluation.segment_create(actor=worker, statement=lead, text="das Naherholungsgebiet zerschneidet")
     evaluation.segment_update(actor=worker, segment=segment, version=segment.version, response="Eine Grünbrücke ist vorgesehen.",
                               result="considered", status=StatementStatus.RELEASED)  # fmt: skip

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mitwirken.core.models import AuditEntry, Notification
-from mitwirken.formal import editing, evaluation, services
+from mitwirken.formal import editing, evaluation, grouping, services
 from mitwirken.formal.models import Document, DocumentSection, Procedure, Segment, Track
 from mitwirken.projects.models import Phase
 
@@ -323,11 +323,14 @@ def test_publication_can_be_taken_back_with_a_reason(world, procedure, track):
 
 
 def test_a_mass_objection_appears_once_with_its_number_of_signers(world, procedure, track):
-    text = "Wir lehnen die Ortsumgehung ab, weil sie das Naherholungsgebiet zerschneidet."
+    text = ("Wir lehnen die Ortsumgehung ab, weil sie das Naherholungsgebiet zerschneidet. Die Trasse zerstört den "
+            "Lebensraum von Eisvogel und Bachforelle am Mühlbach, und für die Wohngebiete am Ortsrand fehlt ein "
+            "Lärmgutachten. Bitte prüfen Sie die Variante Süd entlang der Bahnlinie.")  # fmt: skip
     lead = submit_as(world, "citizen", track, text=text)
     for persona in ("invited", "agency", "moderator"):
         submit_as(world, persona, track, text=text)
-    assert evaluation.group_identical(actor=worker(world), procedure=procedure) == 3
+    grouping.regroup.call(procedure.pk)  # the analysis proposes the group, the case worker confirms it
+    assert grouping.group_confirm(actor=worker(world), procedure=procedure, lead_id=lead.pk) == 3
     release(world, lead)
     with time_machine.travel(fresh(track).end + timedelta(days=1)):
         editing.results_publish(actor=worker(world), procedure=procedure)

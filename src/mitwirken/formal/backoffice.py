@@ -164,6 +164,8 @@ def filtered_inbox(procedure: Procedure, form: InboxFilterForm) -> StatementQuer
         statements = statements.filter(assignee=data["assignee"])
     if data.get("unassigned"):
         statements = statements.filter(assignee__isnull=True)
+    if data.get("own_response"):  # group members with an own point: answered by the lead and on their own
+        statements = statements.filter(needs_own_response=True)
     if data.get("section"):
         statements = statements.filter(section=data["section"])
     if data.get("late") in ("0", "1"):
@@ -381,22 +383,79 @@ def catalogue(request: HttpRequest, organisation: Organisation, project_pk: int,
                    topics=procedure.topics.prefetch_related("keywords"), text_blocks=procedure.text_blocks.all())  # fmt: skip
 
 
+GROUPS_PAGE_SIZE = 25
+GROUP_PAGE_SIZE = 50
+
+
 @backoffice_view()
 def groups(request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int) -> HttpResponse:
-    """Mass objections: identical texts, grouped under the earliest statement."""
+    """Mass objections: the groups the near-duplicate analysis proposes and those staff confirmed."""
+    from django.core.paginator import Paginator
+
+    from mitwirken.analysis.models import TrainedState
+
+    from . import grouping
+
     procedure = _procedure(organisation, project_pk, module_pk)
     if request.method == "POST":
-        count = evaluation.group_identical(actor=request.user, procedure=procedure)
-        messages.success(
-            request, _("%(count)s Stellungnahmen wurden Leitstellungnahmen zugeordnet.") % {"count": count}
-        )
+        grouping.start_regroup(actor=request.user, procedure=procedure)
+        messages.success(request, _("Die Gruppen werden im Hintergrund neu berechnet. Laden Sie die Seite in einigen "
+                                    "Minuten neu."))  # fmt: skip
         return redirect(request.path)
-    candidates = list(evaluation.identical_groups(procedure)[:100])
-    grouped = (
-        Statement.objects.filter(procedure=procedure, members__isnull=False).distinct()
-        .annotate(member_count=Count("members")).only("id", "reference", "text")[:100]
-    )  # fmt: skip
-    return _render(request, "groups", organisation, procedure, candidates=candidates, grouped=grouped)
+    leads = grouping.group_leads(procedure).with_excerpt()
+    page = Paginator(leads, GROUPS_PAGE_SIZE).get_page(request.GET.get("seite"))
+    computed = TrainedState.objects.filter(key=grouping.state_key(procedure)).values("meta", "trained_at").first()
+    return _render(request, "groups", organisation, procedure, page=page, computed=computed)
+
+
+@backoffice_view()
+def group(
+    request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int
+) -> HttpResponse:
+    """One group: the lead's text, and per member its score, why it is in the group and what it adds (marked)."""
+    from django.core.paginator import Paginator
+    from django.urls import reverse
+
+    from . import grouping
+
+    procedure = _procedure(organisation, project_pk, module_pk)
+    lead = get_object_or_404(Statement.objects.select_related("lead"), procedure=procedure, pk=statement_pk)
+    args = {"org_slug": organisation.slug, "project_pk": project_pk, "module_pk": module_pk}
+    if lead.lead_id:  # a member: its group is its lead's
+        return redirect(reverse("backoffice:procedure_group", kwargs={**args, "statement_pk": lead.lead_id}))
+    if request.method == "POST":
+        target = lead.pk
+        action = request.POST.get("action")
+        try:
+            if "move_out" in request.POST:
+                moved = grouping.group_move_out(actor=request.user, procedure=procedure,
+                                                statement_id=posted_id(request.POST, "move_out"))  # fmt: skip
+                messages.success(request, _("%(ref)s gehört nicht mehr zur Gruppe.") % {"ref": moved.reference})
+            elif action == "confirm":
+                count = grouping.group_confirm(actor=request.user, procedure=procedure, lead_id=lead.pk)
+                messages.success(request, _("Die Gruppe ist bestätigt: %(count)s Stellungnahmen werden mit der "
+                                            "Leitstellungnahme beantwortet.") % {"count": count})  # fmt: skip
+            elif action == "merge":
+                target = grouping.group_merge(actor=request.user, procedure=procedure, lead_id=lead.pk,
+                                              other_reference=request.POST.get("reference", "")).pk  # fmt: skip
+                messages.success(request, _("Die Gruppen sind zusammengeführt und bestätigt."))
+            elif action == "split":
+                target = grouping.group_split(actor=request.user, procedure=procedure, lead_id=lead.pk,
+                                              member_ids=parse_ids(request.POST.getlist("selected"))).pk  # fmt: skip
+                messages.success(request, _("Die ausgewählten Stellungnahmen bilden jetzt eine eigene Gruppe."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(reverse("backoffice:procedure_group", kwargs={**args, "statement_pk": target}))
+    members = grouping.members_of(lead).select_related("lead")
+    page = Paginator(members, GROUP_PAGE_SIZE).get_page(request.GET.get("seite"))
+    for member in page.object_list:
+        explanation = member.group_explanation or {}
+        member.marked = grouping.marked_text(member.text, explanation.get("adds", []))  # type: ignore[attr-defined]
+        member.adds = bool(explanation.get("adds"))  # type: ignore[attr-defined]
+        member.own_point = bool(explanation.get("own_point"))  # type: ignore[attr-defined]
+    pending = members.filter(lead__isnull=True).exists()
+    return _render(request, "group", organisation, procedure, lead=lead, page=page, pending=pending,
+                   groups_url=reverse("backoffice:procedure_groups", kwargs=args))  # fmt: skip
 
 
 @backoffice_view()

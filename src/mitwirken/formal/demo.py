@@ -14,7 +14,7 @@ from mitwirken.core.demo import load_data, single_paragraph
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.models import AccessMode, Project, ProjectStatus
 
-from . import evaluation, services
+from . import evaluation, grouping, services
 from .models import Procedure, Statement, StatementStatus
 
 # The content is in demo/raumordnungsverfahren.toml (see core.demo.load_data); this module turns it into records.
@@ -82,23 +82,26 @@ def _create(staff: Any, project: Project) -> Procedure:
         )
         key = str(services.draft_for(user=user, track=public).submission_key)
         statements.append(services.statement_submit(user=user, track=public, submission_key=key))
-    for index in range(objection["letters"]):  # a mass objection: the same text by letter
+    for index in range(objection["letters"]):  # a mass objection: the same text by letter, one with an own point
+        author = objection["letter_author"].format(number=index + 1)
+        own = f"\n\n{single_paragraph(objection['own_point'])}" if index == 1 else ""
+        letter = f"Sehr geehrte Damen und Herren,\n\n{OBJECTION}{own}\n\nMit freundlichen Grüßen\n{author}"
         statements.append(services.statement_record(
             actor=staff, track=public, received_at=timezone.now() - timedelta(days=2, hours=index), channel="letter",
-            text=OBJECTION, author_name=objection["letter_author"].format(number=index + 1), street=ADDRESS["street"],
-            postal_code=ADDRESS["postal_code"], city=ADDRESS["city"],
+            text=letter, author_name=author, street=ADDRESS["street"], postal_code=ADDRESS["postal_code"],
+            city=ADDRESS["city"],
         ))  # fmt: skip
     by_email = _DATA["email_statement"]
     services.statement_record(actor=staff, track=public, received_at=timezone.now() - timedelta(days=1), channel="email",
                               text=single_paragraph(by_email["text"]), author_name=by_email["author_name"])  # fmt: skip
-    evaluation.group_identical(actor=staff, procedure=procedure)
+    grouping.regroup.call(procedure.pk)  # the proposals at once; case workers confirm them in the back office
     abwaegung = _DATA["evaluation"]
     keyword = evaluation.keyword_add(actor=staff, procedure=procedure, topic=abwaegung["topic"],
                                      keyword=abwaegung["keyword"])  # fmt: skip
     evaluation.text_block_add(actor=staff, procedure=procedure, title=abwaegung["text_block_title"],
                               text=single_paragraph(abwaegung["text_block"]))  # fmt: skip
     lead = Statement.objects.get(pk=statements[0].pk)
-    lead = lead.lead or lead  # grouping made the earliest letter the lead: answer the group there
+    lead = lead.proposed_lead or lead  # the grouping proposes the earliest letter as the lead: answer it there
     for part in abwaegung["segments"]:
         segment = evaluation.segment_create(actor=staff, statement=lead, text=single_paragraph(part["text"]))
         if "response" in part:

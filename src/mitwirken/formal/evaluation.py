@@ -1,4 +1,4 @@
-"""The Abwägung: assignment, keywords, segments with responses and results, mass objections.
+"""The Abwägung: assignment, keywords, segments with responses and results, mass objections (``grouping``).
 
 Every write re-checks ``formal.manage_procedure`` and is audited. Segments are
 edited under optimistic locking: an update names the version it started from,
@@ -7,14 +7,12 @@ and a concurrent change makes it fail with a conflict instead of overwriting.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from mitwirken.core.audit import log_action
@@ -25,26 +23,6 @@ from .models import Keyword, Procedure, Result, Segment, Statement, StatementSta
 
 class EditConflict(ValidationError):
     """Someone else saved the segment since it was opened."""
-
-
-TEMPLATE_MIN_WORDS = 20
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())  # casefold: "STRASSE" matches "Straße"
-
-
-def fingerprint(text: str) -> str:
-    """The same fingerprint for identical and near-identical objections.
-
-    Mass objections differ in spacing, case and punctuation, and, when people sign a prepared letter, in the
-    salutation, the sender line and the signature. So a text with several paragraphs is identified by its
-    longest paragraph (the prepared body), provided that body is substantial; otherwise by all its words.
-    """
-    paragraphs = [_words(part) for part in re.split(r"\n\s*\n", text) if part.strip()]
-    body = max(paragraphs, key=len, default=[])
-    words = body if len(paragraphs) > 1 and len(body) >= TEMPLATE_MIN_WORDS else _words(text)
-    return hashlib.sha256(" ".join(words).encode()).hexdigest()
 
 
 def _audit(actor: Any, action: str, obj: Any, procedure: Procedure, changes: dict[str, Any] | None = None) -> None:
@@ -171,33 +149,16 @@ def group_under_lead(*, actor: Any, lead: Statement, member_ids: Iterable[int]) 
     return count
 
 
-def identical_groups(procedure: Procedure) -> QuerySet[Any]:
-    """Fingerprints shared by more than one statement: candidates for grouping as mass objections."""
-    return (
-        Statement.objects.filter(procedure=procedure, lead__isnull=True).exclude(text_fingerprint="")
-        .values("text_fingerprint").annotate(count=Count("id")).filter(count__gt=1).order_by("-count")
-    )  # fmt: skip
-
-
-@transaction.atomic
-def group_identical(*, actor: Any, procedure: Procedure) -> int:
-    """Group every set of identical statements under its earliest one."""
-    require(actor, "formal.manage_procedure", procedure.module)
-    grouped = 0
-    for row in identical_groups(procedure):
-        same = Statement.objects.filter(
-            procedure=procedure, text_fingerprint=row["text_fingerprint"], lead__isnull=True
-        )
-        lead = same.order_by("received_at", "id").first()
-        if lead is not None:
-            grouped += same.exclude(pk=lead.pk).update(lead=lead)
-    _audit(actor, "statements.group_identical", procedure, procedure, {"members": grouped})
-    return grouped
-
-
 def effective_segments(statement: Statement) -> list[Segment]:
-    """The segments that answer a statement: its own, or those of its lead statement."""
+    """The segments that answer a statement: its own, or those of its lead statement.
+
+    A group member that adds an own point (``needs_own_response``) is answered by the lead's segments and its
+    own; until it has its own, it is not answered (nothing, so no final notice goes out too early).
+    """
     own = list(statement.segments.all())
-    if own or statement.lead_id is None:
+    if statement.lead_id is None or (own and not statement.needs_own_response):
         return own
-    return list(Segment.objects.filter(statement_id=statement.lead_id).order_by("number"))
+    if statement.needs_own_response and not own:
+        return []
+    lead = list(Segment.objects.filter(statement_id=statement.lead_id).order_by("number"))
+    return [*lead, *own] if statement.needs_own_response else lead

@@ -12,7 +12,8 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -23,7 +24,7 @@ from .models import Segment, Statement
 HEADER = [
     "Vorgangsnummer", "Eingang", "Schritt", "Einreicher/in", "Organisation", "Bezug", "Abschnitt", "Textabschnitt",
     "Schlagworte", "Abwägung / Erwiderung", "Ergebnis", "Status", "Leitstellungnahme", "Mitzeichnende",
-    "Handelnd für (Unternehmenskonto)", "Identität",
+    "Handelnd für (Unternehmenskonto)", "Identität", "Gruppe",
 ]  # fmt: skip
 PDF_LIMIT = 2000
 CHUNK = 1000
@@ -31,9 +32,25 @@ CHUNK = 1000
 
 def export_queryset(statements: QuerySet[Statement]) -> QuerySet[Statement]:
     segments = Segment.objects.prefetch_related("keywords__topic").order_by("number")
-    return statements.select_related("track__round", "section", "lead").prefetch_related(
-        Prefetch("segments", queryset=segments), Prefetch("lead__segments", queryset=segments), "cosigners"
+    # Confirmed members of a lead, counted per row (a correlated subquery on the lead index: no GROUP BY of the list).
+    members = (
+        Statement.objects.filter(lead=OuterRef("pk")).order_by().values("lead").annotate(n=Count("id")).values("n")
     )
+    return (
+        statements.select_related("track__round", "section", "lead")
+        .prefetch_related(
+            Prefetch("segments", queryset=segments), Prefetch("lead__segments", queryset=segments), "cosigners"
+        )
+        .annotate(group_members=Coalesce(Subquery(members), 0))
+    )
+
+
+def group_label(statement: Statement) -> str:
+    """The column „Gruppe“: a lead and its number of members, a member (and whether it needs its own response)."""
+    if statement.lead_id is not None:
+        return "Mitglied, braucht eigene Erwiderung" if statement.needs_own_response else "Mitglied"
+    members = getattr(statement, "group_members", 0)
+    return f"Leitstellungnahme ({members} Mitglieder)" if members else ""
 
 
 def rows(statements: QuerySet[Statement], *, with_personal_data: bool = True) -> Iterator[list[Any]]:
@@ -50,7 +67,7 @@ def rows(statements: QuerySet[Statement], *, with_personal_data: bool = True) ->
         lead = statement.lead.reference if statement.lead is not None else ""
         cosigners = "; ".join(c.name for c in statement.cosigners.all()) if with_personal_data else ""
         # Whom a Mein Unternehmenskonto login acted for, and how sure the portal is of the submitter.
-        login = [statement.on_behalf_of_name, statement.identity_text]
+        login = [statement.on_behalf_of_name, statement.identity_text, group_label(statement)]
         lead_segments = list(statement.lead.segments.all()) if statement.lead is not None else []
         segments = list(statement.segments.all()) or lead_segments
         if not segments:

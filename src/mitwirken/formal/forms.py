@@ -263,6 +263,9 @@ class InboxFilterForm(core_forms.RenderCachedForm):
     keyword = ListedModelChoiceField(label=_("Schlagwort"), required=False, queryset=Keyword.objects.none())
     assignee = ListedModelChoiceField(label=_("Zuständig"), required=False, queryset=get_user_model().objects.none())
     unassigned = forms.BooleanField(label=_("Nur Stellungnahmen ohne Zuständigkeit"), required=False)
+    own_response = forms.BooleanField(
+        label=_("Nur Masseneinwendungen, die eine eigene Erwiderung brauchen"), required=False
+    )
     section = ListedModelChoiceField(
         label=_("Abschnitt der Unterlagen"), required=False, queryset=DocumentSection.objects.none()
     )

@@ -359,8 +359,6 @@ class Statement(RecordedAssurance, RecordedActingFor):
     needs_own_response = models.BooleanField(_("Braucht eine eigene Erwiderung"), default=False)
     # Staff took it out of a group: the analysis does not propose it again.
     grouping_declined = models.BooleanField(_("Nicht gruppieren"), default=False)
-    # Identical texts (mass objections) share this fingerprint of the normalised text.
-    text_fingerprint = models.CharField(_("Textfingerabdruck"), max_length=64, blank=True, db_index=True)
     final_notice_sent_at = models.DateTimeField(_("Schlussmitteilung versandt"), null=True, blank=True)
     agency = models.ForeignKey(
         "organisations.Organisation", verbose_name=_("Für Träger öffentlicher Belange"), null=True, blank=True,

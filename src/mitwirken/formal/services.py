@@ -26,7 +26,7 @@ from mitwirken.projects import services as project_services
 from mitwirken.projects.models import Project
 
 from . import transport
-from .evaluation import fingerprint
+from .grouping import enqueue_analysis
 from .law import Audience, period_problems
 from .models import (
     Channel,
@@ -439,8 +439,8 @@ def _statement_from_draft(
         channel=Channel.PORTAL, received_at=received_at, reference=_next_reference(procedure, received_at),
         content_sha256="", **extra,
     )  # fmt: skip
-    statement.text_fingerprint = fingerprint(statement.text)
     statement.save()
+    enqueue_analysis(procedure, [statement.pk])  # its place among the mass objections, after the commit
     if isinstance(draft, StatementDraft):
         draft.attachments.update(statement=statement, draft=None)
     statement.content_sha256 = statement_digest(statement)
@@ -567,9 +567,10 @@ def statement_record(
         procedure=procedure, track=track, author_name=author_name, organisation_name=organisation_name, street=street,
         postal_code=postal_code, city=city, email=email, publish_name=publish_name, text=text.strip(), channel=channel,
         received_at=received_at, late=received_at >= track.end, recorded_by=actor,
-        reference=_next_reference(procedure, received_at), content_sha256="", text_fingerprint=fingerprint(text),
+        reference=_next_reference(procedure, received_at), content_sha256="",
     )  # fmt: skip
     statement.save()
+    enqueue_analysis(procedure, [statement.pk])
     statement.content_sha256 = statement_digest(statement)
     statement.save(update_fields=["content_sha256"])
     log_action(actor=actor, action="statement.record", obj=statement, organisation=procedure.module.project.organisation,

@@ -68,6 +68,7 @@ backoffice_urlpatterns = [
     ),
     path(B + "schlagworte/", backoffice.catalogue, name="procedure_catalogue"),
     path(B + "masseneinwendungen/", backoffice.groups, name="procedure_groups"),
+    path(B + "masseneinwendungen/<int:statement_pk>/", backoffice.group, name="procedure_group"),
     path(B + "ergebnis/", backoffice.results, name="procedure_results"),
     path(B + "abwaegungstabelle.<str:file_format>", backoffice.export, name="procedure_export"),
     path(B + "eingang/<int:statement_pk>/xbeteiligung.xml", backoffice.statement_xml, name="procedure_statement_xml"),
