@@ -19,7 +19,8 @@ from .test_protected_mode import protected_urls  # noqa: F401  (the fixture: eve
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "mitwirken"
 # The portal's own layer; everything else under mitwirken is a module that plugs in through core.plugins.
-CORE_APPS = {"core", "accounts", "organisations", "projects", "api", "participation"}
+# analysis is shared engines (no module imports), used by modules and by participation alike.
+CORE_APPS = {"core", "accounts", "organisations", "projects", "api", "participation", "analysis"}
 ROOT_MODULES = ("urls.py", "backoffice_urls.py", "wsgi.py", "settings.py", "settings_test.py")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backoffice, backoffice_editing, backoffice_exchange, views
+from . import backoffice, backoffice_analysis, backoffice_editing, backoffice_exchange, views
 
 app_name = "formal"
 # Addresses before modules had slugs (…/verfahren/<id>/…) redirect here permanently; "ergebnisse/" is the
@@ -70,6 +70,8 @@ backoffice_urlpatterns = [
     path(B + "masseneinwendungen/", backoffice.groups, name="procedure_groups"),
     path(B + "masseneinwendungen/<int:statement_pk>/", backoffice.group, name="procedure_group"),
     path(B + "ergebnis/", backoffice.results, name="procedure_results"),
+    path(B + "analyse/", backoffice_analysis.analysis, name="procedure_analysis"),
+    path(B + "analyse/annahme/", backoffice_analysis.acceptance, name="procedure_acceptance"),
     path(B + "abwaegungstabelle.<str:file_format>", backoffice.export, name="procedure_export"),
     path(B + "eingang/<int:statement_pk>/xbeteiligung.xml", backoffice.statement_xml, name="procedure_statement_xml"),
     path(B + "xbeteiligung-0701.zip", backoffice.statements_xml_batch, name="procedure_xml_batch"),

@@ -34,7 +34,7 @@ from mitwirken.core.spam import over_limit
 from mitwirken.projects.access import module_for_viewer
 from mitwirken.projects.models import Module, Project
 
-from . import services, targets
+from . import moderation_hints, services, targets
 from .forms import BlockForm, CommentEditForm, CommentForm, FollowForm, ReasonForm
 from .models import Block, Comment, Flag, Follow, Rating, on
 
@@ -483,8 +483,12 @@ def moderation(request: HttpRequest, org_slug: str, project_slug: str, module_sl
     flag_rows = [
         {"flag": flag, **_entry(place, flag.content_object)} for flag in flag_list if flag.content_object is not None
     ]
+    # Hints learned from the organisation's decisions only order the queue (moderation_hints.py).
+    flag_rows, pending_rows = moderation_hints.annotate(
+        place.project.organisation_id, flag_rows, [_entry(place, obj) for obj in pending]
+    )
     return render(request, "participation/moderation.html", place.context(
-        flags=flags, flag_rows=flag_rows, pending=[_entry(place, obj) for obj in pending],
+        flags=flags, flag_rows=flag_rows, pending=pending_rows,
         blocks=_blocks(place).select_related("user")[:200]))  # fmt: skip
 
 
@@ -519,6 +523,7 @@ def moderate(
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, MODERATION_DONE[action])
+        moderation_hints.decided(actor=request.user, module=place.module, target=target, action=action)
     return redirect(next_or(request, place.url_of(target)))
 
 
