@@ -167,3 +167,33 @@ def test_queue_queries_do_not_grow_with_hints(world, dialogue):
     for n in range(10):
         dialogue_services.idea_create(user=citizen, module=dialogue, title=f"Idee {n}", text=f"<p>Bank Nummer {n}.</p>")
     assert count() == with_model <= without_model + 1  # one query loads the organisation's model
+
+
+def test_retraining_is_debounced(world, monkeypatch):
+    """A burst of decisions schedules one deferred retraining, five minutes after the first."""
+    scheduled = []
+
+    class Backend:
+        supports_defer = True
+
+    class FakeTask:
+        def get_backend(self):
+            return Backend()
+
+        def using(self, run_after):
+            scheduled.append(run_after)
+            return self
+
+        def enqueue(self, organisation_id):
+            scheduled.append(organisation_id)
+
+    monkeypatch.setattr(moderation_hints, "retrain_moderation_hints", FakeTask())
+    from django.utils import timezone
+
+    before = timezone.now()
+    for _ in range(5):
+        moderation_hints.schedule_retrain(world.organisation)
+    moderation_hints.schedule_retrain(world.other_organisation)
+    assert len(scheduled) == 4  # (run_after, id) for each organisation once
+    assert scheduled[1] == world.organisation.pk and scheduled[3] == world.other_organisation.pk
+    assert scheduled[0] - before >= moderation_hints.DEBOUNCE
