@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backoffice, backoffice_analysis, backoffice_editing, backoffice_exchange, views
+from . import backoffice, backoffice_analysis, backoffice_editing, backoffice_exchange, backoffice_import, views
 
 app_name = "formal"
 # Addresses before modules had slugs (…/verfahren/<id>/…) redirect here permanently; "ergebnisse/" is the
@@ -60,6 +60,8 @@ backoffice_urlpatterns = [
     path(B + "ergebnis/veroeffentlichen/", backoffice_editing.results_publish, name="procedure_results_publish"),
     path(B + "eingang/", backoffice.inbox, name="procedure_inbox"),
     path(B + "eingang/erfassen/", backoffice.record_statement, name="procedure_record"),
+    path(B + "eingang/import/", backoffice_import.import_upload, name="procedure_import_upload"),
+    path(B + "eingang/import/pruefen/", backoffice_import.import_check, name="procedure_import_check"),
     path(B + "eingang/<int:statement_pk>/", backoffice.evaluate, name="procedure_statement"),
     path(
         B + "eingang/<int:statement_pk>/anlagen/<int:attachment_pk>/",
