@@ -19,7 +19,7 @@ from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 from mitwirken.projects.access import project_for_staff
 
-from . import evaluation, services, tally
+from . import evaluation, services, suggestions, tally
 from .forms import (
     BulkForm,
     DocumentForm,
@@ -336,6 +336,8 @@ def evaluate(
             else:
                 segment.refresh_from_db()
                 saved_number = segment.number
+                suggestions.segment_saved(actor=request.user, segment=segment, response=data["response"],
+                                          answer_from=request.POST.get(f"{prefix}-answer_from", ""))  # fmt: skip
                 form = SegmentForm(None, prefix=prefix, procedure=procedure, initial=_segment_initial(segment))
         elif posted is not None and clicked != str(segment.pk):
             # Not saved: show what was typed; errors belong only to the segment that was saved.
@@ -355,6 +357,8 @@ def evaluate(
                    statement_keywords=set(statement.keywords.values_list("pk", flat=True)),
                    text_blocks=procedure.text_blocks.all(), members=statement.members.only("id", "reference")[:50],
                    cosigners=statement.cosigners.all(), unsaved=unsaved,
+                   **suggestions.for_evaluate(procedure=procedure, statement=statement, segment_forms=segment_forms,
+                                              query=request.GET),
                    **_statement_nav(request, organisation, procedure, statement))  # fmt: skip
 
 

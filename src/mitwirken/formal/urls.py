@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import backoffice, backoffice_analysis, backoffice_editing, backoffice_exchange, backoffice_import, views
+from .backoffice_suggestions import suggestion_answer_reject, suggestion_keyword, suggestion_segment
 
 app_name = "formal"
 # Addresses before modules had slugs (…/verfahren/<id>/…) redirect here permanently; "ergebnisse/" is the
@@ -63,6 +64,19 @@ backoffice_urlpatterns = [
     path(B + "eingang/import/", backoffice_import.import_upload, name="procedure_import_upload"),
     path(B + "eingang/import/pruefen/", backoffice_import.import_check, name="procedure_import_check"),
     path(B + "eingang/<int:statement_pk>/", backoffice.evaluate, name="procedure_statement"),
+    path(
+        B + "eingang/<int:statement_pk>/vorschlaege/abschnitt/", suggestion_segment, name="procedure_suggestion_segment"
+    ),
+    path(
+        B + "eingang/<int:statement_pk>/abschnitte/<int:segment_pk>/vorschlaege/schlagwort/",
+        suggestion_keyword,
+        name="procedure_suggestion_keyword",
+    ),
+    path(
+        B + "eingang/<int:statement_pk>/abschnitte/<int:segment_pk>/vorschlaege/antwort/",
+        suggestion_answer_reject,
+        name="procedure_suggestion_answer",
+    ),
     path(
         B + "eingang/<int:statement_pk>/anlagen/<int:attachment_pk>/",
         backoffice.statement_attachment,
