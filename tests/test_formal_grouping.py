@@ -404,3 +404,51 @@ def test_the_export_names_the_group(world, procedure, proposed):
         assert row[12] == lead.reference
         assert row[-1] == ("Mitglied, braucht eigene Erwiderung" if member.needs_own_response else "Mitglied")
     assert exports.HEADER[-1] == "Gruppe"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_placements_at_once_keep_both_statements(world, procedure, track, monkeypatch):
+    """Each placement reads the stored index, adds and writes it back: without the lock one would lose the other."""
+    import threading
+    import time
+
+    load = state.load
+
+    def slow_load(key: str) -> Any:
+        loaded = load(key)
+        time.sleep(0.5)  # both placements are surely under way before either writes back
+        return loaded
+
+    monkeypatch.setattr(grouping.state, "load", slow_load)
+
+    from django.db import connection
+
+    rows = small_campaign()
+    lead = record(world, track, rows[0]["text"], 100)
+    grouping.regroup.call(procedure.pk)
+    with monkeypatch.context() as patch:  # recorded without their placement: the two threads place them
+        patch.setattr(services, "enqueue_analysis", lambda procedure, ids: None)
+        first, second = (record(world, track, row["text"], 90 - n) for n, row in enumerate(rows[1:3]))
+    assert len(load(grouping.state_key(procedure))[0]) == 1
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def place(pk: int) -> None:
+        try:
+            start.wait()
+            grouping.place_statements.call(procedure.pk, [pk])
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=place, args=(pk,)) for pk in (first.pk, second.pk)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    index, meta = load(grouping.state_key(procedure))
+    assert len(index) == 3 and meta["statements"] == 3
+    assert set(index.group_of(first.pk).keys) == {lead.pk, first.pk, second.pk}  # in the order they were placed
+    assert {fresh(first).proposed_lead_id, fresh(second).proposed_lead_id} == {lead.pk}
