@@ -185,6 +185,9 @@ class Plugin:
     system_check: str = ""
     # What API clients (partner systems' keys) may be allowed to do in this module: (name, German label).
     api_scopes: tuple[tuple[str, Any], ...] = ()
+    # () -> iterable of (key, certified SHA-256, SHA-256 recomputed from the record or None): the receipts the
+    # plugin issued, which a restored backup must reproduce exactly (``core.backup.verify``).
+    receipts: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def load(self, attribute: str) -> Any:

@@ -45,6 +45,7 @@ class FormalConfig(AppConfig):
                 demo=plugins.DemoSeeder(30, "mitwirken.formal.demo.seed"),
                 account_sections="mitwirken.formal.contrib.account_sections",
                 contributions="mitwirken.formal.contrib.contributions",
+                receipts="mitwirken.formal.contrib.receipts",
                 staff_work="mitwirken.formal.contrib.staff_work",
                 statistics="mitwirken.formal.contrib.statistics",
                 daily="mitwirken.formal.contrib.daily",

@@ -5,6 +5,7 @@ Every function here answers with a constant number of queries, whatever the numb
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from mitwirken.core.plugins import AccountSection, Statistic, WorkItem
 from . import tally
 from .models import Procedure, Statement, StatementDraft, Track
 from .notices import anonymise_expired
+from .services import statement_digest
 
 
 def export_personal_data(user: Any) -> list[dict[str, Any]]:
@@ -217,3 +219,15 @@ def contributions(module: Any) -> list[str]:
     if drafts:
         found.append(ngettext("%(count)d Entwurf", "%(count)d Entwürfe", drafts) % {"count": drafts})
     return found
+
+
+def receipts() -> Iterator[tuple[str, str, str | None]]:
+    """Every statement's receipt: what it certified, and the same digest recomputed from the record as it is now
+    (None once the statement was anonymised after its retention period: the names it certified are gone)."""
+    statements = (
+        Statement.objects.select_related("section").prefetch_related("attachments")
+        .order_by("pk")
+    )  # fmt: skip
+    for statement in statements.iterator(chunk_size=2000):
+        recomputed = None if statement.anonymised_at else statement_digest(statement)
+        yield f"formal.statement:{statement.pk}", statement.content_sha256, recomputed
