@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from .nearduplicates import _TOKEN, STOPWORDS, _stem, prepare
 
-__all__ = ["STOPWORDS", "Span", "sentences", "terms", "analyzer"]
+__all__ = ["STOPWORDS", "Span", "analyzer", "sentences", "terms"]
 
 
 class Span(NamedTuple):
