@@ -159,6 +159,23 @@ def test_placing_statements_one_by_one_gives_the_batch_result(world, procedure, 
     assert all(abs((batch[pk][1] or 0) - (row[1] or 0)) < 0.02 for pk, row in incremental.items())
 
 
+def test_one_placement_catches_up_with_every_statement_waiting_and_the_next_ends_without_the_index(
+    world, procedure, track, monkeypatch
+):
+    rows = corpus()
+    record_corpus(world, track, rows[:20])
+    grouping.regroup.call(procedure.pk)
+    rush = [record(world, track, row["text"], 100 - n) for n, row in enumerate(rows[20:30])]
+    assert grouping.place_statements.call(procedure.pk, [rush[0].pk]) == len(rush)
+    assert not Statement.objects.filter(procedure=procedure, grouping_placed=False).exists()
+
+    def must_not_load(key: str) -> Any:
+        raise AssertionError("the index of a procedure with nothing to place was loaded")
+
+    monkeypatch.setattr(state, "load", must_not_load)
+    assert all(grouping.place_statements.call(procedure.pk, [statement.pk]) == 0 for statement in rush[1:])
+
+
 def test_a_new_statement_is_placed_after_the_commit(world, procedure, track, django_capture_on_commit_callbacks):
     rows = [row for row in corpus() if row["group"] == CAMPAIGN_SMALL]
     with django_capture_on_commit_callbacks(execute=True):

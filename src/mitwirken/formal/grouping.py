@@ -227,7 +227,8 @@ def regroup(procedure_id: int) -> int:
         from mitwirken.analysis.nearduplicates import build_index
 
         _lock(procedure_id)
-        index = build_index(_arrivals(procedure_id))
+        placed: list[int] = []
+        index = build_index(_recording(_arrivals(procedure_id), placed))
         facts = _facts(procedure_id)
         proposals: dict[int, tuple[int | None, Member | None]] = {}
         for group in index.groups():
@@ -241,15 +242,33 @@ def regroup(procedure_id: int) -> int:
                 proposals[pk] = (None, None)
         _write(proposals)
         _save(procedure_id, index)
+        _mark_placed(placed)
         return len(index.groups())
+
+
+def _recording(rows: Iterator[tuple[int, str]], placed: list[int]) -> Iterator[tuple[int, str]]:
+    for pk, text in rows:
+        placed.append(pk)
+        yield pk, text
+
+
+def _mark_placed(ids: list[int]) -> None:
+    for start in range(0, len(ids), 5000):
+        Statement.objects.filter(pk__in=ids[start : start + 5000], grouping_placed=False).update(grouping_placed=True)
 
 
 @task()
 def place_statements(procedure_id: int, statement_ids: list[int]) -> int:
     """Incremental: add new statements to the stored index (a batch run if there is none) and store their proposals.
 
-    Idempotent: a statement already in the index is not added again. Returns how many were added.
+    Takes every statement of the procedure not placed yet, not only ``statement_ids``: loading and writing the
+    index of a large procedure costs seconds, so in a deadline rush the first task places all that arrived and the
+    tasks queued after it end at once. Idempotent: a statement already in the index is not added again. Returns
+    how many were added.
     """
+    pending = Statement.objects.filter(procedure_id=procedure_id, grouping_placed=False)
+    if not pending.exists():
+        return 0
     with transaction.atomic():
         _lock(procedure_id)
         loaded = state.load(state_key(procedure_id))
@@ -258,8 +277,9 @@ def place_statements(procedure_id: int, statement_ids: list[int]) -> int:
             return len(statement_ids)
         index: NearDuplicateIndex = loaded[0]
         added: list[int] = []
-        rows = Statement.objects.filter(procedure_id=procedure_id, pk__in=list(statement_ids))
-        for pk, text in rows.order_by("received_at", "id").values_list("pk", "text"):
+        placed: list[int] = []
+        for pk, text in pending.order_by("received_at", "id").values_list("pk", "text"):
+            placed.append(pk)
             try:
                 index.group_of(pk)
             except KeyError:
@@ -279,6 +299,7 @@ def place_statements(procedure_id: int, statement_ids: list[int]) -> int:
         _write(proposals)
         if added:
             _save(procedure_id, index)
+        _mark_placed(placed)
         return len(added)
 
 

@@ -359,6 +359,9 @@ class Statement(RecordedAssurance, RecordedActingFor):
     needs_own_response = models.BooleanField(_("Braucht eine eigene Erwiderung"), default=False)
     # Staff took it out of a group: the analysis does not propose it again.
     grouping_declined = models.BooleanField(_("Nicht gruppieren"), default=False)
+    # In the procedure's stored near-duplicate index: a placement task takes every statement not yet placed, so
+    # one task catches up with a whole deadline rush and the tasks after it end without loading the index.
+    grouping_placed = models.BooleanField(_("Für Masseneinwendungen ausgewertet"), default=False, editable=False)
     final_notice_sent_at = models.DateTimeField(_("Schlussmitteilung versandt"), null=True, blank=True)
     agency = models.ForeignKey(
         "organisations.Organisation", verbose_name=_("Für Träger öffentlicher Belange"), null=True, blank=True,
@@ -392,6 +395,8 @@ class Statement(RecordedAssurance, RecordedActingFor):
                 condition=Q(status__in=["new", "in_progress"]),
                 name="statement_open_work",
             ),
+            # The statements still to be placed in the near-duplicate index (few, in a large procedure).
+            models.Index(fields=["procedure"], condition=Q(grouping_placed=False), name="statement_grouping_pending"),
             # Mein Bereich: a person's newest statements without sorting all of them.
             models.Index(fields=["author", "-received_at", "-id"], name="statement_author_newest"),
         ]
