@@ -77,6 +77,37 @@ def test_each_campaign_counts_once(world, procedure):
     assert meta["statements"] == 76 and meta["counted"] == 135 and meta["computed_at"]
 
 
+def test_new_statements_are_placed_in_the_proposals_without_a_new_run(world, procedure):
+    lead = campaign(procedure, 10)
+    entries = topics.compute(procedure)
+    wind = set(
+        Statement.objects.filter(procedure=procedure, text__in=corpus_texts("windpark", 25)).values_list(
+            "pk", flat=True
+        )
+    )
+    # The proposals that are mostly about the wind farm (the run may split a topic into several).
+    about_wind = {
+        entry.key
+        for entry in entries
+        if sum(pk in wind for pk in entry.proposal.members) > len(entry.proposal.members) / 2
+    }
+    assert about_wind
+
+    late_letter = add_statements(procedure, corpus_texts("windpark", 30)[25:26])[0]
+    signer = add_statements(procedure, [lead.text])[0]
+    Statement.objects.filter(pk=signer.pk).update(proposed_lead=lead)
+    before = {entry.key: entry.proposal.size for entry in topics.entries(procedure)[0]}
+    lead_topic = next(entry.key for entry in entries if lead.pk in entry.proposal.members)
+
+    assert topics.place(procedure, [late_letter.pk, signer.pk]) == 2
+    assert topics.place(procedure, [late_letter.pk, signer.pk]) == 0  # counted once
+    after = {entry.key: entry for entry in topics.entries(procedure)[0]}
+    assert any(late_letter.pk in after[key].proposal.members for key in about_wind)
+    assert after[lead_topic].proposal.size >= before[lead_topic] + 1  # the signer counts for its lead's topic
+    assert all(signer.pk not in entry.proposal.members for entry in after.values())  # … and is no voice of its own
+    assert sum(entry.proposal.size for entry in after.values()) == sum(before.values()) + 2
+
+
 def test_adopt_rename_merge_discard_are_decisions(world, procedure):
     actor = world.personas["case_worker"]
     entries = topics.compute(procedure)

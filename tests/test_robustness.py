@@ -99,6 +99,7 @@ def routes() -> list[str]:
 @pytest.fixture
 def values(world: Any) -> dict[str, Any]:
     """Real objects for every URL parameter, so pages render their forms instead of answering 404."""
+    from mitwirken.formal import evaluation
     from mitwirken.formal import services as formal_services
     from mitwirken.reports.models import CategoryTemplate, OrganisationCategory, Report, ReportPhoto
 
@@ -110,6 +111,7 @@ def values(world: Any) -> dict[str, Any]:
     statement = formal_services.statement_record(
         actor=case_worker, track=track, received_at=track.start, channel="letter", text="Einwand", author_name="E. M."
     )
+    segment = evaluation.segment_create(actor=case_worker, statement=statement, text="Einwand")
     dialogue = make_dialogue(world.public, Blueprint.BRAINSTORMING)
     idea = dialogue_services.idea_create(user=world.personas["citizen"], module=dialogue, title="Idee", text="Text")
     comment = participation_services.comment_create(user=world.personas["citizen"], target=idea, text="Kommentar")
@@ -125,7 +127,7 @@ def values(world: Any) -> dict[str, Any]:
         "org_slug": world.organisation.slug, "project_slug": world.public.slug, "project_pk": world.public.pk,
         "formal_module": procedure.module, "dialogue_module": dialogue, "survey_module": survey.module,
         "page_pk": survey.pages.first().pk, "question_pk": survey.questions.first().pk, "answer_set_pk": 1, "number": 1, "track_pk": track.pk, "rest": "",
-        "statement_pk": statement.pk, "reference": statement.reference, "document_pk": procedure.documents.get().pk,
+        "statement_pk": statement.pk, "segment_pk": segment.pk, "reference": statement.reference, "document_pk": procedure.documents.get().pk,
         "idea_pk": idea.pk, "comment_pk": comment.pk, "report_pk": report.pk, "pk": report.pk,
         "photo_pk": ReportPhoto.objects.values_list("pk", flat=True).first() or 1,
         "phase_pk": world.public.modules.first().phases.first().pk, "membership_pk": 1, "invitation_pk": 1, "user_pk": 1,

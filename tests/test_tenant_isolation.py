@@ -45,6 +45,9 @@ def foreign_objects(world):
         actor=world.personas["other_org_admin"], track=procedure.rounds.get().tracks.get(), received_at=timezone.now(),
         channel="letter", text="Einwand per Brief", author_name="Erika Muster",
     )  # fmt: skip
+    from mitwirken.formal.evaluation import segment_create
+
+    segment = segment_create(actor=world.personas["other_org_admin"], statement=statement, text="Einwand")
     from mitwirken.reports.models import CategoryTemplate, Report
 
     category = CategoryTemplate.objects.create(code="isolation", name="Isolation")
@@ -94,6 +97,7 @@ def foreign_objects(world):
         "phase_pk": phase.pk,
         "membership_pk": membership.pk,
         "statement_pk": statement.pk,
+        "segment_pk": segment.pk,
         "attachment_pk": attachment.pk,
         "group_pk": group.pk,
         "contact_pk": contact.pk,

@@ -59,12 +59,33 @@ class TopicProposal:
 
 
 @dataclass
+class Placer:
+    """The fitted steps of one clustering: places a new statement in the nearest proposal without re-clustering."""
+
+    vectorizer: Any
+    reduction: Any  # the LSA (TruncatedSVD)
+    centres: np.ndarray  # one normalised centre per proposal, in LSA space
+    keys: list[str]  # the proposal of each centre
+
+    def place(self, text: str) -> str | None:
+        """The key of the nearest proposal, or None when the text has none of the procedure's words."""
+        from sklearn.preprocessing import normalize
+
+        vector = self.vectorizer.transform([text])
+        if not vector.nnz:
+            return None
+        point = normalize(self.reduction.transform(vector))[0]
+        return self.keys[int(np.argmax(self.centres @ point))]
+
+
+@dataclass
 class Topics:
     proposals: list[TopicProposal]
     k: int
     silhouettes: dict[int, float]  # the criterion per k, shown as the reason for the number of proposals
     statements: int  # distinct voices clustered
     counted: int  # with campaign signers
+    placer: Placer | None = None
 
 
 def display_forms(texts: Sequence[str]) -> dict[str, str]:
@@ -135,7 +156,8 @@ def propose(
     dims = min(DIMENSIONS, matrix.shape[1] - 1, matrix.shape[0] - 1)
     if dims < 2:
         return Topics([], 0, {}, len(keys), counted)
-    points = normalize(TruncatedSVD(dims, random_state=SEED).fit_transform(matrix))
+    reduction = TruncatedSVD(dims, random_state=SEED)
+    points = normalize(reduction.fit_transform(matrix))
     scores: dict[int, float] = {}
     if k is None:
         k, scores = _choose_k(points)
@@ -143,6 +165,7 @@ def propose(
     forms = display_forms(texts)
     overall = np.asarray(matrix.mean(axis=0)).ravel()
     proposals: list[TopicProposal] = []
+    centres: list[np.ndarray] = []
     for label in range(k):
         rows = np.flatnonzero(labels == label)
         if not len(rows):
@@ -151,6 +174,7 @@ def propose(
         distinct = centroid - overall
         top = [i for i in np.argsort(-distinct)[:TOP_TERMS] if distinct[i] > 0]
         centre = points[rows].mean(axis=0)
+        centres.append(centre / (np.linalg.norm(centre) or 1.0))
         order = rows[np.argsort(-(points[rows] @ centre))]
         members = [keys[i] for i in order]
         keep = np.argsort(-centroid)[:200]
@@ -160,10 +184,12 @@ def propose(
             size=sum(weights.get(key, 1) for key in members), examples=members[:EXAMPLES],
             centroid={str(stems[i]): float(centroid[i]) for i in keep if centroid[i] > 0},
         ))  # fmt: skip
-    proposals.sort(key=lambda proposal: (-proposal.size, proposal.stems))
+    ranking = sorted(range(len(proposals)), key=lambda i: (-proposals[i].size, proposals[i].stems))
+    proposals = [proposals[i] for i in ranking]
     for number, proposal in enumerate(proposals, 1):
         proposal.key = f"t{number}"
-    return Topics(proposals, k, scores, len(keys), counted)
+    placer = Placer(vec, reduction, np.array([centres[i] for i in ranking]), [proposal.key for proposal in proposals])
+    return Topics(proposals, k, scores, len(keys), counted, placer)
 
 
 def merge(first: TopicProposal, second: TopicProposal) -> TopicProposal:

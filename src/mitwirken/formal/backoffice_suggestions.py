@@ -40,8 +40,8 @@ def _error(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
+@backoffice_view()  # first: another organisation's address is a 404 for any method
 @require_POST
-@backoffice_view()
 def suggestion_segment(
     request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int
 ) -> HttpResponse:
@@ -65,8 +65,8 @@ def suggestion_segment(
     return _back(organisation, statement, f"abschnitt-{segment.pk}")
 
 
+@backoffice_view()  # first: another organisation's address is a 404 for any method
 @require_POST
-@backoffice_view()
 def suggestion_keyword(
     request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int,
     segment_pk: int,
@@ -88,8 +88,8 @@ def suggestion_keyword(
     return _back(organisation, statement, f"abschnitt-{segment.pk}")
 
 
+@backoffice_view()  # first: another organisation's address is a 404 for any method
 @require_POST
-@backoffice_view()
 def suggestion_answer_reject(
     request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int,
     segment_pk: int,

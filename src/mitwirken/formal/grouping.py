@@ -32,6 +32,7 @@ from mitwirken.analysis.models import Decision, Outcome, SuggestionKind, Trained
 from mitwirken.core.audit import log_action
 from mitwirken.core.permissions import require
 
+from . import topics
 from .models import Procedure, Statement, StatementQuerySet
 
 if TYPE_CHECKING:  # the engine (numpy, rapidfuzz) loads in the worker, not with every service that enqueues
@@ -300,7 +301,9 @@ def place_statements(procedure_id: int, statement_ids: list[int]) -> int:
         if added:
             _save(procedure_id, index)
         _mark_placed(placed)
-        return len(added)
+    # Into the topic proposals too, once the groups are known (a campaign letter counts for its lead's topic).
+    topics.place(Procedure.objects.get(pk=procedure_id), placed)
+    return len(added)
 
 
 def enqueue_analysis(procedure: Procedure, statement_ids: Iterable[int]) -> None:

@@ -3,7 +3,8 @@
 The proposals of the last run are kept with ``analysis.state`` under ``module:<pk>:topics``; staff rename, merge,
 discard or adopt them (an adopted proposal becomes one of the procedure's topics with keywords, through
 ``evaluation.keyword_add``). Every decision is audited and counted for the acceptance rates (kind "topic"). A new
-run replaces the open proposals; topics adopted earlier stay what they are.
+run replaces the open proposals; topics adopted earlier stay what they are. Between runs, a new statement is placed
+in the nearest proposal with the run's fitted steps (``place``), kept under ``module:<pk>:topics-placer``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ def state_key(procedure: Procedure) -> str:
     return f"module:{procedure.module_id}:topics"
 
 
+def placer_key(procedure: Procedure) -> str:
+    return f"module:{procedure.module_id}:topics-placer"
+
+
 def _voices(procedure: Procedure) -> tuple[list[tuple[int, str]], dict[int, int]]:
     """Each campaign once, by its lead (confirmed or proposed), weighted by its signers; members are skipped."""
     rows = (
@@ -81,9 +86,51 @@ def compute(procedure: Procedure) -> list[Entry]:
         for proposal in result.proposals
     ]  # fmt: skip
     state.save(state_key(procedure), entries, computed_at=timezone.now().isoformat(), k=result.k,
-               statements=result.statements, counted=result.counted,
+               statements=result.statements, counted=result.counted, placed=[],
                silhouettes={str(k): round(v, 3) for k, v in result.silhouettes.items()})  # fmt: skip
+    if result.placer is not None:
+        state.save(placer_key(procedure), result.placer)
+    else:
+        state.forget(placer_key(procedure))
     return entries
+
+
+def place(procedure: Procedure, statement_ids: list[int]) -> int:
+    """Count new statements into the proposals of the last run without re-clustering; returns how many.
+
+    A member of a mass objection (proposed or confirmed) counts for its lead's proposal; any other statement
+    joins the proposal whose centre is nearest (``Placer``). Each statement is counted once (the run's
+    ``placed`` list), into open and adopted proposals, not into discarded ones.
+    """
+    loaded = state.load(placer_key(procedure))
+    if loaded is None:
+        return 0
+    placer: topic_engine.Placer = loaded[0]
+    with transaction.atomic():
+        TrainedState.objects.select_for_update().filter(key=state_key(procedure)).first()
+        current, meta = entries(procedure)
+        if meta is None:
+            return 0
+        seen = set(meta.get("placed", []))
+        by_part = {part: entry for entry in current for part in entry.key.split("+")}
+        by_voice = {pk: entry for entry in current for pk in entry.proposal.members}
+        rows = Statement.objects.filter(procedure=procedure, pk__in=statement_ids).exclude(pk__in=seen)
+        counted = []
+        for pk, text, lead, proposed in rows.order_by("pk").values_list("pk", "text", "lead_id", "proposed_lead_id"):
+            if pk in by_voice:  # a voice of the run itself
+                continue
+            voice = lead or proposed
+            entry = by_voice.get(voice) if voice else by_part.get(placer.place(text) or "")
+            if entry is None or entry.status == "discarded":
+                continue
+            if not voice:
+                entry.proposal.members.append(pk)
+                by_voice[pk] = entry
+            entry.proposal.size += 1
+            counted.append(pk)
+        if counted:
+            _save(procedure, current, {**meta, "placed": sorted(seen | set(counted))})
+        return len(counted)
 
 
 @task()
