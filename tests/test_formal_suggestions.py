@@ -194,6 +194,40 @@ def test_keyword_suggestions_accept_and_reject(client: Any, procedure: Any, work
     assert other not in [k.pk for k, _s in shown] and keyword.pk not in [k.pk for k, _s in shown]
 
 
+def test_a_keyword_taken_from_the_segments_form_keeps_what_was_typed_in_every_segment(
+    client: Any, procedure: Any, worker: Any
+) -> None:
+    answered_history(procedure, worker, statements=10)
+    suggestions.train(procedure)
+    rng = random.Random(11)
+    statement = add_statement(procedure, letter(paragraph(rng, "landschaft"), paragraph(rng, "kosten")))
+    first, second = (
+        evaluation.segment_create(actor=worker, statement=statement, text=part)
+        for part in statement.text.split("\n\n")[1:3]
+    )
+    login(client, worker)
+    page = client.get(evaluate_url(statement))
+    keyword = next(s for s, _form in page.context["segment_forms"] if s.pk == first.pk).keyword_suggestions[0][0]
+    # The whole segments form as the browser posts it when „Übernehmen“ is pressed, with unsaved typing in both.
+    form = {"action": "segment_update"}
+    for segment, typed in ((first, "Entwurf zum Landschaftsbild"), (second, "Entwurf zu den Kosten")):
+        form |= {f"s{segment.pk}-version": segment.version, f"s{segment.pk}-response": typed,
+                 f"s{segment.pk}-result": "", f"s{segment.pk}-status": segment.status}  # fmt: skip
+    url = evaluate_url(statement) + f"abschnitte/{first.pk}/vorschlaege/schlagwort/"
+    response = client.post(url, {**form, "keyword": keyword.pk})
+
+    assert response.status_code == 200  # shown again, not redirected away from the typed text
+    html = response.content.decode()
+    assert "Entwurf zum Landschaftsbild" in html and "Entwurf zu den Kosten" in html
+    assert "noch nicht gespeichert" in html or "data-warn-unsaved-dirty" in html
+    first.refresh_from_db()
+    assert [k.pk for k in first.keywords.all()] == [keyword.pk] and first.response == ""  # only the keyword saved
+    shown = dict(response.context["segment_forms"])
+    first_form = next(form for segment, form in shown.items() if segment.pk == first.pk)
+    assert first_form["version"].value() == str(first.version)  # saving the typed response next is no conflict
+    assert str(keyword.pk) in [str(value) for value in first_form["keywords"].value()]
+
+
 def test_keywords_fall_back_to_names_without_training(client: Any, procedure: Any, worker: Any) -> None:
     statement = add_statement(procedure, letter("Die Kosten sind viel zu hoch. Das Grundwasser ist in Gefahr."))
     segment = evaluation.segment_create(actor=worker, statement=statement, text="Die Kosten sind viel zu hoch.")

@@ -7,8 +7,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mitwirken.core.forms_util import add_service_errors
@@ -186,8 +187,6 @@ def inbox_ordering(form: InboxFilterForm) -> list[str]:
 def _statement_nav(request: HttpRequest, organisation: Organisation, procedure: Procedure,
                    statement: Statement) -> dict[str, str]:  # fmt: skip
     """Links to the list and to the next/previous statement of the inbox with the filter the list had."""
-    from django.urls import reverse
-
     from mitwirken.core.keyset import neighbours
 
     query = request.GET.urlencode()
@@ -283,13 +282,23 @@ def evaluate(
     request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int
 ) -> HttpResponse:
     """One statement's Abwägung: cut segments, respond, set results, tag, group."""
+    return evaluate_page(request, organisation, project_pk, module_pk, statement_pk)
+
+
+def evaluate_page(
+    request: HttpRequest, organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int,
+    kept_input: QueryDict | None = None,
+) -> HttpResponse:  # fmt: skip
+    """The evaluate page. ``kept_input``: the segments form as it was posted to another address (a suggestion was
+    decided from it, ``backoffice_suggestions``); every segment shows its typed input again instead of losing it,
+    and with nothing unsaved the page is reloaded."""
     procedure = _procedure(organisation, project_pk, module_pk)
     statement = get_object_or_404(
         Statement.objects.select_related("track__phase", "track__round", "section", "recorded_by", "lead", "assignee"),
         procedure=procedure, pk=statement_pk,
     )  # fmt: skip
     statement.procedure = procedure
-    action = request.POST.get("action")
+    action = None if kept_input is not None else request.POST.get("action")
     create_form = SegmentCreateForm(request.POST if action == "segment_create" else None, prefix="new")
     segment_forms = []
     try:
@@ -306,8 +315,8 @@ def evaluate(
         add_service_errors(create_form, error)
     # All segments are one form: saving one posts the others' text too, so their unsaved input is shown again
     # instead of being lost (only the segment whose button was pressed is saved).
-    posted = request.POST if action == "segment_update" else None
-    clicked = request.POST.get("segment") if posted is not None else None
+    posted = kept_input if kept_input is not None else request.POST if action == "segment_update" else None
+    clicked = request.POST.get("segment") if action == "segment_update" else None
     saved_number = None
     segments = list(statement.segments.prefetch_related("keywords").select_related("updated_by"))
     for segment in segments:
@@ -345,6 +354,10 @@ def evaluate(
             form.errors.clear()
         segment_forms.append((segment, form))
     unsaved = [segment.number for segment, _form in segment_forms if getattr(segment, "unsaved", False)]
+    if kept_input is not None and not unsaved:
+        return redirect(reverse("backoffice:procedure_statement", kwargs={
+            "org_slug": organisation.slug, "project_pk": project_pk, "module_pk": module_pk,
+            "statement_pk": statement.pk}))  # fmt: skip
     if saved_number is not None:
         messages.success(request, _("Abschnitt %(number)s ist gespeichert.") % {"number": saved_number})
         if not unsaved:
@@ -418,7 +431,6 @@ def group(
 ) -> HttpResponse:
     """One group: the lead's text, and per member its score, why it is in the group and what it adds (marked)."""
     from django.core.paginator import Paginator
-    from django.urls import reverse
 
     from . import grouping
 

@@ -1,6 +1,8 @@
 """Back-office endpoints that decide on suggestions in the Abwägung (plain form posts, no script needed).
 
-Each takes the decision to a service in ``formal.suggestions`` and returns to the statement's evaluate page.
+Each takes the decision to a service in ``formal.suggestions`` and returns to the statement's evaluate page. The
+keyword and answer buttons sit in the segments form, so their post carries what was typed into every segment:
+that is shown again (``_return``), never dropped by a redirect.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from mitwirken.organisations.access import backoffice_view
 from mitwirken.organisations.models import Organisation
 
 from . import suggestions
-from .backoffice import _procedure
+from .backoffice import _procedure, evaluate_page
 from .models import Segment, Statement
 
 
@@ -34,6 +36,22 @@ def _back(organisation: Organisation, statement: Statement, anchor: str) -> Http
         "org_slug": organisation.slug, "project_pk": statement.procedure.module.project_id,
         "module_pk": statement.procedure.module_id, "statement_pk": statement.pk})  # fmt: skip
     return redirect(f"{url}#{anchor}")
+
+
+def _return(
+    request: HttpRequest, organisation: Organisation, statement: Statement, segment: Segment, tagged: int | None = None
+) -> HttpResponse:  # fmt: skip
+    """Back to the statement with the typed input kept: the decided segment on its saved version (and with the
+    keyword just tagged), the others as they were typed."""
+    prefix = f"s{segment.pk}"
+    if f"{prefix}-version" not in request.POST:  # not from the segments form
+        return _back(organisation, statement, f"abschnitt-{segment.pk}")
+    kept = request.POST.copy()
+    kept[f"{prefix}-version"] = str(Segment.objects.values_list("version", flat=True).get(pk=segment.pk))
+    if tagged is not None and str(tagged) not in kept.getlist(f"{prefix}-keywords"):
+        kept.appendlist(f"{prefix}-keywords", str(tagged))
+    procedure = statement.procedure
+    return evaluate_page(request, organisation, procedure.module.project_id, procedure.module_id, statement.pk, kept)
 
 
 def _error(request: HttpRequest, error: ValidationError) -> None:
@@ -76,16 +94,18 @@ def suggestion_keyword(
     segment = get_object_or_404(Segment, statement=statement, pk=segment_pk)
     segment.statement = statement
     keyword_id = posted_id(request.POST, "keyword")
+    tagged = None
     try:
         if "reject" in (request.POST.get("decision"), request.GET.get("decision")):
             suggestions.keyword_reject(actor=request.user, segment=segment, keyword_id=keyword_id)
             messages.success(request, _("Der Schlagwortvorschlag wird für diesen Abschnitt nicht mehr angezeigt."))
         else:
             suggestions.keyword_accept(actor=request.user, segment=segment, keyword_id=keyword_id)
+            tagged = keyword_id
             messages.success(request, _("Abschnitt %(number)s ist verschlagwortet.") % {"number": segment.number})
     except ValidationError as error:
         _error(request, error)
-    return _back(organisation, statement, f"abschnitt-{segment.pk}")
+    return _return(request, organisation, statement, segment, tagged)
 
 
 @backoffice_view()  # first: another organisation's address is a 404 for any method
@@ -103,4 +123,4 @@ def suggestion_answer_reject(
         messages.success(request, _("Der Antwortvorschlag wird für diesen Abschnitt nicht mehr angezeigt."))
     except ValidationError as error:
         _error(request, error)
-    return _back(organisation, statement, f"abschnitt-{segment.pk}")
+    return _return(request, organisation, statement, segment)
