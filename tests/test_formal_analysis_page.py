@@ -16,7 +16,7 @@ from mitwirken.analysis import decisions
 from mitwirken.analysis.models import Decision, Outcome, SuggestionKind
 from mitwirken.core.models import AuditEntry
 from mitwirken.formal import topics
-from mitwirken.formal.models import Keyword, Statement, Topic
+from mitwirken.formal.models import Keyword, Segment, Statement, Topic
 
 from .conftest import PERSONAS
 from .formal_fixtures import make_procedure
@@ -191,6 +191,22 @@ def test_page_shows_proposals_summaries_and_recompute(world, procedure, django_c
     sentence = entry.summary[0]
     statement = Statement.objects.get(pk=sentence.statement)
     assert f"/eingang/{statement.pk}/" in page and statement.reference in page
+
+
+def test_recomputing_also_trains_the_suggestions_of_a_procedure_tagged_before(
+    world, procedure, tasks, django_capture_on_commit_callbacks
+):
+    from mitwirken.formal import evaluation
+
+    worker = world.personas["case_worker"]
+    keyword = evaluation.keyword_add(actor=worker, procedure=procedure, topic="Umwelt", keyword="Wasser")
+    statement = Statement.objects.filter(procedure=procedure).first()
+    segment = Segment.objects.create(statement=statement, number=1, text=statement.text[:80])
+    segment.keywords.add(keyword)  # tagged without the services, as before the analysis existed
+    with django_capture_on_commit_callbacks(execute=True):
+        world.client("case_worker").post(office(world, procedure), {"action": "recompute"})
+    names = [result.task.name for result in tasks["finished"]]
+    assert "compute_topics" in names and "retrain" in names
 
 
 def test_bad_input_is_answered_next_to_the_proposal(world, procedure):

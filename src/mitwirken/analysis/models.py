@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SuggestionKind(models.TextChoices):
@@ -23,7 +24,7 @@ class SuggestionKind(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    ACCEPTED = "accepted", _("übernommen")
+    ACCEPTED = "accepted", pgettext_lazy("Vorschlag", "übernommen")  # not the imported XBeteiligung document
     ADJUSTED = "adjusted", _("angepasst übernommen")
     REJECTED = "rejected", _("verworfen")
 

@@ -27,7 +27,7 @@ from mitwirken.analysis.models import Decision, Outcome, SuggestionKind, Trained
 from mitwirken.core.audit import log_action
 from mitwirken.core.permissions import require
 
-from . import evaluation
+from . import evaluation, suggestions
 from .models import Procedure, Statement, Topic
 
 SHOWN_KINDS = (SuggestionKind.GROUP, SuggestionKind.TOPIC, SuggestionKind.SEGMENT, SuggestionKind.KEYWORD,
@@ -145,6 +145,9 @@ def topics_recompute(*, actor: Any, procedure: Procedure) -> None:
     log_action(actor=actor, action="analysis.topics.compute", obj=procedure,
                organisation=procedure.module.project.organisation)  # fmt: skip
     transaction.on_commit(lambda: compute_topics.enqueue(procedure.pk), robust=True)
+    # The keyword and answer suggestions learn from what is tagged so far too (a procedure whose segments were
+    # tagged before the analysis existed has not been trained yet).
+    suggestions.note_change(procedure)
 
 
 def entries(procedure: Procedure) -> tuple[list[Entry], dict[str, Any] | None]:
