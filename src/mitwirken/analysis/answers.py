@@ -14,8 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .segments import surface_forms
-from .text import terms
+from .text import terms, word_forms
 
 TOP = 3
 MIN_SCORE = 0.2  # below this cosine the answered segment is about something else (checked on generated concerns)
@@ -59,7 +58,7 @@ class AnswerIndex:
         best = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < len(scores) else np.arange(len(scores))
         candidates = [int(i) for i in best if scores[i] >= min_score]
         order = sorted(candidates, key=lambda i: (-round(float(scores[i]), 9), int(self.ids[i])))
-        forms = surface_forms(text)
+        forms = word_forms([text])
         weights = dict(zip(query.indices.tolist(), query.data.tolist(), strict=True))
         out = []
         for i in order:

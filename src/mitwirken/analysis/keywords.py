@@ -16,8 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .segments import surface_forms
-from .text import terms
+from .text import terms, word_forms
 
 MIN_SEGMENTS = 12  # tagged segments in the procedure before anything is learned
 MIN_PER_KEYWORD = 3  # a keyword is learned from at least this many segments; below, it is matched by name
@@ -53,7 +52,7 @@ class KeywordModel:
         logits = self.weights[:, columns] @ values + self.intercepts
         probabilities = 1.0 / (1.0 + np.exp(-logits))
         excluded = set(exclude)
-        forms = surface_forms(text)
+        forms = word_forms([text])
         order = sorted(range(len(self.keyword_ids)), key=lambda i: (-probabilities[i], int(self.keyword_ids[i])))
         out: list[KeywordSuggestion] = []
         for i in order:
@@ -104,7 +103,7 @@ def suggest_by_name(
 ) -> list[KeywordSuggestion]:
     """Keywords (id, name, topic name) whose name is found in the text, by stem or inside a compound."""
     stems = set(terms(text))
-    forms = surface_forms(text)
+    forms = word_forms([text])
     excluded = set(exclude)
     found = []
     for keyword_id, name, topic in keywords:

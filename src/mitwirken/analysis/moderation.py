@@ -19,8 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .text import terms
-from .topics import display_forms
+from .text import terms, word_forms
 
 MIN_PER_CLASS = 20
 MAX_PER_CLASS = 5000  # the newest decisions; older ones say less about today's spam
@@ -113,4 +112,4 @@ def train(examples: Iterable[tuple[str, bool]]) -> ModerationModel | None:
     # Balanced: a queue with few hidden contributions must not learn "never hide".
     classifier = LogisticRegression(C=4.0, class_weight="balanced", max_iter=1000, random_state=0)
     classifier.fit(matrix, labels)
-    return ModerationModel(vectorizer, classifier, display_forms(texts), {"hidden": hidden, "kept": kept})
+    return ModerationModel(vectorizer, classifier, word_forms(texts), {"hidden": hidden, "kept": kept})

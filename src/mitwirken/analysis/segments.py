@@ -17,8 +17,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .nearduplicates import _TOKEN, _stem
-from .text import Span, sentences
+from .text import Span, sentences, word_forms
 
 WINDOW = 2  # sentences each side of a gap: one sentence is too little vocabulary, three blur short concerns
 # A dip this deep (sum of the rises to both sides, cosine) starts a new segment. Chosen on generated statements of
@@ -39,16 +38,6 @@ class Proposal:
     text: str
     terms: tuple[str, ...]  # the words that characterise this passage (most weight first), as written
     score: float  # depth of the topic change that starts (or, for the first, ends) the passage; 0 if it is all
-
-
-def surface_forms(text: str) -> dict[str, str]:
-    """Each stem of a text with the first word it came from, to show people words instead of stems."""
-    forms: dict[str, str] = {}
-    for token in _TOKEN.findall(text or ""):
-        stem = _stem(token.casefold())
-        if stem and stem not in forms:
-            forms[stem] = token
-    return forms
 
 
 def _vector(stems: tuple[str, ...], idf: Mapping[str, float], default_idf: float) -> dict[str, float]:
@@ -150,7 +139,7 @@ def propose(text: str, *, idf: Mapping[str, float] | None = None) -> list[Propos
         return []
     weights = idf if idf else _local_idf(spans)
     default_idf = max(weights.values(), default=1.0)
-    forms = surface_forms(text)
+    forms = word_forms([text])
     edges = [0, *(gap for gap, _depth in cuts), len(spans)]
     depth_at = dict(cuts)
     proposals = []

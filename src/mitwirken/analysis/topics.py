@@ -17,15 +17,14 @@ Nothing is decided here: staff rename, merge, discard or adopt proposals (``form
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .text import terms
+from .text import terms, word_forms
 
 Key = Hashable
 
@@ -38,8 +37,6 @@ SELECTION_SAMPLE = 5000  # k is chosen on at most this many statements; the fina
 TOP_TERMS = 8
 EXAMPLES = 3
 SEED = 20250318
-
-_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
 
 @dataclass
@@ -86,23 +83,6 @@ class Topics:
     statements: int  # distinct voices clustered
     counted: int  # with campaign signers
     placer: Placer | None = None
-
-
-def display_forms(texts: Sequence[str]) -> dict[str, str]:
-    """For every stem the word form written most often (capitalised as written: nouns stay nouns)."""
-    from .nearduplicates import _stem
-
-    forms: dict[str, Counter[str]] = defaultdict(Counter)
-    cache: dict[str, str] = {}
-    for text in texts:
-        for token in _WORD.findall(text or ""):
-            folded = token.casefold()
-            stem = cache.get(folded)
-            if stem is None:
-                stem = cache[folded] = _stem(folded)
-            if stem:
-                forms[stem][token] += 1
-    return {stem: counter.most_common(1)[0][0] for stem, counter in forms.items()}
 
 
 def vectorizer() -> Any:
@@ -162,7 +142,7 @@ def propose(
     if k is None:
         k, scores = _choose_k(points)
     labels = KMeans(k, n_init=4, random_state=SEED).fit_predict(points)
-    forms = display_forms(texts)
+    forms = word_forms(texts)
     overall = np.asarray(matrix.mean(axis=0)).ravel()
     proposals: list[TopicProposal] = []
     centres: list[np.ndarray] = []

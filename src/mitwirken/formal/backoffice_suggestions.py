@@ -31,6 +31,15 @@ def _statement(organisation: Organisation, project_pk: int, module_pk: int, stat
     return statement
 
 
+def _segment(
+    organisation: Organisation, project_pk: int, module_pk: int, statement_pk: int, segment_pk: int
+) -> tuple[Statement, Segment]:  # fmt: skip
+    statement = _statement(organisation, project_pk, module_pk, statement_pk)
+    segment = get_object_or_404(Segment, statement=statement, pk=segment_pk)
+    segment.statement = statement
+    return statement, segment
+
+
 def _back(organisation: Organisation, statement: Statement, anchor: str) -> HttpResponse:
     url = reverse("backoffice:procedure_statement", kwargs={
         "org_slug": organisation.slug, "project_pk": statement.procedure.module.project_id,
@@ -90,9 +99,7 @@ def suggestion_keyword(
     segment_pk: int,
 ) -> HttpResponse:  # fmt: skip
     """Tag a segment with a suggested keyword, or reject the suggestion for this segment."""
-    statement = _statement(organisation, project_pk, module_pk, statement_pk)
-    segment = get_object_or_404(Segment, statement=statement, pk=segment_pk)
-    segment.statement = statement
+    statement, segment = _segment(organisation, project_pk, module_pk, statement_pk, segment_pk)
     keyword_id = posted_id(request.POST, "keyword")
     tagged = None
     try:
@@ -115,9 +122,7 @@ def suggestion_answer_reject(
     segment_pk: int,
 ) -> HttpResponse:  # fmt: skip
     """This answered segment does not fit: it is not suggested for this segment again."""
-    statement = _statement(organisation, project_pk, module_pk, statement_pk)
-    segment = get_object_or_404(Segment, statement=statement, pk=segment_pk)
-    segment.statement = statement
+    statement, segment = _segment(organisation, project_pk, module_pk, statement_pk, segment_pk)
     try:
         suggestions.answer_reject(actor=request.user, segment=segment, source_id=posted_id(request.POST, "source"))
         messages.success(request, _("Der Antwortvorschlag wird für diesen Abschnitt nicht mehr angezeigt."))
