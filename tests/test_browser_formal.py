@@ -243,7 +243,7 @@ def test_case_worker_weighs_a_statement_and_exports_the_table(
 
     tab.click(page.get_by_role("link", name="Eingang", exact=True))
     with page.expect_download() as download:
-        page.get_by_role("link", name="XLSX").click()
+        page.get_by_role("link", name="XLSX", exact=True).click()
     assert download.value.suggested_filename == f"abwaegungstabelle-{procedure.module.pk}.xlsx"
     target = tmp_path / "abwaegungstabelle.xlsx"
     download.value.save_as(target)

@@ -57,6 +57,7 @@ def routes() -> list[str]:
 def values(world):
     from mitwirken.dialogue import services as dialogue_services
     from mitwirken.dialogue.models import Blueprint
+    from mitwirken.formal import evaluation
     from mitwirken.formal import services as formal_services
     from mitwirken.participation import services as participation
     from mitwirken.reports.models import CategoryTemplate, Report
@@ -76,6 +77,7 @@ def values(world):
                                "street": "S 1", "postal_code": "55555", "city": "X"})  # fmt: skip
     draft = formal_services.draft_for(user=invited, track=track)
     statement = formal_services.statement_submit(user=invited, track=track, submission_key=str(draft.submission_key))
+    segment = evaluation.segment_create(actor=staff, statement=statement, text=statement.text)
     invited.date_joined = invited.date_joined.replace(year=2020)
     invited.save()
     ideas = make_dialogue(project, Blueprint.BRAINSTORMING)
@@ -105,7 +107,7 @@ def values(world):
         "procedure_module": procedure.module.pk, "ideas_module": ideas.pk, "text_module": text_module.pk,
         "modules": {"procedure": procedure.module, "ideas": ideas, "text": text_module}, "rest": "",
         "attachment_pk": attachment.pk, "track_pk": track.pk, "document_pk": document.pk,
-        "reference": statement.reference, "statement_pk": statement.pk, "token": statement.cosign_token,
+        "reference": statement.reference, "statement_pk": statement.pk, "segment_pk": segment.pk, "token": statement.cosign_token,
         "idea_pk": idea.pk, "comment_pk": comment.pk, "kind": "kommentar", "pk": comment.pk, "user_pk": invited.pk,
         "file_format": "csv", "paragraph_pk": text_module.chapters.get().paragraphs.first().pk,
         "report_pk": report.pk, "photo_pk": 1, "phase_pk": project.modules.first().phases.first().pk,

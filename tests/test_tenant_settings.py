@@ -126,7 +126,7 @@ def test_every_setting_of_one_tenant_leaves_other_tenants_alone(tenants, tasks, 
     assert routes_before == {"schlagloch": "beispielhausen", "laterne": None}
     client = login(Client(), tenants["attacker"])
     values = {"org_slug": ministry.slug, "project_pk": own_project.pk, "report_pk": own_report.pk,
-              "membership_pk": MembershipFactory(organisation=ministry).pk, "invitation_pk": 0, "module_pk": 0, "attachment_pk": 0, "phase_pk": 0, "statement_pk": 0,
+              "membership_pk": MembershipFactory(organisation=ministry).pk, "invitation_pk": 0, "module_pk": 0, "attachment_pk": 0, "phase_pk": 0, "statement_pk": 0, "segment_pk": 0,
               "file_format": "csv", "page_pk": 0, "question_pk": 0, "answer_set_pk": 0, "number": 1,
               "event_pk": 0, "series_pk": 0, "manage_token": "x", "engagement_pk": 0,
               "round_pk": 0, "track_pk": 0, "idea_pk": 0, "chapter_pk": 0, "document_pk": 0, "contact_pk": 0, "group_pk": 0, "video_pk": 0, "client_pk": 0, "message_pk": 0}  # fmt: skip
