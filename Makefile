@@ -86,8 +86,8 @@ check: lint typecheck
 	mkdir -p var
 	MITWIRKEN_ENV=test $(PY) manage.py makemigrations --check --dry-run
 
-bench: install ## throughput ratios against a trivial view; writes bench/results-<database>.json and docs/performance.md
-	MITWIRKEN_ENV=development $(PY) bench/run.py
+bench: install ## throughput ratios against a trivial view, and the analysis of 50,000 statements; writes bench/results-*.json and docs/performance.md
+	MITWIRKEN_ENV=development $(PY) bench/run.py; status=$$?; $(PY) bench/analysis_bench.py --write && exit $$status
 
 lock: ## re-resolve requirements.in into requirements.txt
 	$(VENV)/bin/pip install --quiet -r requirements.in
