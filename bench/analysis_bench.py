@@ -118,7 +118,21 @@ def _quality(index: NearDuplicateIndex, labelled: list[dict[str, Any]]) -> dict[
     }
 
 
+def _core_speed_ms() -> float:
+    """A fixed piece of pure Python, best of three: how fast one core of this machine is, to compare runs."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(range(10**7))
+        times.append(time.perf_counter() - started)
+    return round(min(times) * 1000)
+
+
+TARGETS = {"full_s": 60, "peak_rss_mb": 1024, "place_median_ms": 50}  # issue 18
+
+
 def measure(statements: int, seed: int, added: int) -> dict[str, Any]:
+    core_speed_ms = _core_speed_ms()
     started = time.perf_counter()
     rows = _statements(seed, statements + added)
     generated = time.perf_counter() - started
@@ -158,6 +172,7 @@ def measure(statements: int, seed: int, added: int) -> dict[str, Any]:
         "commit": _commit(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "load_average": round(os.getloadavg()[0], 1),
+        "core_speed_ms": core_speed_ms,
         "statements": len(batch),
         "campaign_letters": kinds["campaign"],
         "campaigns": len({row["group"] for row in batch if row["kind"] == "campaign"}),
@@ -185,7 +200,8 @@ def table(result: dict[str, Any]) -> str:
     r = result
     return "\n".join(
         [
-            f"Measured {r['date']} at `{r['commit']}` ({r['machine']}; load average {r['load_average']} at the end), "
+            f"Measured {r['date']} at `{r['commit']}` ({r['machine']}; `sum(range(10**7))` in {r.get('core_speed_ms', '?')} ms; "
+            f"load average {r['load_average']} at the end), "
             f"{r['statements']:,} statements: {r['campaign_letters']:,} campaign letters in {r['campaigns']} campaigns, "
             f"{r['individual']:,} individual ones. Targets of issue 18: at most 60 s and 1 GB, at most 50 ms per "
             "further statement.",
@@ -229,6 +245,9 @@ def main() -> None:
     print(table(result))
     if args.write:
         write(result)
+    over = [f"{name} = {result[name]} (target {limit})" for name, limit in TARGETS.items() if result[name] > limit]
+    if over:
+        raise SystemExit("over the targets of issue 18: " + ", ".join(over))
 
 
 if __name__ == "__main__":
