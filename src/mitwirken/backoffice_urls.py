@@ -7,6 +7,7 @@ from django.urls import path
 from mitwirken.accounts.saml import backoffice as identity_provider_admin
 from mitwirken.api import backoffice as api_clients
 from mitwirken.core import plugins
+from mitwirken.core.replica import replica_tolerant
 from mitwirken.organisations import backoffice as org
 from mitwirken.organisations import sign_language
 from mitwirken.participation import backoffice as participation
@@ -29,7 +30,8 @@ urlpatterns = [
     path("<slug:org_slug>/gebaerdensprache/", sign_language.manage, name="sign_language"),
     path("<slug:org_slug>/gebaerdensprache/<int:video_pk>/", sign_language.edit, name="sign_language_edit"),
     path("<slug:org_slug>/projekte/", projects.project_list, name="projects"),
-    path("<slug:org_slug>/zahlen/", org.statistics, name="statistics"),
+    # Every plugin counts everything here: from the replica (core/replica.py).
+    path("<slug:org_slug>/zahlen/", replica_tolerant(org.statistics), name="statistics"),
     path("<slug:org_slug>/einstellungen/", org.settings, name="settings"),
     path("<slug:org_slug>/mitglieder/", org.members, name="members"),
     path("<slug:org_slug>/mitglieder/<int:membership_pk>/", org.member_change, name="member_change"),

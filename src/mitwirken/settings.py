@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -162,26 +163,45 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'mitwirken.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+
+def database_from_url(url: str) -> dict[str, Any]:
+    """One database from its URL, with the portal's options for its engine (the primary and the replica)."""
+    database: dict[str, Any] = dict(
+        dj_database_url.parse(
+            url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")), conn_health_checks=True
+        )
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the task worker and the web server write without "database is locked";
-    # IMMEDIATE transactions take the write lock up front instead of failing mid-way.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Storage is SSD (or cached): a random page costs about what a sequential one does. With the default of 4 the
-    # planner preferred reading every row and testing it over a GIN index (a full-text search for a common word
-    # took 25 ms instead of 3), as it cannot know that testing a tsvector costs far more than comparing a number.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the task worker and the web server write without "database is locked";
+        # IMMEDIATE transactions take the write lock up front instead of failing mid-way.
+        database["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # Storage is SSD (or cached): a random page costs about what a sequential one does. With the default of 4
+        # the planner preferred reading every row and testing it over a GIN index (a full-text search for a common
+        # word took 25 ms instead of 3), as it cannot know that testing a tsvector costs far more than comparing a
+        # number.
+        database.setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
+    return database
+
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'mitwirken.sqlite3'}"))}
+# A PostgreSQL streaming replica (issue 19, core/replica.py): views marked read-only read from it, unless the client
+# wrote within the last MITWIRKEN_REPLICA_PIN_SECONDS. Without it there is no second alias, router or middleware.
+MITWIRKEN_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "30"))
+_replica_url = os.environ.get("DATABASE_REPLICA_URL", "").strip()  # not a setting: it may hold a password
+if _replica_url:
+    DATABASES["replica"] = database_from_url(_replica_url)
+    DATABASE_ROUTERS = ["mitwirken.core.replica.ReplicaRouter"]
+    # After a write it sets the cookie that sends the client's next reads to the primary; early in the chain, so
+    # it also sees the answers that middleware further in gives (a refused CSRF token).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "mitwirken.core.replica.PinPrimaryMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

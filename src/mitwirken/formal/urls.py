@@ -1,5 +1,7 @@
 from django.urls import path
 
+from mitwirken.core.replica import replica_tolerant
+
 from . import backoffice, backoffice_analysis, backoffice_editing, backoffice_exchange, backoffice_import, views
 from .backoffice_suggestions import suggestion_answer_reject, suggestion_keyword, suggestion_segment
 
@@ -88,7 +90,8 @@ backoffice_urlpatterns = [
     path(B + "ergebnis/", backoffice.results, name="procedure_results"),
     path(B + "analyse/", backoffice_analysis.analysis, name="procedure_analysis"),
     path(B + "analyse/annahme/", backoffice_analysis.acceptance, name="procedure_acceptance"),
-    path(B + "abwaegungstabelle.<str:file_format>", backoffice.export, name="procedure_export"),
+    # The export reads every statement: from the replica (core/replica.py), unless the case worker just wrote.
+    path(B + "abwaegungstabelle.<str:file_format>", replica_tolerant(backoffice.export), name="procedure_export"),
     path(B + "eingang/<int:statement_pk>/xbeteiligung.xml", backoffice.statement_xml, name="procedure_statement_xml"),
     path(B + "xbeteiligung-0701.zip", backoffice.statements_xml_batch, name="procedure_xml_batch"),
 ]

@@ -2,6 +2,8 @@ from typing import Any
 
 from django.urls import path
 
+from mitwirken.core.replica import replica_tolerant
+
 from . import views
 from .feeds import ProjectFeed
 
@@ -37,7 +39,9 @@ urlpatterns = [
     path("<slug:org_slug>/feed/", ProjectFeed(), name="organisation_feed"),
     path("einladung/<str:token>/", views.invitation, name="invitation"),
     path("zugangscode/", views.redeem_access_code, name="redeem_access_code"),
-    path("suche/", views.search, name="search"),
+    # The full-text search may read from the replica (core/replica.py). Not the start page: the page cache would keep
+    # a page read from a lagging replica under the newer data's version, for up to a minute.
+    path("suche/", replica_tolerant(views.search), name="search"),
     *project_urlpatterns,
     *legacy_urlpatterns("module"),
 ]
