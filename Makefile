@@ -9,7 +9,7 @@ VENDOR := src/mitwirken/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install static migrate demo totp test test-fast test-idp test-idp-import lint typecheck check bench lock messages clean
+.PHONY: run install static migrate demo totp test test-fast test-idp test-idp-import lint typecheck check bench lock messages clean cluster cluster-stop cluster-test cluster-packages
 
 run: install migrate demo ## install everything, set up var/ with demo data, serve on http://127.0.0.1:$(PORT) (default 8000) with the task worker; links in mails follow PORT; TEST_IDP=1 also starts the test BundID/MUK IdPs
 	@echo "Portal: http://$(HOST):$(PORT)/   (stop with Ctrl+C)"
@@ -96,6 +96,30 @@ lock: ## re-resolve requirements.in into requirements.txt
 
 messages: $(VENV)/.installed ## compile .po to .mo without GNU gettext
 	$(PY) scripts/compile_messages.py
+
+# The production set on this machine (docs/operations.md): nginx, 2 app instances, PostgreSQL primary + replica,
+# PgBouncer, Redis, 2 task workers, SeaweedFS (S3), all on loopback ports; data in var/cluster/.
+CLUSTER_VENV := .venv-cluster
+
+$(CLUSTER_VENV)/.installed: requirements-cluster.txt
+	$(PYTHON) -m venv $(CLUSTER_VENV)
+	$(CLUSTER_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-cluster.txt
+	touch $@
+
+cluster-packages: ## Debian's nginx and PgBouncer for the cluster, installed where missing (needs root)
+	@missing=""; [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; [ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
+	  [ -d /usr/lib/postgresql ] || missing="$$missing postgresql"; \
+	  if [ -n "$$missing" ]; then echo "== installing$$missing from Debian's packages"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+
+cluster: install $(CLUSTER_VENV)/.installed cluster-packages ## start the production set on https://127.0.0.1:18443 (first start: databases, bucket, demo data)
+	$(PY) -m devtools.cluster up
+
+cluster-stop: ## stop the production set (its data stays in var/cluster/)
+	$(PY) -m devtools.cluster down
+
+cluster-test: cluster ## short load test and the fault drills against the running set; results into docs/
+	$(PY) -m devtools.cluster.check
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles var/test-media

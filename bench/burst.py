@@ -5,8 +5,9 @@ draft's ``submission_key`` to the review URL from a pool of worker threads. A sh
 twice: half as a *retry* (the second POST after the first answer, as a browser does after a lost response),
 half as a *double click* (two POSTs released at the same moment). Every POST is a fresh connection.
 
-CSRF uses the double-submit form Django accepts over plain HTTP: a ``csrftoken`` cookie and the same value
-as the ``csrfmiddlewaretoken`` field (no Referer check without TLS, no Origin header sent).
+CSRF uses the double-submit form Django accepts: a ``csrftoken`` cookie and the same value as the
+``csrfmiddlewaretoken`` field; over HTTPS (the production set of devtools/cluster, behind nginx) the Origin
+and Referer headers name the portal, as a browser's do.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import http.client
 import random
 import re
 import secrets
+import ssl
 import string
 import threading
 import time
@@ -66,7 +68,19 @@ def plan(people: list[dict], duplicate_share: float, seed: int = 4711) -> list[t
     return jobs
 
 
-def post(host: str, port: int, path: str, person: dict, kind: str, cookies: tuple[str, str], timeout: float) -> Attempt:
+def connect(base_url: str, timeout: float) -> http.client.HTTPConnection:
+    """A fresh connection; HTTPS without certificate checks (the production set's certificate is self-signed)."""
+    parsed = urllib.parse.urlsplit(base_url)
+    host = parsed.hostname or "127.0.0.1"
+    if parsed.scheme == "https":
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return http.client.HTTPSConnection(host, parsed.port or 443, timeout=timeout, context=context)
+    return http.client.HTTPConnection(host, parsed.port or 80, timeout=timeout)
+
+
+def post(base_url: str, path: str, person: dict, kind: str, cookies: tuple[str, str], timeout: float) -> Attempt:
     session_cookie, csrf_cookie = cookies
     token = csrf_token()
     body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "submission_key": person["submission_key"]})
@@ -74,7 +88,9 @@ def post(host: str, port: int, path: str, person: dict, kind: str, cookies: tupl
         "Cookie": f"{session_cookie}={person['session']}; {csrf_cookie}={token}",
         "Content-Type": "application/x-www-form-urlencoded",
     }
-    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    if base_url.startswith("https:"):
+        headers |= {"Origin": base_url.rstrip("/"), "Referer": base_url.rstrip("/") + path}
+    connection = connect(base_url, timeout)
     began = time.perf_counter()
     try:
         connection.request("POST", path, body, headers)
@@ -92,8 +108,6 @@ def run(
     base_url: str, path: str, people: list[dict], *, workers: int, duplicate_share: float,
     cookies: tuple[str, str], timeout: float = 120.0,
 ) -> BurstResult:  # fmt: skip
-    parsed = urllib.parse.urlsplit(base_url)
-    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
     result = BurstResult()
     lock = threading.Lock()
 
@@ -104,7 +118,7 @@ def run(
 
             def click() -> None:
                 gate.wait()
-                pair.append(post(host, port, path, person, kind, cookies, timeout))
+                pair.append(post(base_url, path, person, kind, cookies, timeout))
 
             other = threading.Thread(target=click)
             other.start()
@@ -112,9 +126,9 @@ def run(
             other.join()
             own = pair
         else:
-            own = [post(host, port, path, person, kind, cookies, timeout)]
+            own = [post(base_url, path, person, kind, cookies, timeout)]
             if kind == "retry":
-                own.append(post(host, port, path, person, kind, cookies, timeout))
+                own.append(post(base_url, path, person, kind, cookies, timeout))
         with lock:
             result.attempts.extend(own)
 

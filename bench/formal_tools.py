@@ -5,7 +5,7 @@ database, same ``SECRET_KEY``, so sessions created here are valid there). Each p
 
     python bench/formal_tools.py info                     # ids, URLs and a staff session confirmed with MFA
     python bench/formal_tools.py export xlsx [--limit N]  # time and peak memory of one export, in this process
-    python bench/formal_tools.py burst-setup 2000 FILE    # users with a verified e-mail, a draft and a session
+    python bench/formal_tools.py burst-setup 2000 FILE [--tag T]  # users with a verified e-mail, a draft and a session
     python bench/formal_tools.py burst-verify FILE        # what the burst left in the database
 """
 
@@ -154,7 +154,7 @@ def export(file_format: str, limit: int) -> dict:
 # ---------------------------------------------------------------- deadline burst
 
 
-def burst_setup(count: int, path: Path) -> dict:
+def burst_setup(count: int, path: Path, tag: str = "") -> dict:
     """Citizens with a verified e-mail address, a complete draft for the public track and a plain session."""
     proc = procedure()
     track = public_track(proc)
@@ -163,12 +163,12 @@ def burst_setup(count: int, path: Path) -> dict:
     with transaction.atomic():
         users = []
         for index in range(count):
-            user = User(email=f"person{index}@{BURST_DOMAIN}", display_name=f"Burst {index}")
+            user = User(email=f"person{index}{tag}@{BURST_DOMAIN}", display_name=f"Burst {index}")
             user.set_unusable_password()
             users.append(user)
         users = User.objects.bulk_create(users, batch_size=500)
         if any(user.pk is None for user in users):  # databases without RETURNING
-            users = list(User.objects.filter(email__endswith=f"@{BURST_DOMAIN}").order_by("id"))
+            users = list(User.objects.filter(email__endswith=f"{tag}@{BURST_DOMAIN}").order_by("id"))
         EmailAddress.objects.bulk_create(
             [EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users], batch_size=500
         )
@@ -228,6 +228,7 @@ def main() -> None:
     setup_parser = commands.add_parser("burst-setup")
     setup_parser.add_argument("users", type=int)
     setup_parser.add_argument("file", type=Path)
+    setup_parser.add_argument("--tag", default="", help="part of the e-mail addresses, for repeated set-ups")
     verify_parser = commands.add_parser("burst-verify")
     verify_parser.add_argument("file", type=Path)
     args = parser.parse_args()
@@ -236,7 +237,7 @@ def main() -> None:
     elif args.command == "export":
         result = export(args.format, args.limit)
     elif args.command == "burst-setup":
-        result = burst_setup(args.users, args.file)
+        result = burst_setup(args.users, args.file, args.tag)
     else:
         result = burst_verify(args.file)
     json.dump(result, sys.stdout)

@@ -164,8 +164,13 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str) -> dict[str, Any]:
-    """One database from its URL, with the portal's options for its engine (the primary and the replica)."""
+def database_from_url(url: str, *, pooled: bool = False) -> dict[str, Any]:
+    """One database from its URL, with the portal's options for its engine (the primary and the replica).
+
+    ``pooled``: behind PgBouncer in transaction pooling, which lends a server connection for one transaction
+    only: no server-side cursors, and no per-connection settings (the pooler refuses them; set random_page_cost
+    in the database instead, as devtools/cluster does).
+    """
     database: dict[str, Any] = dict(
         dj_database_url.parse(
             url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")), conn_health_checks=True
@@ -184,11 +189,19 @@ def database_from_url(url: str) -> dict[str, Any]:
         # the planner preferred reading every row and testing it over a GIN index (a full-text search for a common
         # word took 25 ms instead of 3), as it cannot know that testing a tsvector costs far more than comparing a
         # number.
-        database.setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
+        if pooled:
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        else:
+            database.setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
     return database
 
 
-DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'mitwirken.sqlite3'}"))}
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'mitwirken.sqlite3'}"),
+        pooled=env_bool("DATABASE_PGBOUNCER", False),
+    )
+}
 # A PostgreSQL streaming replica (issue 19, core/replica.py): views marked read-only read from it, unless the client
 # wrote within the last MITWIRKEN_REPLICA_PIN_SECONDS. Without it there is no second alias, router or middleware.
 MITWIRKEN_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "30"))
@@ -206,7 +219,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis may go away (a restart, a failover): the cache then misses instead of failing every request
+    # (core/cache.py); short timeouts keep a hanging Redis from holding the pages up.
+    CACHES = {
+        "default": {
+            "BACKEND": "mitwirken.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -286,6 +307,12 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_SECRET_ACCESS_KEY = env_secret("AWS_SECRET_ACCESS_KEY")
     AWS_DEFAULT_ACL = None  # objects stay private; every file is served through a permission-checking view
     AWS_QUERYSTRING_AUTH = True
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    # "path" for servers on an address or a host name without bucket subdomains (SeaweedFS, MinIO on premises).
+    AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE", "path" if AWS_S3_ENDPOINT_URL else "auto")
+# Behind nginx: a permitted download is sent by nginx from an internal location (core/uploads.py serve_upload,
+# deploy/cluster/nginx.conf), so a large file does not hold a gunicorn worker.
+MITWIRKEN_ACCEL_REDIRECT = env_bool("MITWIRKEN_ACCEL_REDIRECT", False)
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

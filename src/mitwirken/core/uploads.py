@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -493,17 +493,51 @@ def attachment_disposition(name: str) -> str:
     return content_disposition_header(True, safe_filename(name)) or "attachment"
 
 
-def serve_upload(field_file: FieldFile, content_type: str, *, download_name: str, inline: bool) -> FileResponse:
-    """Stream an upload after the caller checked access. Media are never served without such a check."""
-    try:
-        opened = field_file.open("rb")
-    except OSError:  # a file lost from the storage is "not found", not a server error
-        raise Http404 from None
+def serve_upload(field_file: FieldFile, content_type: str, *, download_name: str, inline: bool) -> HttpResponseBase:
+    """Stream an upload after the caller checked access. Media are never served without such a check.
+
+    Behind nginx (``MITWIRKEN_ACCEL_REDIRECT``) the portal only says which file, and nginx sends it from an
+    internal location that no client can request itself (deploy/cluster/nginx.conf): a gunicorn worker is not
+    held for minutes by a large plan document on a slow line.
+    """
     # FileResponse keeps only the basename and writes an RFC 6266 filename* for non-ASCII names.
     name = safe_filename(download_name)
-    response = FileResponse(opened, content_type=content_type, as_attachment=not inline, filename=name)
+    if getattr(settings, "MITWIRKEN_ACCEL_REDIRECT", False):
+        response: HttpResponseBase = _accel_redirect(field_file, content_type, name, inline)
+    else:
+        try:
+            opened = field_file.open("rb")
+        except OSError:  # a file lost from the storage is "not found", not a server error
+            raise Http404 from None
+        response = FileResponse(opened, content_type=content_type, as_attachment=not inline, filename=name)
     # Files are user uploads: never sniff, never run scripts, never embed elsewhere.
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+ACCEL_MEDIA = "/_protected/media/"
+ACCEL_S3 = "/_protected/s3"
+ACCEL_URL_SECONDS = 60  # the presigned URL is used by nginx at once; it never reaches the client
+
+
+def _accel_redirect(field_file: FieldFile, content_type: str, name: str, inline: bool) -> HttpResponse:
+    from urllib.parse import quote, urlsplit
+
+    from django.utils.http import content_disposition_header
+
+    disposition = content_disposition_header(not inline, name) or "attachment"
+    storage, stored_name = field_file.storage, field_file.name or ""
+    if hasattr(storage, "bucket_name"):  # S3: the object storage answers with the headers signed into the URL
+        parameters = {"ResponseContentType": content_type, "ResponseContentDisposition": disposition}
+        url = urlsplit(storage.url(stored_name, parameters=parameters, expire=ACCEL_URL_SECONDS))  # type: ignore[call-arg]
+        target = f"{ACCEL_S3}{url.path}?{url.query}"
+    else:
+        if not stored_name or not storage.exists(stored_name):
+            raise Http404
+        target = ACCEL_MEDIA + quote(stored_name)
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = target
+    response["Content-Disposition"] = disposition
     return response

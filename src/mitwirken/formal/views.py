@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -119,7 +119,7 @@ def _step_up(request: HttpRequest, procedure: Any, track: Track, *, refused: boo
 
 def document_download(
     request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, document_pk: int
-) -> FileResponse:
+) -> HttpResponseBase:
     procedure = access.procedure_for_viewer(request.user, org_slug, project_slug, module_slug)
     document = access.document_for_viewer(request.user, procedure, document_pk)
     from mitwirken.core.uploads import serve_upload
@@ -265,7 +265,7 @@ def receipt_download(
 
 def receipt_attachment(
     request: HttpRequest, org_slug: str, project_slug: str, module_slug: str, reference: str, attachment_pk: int
-) -> FileResponse:
+) -> HttpResponseBase:
     """An attachment of a submitted statement, for whoever may read the statement (its author, the staff)."""
     from mitwirken.core.uploads import serve_upload
 

@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,13 +52,13 @@ def organisation_page(request: HttpRequest, org_slug: str) -> HttpResponse:
                    "portal_has_videos": SignLanguageVideo.objects.of_portal().exists()})  # fmt: skip
 
 
-def video_file(request: HttpRequest, video_pk: int) -> FileResponse:
+def video_file(request: HttpRequest, video_pk: int) -> HttpResponseBase:
     item = get_object_or_404(SignLanguageVideo.objects.exclude(video=""), pk=video_pk)
     extension = item.video.name.rsplit(".", 1)[-1].lower()
     return serve_upload(item.video, item.video_type, download_name=f"dgs-{item.pk}.{extension}", inline=True)
 
 
-def captions_file(request: HttpRequest, video_pk: int) -> FileResponse:
+def captions_file(request: HttpRequest, video_pk: int) -> HttpResponseBase:
     item = get_object_or_404(SignLanguageVideo.objects.exclude(captions=""), pk=video_pk)
     return serve_upload(item.captions, "text/vtt; charset=utf-8", download_name=f"dgs-{item.pk}.vtt", inline=True)
 

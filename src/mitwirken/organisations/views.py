@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 
 from mitwirken.core import pagecache
@@ -27,7 +27,7 @@ def detail(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "organisations/detail.html", {"organisation": organisation, "page": page})
 
 
-def logo(request: HttpRequest, org_slug: str) -> FileResponse:
+def logo(request: HttpRequest, org_slug: str) -> HttpResponseBase:
     """The organisation's logo (public, like its name): re-encoded on upload, streamed with safe headers."""
     organisation = get_object_or_404(Organisation, slug=org_slug)
     if not organisation.logo:

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,13 +156,13 @@ def legacy_module_redirect(
     return response
 
 
-def attachment(request: HttpRequest, org_slug: str, project_slug: str, attachment_pk: int) -> FileResponse:
+def attachment(request: HttpRequest, org_slug: str, project_slug: str, attachment_pk: int) -> HttpResponseBase:
     item = access.attachment_for_viewer(request.user, org_slug, project_slug, attachment_pk)
     extension = item.file.name.rsplit(".", 1)[-1]
     return serve_upload(item.file, item.content_type, download_name=f"{item.title}.{extension}", inline=False)
 
 
-def image(request: HttpRequest, org_slug: str, project_slug: str) -> FileResponse:
+def image(request: HttpRequest, org_slug: str, project_slug: str) -> HttpResponseBase:
     project = access.project_for_viewer(request.user, org_slug, project_slug)
     if not project.image:
         raise Http404

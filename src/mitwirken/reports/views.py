@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -281,7 +281,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponseBase:
     """Photos of public reports for everybody; hidden ones only for the responsible staff."""
     item = get_object_or_404(ReportPhoto.objects.select_related("report__organisation"), report_id=pk, pk=photo_pk)
     report = item.report

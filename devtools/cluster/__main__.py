@@ -1,0 +1,3 @@
+from devtools.cluster.parts import main
+
+main()

@@ -1,0 +1,389 @@
+"""``make cluster-test``: a short load test and the fault drills against the running production set.
+
+Every drill ends with a check of what it must not lose or duplicate; the run exits non-zero when one fails. The
+figures go into ``var/cluster/results.json`` and, with ``--write``, into docs/performance.md (load) and
+docs/operations.md (drills). Bounded: about ten minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from devtools.cluster import parts
+
+sys.path.insert(0, str(parts.ROOT / "bench"))
+import burst
+
+RESULTS = parts.CLUSTER / "results.json"
+PERFORMANCE_MD = parts.ROOT / "docs" / "performance.md"
+OPERATIONS_MD = parts.ROOT / "docs" / "operations.md"
+LOAD_MARKERS = ("<!-- cluster:load:start -->", "<!-- cluster:load:end -->")
+DRILL_MARKERS = ("<!-- cluster:drills:start -->", "<!-- cluster:drills:end -->")
+BASE = parts.base_url()
+UNVERIFIED = ssl.create_default_context()
+UNVERIFIED.check_hostname = False
+UNVERIFIED.verify_mode = ssl.CERT_NONE
+APP_PROGRAMS = [f"app:app-{parts.PORTS['APP_PORT'] + n}" for n in range(parts.APP_INSTANCES)]
+
+
+def log(message: str) -> None:
+    print(f"[cluster-test {datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def tools(*args: str) -> dict[str, Any]:
+    """bench/formal_tools.py in the set's environment (straight to the primary)."""
+    command = [str(parts.VENV / "bin" / "python"), str(parts.ROOT / "bench" / "formal_tools.py"), *args]
+    result = subprocess.run(command, env=parts.direct_env(), cwd=parts.ROOT, text=True, capture_output=True)
+    if result.returncode:
+        raise SystemExit(f"formal_tools {args[0]} failed:\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def fetch(path: str, timeout: float = 10, base: str = BASE) -> tuple[int, str, dict[str, str]]:
+    request = urllib.request.Request(base + path, headers={"User-Agent": "cluster-test"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout, context=UNVERIFIED) as response:
+            return response.status, response.read().decode("utf-8", "replace"), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace"), dict(error.headers)
+    except OSError as error:
+        return 0, str(error), {}
+
+
+class People:
+    """Citizens with a complete draft and a session, made in the database for one rush."""
+
+    counter = 0
+
+    def __init__(self, count: int, info: dict[str, Any]) -> None:
+        People.counter += 1
+        self.file = Path(tempfile.mkstemp(prefix="rush-", suffix=".json", dir=parts.CLUSTER)[1])
+        tag = f"-{int(time.time())}-{People.counter}"
+        tools("burst-setup", str(count), str(self.file), "--tag", tag)
+        self.people: list[dict[str, Any]] = json.loads(self.file.read_text())
+        self.info = info
+
+    def rush(self, workers: int = 24, share: float = 0.3) -> burst.BurstResult:
+        cookies = (self.info["session_cookie_name"], self.info["csrf_cookie_name"])
+        return burst.run(BASE, self.info["review_path"], self.people, workers=workers, duplicate_share=share,
+                         cookies=cookies, timeout=60)  # fmt: skip
+
+    def retry_unanswered(self, result: burst.BurstResult) -> burst.BurstResult:
+        """What a citizen does after an error page: send the same form (the same submission key) again."""
+        done = {a.user for a in result.attempts if a.status == 302 and a.reference}
+        missing = [p for p in self.people if p["user"] not in done]
+        cookies = (self.info["session_cookie_name"], self.info["csrf_cookie_name"])
+        again = burst.run(BASE, self.info["review_path"], missing, workers=8, duplicate_share=0.0,
+                          cookies=cookies, timeout=60)  # fmt: skip
+        return again
+
+    def verify(self, *results: burst.BurstResult) -> dict[str, Any]:
+        """Exactly one statement per citizen, and every receipt a client saw is that statement's."""
+        database = tools("burst-verify", str(self.file))
+        stored = database.pop("reference_by_user")
+        seen = [a for result in results for a in result.attempts if a.status == 302 and a.reference]
+        wrong = sum(1 for a in seen if stored.get(str(a.user)) != a.reference)
+        acknowledged = {a.user for a in seen}
+        lost = sum(1 for user in acknowledged if str(user) not in stored)
+        return {
+            **database,
+            "acknowledged": len(acknowledged),
+            "acknowledged_lost": lost,
+            "receipts_not_matching": wrong,
+            "ok": database["users_with_several"] == 0 and lost == 0 and wrong == 0
+            and database["duplicate_references_in_procedure"] == 0,
+        }  # fmt: skip
+
+    def remove(self) -> None:
+        self.file.unlink(missing_ok=True)
+
+
+def statuses(result: burst.BurstResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for attempt in result.attempts:
+        counts[str(attempt.status)] = counts.get(str(attempt.status), 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def error_pages(result: burst.BurstResult) -> list[int]:
+    return sorted({a.status for a in result.attempts if a.status >= 500})
+
+
+# ---------------------------------------------------------------- load test (Locust)
+
+
+def locust(user_class: str, users: int, seconds: int, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    prefix = parts.CLUSTER / "load" / user_class
+    prefix.parent.mkdir(exist_ok=True)
+    command = [
+        str(parts.CLUSTER_VENV / "bin" / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")),
+        "--headless", "--host", BASE, "--users", str(users), "--spawn-rate", str(max(1, users // 2)),
+        "--run-time", f"{seconds}s", "--stop-timeout", "30", "--csv", str(prefix), "--only-summary",
+        "--loglevel", "WARNING", user_class,
+    ]  # fmt: skip
+    env = dict(os.environ, **(extra_env or {}))
+    subprocess.run(command, env=env, cwd=parts.ROOT, capture_output=True, text=True, timeout=seconds + 120)
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as file:
+        total = next(row for row in csv.DictReader(file) if row["Name"] == "Aggregated")
+    requests = int(total["Request Count"])
+    return {
+        "requests": requests,
+        "failures": int(total["Failure Count"]),
+        "per_second": round(float(total["Requests/s"]), 1),
+        "p50_ms": int(float(total["50%"] or 0)),
+        "p95_ms": int(float(total["95%"] or 0)),
+        "p99_ms": int(float(total["99%"] or 0)),
+    }
+
+
+def load_tests(info: dict[str, Any], rush_people: int) -> list[dict[str, Any]]:
+    rows = []
+    for instances in (1, len(APP_PROGRAMS)):
+        stopped = APP_PROGRAMS[instances:]
+        if stopped:
+            parts.supervisorctl("stop", *stopped)
+        try:
+            log(f"browsing the public pages, {instances} instance(s)")
+            rows.append({"scenario": "Browsing the public pages (40 users, 45 s)", "instances": instances,
+                         **locust("Browsing", 40, 45)})  # fmt: skip
+            log(f"deadline rush of {rush_people} statements, {instances} instance(s)")
+            people = People(rush_people, info)
+            env = {"CLUSTER_PEOPLE": str(people.file), "CLUSTER_REVIEW_PATH": info["review_path"],
+                   "CLUSTER_SESSION_COOKIE": info["session_cookie_name"],
+                   "CLUSTER_CSRF_COOKIE": info["csrf_cookie_name"]}  # fmt: skip
+            began = time.perf_counter()
+            stats = locust("DeadlineRush", 32, 120, env)
+            took = time.perf_counter() - began
+            check = people.verify()
+            people.remove()
+            rows.append({
+                "scenario": f"Deadline rush: {rush_people:,} statements, 3 in 10 sent twice (32 users)",
+                "instances": instances, **stats, "seconds": round(took), "exactly_once": check["ok"],
+                "statements": check["statements"],
+            })  # fmt: skip
+        finally:
+            if stopped:
+                parts.start(*stopped)
+                for program in stopped:
+                    parts.wait_for_port(int(program.rsplit("-", 1)[1]), program)
+    return rows
+
+
+# ---------------------------------------------------------------- fault drills
+
+
+def during(action: Any, delay: float) -> threading.Thread:
+    def later() -> None:
+        time.sleep(delay)
+        action()
+
+    thread = threading.Thread(target=later)
+    thread.start()
+    return thread
+
+
+def kill_instance() -> dict[str, Any]:
+    program = APP_PROGRAMS[0]
+    pid = int(parts.supervisorctl("pid", program).stdout.strip())
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    os.kill(pid, signal.SIGKILL)  # the gunicorn master first, so that it starts no new workers, then its workers
+    for child in children:
+        os.kill(int(child), signal.SIGKILL)
+    return {"killed": program, "pid": pid}
+
+
+def drill_kill_app(info: dict[str, Any], count: int) -> dict[str, Any]:
+    people = People(count, info)
+    killed: dict[str, Any] = {}
+    thread = during(lambda: killed.update(kill_instance()), 2.0)
+    first = people.rush()
+    thread.join()
+    again = people.retry_unanswered(first)
+    check = people.verify(first, again)
+    people.remove()
+    return {
+        "drill": "kill -9 one app instance during a deadline rush",
+        "during": statuses(first), "retried": len(again.attempts), "after_retry": statuses(again),
+        "check": check, "ok": check["ok"] and check["users_without_statement"] == 0, **killed,
+    }  # fmt: skip
+
+
+def drill_restart_database(info: dict[str, Any], count: int) -> dict[str, Any]:
+    people = People(count, info)
+    outage: dict[str, Any] = {}
+
+    def restart() -> None:
+        began = time.perf_counter()
+        parts.supervisorctl("restart", "pg-primary")
+        parts.wait_for_postgres(parts.PORTS["PG_PRIMARY_PORT"], "PostgreSQL primary")
+        parts.supervisorctl("restart", "pgbouncer")
+        outage["seconds"] = round(time.perf_counter() - began, 1)
+
+    thread = during(restart, 2.0)
+    first = people.rush()
+    thread.join()
+    pages = [fetch(path)[1] for path in ("/",)]
+    again = people.retry_unanswered(first)
+    check = people.verify(first, again)
+    people.remove()
+    # An answer during the restart is the portal's error page or nginx's, in German; never a traceback.
+    bodies_ok = all("Traceback" not in body for body in pages)
+    status, _, _ = fetch("/")
+    return {
+        "drill": "restart PostgreSQL and PgBouncer during a deadline rush",
+        "during": statuses(first), "outage_seconds": outage.get("seconds"), "retried": len(again.attempts),
+        "after_retry": statuses(again), "start_page_after": status, "check": check,
+        "ok": check["ok"] and check["users_without_statement"] == 0 and status == 200 and bodies_ok,
+    }  # fmt: skip
+
+
+def drill_stop_redis() -> dict[str, Any]:
+    parts.supervisorctl("stop", "redis")
+    try:
+        answers = {
+            path: fetch(path)[0] for path in ("/", "/veranstaltungen/", "/maengelmelder/liste/", "/suche/?q=Weg")
+        }
+        ready, body, _ = fetch(f"/readyz?token={parts.secret('healthz-token')}")
+    finally:
+        parts.start("redis")
+        parts.wait_for_port(parts.PORTS["REDIS_PORT"], "Redis")
+    return {
+        "drill": "stop Redis",
+        "pages": answers,
+        "readyz": ready,
+        "readyz_body": body[:300],
+        "ok": all(code == 200 for code in answers.values()),
+    }
+
+
+def drill_stop_storage() -> dict[str, Any]:
+    parts.supervisorctl("stop", "seaweedfs")
+    try:
+        answers = {path: fetch(path)[0] for path in ("/", "/veranstaltungen/", "/maengelmelder/liste/")}
+        ready, body, _ = fetch(f"/readyz?token={parts.secret('healthz-token')}")
+    finally:
+        parts.start("seaweedfs")
+        parts.wait_for_port(parts.PORTS["S3_PORT"], "SeaweedFS S3 gateway", timeout=120)
+    return {
+        "drill": "stop the object storage",
+        "pages": answers, "readyz": ready, "readyz_body": body[:300],
+        "ok": all(code == 200 for code in answers.values()) and ready == 503,
+    }  # fmt: skip
+
+
+def media_protection() -> dict[str, Any]:
+    """Media and the object storage only through the portal: guesses from outside fail."""
+    s3 = f"http://127.0.0.1:{parts.PORTS['S3_PORT']}"
+    guesses = {
+        "/_media/projects/anything.pdf (nginx)": fetch("/_media/projects/anything.pdf")[0],
+        "/_protected/media/projects/anything.pdf (nginx)": fetch("/_protected/media/projects/anything.pdf")[0],
+        f"/_protected/s3/{parts.BUCKET}/ (nginx)": fetch(f"/_protected/s3/{parts.BUCKET}/")[0],
+        f"{s3}/{parts.BUCKET}/ (object storage, unsigned)": fetch(f"/{parts.BUCKET}/", base=s3)[0],
+    }
+    return {"check": "media only after the permission check", "guesses": guesses,
+            "ok": all(code in (403, 404) for code in guesses.values())}  # fmt: skip
+
+
+# ---------------------------------------------------------------- report
+
+
+def load_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| Scenario | Instances | Requests | Requests/s | p50 | p95 | p99 | Errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        extra = (
+            f" ({row['statements']:,} stored, exactly once: {'yes' if row['exactly_once'] else 'NO'})"
+            if ("exactly_once" in row)
+            else ""
+        )
+        lines.append(
+            f"| {row['scenario']}{extra} | {row['instances']} | {row['requests']:,} | {row['per_second']} | "
+            f"{row['p50_ms']} ms | {row['p95_ms']} ms | {row['p99_ms']} ms | {row['failures']} |"
+        )
+    return "\n".join(lines)
+
+
+def write_section(path: Path, markers: tuple[str, str], body: str) -> None:
+    text = path.read_text()
+    start, end = markers
+    if start not in text:
+        raise SystemExit(f"{path} has no {start} section")
+    path.write_text(f"{text.partition(start)[0]}{start}\n{body}\n{end}{text.partition(end)[2]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rush", type=int, default=2000, help="statements in the load test's deadline rush")
+    parser.add_argument("--drill-rush", type=int, default=600, help="statements in a drill's rush")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--write", action="store_true", help="write the figures into docs/")
+    args = parser.parse_args()
+    if not parts.supervisor_running():
+        raise SystemExit("The cluster is not running: make cluster")
+    info = tools("info")
+    report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="minutes"), "commit": commit()}
+    report["media"] = media_protection()
+    log(f"media protection: {report['media']}")
+    report["load"] = [] if args.skip_load else load_tests(info, args.rush)
+    drills = []
+    for name, drill in [
+        ("kill an app instance", lambda: drill_kill_app(info, args.drill_rush)),
+        ("restart the database", lambda: drill_restart_database(info, args.drill_rush)),
+        ("stop Redis", drill_stop_redis),
+        ("stop the object storage", drill_stop_storage),
+    ]:
+        log(f"drill: {name}")
+        drills.append(drill())
+        log(f"  {'passed' if drills[-1]['ok'] else 'FAILED'}: {json.dumps(drills[-1], ensure_ascii=False)[:600]}")
+    report["drills"] = drills
+    RESULTS.write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    if report["load"]:
+        print(load_table(report["load"]))
+    failed = [d["drill"] for d in drills if not d["ok"]] + ([] if report["media"]["ok"] else ["media"])
+    failed += [row["scenario"] for row in report["load"] if row.get("exactly_once") is False]
+    if args.write:
+        write_docs(report)
+    if failed:
+        raise SystemExit("failed: " + "; ".join(failed))
+    log("every drill passed")
+
+
+def commit() -> str:
+    git = ["git", "rev-parse", "--short", "HEAD"]
+    return subprocess.run(git, capture_output=True, text=True, cwd=parts.ROOT, check=False).stdout.strip()
+
+
+def write_docs(report: dict[str, Any]) -> None:
+    heading = f"Measured {report['date'][:10]} at `{report['commit']}` on this machine (2 cores, everything on it)."
+    if report["load"]:
+        write_section(PERFORMANCE_MD, LOAD_MARKERS, heading + "\n\n" + load_table(report["load"]))
+    lines = [heading, "", "| Drill | Result | Details |", "|---|---|---|"]
+    for drill in report["drills"]:
+        details = {k: v for k, v in drill.items() if k not in ("drill", "ok", "readyz_body")}
+        lines.append(f"| {drill['drill']} | {'passed' if drill['ok'] else '**failed**'} | "
+                     f"`{json.dumps(details, ensure_ascii=False)}` |")  # fmt: skip
+    media = report["media"]
+    lines.append(f"| {media['check']} | {'passed' if media['ok'] else '**failed**'} | "
+                 f"`{json.dumps(media['guesses'], ensure_ascii=False)}` |")  # fmt: skip
+    write_section(OPERATIONS_MD, DRILL_MARKERS, "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
