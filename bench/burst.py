@@ -38,6 +38,7 @@ class Attempt:
     location: str
     seconds: float
     error: str = ""
+    body: str = ""  # the start of an error page (status 500 and above), to check what the citizen saw
 
     @property
     def reference(self) -> str:
@@ -95,9 +96,10 @@ def post(base_url: str, path: str, person: dict, kind: str, cookies: tuple[str, 
     try:
         connection.request("POST", path, body, headers)
         response = connection.getresponse()
-        response.read()
+        body = response.read()
         return Attempt(person["user"], kind, response.status, response.getheader("Location") or "",
-                       time.perf_counter() - began)  # fmt: skip
+                       time.perf_counter() - began,
+                       body=body[:4000].decode("utf-8", "replace") if response.status >= 500 else "")  # fmt: skip
     except (OSError, http.client.HTTPException) as error:
         return Attempt(person["user"], kind, 0, "", time.perf_counter() - began, f"{type(error).__name__}: {error}")
     finally:

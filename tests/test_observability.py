@@ -115,6 +115,19 @@ def test_readyz_fails_when_redis_does_not_answer(client: Client, media: Path, se
     assert body["database"]["status"] == body["storage"]["status"] == "ok"
 
 
+def test_readyz_is_degraded_not_failing_when_redis_is_down_behind_the_resilient_cache(
+    client: Client, media: Path, settings: Any, health_token: str
+) -> None:
+    # Every instance shares the one Redis: taking them all out of the balancer would stop pages that still work.
+    settings.CACHES = {
+        "default": {"BACKEND": "mitwirken.core.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    response = client.get(f"/readyz?token={health_token}")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded" and response.json()["cache"] == {"status": "degraded"}
+    assert client.get("/").status_code == 200
+
+
 def test_readyz_fails_when_the_media_directory_is_missing(
     client: Client, settings: Any, tmp_path: Path, health_token: str, caplog: Any
 ) -> None:
@@ -373,3 +386,16 @@ def test_probes_and_metrics_are_exempt_from_the_https_redirect(settings: Any, me
 def test_a_wrong_monitoring_setting_stops_the_start(variable: str, value: str, message: str) -> None:
     result = production_settings("import mitwirken.settings", **{variable: value})
     assert result.returncode != 0 and message in result.stderr
+
+
+def test_with_the_database_down_a_signed_in_citizen_gets_the_german_error_page_not_a_bare_server_error(
+    media: Path,
+) -> None:
+    # The error page must not need what failed: its context (the user, the session) would ask the database again.
+    citizen = login(Client(raise_request_exception=False), UserFactory())
+    with database_down():
+        response = citizen.get("/konto/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert '<html lang="de">' in page and "Bitte versuchen Sie es in einigen Minuten erneut" in page
+    assert "Traceback" not in page

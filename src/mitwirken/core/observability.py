@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
@@ -42,6 +42,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from .cache import ResilientRedisCache
 from .logging import REQUEST_ID
 
 logger = logging.getLogger(__name__)
@@ -260,7 +261,10 @@ def check_cache() -> Check:
             raise RuntimeError("the value written was not read back")
         cache.delete(key)
     except Exception as error:
-        return _failed("cache", error)
+        failed = _failed("cache", error)
+        if isinstance(caches["default"], ResilientRedisCache):  # pages work without it, only slower
+            failed["status"] = "degraded"
+        return failed
     return {"status": "ok", "backend": type(caches["default"]).__name__}
 
 
@@ -274,7 +278,13 @@ def check_storage() -> Check:
         storage = storages["default"]
         storage.listdir("")
     except Exception as error:
-        return _failed("storage", error)
+        failed = _failed("storage", error)
+        if not isinstance(storage, FileSystemStorage):
+            # A shared object storage that is down is down for every instance: taking them all out of the balancer
+            # would stop the pages too, which work without it (only up- and downloads fail). A local directory that
+            # is missing is this host's fault, and another host may serve.
+            failed["status"] = "degraded"
+        return failed
     return {"status": "ok", "backend": type(storage).__name__}
 
 
@@ -296,6 +306,7 @@ def overall(checks: dict[str, Check]) -> str:
 
 
 def readiness() -> tuple[str, dict[str, Check]]:
-    """Everything a request may need. A waiting task queue only degrades: mail is late, pages still work."""
+    """Everything a request may need. "degraded" (still 200) where pages work on: a waiting task queue (mail is
+    late), Redis down behind the resilient cache (slower), the shared object storage down (no up- and downloads)."""
     checks = {"database": check_database(), "cache": check_cache(), "storage": check_storage(), "tasks": check_tasks()}
     return overall(checks), checks

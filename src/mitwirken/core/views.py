@@ -158,7 +158,10 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # Without the request: its context (the user, the session) needs the database, which may be what failed.
+    from django.template.loader import render_to_string
+
+    return HttpResponse(render_to_string("500.html"), status=500)
 
 
 SUGGESTION_RATE = "300/m"  # a fast typist with the combobox's debounce stays far below it
