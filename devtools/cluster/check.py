@@ -11,6 +11,7 @@ import argparse
 import csv
 import json
 import os
+import secrets
 import signal
 import ssl
 import subprocess
@@ -161,6 +162,45 @@ def locust(user_class: str, users: int, seconds: int, extra_env: dict[str, str] 
     }
 
 
+OPEN311_KEY = """
+from mitwirken.organisations.models import Organisation, OrganisationMembership
+from mitwirken.reports.apikeys import api_client_create
+organisation = Organisation.objects.get(slug="musterkreis")
+admin = OrganisationMembership.objects.filter(organisation=organisation, role="admin").first().user
+print(api_client_create(actor=admin, organisation=organisation, name="Lasttest make cluster-test")[1])
+"""
+
+
+def open311_key() -> str:
+    """A fresh API key of the demo Landkreis, made as its administrator would in the back office."""
+    command = [str(parts.VENV / "bin" / "python"), "manage.py", "shell", "-c", OPEN311_KEY]
+    result = subprocess.run(command, env=parts.direct_env(), cwd=parts.ROOT, capture_output=True, text=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+class ReplicationLag:
+    """The replica's replay lag, sampled twice a second while a rush runs: the window of writes a failover loses."""
+
+    def __init__(self) -> None:
+        self.max_ms = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample)
+
+    def _sample(self) -> None:
+        sql = "SELECT coalesce(max(extract(epoch FROM replay_lag)), 0) * 1000 FROM pg_stat_replication"
+        while not self._stop.wait(0.5):
+            value = parts.psql(parts.PORTS["PG_PRIMARY_PORT"], sql) or "0"
+            self.max_ms = max(self.max_ms, round(float(value), 1))
+
+    def __enter__(self) -> ReplicationLag:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def load_tests(info: dict[str, Any], rush_people: int) -> list[dict[str, Any]]:
     rows = []
     for instances in (1, len(APP_PROGRAMS)):
@@ -177,15 +217,20 @@ def load_tests(info: dict[str, Any], rush_people: int) -> list[dict[str, Any]]:
                    "CLUSTER_SESSION_COOKIE": info["session_cookie_name"],
                    "CLUSTER_CSRF_COOKIE": info["csrf_cookie_name"]}  # fmt: skip
             began = time.perf_counter()
-            stats = locust("DeadlineRush", 32, 120, env)
+            with ReplicationLag() as lag:
+                stats = locust("DeadlineRush", 32, 120, env)
             took = time.perf_counter() - began
             check = people.verify()
             people.remove()
             rows.append({
                 "scenario": f"Deadline rush: {rush_people:,} statements, 3 in 10 sent twice (32 users)",
                 "instances": instances, **stats, "seconds": round(took), "exactly_once": check["ok"],
-                "statements": check["statements"],
+                "statements": check["statements"], "replica_lag_max_ms": lag.max_ms,
             })  # fmt: skip
+            log(f"Open311 reports from an app, {instances} instance(s)")
+            key = open311_key()
+            rows.append({"scenario": "Open311 POST of new reports (8 app clients, 45 s)", "instances": instances,
+                         **locust("Open311Reports", 8, 45, {"CLUSTER_OPEN311_KEY": key})})  # fmt: skip
         finally:
             if stopped:
                 parts.start(*stopped)
@@ -261,6 +306,61 @@ def drill_restart_database(info: dict[str, Any], count: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def task_counts() -> dict[str, int]:
+    sql = "SELECT status, count(*) FROM django_tasks_database_dbtaskresult WHERE queue_name = 'email' GROUP BY 1"
+    rows = parts.psql(parts.PORTS["PG_PRIMARY_PORT"], sql, parts.DATABASE)
+    return {status: int(count) for status, count in (line.split("|") for line in rows.splitlines() if line)}
+
+
+def wait_for_queue(until: Any, timeout: float = 300) -> dict[str, int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        counts = task_counts()
+        if until(counts):
+            return counts
+        time.sleep(1)
+    raise SystemExit(f"the mail queue did not settle: {task_counts()}")
+
+
+def drill_kill_worker(count: int) -> dict[str, Any]:
+    """kill -9 a task worker in the middle of a batch of e-mails; the orphaned task runs again, nobody gets two."""
+    tag = secrets.token_hex(4)
+    mail_dir = parts.CLUSTER / "app" / "mail"
+    script = (
+        "from django.core.mail import EmailMessage\n"
+        f"for i in range({count}):\n"
+        f"    EmailMessage('Probe {tag}', 'Bitte ignorieren.', to=[f'drill{{i}}-{tag}@example.org']).send()\n"
+    )
+    began = time.perf_counter()
+    queue = subprocess.Popen([str(parts.VENV / "bin" / "python"), "manage.py", "shell", "-c", script],
+                             env=parts.direct_env(), cwd=parts.ROOT)  # fmt: skip
+    time.sleep(3.0)
+    pid = int(parts.supervisorctl("pid", "worker:worker-0").stdout.strip())
+    os.kill(pid, signal.SIGKILL)
+    queue.wait()
+    # The survivors empty the queue; what stays "running" belonged to the dead worker.
+    left = wait_for_queue(lambda counts: counts.get("READY", 0) == 0)
+    time.sleep(2)
+    orphaned = task_counts().get("RUNNING", 0)
+    requeue = [str(parts.VENV / "bin" / "python"), "manage.py", "requeue_orphaned_tasks", "--older-than", "5"]
+    requeued = subprocess.run(requeue, env=parts.direct_env(), cwd=parts.ROOT, capture_output=True, text=True)
+    wait_for_queue(lambda counts: counts.get("READY", 0) == 0 and counts.get("RUNNING", 0) == 0)
+    took = time.perf_counter() - began
+    received: dict[str, int] = {}
+    for path in mail_dir.glob("*.log"):
+        for line in path.read_text(errors="replace").splitlines():
+            if line.startswith("To: drill") and line.endswith(f"-{tag}@example.org"):
+                received[line] = received.get(line, 0) + 1
+    return {
+        "drill": "kill -9 a task worker in the middle of a batch of e-mails",
+        "mails": count, "killed_pid": pid, "left_running_by_the_dead_worker": orphaned,
+        "requeued": requeued.stdout.strip(), "failed_tasks": left.get("FAILED", 0),
+        "recipients_reached": len(received), "recipients_twice": sum(1 for n in received.values() if n > 1),
+        "seconds": round(took, 1),
+        "ok": len(received) == count and all(n == 1 for n in received.values()),
+    }  # fmt: skip
+
+
 def drill_stop_redis() -> dict[str, Any]:
     parts.supervisorctl("stop", "redis")
     try:
@@ -316,7 +416,8 @@ def load_table(rows: list[dict[str, Any]]) -> str:
     ]
     for row in rows:
         extra = (
-            f" ({row['statements']:,} stored, exactly once: {'yes' if row['exactly_once'] else 'NO'})"
+            f" ({row['statements']:,} stored, exactly once: {'yes' if row['exactly_once'] else 'NO'}; {row['seconds']} s;"
+            f" replica lag at most {row['replica_lag_max_ms']} ms)"
             if ("exactly_once" in row)
             else ""
         )
@@ -339,6 +440,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rush", type=int, default=2000, help="statements in the load test's deadline rush")
     parser.add_argument("--drill-rush", type=int, default=600, help="statements in a drill's rush")
+    parser.add_argument("--mails", type=int, default=1500, help="e-mails in the worker drill's batch")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--write", action="store_true", help="write the figures into docs/")
     args = parser.parse_args()
@@ -353,6 +455,7 @@ def main() -> None:
     for name, drill in [
         ("kill an app instance", lambda: drill_kill_app(info, args.drill_rush)),
         ("restart the database", lambda: drill_restart_database(info, args.drill_rush)),
+        ("kill a task worker", lambda: drill_kill_worker(args.mails)),
         ("stop Redis", drill_stop_redis),
         ("stop the object storage", drill_stop_storage),
     ]:

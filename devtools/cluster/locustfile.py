@@ -48,14 +48,14 @@ def _discover(environment: Any, **_: Any) -> None:
     """The start page's own links to projects, events and the Mängelmelder, plus the busiest lists."""
     import requests
 
-    start = requests.get(environment.host + "/", verify=False, timeout=30).text  # noqa: S501
+    start = requests.get(environment.host + "/", verify=False, timeout=30).text
     links = sorted(set(re.findall(r'href="(/[a-z0-9-]+/(?:projekte|veranstaltungen)/[a-z0-9-]+/)"', start)))
     PUBLIC_PAGES[:] = [
         "/",
         "/suche/?q=Radweg",
         "/veranstaltungen/",
         "/maengelmelder/liste/",
-        "/open311/v2/requests.json",
+        f"/open311/v2/requests.json?jurisdiction_id={os.environ.get('CLUSTER_JURISDICTION', 'musterkreis')}",
         *links[:20],
     ]
 
@@ -66,7 +66,7 @@ class Browsing(Portal):
     @task
     def page(self) -> None:
         path = random.choice(PUBLIC_PAGES or ["/"])
-        name = re.sub(r"/[a-z0-9-]+/(projekte|veranstaltungen)/[a-z0-9-]+/", r"/:org/\1/:slug/", path)
+        name = re.sub(r"/[a-z0-9-]+/(projekte|veranstaltungen)/[a-z0-9-]+/", r"/:org/\1/:slug/", path.split("?")[0])
         self.client.get(path, name=name)
 
 
@@ -121,3 +121,43 @@ class DeadlineRush(Portal):
             self._submit(person, kind)
             if kind == "retry":
                 self._submit(person, kind)
+
+
+# ---------------------------------------------------------------- defect reports through Open311
+
+_open311: dict[str, Any] = {}
+
+
+@events.test_start.add_listener
+def _open311_target(environment: Any, **_: Any) -> None:
+    """A service of the jurisdiction and the places of its existing reports, to report near them."""
+    import requests
+
+    jurisdiction = os.environ.get("CLUSTER_JURISDICTION", "musterkreis")
+    base = f"{environment.host}/open311/v2"
+    services = requests.get(f"{base}/services.json?jurisdiction_id={jurisdiction}", verify=False, timeout=30)
+    reports = requests.get(f"{base}/requests.json?jurisdiction_id={jurisdiction}", verify=False, timeout=30)
+    places = [(r["lat"], r["long"]) for r in reports.json() if r.get("lat") and r.get("long")]
+    _open311.update(jurisdiction=jurisdiction, services=[s["service_code"] for s in services.json()], places=places)
+
+
+class Open311Reports(Portal):
+    """A city app's backend posting new reports (GeoReport v2 takes no photo files: media_url only)."""
+
+    wait_time = between(0.5, 1.5)
+
+    @task
+    def report(self) -> None:
+        lat, lon = random.choice(_open311["places"])
+        data = {
+            "jurisdiction_id": _open311["jurisdiction"], "api_key": os.environ["CLUSTER_OPEN311_KEY"],
+            "service_code": random.choice(_open311["services"]), "lat": f"{float(lat) + random.uniform(-0.002, 0.002):.6f}",
+            "long": f"{float(lon) + random.uniform(-0.002, 0.002):.6f}",
+            "description": "Lasttest: Schlagloch am Fahrbahnrand, etwa 30 cm breit.",
+        }  # fmt: skip
+        with self.client.post("/open311/v2/requests.json", data=data, name="Open311 POST requests.json",
+                              catch_response=True) as response:  # fmt: skip
+            if response.status_code == 200 and '"service_request_id"' in response.text:
+                response.success()
+            else:
+                response.failure(f"{response.status_code}: {response.text[:120]}")

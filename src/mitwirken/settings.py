@@ -128,6 +128,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so that it sees an exception first: the object storage down gives a page that says so (503).
+    "mitwirken.core.middleware.StorageUnavailableMiddleware",
 ]
 
 if PRODUCTION:

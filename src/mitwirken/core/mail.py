@@ -45,7 +45,19 @@ def serialise_attachments(message: EmailMessage) -> list[list[str]]:
     return result
 
 
+def message_id(message: EmailMessage) -> str:
+    """Fixed when the message is queued, not when it is sent: a re-run of its task is recognised by it."""
+    from email.utils import make_msgid
+
+    from django.conf import settings
+
+    given = next((value for name, value in message.extra_headers.items() if name.lower() == "message-id"), "")
+    domain = str(settings.DEFAULT_FROM_EMAIL).rsplit("@", 1)[-1].strip("> ") or "mitwirken.invalid"
+    return str(given) or make_msgid(domain=domain)
+
+
 def serialise(message: EmailMessage) -> dict[str, Any]:
+    headers = {name: value for name, value in message.extra_headers.items() if name.lower() != "message-id"}
     return {
         "subject": str(message.subject),
         "body": str(message.body),
@@ -54,7 +66,21 @@ def serialise(message: EmailMessage) -> dict[str, Any]:
         "cc": list(message.cc),
         "bcc": list(message.bcc),
         "reply_to": list(message.reply_to),
-        "headers": dict(message.extra_headers),
+        "headers": {**headers, "Message-ID": message_id(message)},
         "alternatives": [[str(c), m] for c, m in getattr(message, "alternatives", [])],
         "attachments": serialise_attachments(message),
     }
+
+
+DELIVERY_RECORDS_KEPT_DAYS = 30  # far longer than any task waits in the queue
+
+
+def forget_delivered_emails() -> int:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import DeliveredEmail
+
+    cutoff = timezone.now() - timedelta(days=DELIVERY_RECORDS_KEPT_DAYS)
+    return DeliveredEmail.objects.filter(delivered_at__lt=cutoff).delete()[0]

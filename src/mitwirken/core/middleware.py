@@ -103,3 +103,31 @@ class NulInQueryMiddleware:
             cleaned._mutable = False
             request.GET = cleaned  # type: ignore[assignment]
         return self.get_response(request)
+
+
+class StorageUnavailableMiddleware:
+    """The object storage does not answer: a page that says so, with status 503, instead of a server error.
+
+    Uploads are stored before their row is saved, inside the request's work, so a failed upload leaves no row
+    behind; the citizen goes back, and the browser still holds what was typed. Pages that need no file work on.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if not isinstance(exception, BotoCoreError | ClientError):
+            return None
+        import logging
+
+        from django.template.loader import render_to_string
+
+        logging.getLogger(__name__).error("object storage unavailable: %s", exception)
+        response = HttpResponse(render_to_string("503_storage.html"), status=503)
+        response["Retry-After"] = "60"
+        return response

@@ -122,6 +122,20 @@ class Notification(models.Model):
         return self.title
 
 
+class DeliveredEmail(models.Model):
+    """A message handed to the mail server, by its Message-ID (set when it was queued, core/mail.py).
+
+    A task whose worker died is run again (``requeue_orphaned_tasks``); this record lets the re-run see that the
+    message went out already, so nobody gets it twice. Kept for 30 days (``daily``).
+    """
+
+    message_id = models.CharField(max_length=255, unique=True)
+    delivered_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
 class AccessibilityFeedback(models.Model):
     """Feedback on barriers (BITV 2.0 § 7 feedback mechanism), for the portal or one organisation."""
 

@@ -12,7 +12,18 @@ from .observability import EMAILS
 
 @task(queue_name="email")
 def deliver_email(message: dict[str, Any]) -> int:
-    """Send one serialised message through the real delivery backend."""
+    """Send one serialised message through the real delivery backend, once.
+
+    A worker that dies while sending leaves its task behind; ``requeue_orphaned_tasks`` runs it again. If the
+    message went out before the worker died, its Message-ID is recorded and the re-run sends nothing. (The gap
+    between the mail server's acceptance and the record is a few milliseconds; the receiving mail client also
+    drops a second copy with the same Message-ID.)
+    """
+    from .models import DeliveredEmail
+
+    sent_as = (message.get("headers") or {}).get("Message-ID", "")
+    if sent_as and DeliveredEmail.objects.filter(message_id=sent_as).exists():
+        return 0
     email = EmailMultiAlternatives(
         subject=message["subject"],
         body=message["body"],
@@ -36,5 +47,7 @@ def deliver_email(message: dict[str, Any]) -> int:
     except Exception:
         EMAILS.labels(result="failed").inc()
         raise  # the task is marked FAILED, with the traceback in its result
+    if sent_as:
+        DeliveredEmail.objects.get_or_create(message_id=sent_as)
     EMAILS.labels(result="sent").inc(sent)
     return sent
