@@ -93,3 +93,17 @@ def test_delivery_records_are_kept_for_thirty_days() -> None:
     DeliveredEmail.objects.create(message_id="<neu@example.org>", delivered_at=timezone.now() - timedelta(days=29))
     assert forget_delivered_emails() == 1
     assert list(DeliveredEmail.objects.values_list("message_id", flat=True)) == ["<neu@example.org>"]
+
+
+def test_a_queue_of_short_tasks_can_have_a_shorter_lease(settings: Any) -> None:
+    (mail_task,) = queued_with_the_database_backend(settings, "a@example.org")
+    other = DBTaskResult.objects.create(
+        task_path="mitwirken.formal.grouping.regroup", args_kwargs={"args": [], "kwargs": {}}, queue_name="default",
+        backend_name="default", status=TaskResultStatus.RUNNING, priority=0, run_after=timezone.now(),
+        started_at=timezone.now() - timedelta(minutes=2),
+    )  # fmt: skip
+    DBTaskResult.objects.filter(pk=mail_task.pk).update(
+        status=TaskResultStatus.RUNNING, started_at=timezone.now() - timedelta(minutes=2)
+    )
+    call_command("requeue_orphaned_tasks", "--older-than", "60", "--queue-name", "email", stdout=StringIO())
+    assert dict(DBTaskResult.objects.values_list("pk", "status")) == {mail_task.pk: "READY", other.pk: "RUNNING"}

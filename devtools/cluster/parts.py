@@ -268,7 +268,9 @@ def make_replica() -> None:
     run(as_db_user(["pg_basebackup", "-h", "127.0.0.1", "-p", str(PORTS["PG_PRIMARY_PORT"]), "-U", PG_USER,
                     "-D", str(replica), "-R", "-X", "stream", "-c", "fast"]), capture_output=True)  # fmt: skip
     with (replica / "postgresql.conf").open("a") as conf:
-        conf.write(f"\n# devtools/cluster: the streaming replica\nport = {PORTS['PG_REPLICA_PORT']}\n")
+        # hot_standby_feedback: a long export on the replica is not cancelled by the primary's vacuum
+        conf.write(f"\n# devtools/cluster: the streaming replica\nport = {PORTS['PG_REPLICA_PORT']}\n"
+                   "hot_standby_feedback = on\n")  # fmt: skip
 
 
 def manage(*args: str, **env: str) -> None:
@@ -326,7 +328,10 @@ def up() -> None:
     manage("collectstatic", "--no-input", "-v", "0")
     if new:  # the demo refuses production settings, which guard real installations; this set is for trying
         manage("seed_demo", MITWIRKEN_ENV="development")
-    start("app:*", "worker:*", "nginx")
+    # restart, not start: a second `make cluster` after a code change runs the new code
+    result = supervisorctl("restart", "app:*", "worker:*", "nginx", check=False)
+    if "ERROR" in result.stdout:
+        raise SystemExit(f"could not start the portal:\n{result.stdout}{result.stderr}")
     for n in range(APP_INSTANCES):
         wait_for_port(PORTS["APP_PORT"] + n, f"app instance {n + 1}")
     wait_for_port(PORTS["HTTPS_PORT"], "nginx")

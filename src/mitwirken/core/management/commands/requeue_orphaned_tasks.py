@@ -14,13 +14,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--older-than", type=float, default=900, help="seconds a task may run (default 900)")
+        parser.add_argument("--queue-name", default="*", help="one queue (e.g. email, with a shorter lease), or *")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django_tasks.base import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
 
         cutoff = timezone.now() - timedelta(seconds=options["older_than"])
-        requeued = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff).update(
-            status=TaskResultStatus.READY, started_at=None
-        )
+        orphans = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
+        if options["queue_name"] != "*":
+            orphans = orphans.filter(queue_name=options["queue_name"])
+        requeued = orphans.update(status=TaskResultStatus.READY, started_at=None)
         self.stdout.write(f"{requeued} Aufgabe(n) erneut eingereiht")
