@@ -88,6 +88,7 @@ def app_env() -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": base_url(),
         "TRUSTED_PROXY_SSL_HEADER": "1",
+        "TRUSTED_PROXY_CLIENT_IP_HEADER": "X-Real-IP",
         "DATABASE_URL": f"postgres://{PG_USER}@127.0.0.1:{PORTS['PGBOUNCER_PORT']}/{DATABASE}",
         "DATABASE_PGBOUNCER": "1",
         "DATABASE_REPLICA_URL": f"postgres://{PG_USER}@127.0.0.1:{PORTS['PG_REPLICA_PORT']}/{DATABASE}",

@@ -430,6 +430,12 @@ if PRODUCTION:
 # otherwise any client could claim HTTPS. Off unless the operator says so.
 if env_bool("TRUSTED_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Per-address rate limits behind a proxy: the client's address from the header the proxy sets and overwrites
+# (nginx: X-Real-IP), not the proxy's own address, which all visitors would share (core/http.py client_address).
+_client_ip_header = os.environ.get("TRUSTED_PROXY_CLIENT_IP_HEADER", "").strip()
+if _client_ip_header:
+    MITWIRKEN_CLIENT_IP_META_KEY = "HTTP_" + _client_ip_header.upper().replace("-", "_")
+    RATELIMIT_IP_META_KEY = "mitwirken.core.http.client_address"
 # /healthz and /readyz show details (database, cache, storage, task backlog) only to portal administrators or
 # with ?token=HEALTHZ_TOKEN.
 MITWIRKEN_HEALTHZ_TOKEN = env_secret("HEALTHZ_TOKEN", "") or ""
