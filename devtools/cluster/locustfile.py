@@ -7,6 +7,10 @@ file named by ``CLUSTER_PEOPLE``. Answers that are not what the page should give
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
+import itertools
 import json
 import os
 import random
@@ -19,6 +23,7 @@ from typing import Any
 import urllib3
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
+from requests.adapters import HTTPAdapter
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # the set's certificate is self-signed
 
@@ -178,3 +183,124 @@ class Open311Reports(Portal):
                 response.success()
             else:
                 response.failure(f"{response.status_code}: {response.text[:120]}")
+
+
+# ---------------------------------------------------------------- a registration rush on an event
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CHALLENGE = re.compile(r'data-altcha-challenge="([^"]*)"')
+_client_numbers = itertools.count()
+
+
+class SourceAddress(HTTPAdapter):
+    """Connections from one loopback address of its own, as from one citizen's line: nginx and the portal's
+    per-address limits then count each simulated citizen on their own (all of 127.0.0.0/8 reaches nginx)."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def solve_altcha(challenge_json: str) -> str:
+    """The proof of work a browser does before sending (sha256(salt + n) == challenge)."""
+    challenge = json.loads(challenge_json)
+    salt = challenge["salt"]
+    prefix = salt if salt.endswith("&") else salt + "&"
+    for number in range(int(challenge.get("maxnumber", 1_000_000)) + 1):
+        if hashlib.sha256(f"{prefix}{number}".encode()).hexdigest() == challenge["challenge"]:
+            payload = {"algorithm": challenge["algorithm"], "challenge": challenge["challenge"], "number": number,
+                       "salt": salt, "signature": challenge["signature"]}  # fmt: skip
+            return base64.b64encode(json.dumps(payload).encode()).decode()
+    raise ValueError("the challenge has no solution")
+
+
+class EventRegistration(Portal):
+    """Citizens without an account register for one event at the same time, each from an address of their own."""
+
+    wait_time = between(0.0, 0.2)
+    per_citizen = 3  # registrations per simulated line, well under the per-address limits of anonymous forms
+
+    def on_start(self) -> None:
+        super().on_start()
+        n = next(_client_numbers)
+        self.client.mount("https://", SourceAddress(f"127.{10 + n // 62500}.{n // 250 % 250}.{n % 250 + 1}"))
+        self.sent = 0
+
+    @task
+    def register(self) -> None:
+        if self.sent >= self.per_citizen:
+            raise StopUser
+        self.sent += 1
+        path = os.environ["CLUSTER_EVENT_PATH"] + "anmelden/"
+        page = self.client.get(path, name="event registration form").text
+        token, challenge = CSRF_FIELD.search(page), CHALLENGE.search(page)
+        if token is None or challenge is None:
+            return
+        data = {
+            "csrfmiddlewaretoken": token.group(1), "capacity": os.environ["CLUSTER_EVENT_CAPACITY"],
+            "name": "Lasttest Anmeldung", "email": f"anmeldung-{secrets.token_hex(6)}@example.org",
+            "altcha": solve_altcha(html.unescape(challenge.group(1))), "website": "",
+        }  # fmt: skip
+        headers = {"Referer": (self.environment.host or "") + path}
+        with self.client.post(path, data=data, headers=headers, allow_redirects=False, name="event registration",
+                              catch_response=True) as response:  # fmt: skip
+            if response.status_code == 302 and response.headers.get("Location", "").endswith("/angemeldet/"):
+                response.success()
+            else:
+                response.failure(f"{response.status_code}: not registered")
+
+
+# ---------------------------------------------------------------- a survey that a press article sends people to
+
+SURVEY_ANSWERS = {  # the demo household survey: page 1, then "Bewertung und Prioritäten", then "Zum Schluss"
+    1: {"q-altersgruppe": "30_49", "q-personen": "2", "q-autos": "1", "q-verkehrsmittel": "oepnv", "q-weglaenge": "5"},
+    3: {"q-zufriedenheit_bus": "3", "q-prioritaeten": ["takt", "radwege", "gehwege", "teilen", "parken"],
+        "q-prioritaeten-ranked": "1"},
+    4: {"q-anmerkungen": "Lasttest: bitte mehr Busse am Samstag."},
+}  # fmt: skip
+
+
+class SurveyRespondent(Portal):
+    """Respondents of a public survey, each a browser of its own (a fresh session), three per address."""
+
+    wait_time = between(0.0, 0.3)
+    per_address = 3
+
+    def on_start(self) -> None:
+        super().on_start()
+        n = next(_client_numbers)
+        self.client.mount("https://", SourceAddress(f"127.{100 + n // 62500}.{n // 250 % 250}.{n % 250 + 1}"))
+        self.done = 0
+
+    @task
+    def respond(self) -> None:
+        if self.done >= self.per_address:
+            raise StopUser
+        self.done += 1
+        self.client.cookies.clear()  # a new respondent
+        base = os.environ["CLUSTER_SURVEY_PATH"]
+        for number, answers in SURVEY_ANSWERS.items():
+            path = f"{base}seite/{number}/"
+            page = self.client.get(path, name=f"survey page {number}").text
+            token = CSRF_FIELD.search(page)
+            if token is None:
+                return
+            data: dict[str, Any] = {"csrfmiddlewaretoken": token.group(1), "aktion": "weiter", **answers}
+            challenge = CHALLENGE.search(page)
+            if challenge is not None:  # the last page of a public survey asks for the proof of work
+                data |= {"altcha": solve_altcha(html.unescape(challenge.group(1))), "website": ""}
+            last = number == max(SURVEY_ANSWERS)
+            with self.client.post(path, data=data, headers={"Referer": (self.environment.host or "") + path},
+                                  allow_redirects=False, name=f"survey page {number} sent",
+                                  catch_response=True) as response:  # fmt: skip
+                location = response.headers.get("Location", "")
+                expected = "/danke/" if last else "/seite/"
+                if response.status_code == 302 and expected in location:
+                    response.success()
+                else:
+                    response.failure(f"{response.status_code} {location[:60]}")
+                    return

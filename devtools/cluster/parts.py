@@ -210,11 +210,7 @@ def init_databases() -> None:
     if (primary / "PG_VERSION").exists():
         return
     for path in (primary, replica):
-        if path.exists():
-            shutil.rmtree(path)
-        path.mkdir(mode=0o700)
-        if os.geteuid() == 0:
-            shutil.chown(path, PG_USER)
+        empty_data_directory(path)
     run(as_db_user([str(pg_bin() / "initdb"), "-D", str(primary), "-U", PG_USER, "--auth=trust",
                     "--encoding=UTF8", "--locale=C.UTF-8"]), capture_output=True)  # fmt: skip
     with (primary / "postgresql.conf").open("a") as conf:
@@ -260,6 +256,40 @@ def start(*programs: str) -> None:
     result = supervisorctl("start", *programs, check=False)
     if result.returncode != 0 and "ERROR" in result.stdout.replace("ERROR (already started)", ""):
         raise SystemExit(f"could not start {' '.join(programs)}:\n{result.stdout}{result.stderr}")
+
+
+def empty_data_directory(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        shutil.chown(path, PG_USER)
+
+
+def promote_replica() -> None:
+    """The replica becomes the primary; PgBouncer sends the portal there (a reload, no restart of the portal)."""
+    psql(PORTS["PG_REPLICA_PORT"], "SELECT pg_promote(wait => true)")
+    ini = CLUSTER / "pgbouncer.ini"
+    ini.write_text(ini.read_text().replace(f"port={PORTS['PG_PRIMARY_PORT']}", f"port={PORTS['PG_REPLICA_PORT']}"))
+    supervisorctl("signal", "HUP", "pgbouncer")
+
+
+def restore_roles_after_promotion() -> None:
+    """Back to the set's layout: the promoted replica's data becomes the primary's, and a new replica is copied."""
+    supervisorctl("stop", "pg-replica", "pg-primary")
+    primary, replica = CLUSTER / "pg-primary", CLUSTER / "pg-replica"
+    shutil.rmtree(primary)  # the old primary: behind the promoted one, its last writes already counted as lost
+    replica.rename(primary)
+    with (primary / "postgresql.conf").open("a") as conf:
+        conf.write(f"\n# devtools/cluster: promoted, now the primary again\nport = {PORTS['PG_PRIMARY_PORT']}\n")
+    write_configs()  # PgBouncer back to the primary's port
+    start("pg-primary")
+    wait_for_postgres(PORTS["PG_PRIMARY_PORT"], "PostgreSQL primary")
+    empty_data_directory(replica)
+    make_replica()
+    start("pg-replica")
+    wait_for_postgres(PORTS["PG_REPLICA_PORT"], "PostgreSQL replica")
+    supervisorctl("signal", "HUP", "pgbouncer")
 
 
 def make_replica() -> None:
