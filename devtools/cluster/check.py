@@ -190,7 +190,7 @@ RUSH_EVENT = """
 import json
 from django.utils import timezone
 from mitwirken.events.models import Event
-event = next(e for e in Event.objects.filter(status="published", starts_at__gt=timezone.now()).order_by("starts_at")
+event = next(e for e in Event.objects.filter(status="published", start__gt=timezone.now()).order_by("start")
              if e.registration_open() and e.capacities.exists())
 capacity = event.capacities.order_by("pk").first()
 capacity.capacity = capacity.taken + PLACES  # a fresh race for exactly PLACES places
