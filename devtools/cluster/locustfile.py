@@ -218,6 +218,30 @@ def solve_altcha(challenge_json: str) -> str:
     raise ValueError("the challenge has no solution")
 
 
+TAG = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.S)
+ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+OPTION = re.compile(r'<option[^>]*value="([^"]+)"')
+
+
+def answer_questions(page: str) -> dict[str, str]:
+    """An answer to each of the organiser's own questions (fields ``q-…``): a text, a number or the first option."""
+    answers: dict[str, str] = {}
+    for tag, attributes in TAG.findall(page):
+        fields = dict(ATTRIBUTE.findall(attributes))
+        name = fields.get("name", "")
+        if not name.startswith("q-") or name in answers:
+            continue
+        kind = fields.get("type", "text")
+        if tag == "select":
+            options = OPTION.findall(page[page.find(f'name="{name}"') :])
+            answers[name] = options[0] if options else ""
+        elif kind in ("radio", "checkbox"):
+            answers[name] = fields.get("value", "on")
+        else:
+            answers[name] = "1" if kind == "number" else "Lasttest"
+    return answers
+
+
 class EventRegistration(Portal):
     """Citizens without an account register for one event at the same time, each from an address of their own."""
 
@@ -243,7 +267,7 @@ class EventRegistration(Portal):
         data = {
             "csrfmiddlewaretoken": token.group(1), "capacity": os.environ["CLUSTER_EVENT_CAPACITY"],
             "name": "Lasttest Anmeldung", "email": f"anmeldung-{secrets.token_hex(6)}@example.org",
-            "altcha": solve_altcha(html.unescape(challenge.group(1))), "website": "",
+            "altcha": solve_altcha(html.unescape(challenge.group(1))), "website": "", **answer_questions(page),
         }  # fmt: skip
         headers = {"Referer": (self.environment.host or "") + path}
         with self.client.post(path, data=data, headers=headers, allow_redirects=False, name="event registration",
