@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import json
 import re
 from datetime import timedelta
 from typing import Any
 
+from devtools.proof_of_work import solve_altcha
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
@@ -94,19 +92,6 @@ def bulk_comments(authors: list[Any], count: int, *, idea: Any = None, paragraph
 # --- ALTCHA ---------------------------------------------------------------------------------------------------
 
 CHALLENGE_ATTR = re.compile(r'data-altcha-challenge="([^"]*)"')
-
-
-def solve_altcha(challenge_json: str) -> str:
-    """Find the number as a browser would (sha256(salt + n) == challenge) and build the base64 payload."""
-    challenge = json.loads(challenge_json)
-    salt = challenge["salt"]
-    hashed_salt = salt if salt.endswith("&") else salt + "&"
-    for number in range(int(challenge.get("maxnumber", 1_000_000)) + 1):
-        if hashlib.sha256(f"{hashed_salt}{number}".encode()).hexdigest() == challenge["challenge"]:
-            payload = {"algorithm": challenge["algorithm"], "challenge": challenge["challenge"], "number": number,
-                       "salt": salt, "signature": challenge["signature"]}  # fmt: skip
-            return base64.b64encode(json.dumps(payload).encode()).decode()
-    raise AssertionError("ALTCHA challenge has no solution")
 
 
 def challenge_in(page: str) -> str:

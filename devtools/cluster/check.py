@@ -156,6 +156,7 @@ def locust(user_class: str, users: int, seconds: int, extra_env: dict[str, str] 
         "--loglevel", "WARNING", user_class,
     ]  # fmt: skip
     env = dict(os.environ, **(extra_env or {}))
+    env["PYTHONPATH"] = str(parts.ROOT)  # the locustfile imports devtools.proof_of_work
     subprocess.run(command, env=env, cwd=parts.ROOT, capture_output=True, text=True, timeout=seconds + 120)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as file:
         total = next(row for row in csv.DictReader(file) if row["Name"] == "Aggregated")
